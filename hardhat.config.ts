@@ -1,0 +1,29 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// No compiler is downloaded: Solidity is compiled by the npm `solc` package (soljson).
+const require = createRequire(import.meta.url);
+const SOLJSON = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    version: "0.8.28",
+    path: SOLJSON,
+    settings: {
+      optimizer: { enabled: true, runs: 1000 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    sources: "./contracts",
+    tests: { mocha: "./test" },
+  },
+  test: {
+    mocha: { timeout: 600_000 },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+  },
+});
