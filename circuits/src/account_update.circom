@@ -1,0 +1,239 @@
+pragma circom 2.1.6;
+
+// The account-update statement: a trader moves one basket slot by a public
+// delta and shows that the resulting basket still clears a public margin
+// requirement under one oracle epoch's weights.
+
+include "circomlib/circuits/bitify.circom";
+include "./range.circom";
+include "./hashing.circom";
+
+// Bit layout of the packed public `statement` (LSB first). Twins of
+// STATEMENT_LAYOUT / REQUIREMENT_BITS / WEIGHT_BITS in prover/src/constants.ts.
+function REQUIREMENT_BITS() { return 150; }  // bits 0..149
+function MAGNITUDE_SHIFT() { return 150; }   // bits 150..245 (AMOUNT_BITS = 96)
+function SIGN_SHIFT() { return 246; }        // bit 246
+function INDEX_SHIFT() { return 247; }       // bits 247..250
+function INDEX_BITS() { return 4; }
+function STATEMENT_BITS() { return 251; }
+function WEIGHT_BITS() { return 128; }
+function OWNER_BITS() { return 160; }
+
+// Smallest k with 2^k >= n (n >= 1).
+function ceilLog2(n) {
+    var k = 0;
+    while ((1 << k) < n) {
+        k++;
+    }
+    return k;
+}
+
+// UnpackStatement()
+//
+// Proves: statement < 2^251 and splits it exactly as packStatement() in
+// prover/src/encoding.ts packs it:
+//   statement = requirement + magnitude * 2^150 + sign * 2^246 + index * 2^247.
+//
+// Inputs:
+//   statement  (public in AccountUpdate): packed field element. Bound: < 2^251,
+//              else no witness.
+// Outputs (each range-checked by construction, as a sum of bits):
+//   requirement: margin requirement in value units (1e-30 USD), < 2^150.
+//   magnitude:   |delta| in token base units, < 2^96.
+//   sign:        1 if the delta is a withdrawal (negative), else 0.
+//   index:       slot the delta applies to, < 2^4 (NOT checked against N here).
+// Cost: 251 constraints (one Num2Bits(251); the rest is linear).
+template UnpackStatement() {
+    signal input statement;
+    signal output requirement;
+    signal output magnitude;
+    signal output sign;
+    signal output index;
+
+    // 2^251 < p: the decomposition is unique, so each field below is exactly
+    // what the contract packed.
+    component bits = Num2Bits(STATEMENT_BITS());
+    bits.in <== statement;
+
+    var req = 0;
+    for (var i = 0; i < REQUIREMENT_BITS(); i++) {
+        req += bits.out[i] * (1 << i);
+    }
+    var mag = 0;
+    for (var i = 0; i < AMOUNT_BITS(); i++) {
+        mag += bits.out[MAGNITUDE_SHIFT() + i] * (1 << i);
+    }
+    var idx = 0;
+    for (var i = 0; i < INDEX_BITS(); i++) {
+        idx += bits.out[INDEX_SHIFT() + i] * (1 << i);
+    }
+
+    requirement <== req;
+    magnitude <== mag;
+    sign <== bits.out[SIGN_SHIFT()];
+    index <== idx;
+}
+
+// SlotSelector(N)
+//
+// Proves: index < N, and out is the one-hot vector of index
+// (out[i] = 1 if i == index, else 0).
+//
+// Inputs:
+//   index  (any visibility): slot number. Bound: < N, else no witness.
+// Outputs:
+//   out[N]: one-hot selector.
+// Cost: N constraints.
+//
+// Construction: out[i] * (index - i) === 0 forces out[i] = 0 for every
+// i != index; sum(out) === 1 then forces out[index] = 1, and fails when index
+// is not in [0, N) (all out[i] are 0). No separate boolean check is needed.
+template SlotSelector(N) {
+    assert(N >= 1);
+
+    signal input index;
+    signal output out[N];
+
+    var total = 0;
+    for (var i = 0; i < N; i++) {
+        out[i] <-- index == i ? 1 : 0;
+        out[i] * (index - i) === 0;
+        total += out[i];
+    }
+    total === 1;
+}
+
+// AccountUpdate(N)
+//
+// Proves: "I know the opening (amounts, oldBlinding, owner) of oldCommitment.
+// newCommitment opens, under newBlinding and the same owner, to the same basket
+// with `delta` applied to slot `index`; no amount is negative or >= 2^96; and
+// the new basket's margin value under the weights committed in weightsHash is
+// at least `requirement`."
+//
+// Concretely:
+//   1. amounts[i] < 2^96 for every i, owner < 2^160;
+//   2. oldCommitment == Poseidon(3)(BasketHash(amounts), oldBlinding, owner);
+//   3. statement < 2^251 splits into (requirement, magnitude, sign, index) as
+//      packStatement(); index < N; d = sign ? -magnitude : magnitude;
+//      new[i] = amounts[i] + (i == index ? d : 0); 0 <= new[index] < 2^96;
+//   4. newCommitment == Poseidon(3)(BasketHash(new), newBlinding, owner);
+//   5. weightsHash == WeightsHash(N)(weights);
+//   6. sum(new[i] * weights[i]) >= requirement.
+//
+// Public inputs (in this order in the main component):
+//   oldCommitment  account commitment stored on-chain (field element).
+//   newCommitment  commitment to store after the update (field element).
+//   weightsHash    the epoch's weight-vector hash, read by the contract from
+//                  the oracle (field element).
+//   statement      requirement | magnitude << 150 | sign << 246 | index << 247
+//                  (< 2^251), packed by the contract; see UnpackStatement.
+// Private inputs:
+//   owner        Ethereum address of the account owner, < 2^160 (checked).
+//   oldBlinding  blinding of oldCommitment, any field element.
+//   newBlinding  blinding of newCommitment, any field element (fresh random).
+//   amounts[N]   old basket, token base units, each < 2^96 (checked).
+//   weights[N]   the epoch's weights, value units (1e-30 USD) per token base
+//                unit, each < 2^128 (NOT checked, see PRECONDITION).
+// Outputs: none.
+//
+// PRECONDITION (weights): the weights are NOT range-checked in the circuit.
+//   They are bound to the public weightsHash, which only the oracle produces,
+//   and the oracle guarantees each weight < 2^128 (MAX_PRICE and
+//   MAX_TOKEN_DECIMALS in prover/src/constants.ts). The contract MUST take
+//   weightsHash from the oracle's epoch, never from calldata. Finding other
+//   weights with the same hash means breaking Poseidon.
+// PRECONDITION (public inputs): the verifier contract rejects public inputs
+//   that are not below p (snarkjs verifiers do).
+//
+// Field-wrap bounds for step 6: new[i] < 2^96 and weights[i] < 2^128, so
+// value = sum(new[i] * weights[i]) <= N * (2^96 - 1) * (2^128 - 1)
+// < 2^(224 + ceilLog2(N)) = 2^228 for N = 16, far below p (> 2^253): no term or
+// partial sum wraps. requirement < 2^150 < 2^228. AssertGreaterEqThan(228) is
+// sound for bits <= 252.
+//
+// AccountUpdate(16), main component, circom 2.2.3 --O2:
+//   5,147 non-linear constraints, 0 linear, 5,163 wires,
+//   4 public inputs, 35 private inputs, 0 outputs.
+//   Range checks 2,271: old amounts 16 x 96 = 1,536, owner 160, statement 251,
+//     changed slot 96, margin comparison 228.
+//   Poseidon 2,811: 2 x Poseidon(8) basket hashes, 2 x Poseidon(3)
+//     commitments, 5 x Poseidon(4) weight hash.
+//   Delta and value 65: selector 16, sign 1, change 16, pick 16, products 16.
+template AccountUpdate(N) {
+    assert(N >= 4);
+    assert(N % 4 == 0);                       // weights hashed in groups of 4 (implies N even for the basket pairs)
+    assert(N <= (1 << INDEX_BITS()));         // every slot must be addressable by the 4-bit index
+    var VALUE_BITS = AMOUNT_BITS() + WEIGHT_BITS() + ceilLog2(N);
+    assert(VALUE_BITS <= 252);
+
+    signal input oldCommitment;
+    signal input newCommitment;
+    signal input weightsHash;
+    signal input statement;
+
+    signal input owner;
+    signal input oldBlinding;
+    signal input newBlinding;
+    signal input amounts[N];
+    signal input weights[N];
+
+    // 1. Old amounts < 2^96 (makes the two-per-element packing injective and
+    //    bounds the products in step 6). Owner < 2^160 (an Ethereum address).
+    RangeCheckArray(N, AMOUNT_BITS())(amounts);
+    RangeCheck(OWNER_BITS())(owner);
+
+    // 2. Opening of the old commitment.
+    component oldC = AccountCommitment(N);
+    oldC.amounts <== amounts;
+    oldC.blinding <== oldBlinding;
+    oldC.owner <== owner;
+    oldC.out === oldCommitment;
+
+    // 3. The delta. magnitude < 2^96 and sign in {0, 1} by construction.
+    component st = UnpackStatement();
+    st.statement <== statement;
+
+    signal negative <== st.sign * st.magnitude;
+    var delta = st.magnitude - 2 * negative;  // = sign ? -magnitude : magnitude (in the field)
+
+    component slot = SlotSelector(N);
+    slot.index <== st.index;
+
+    signal change[N];                         // d at the selected slot, 0 elsewhere
+    signal picked[N];                         // old amount at the selected slot, 0 elsewhere
+    signal newAmounts[N];
+    var oldAtIndex = 0;
+    for (var i = 0; i < N; i++) {
+        change[i] <== slot.out[i] * delta;
+        picked[i] <== slot.out[i] * amounts[i];
+        newAmounts[i] <== amounts[i] + change[i];
+        oldAtIndex += picked[i];
+    }
+    // The changed slot: 0 <= old + d < 2^96. A withdrawal beyond the balance
+    // gives a field element near p and fails; so does a deposit reaching 2^96.
+    // Every other slot equals its old, already range-checked, amount.
+    RangeCheck(AMOUNT_BITS())(oldAtIndex + delta);
+
+    // 4. The new commitment: same owner, fresh blinding.
+    component newC = AccountCommitment(N);
+    newC.amounts <== newAmounts;
+    newC.blinding <== newBlinding;
+    newC.owner <== owner;
+    newC.out === newCommitment;
+
+    // 5. The weights are the epoch's (see PRECONDITION for their bound).
+    component wh = WeightsHash(N);
+    wh.weights <== weights;
+    wh.out === weightsHash;
+
+    // 6. Margin value of the new basket >= requirement.
+    //    new[i] < 2^96, weights[i] < 2^128: value < 2^VALUE_BITS (2^228 for N = 16).
+    signal weighted[N];
+    var value = 0;
+    for (var i = 0; i < N; i++) {
+        weighted[i] <== newAmounts[i] * weights[i];
+        value += weighted[i];
+    }
+    AssertGreaterEqThan(VALUE_BITS)([value, st.requirement]);
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarginEngine} from "./IMarginEngine.sol";
+import {IAccountUpdateVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
+import {IPoseidon3} from "../interfaces/IPoseidon.sol";
+import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
+import {PerpMarket} from "../market/PerpMarket.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
+
+/// @title MarginEngine
+/// @notice Holds the collateral of private baskets and lets an account change only with a
+///         zero-knowledge proof that its basket still clears the margin its public positions need.
+/// @dev Governance-free: no owner, no setter, no pause, no proxy. Every dependency is immutable.
+///      The chain stores one commitment per account; the basket (amounts and blinding) stays with
+///      the trader. The requirement a proof must clear is always computed here from the account's
+///      public positions and the oracle's current epoch, never taken from calldata.
+contract MarginEngine is IMarginEngine {
+    using SafeTransferLib for address;
+
+    /// @notice BN254 scalar field modulus.
+    uint256 internal constant FIELD_MODULUS =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @notice Number of collateral slots the account-update circuit is compiled for.
+    uint256 public constant N_ASSETS = 16;
+    /// @notice Token amounts and basket deltas are below 2^96.
+    uint256 internal constant AMOUNT_LIMIT = 1 << 96;
+    /// @notice Bit offsets of the packed public `statement` (see prover/src/encoding.ts).
+    uint256 internal constant MAGNITUDE_SHIFT = 150;
+    uint256 internal constant SIGN_SHIFT = 246;
+    uint256 internal constant INDEX_SHIFT = 247;
+
+    /// @notice The governance-free parameter oracle.
+    IPlimsollOracle public immutable oracle;
+    /// @notice The generated Groth16 verifier of the account-update circuit.
+    IAccountUpdateVerifier public immutable verifier;
+    /// @notice circomlibjs Poseidon hasher for three inputs.
+    IPoseidon3 public immutable poseidon3;
+    /// @notice basketHash of the all-zero basket, so that a new account starts from a known commitment.
+    uint256 public immutable emptyBasketHash;
+    /// @notice The asset slot in which realised perp PnL is paid (the market's quote token).
+    uint8 public immutable settlementAsset;
+    /// @notice ERC-20 token of the settlement slot.
+    address public immutable settlementToken;
+    /// @notice The reference perp market (its liquidity pool is every trade's counterparty).
+    PerpMarket public immutable market;
+    /// @notice Number of collateral slots the oracle configures.
+    uint256 public immutable assetCount;
+    /// @notice Number of perp markets the oracle configures.
+    uint256 public immutable marketCount;
+
+    /// @notice Collateral token of each slot; written once in the constructor.
+    address[N_ASSETS] internal _tokens;
+
+    mapping(address account => Account) internal _accounts;
+    mapping(address account => mapping(uint256 market => Position)) internal _positions;
+
+    uint256 private transient _locked;
+
+    modifier nonReentrant() {
+        if (_locked != 0) revert Reentrancy();
+        _locked = 1;
+        _;
+        _locked = 0;
+    }
+
+    /// @param oracle_ The parameter oracle; its asset slots are the engine's collateral slots.
+    /// @param verifier_ The account-update verifier.
+    /// @param poseidon3_ Poseidon hasher for three inputs.
+    /// @param emptyBasketHash_ basketHash of the zero basket (computed by prover/src/encoding.ts).
+    /// @param settlementAsset_ Slot whose token is the perp market's quote token.
+    constructor(
+        IPlimsollOracle oracle_,
+        IAccountUpdateVerifier verifier_,
+        IPoseidon3 poseidon3_,
+        uint256 emptyBasketHash_,
+        uint8 settlementAsset_
+    ) {
+        oracle = oracle_;
+        verifier = verifier_;
+        poseidon3 = poseidon3_;
+        emptyBasketHash = emptyBasketHash_;
+        uint256 assets = oracle_.assetCount();
+        if (settlementAsset_ >= assets) revert UnknownAsset(settlementAsset_);
+        assetCount = assets;
+        marketCount = oracle_.marketCount();
+        for (uint256 i; i < assets; ++i) {
+            (address token,) = oracle_.asset(i);
+            _tokens[i] = token;
+        }
+        settlementAsset = settlementAsset_;
+        (address quote, uint8 quoteDecimals) = oracle_.asset(settlementAsset_);
+        settlementToken = quote;
+        market = new PerpMarket(address(this), quote, quoteDecimals);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Account updates
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IMarginEngine
+    /// @dev A deposit can only raise the basket's value, so its proof clears a requirement of 0:
+    ///      an account below initial margin must always be able to top up. It does not renew the lease.
+    function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
+        external
+        nonReentrant
+    {
+        address token = _token(asset);
+        _checkAmount(amount);
+        _update(Action.Deposit, Margin.None, epoch, newCommitment, proof, asset, int256(amount));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @param asset Collateral slot to withdraw from.
+    /// @param amount Base units to withdraw (0 < amount < 2^96).
+    /// @param epoch The oracle's current epoch, which the proof is bound to.
+    /// @param newCommitment Commitment to the basket after the withdrawal.
+    /// @param proof Account-update proof at initial margin of the open positions.
+    function withdraw(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
+        external
+        nonReentrant
+    {
+        address token = _token(asset);
+        _checkAmount(amount);
+        _update(Action.Withdraw, Margin.Initial, epoch, newCommitment, proof, asset, -int256(amount));
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev Every trade first settles the existing position at the oracle mark (realised PnL moves
+    ///      into or out of the settlement slot as the proof's public delta), then re-opens the new
+    ///      size at the mark. Growing exposure (or flipping side) needs initial margin; reducing or
+    ///      closing needs maintenance margin for what stays open.
+    /// @param market_ Market index in the oracle.
+    /// @param sizeDelta Signed change of the position, in 1e-18 units of the underlying.
+    /// @param epoch The oracle's current epoch.
+    /// @param newCommitment Commitment to the basket after the realised PnL.
+    /// @param proof Account-update proof.
+    function trade(uint8 market_, int256 sizeDelta, uint64 epoch, uint256 newCommitment, Proof calldata proof)
+        external
+        nonReentrant
+    {
+        if (market_ >= marketCount) revert UnknownMarket(market_);
+        if (sizeDelta == 0) revert ZeroAmount();
+        uint256 mark = oracle.markPrice(market_);
+        if (mark == 0) revert NoMarkPrice(market_);
+
+        Position memory old = _positions[msg.sender][market_];
+        int256 newSize = int256(old.size) + sizeDelta;
+        if (newSize <= -int256(AMOUNT_LIMIT) || newSize >= int256(AMOUNT_LIMIT)) revert PositionTooLarge(newSize);
+        int256 pnl = market.realisedPnl(old.size, old.entryPrice, mark);
+        if (pnl <= -int256(AMOUNT_LIMIT) || pnl >= int256(AMOUNT_LIMIT)) revert PnlTooLarge(pnl);
+
+        // Effects on positions first: the requirement below is computed on the new positions.
+        _positions[msg.sender][market_] = Position(int128(newSize), newSize == 0 ? 0 : uint128(mark));
+        Account storage acct = _accounts[msg.sender];
+        if (newSize == 0) acct.openMarkets &= ~uint8(1 << market_);
+        else acct.openMarkets |= uint8(1 << market_);
+        emit PositionChanged(msg.sender, market_, old.size, newSize, mark, pnl);
+
+        bool flips = (old.size > 0 && newSize < 0) || (old.size < 0 && newSize > 0);
+        bool grows = flips || MarginMath.abs(newSize) > MarginMath.abs(old.size);
+        _update(
+            Action.Trade,
+            grows ? Margin.Initial : Margin.Maintenance,
+            epoch,
+            newCommitment,
+            proof,
+            settlementAsset,
+            pnl
+        );
+
+        if (pnl > 0) market.payProfit(uint256(pnl));
+        else if (pnl < 0) settlementToken.safeTransfer(address(market), uint256(-pnl));
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @param epoch The oracle's current epoch.
+    /// @param newCommitment A fresh commitment to the unchanged basket (new blinding).
+    /// @param proof Account-update proof at maintenance margin.
+    function renewLease(uint64 epoch, uint256 newCommitment, Proof calldata proof) external nonReentrant {
+        _update(Action.RenewLease, Margin.Maintenance, epoch, newCommitment, proof, 0, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice The account's on-chain state.
+    function accountOf(address account) external view returns (Account memory) {
+        return _accounts[account];
+    }
+
+    /// @notice The commitment a proof for `account` must open: the stored one, or the empty basket's.
+    function commitmentOf(address account) public view returns (uint256) {
+        uint256 stored = _accounts[account].commitment;
+        return stored != 0 ? stored : emptyCommitment(account);
+    }
+
+    /// @notice Commitment of the empty basket with blinding 0, the starting point of every account.
+    function emptyCommitment(address account) public view returns (uint256) {
+        return poseidon3.poseidon([emptyBasketHash, 0, uint256(uint160(account))]);
+    }
+
+    /// @notice The account's position in `market_`.
+    function positionOf(address account, uint256 market_) external view returns (Position memory) {
+        return _positions[account][market_];
+    }
+
+    /// @notice Collateral token of slot `asset`.
+    function tokenOf(uint256 asset) external view returns (address) {
+        return _token(asset);
+    }
+
+    /// @notice The requirement (value units of 1e-30 USD) the account's positions need now.
+    /// @param initial True for initial margin, false for maintenance margin.
+    function requirementOf(address account, bool initial) external view returns (uint256) {
+        return _requirement(account, initial ? Margin.Initial : Margin.Maintenance);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------
+
+    /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment.
+    function _update(
+        Action action,
+        Margin margin,
+        uint64 epoch,
+        uint256 newCommitment,
+        Proof calldata proof,
+        uint8 asset,
+        int256 delta
+    ) internal {
+        (uint256[4] memory pub, uint64 epochTimestamp) = _publicInputs(margin, epoch, newCommitment, asset, delta);
+        if (!verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert InvalidProof();
+
+        Account storage acct = _accounts[msg.sender];
+        acct.commitment = newCommitment;
+        // An initial-margin proof implies maintenance margin at the same epoch (stricter weights
+        // and ratios), so it renews the lease as well.
+        if (margin != Margin.None) {
+            acct.leaseEpoch = epoch;
+            acct.leaseTimestamp = epochTimestamp;
+            emit LeaseRenewed(msg.sender, epoch);
+        }
+        emit AccountUpdated(
+            msg.sender, action, epoch, pub[0], newCommitment, asset, delta, pub[3] & ((1 << MAGNITUDE_SHIFT) - 1)
+        );
+    }
+
+    /// @dev The circuit's public inputs [oldCommitment, newCommitment, weightsHash, statement], all
+    ///      derived on-chain: the old commitment from storage, the weights hash from the current
+    ///      epoch, the requirement from the positions. Rejects a stale epoch, a new commitment that
+    ///      is not a field element, and an unchanged commitment (which would make the proof replayable).
+    function _publicInputs(Margin margin, uint64 epoch, uint256 newCommitment, uint8 asset, int256 delta)
+        internal
+        view
+        returns (uint256[4] memory pub, uint64 epochTimestamp)
+    {
+        uint64 current = oracle.currentEpoch();
+        if (epoch != current) revert StaleEpoch(epoch, current);
+        if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);
+        uint256 oldCommitment = commitmentOf(msg.sender);
+        if (newCommitment == oldCommitment) revert CommitmentUnchanged(newCommitment);
+
+        IPlimsollOracle.Epoch memory e = oracle.epoch(epoch);
+        pub[0] = oldCommitment;
+        pub[1] = newCommitment;
+        pub[2] = margin == Margin.Maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash;
+        pub[3] = _packStatement(_requirement(msg.sender, margin), asset, delta);
+        epochTimestamp = e.timestamp;
+    }
+
+    /// @dev Sum over open positions of margin (rounded up) plus unrealised loss, in 1e-30 USD.
+    function _requirement(address account, Margin margin) internal view returns (uint256 total) {
+        if (margin == Margin.None) return 0;
+        uint256 open = _accounts[account].openMarkets;
+        for (uint256 j; open != 0; ++j) {
+            if (open & (1 << j) != 0) {
+                open &= ~(1 << j);
+                Position memory p = _positions[account][j];
+                (uint256 imRatio, uint256 mmRatio) = oracle.marketRatios(j);
+                total += MarginMath.positionRequirement(
+                    p.size, p.entryPrice, oracle.markPrice(j), margin == Margin.Initial ? imRatio : mmRatio
+                );
+            }
+        }
+        if (total >> MAGNITUDE_SHIFT != 0) revert RequirementTooLarge(total);
+    }
+
+    /// @dev requirement | |delta| << 150 | sign << 246 | asset << 247, the circuit's packed input.
+    function _packStatement(uint256 requirement, uint8 asset, int256 delta) internal pure returns (uint256) {
+        uint256 magnitude = delta < 0 ? uint256(-delta) : uint256(delta);
+        uint256 sign = delta < 0 ? 1 : 0;
+        return requirement | (magnitude << MAGNITUDE_SHIFT) | (sign << SIGN_SHIFT) | (uint256(asset) << INDEX_SHIFT);
+    }
+
+    function _token(uint256 asset) internal view returns (address) {
+        if (asset >= assetCount) revert UnknownAsset(asset);
+        return _tokens[asset];
+    }
+
+    function _checkAmount(uint256 amount) internal pure {
+        if (amount == 0) revert ZeroAmount();
+        if (amount >= AMOUNT_LIMIT) revert AmountTooLarge(amount);
+    }
+}

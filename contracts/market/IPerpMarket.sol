@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IPerpMarket
+/// @notice The reference perp venue: a liquidity pool in the quote token takes the other side of
+///         every trade the margin engine accepts, and pays or receives realised PnL.
+interface IPerpMarket {
+    /// @notice Thrown when a caller other than the margin engine calls an engine-only function.
+    error OnlyEngine(address caller);
+    /// @notice Thrown when the pool cannot pay a trader's profit.
+    error PoolInsufficient(uint256 available, uint256 needed);
+    /// @notice Thrown when an amount or share count is zero.
+    error ZeroAmount();
+    /// @notice Thrown when a provider redeems more shares than it holds.
+    error InsufficientShares(uint256 held, uint256 requested);
+
+    /// @notice Emitted when liquidity enters the pool.
+    event LiquidityAdded(address indexed provider, uint256 amount, uint256 shares);
+    /// @notice Emitted when liquidity leaves the pool.
+    event LiquidityRemoved(address indexed provider, uint256 amount, uint256 shares);
+    /// @notice Emitted when the pool pays a trader's profit into the engine.
+    event ProfitPaid(uint256 amount);
+
+    /// @notice Adds `amount` quote tokens to the pool for pro-rata shares.
+    function addLiquidity(uint256 amount) external returns (uint256 shares);
+
+    /// @notice Redeems `shares` for the pro-rata quote tokens.
+    function removeLiquidity(uint256 shares) external returns (uint256 amount);
+
+    /// @notice Realised PnL, in quote base units, of closing `size` opened at `entry` at `mark`.
+    function realisedPnl(int256 size, uint256 entry, uint256 mark) external view returns (int256);
+
+    /// @notice Pays a trader's realised profit to the margin engine (engine only).
+    function payProfit(uint256 amount) external;
+}

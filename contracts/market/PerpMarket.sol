@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IPerpMarket} from "./IPerpMarket.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
+
+interface IERC20Balance {
+    function balanceOf(address) external view returns (uint256);
+}
+
+/// @title PerpMarket
+/// @notice The smallest venue that makes the margin engine real: positions are priced at the
+///         oracle's mark and a pool of quote tokens is the counterparty. It is deployed by the
+///         margin engine, which stores the positions and calls it to settle PnL.
+/// @dev Governance-free: the engine and quote token are immutable; there is no owner.
+///      Losses arrive as plain transfers from the engine; profits leave through `payProfit`.
+contract PerpMarket is IPerpMarket {
+    using SafeTransferLib for address;
+
+    /// @notice The margin engine that deployed this market.
+    address public immutable engine;
+    /// @notice The quote (settlement) token.
+    address public immutable quoteToken;
+    /// @notice Decimals of the quote token.
+    uint8 public immutable quoteDecimals;
+
+    /// @notice Pool shares outstanding.
+    uint256 public totalShares;
+    /// @notice Pool shares per provider.
+    mapping(address provider => uint256) public sharesOf;
+
+    constructor(address engine_, address quoteToken_, uint8 quoteDecimals_) {
+        engine = engine_;
+        quoteToken = quoteToken_;
+        quoteDecimals = quoteDecimals_;
+    }
+
+    /// @notice Quote tokens the pool holds.
+    function poolBalance() public view returns (uint256) {
+        return IERC20Balance(quoteToken).balanceOf(address(this));
+    }
+
+    /// @inheritdoc IPerpMarket
+    function addLiquidity(uint256 amount) external returns (uint256 shares) {
+        if (amount == 0) revert ZeroAmount();
+        uint256 balance = poolBalance();
+        shares = totalShares == 0 || balance == 0 ? amount : amount * totalShares / balance;
+        if (shares == 0) revert ZeroAmount();
+        totalShares += shares;
+        sharesOf[msg.sender] += shares;
+        emit LiquidityAdded(msg.sender, amount, shares);
+        quoteToken.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IPerpMarket
+    function removeLiquidity(uint256 shares) external returns (uint256 amount) {
+        if (shares == 0) revert ZeroAmount();
+        uint256 held = sharesOf[msg.sender];
+        if (shares > held) revert InsufficientShares(held, shares);
+        amount = shares * poolBalance() / totalShares;
+        sharesOf[msg.sender] = held - shares;
+        totalShares -= shares;
+        emit LiquidityRemoved(msg.sender, amount, shares);
+        quoteToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IPerpMarket
+    function realisedPnl(int256 size, uint256 entry, uint256 mark) external view returns (int256) {
+        return MarginMath.realisedPnl(size, entry, mark, quoteDecimals);
+    }
+
+    /// @inheritdoc IPerpMarket
+    function payProfit(uint256 amount) external {
+        if (msg.sender != engine) revert OnlyEngine(msg.sender);
+        uint256 available = poolBalance();
+        if (amount > available) revert PoolInsufficient(available, amount);
+        emit ProfitPaid(amount);
+        quoteToken.safeTransfer(engine, amount);
+    }
+}

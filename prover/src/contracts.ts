@@ -1,0 +1,55 @@
+/**
+ * The slices of the contracts' ABIs the TypeScript code calls, as ethers v6 Contract types.
+ * (ethers' Contract indexes methods by string; these names make the calls type-check.)
+ */
+import type { Contract, ContractTransactionResponse } from "ethers";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Call<R = any> = (...args: any[]) => Promise<R>;
+type Send = Call<ContractTransactionResponse>;
+
+export type EngineContract = Contract & {
+  commitmentOf: Call<bigint>;
+  emptyCommitment: Call<bigint>;
+  settlementAsset: Call<bigint>;
+  market: Call<string>;
+  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; openMarkets: bigint }>;
+  positionOf: Call<{ size: bigint; entryPrice: bigint }>;
+  requirementOf: Call<bigint>;
+  tokenOf: Call<string>;
+  deposit: Send;
+  withdraw: Send;
+  trade: Send;
+  renewLease: Send;
+};
+
+export type OracleContract = Contract & {
+  poke: Send;
+  currentEpoch: Call<bigint>;
+  epoch: Call<{ timestamp: bigint; initialWeightsHash: bigint; maintenanceWeightsHash: bigint }>;
+  weightVectors: Call<[bigint[], bigint[]]>;
+  marketCount: Call<bigint>;
+  assetCount: Call<bigint>;
+  markPrice: Call<bigint>;
+  price: Call<bigint>;
+  marketRatios: Call<[bigint, bigint]>;
+  haircuts: Call<[bigint, bigint]>;
+  asset: Call<[string, bigint]>;
+};
+
+export type TokenContract = Contract & {
+  mint: Send;
+  approve: Send;
+  transfer: Send;
+  balanceOf: Call<bigint>;
+  decimals: Call<bigint>;
+};
+
+export type MarketContract = Contract & {
+  addLiquidity: Send;
+  removeLiquidity: Send;
+  poolBalance: Call<bigint>;
+  realisedPnl: Call<bigint>;
+};
+
+export type FeedContract = Contract & { setAnswer: Send };

@@ -1,0 +1,35 @@
+// Worker thread that runs snarkjs Groth16 proving off the main thread.
+// Plain JavaScript on purpose: it needs no TypeScript loader in whatever process spawns it.
+// Messages in:  { id, input, wasmPath, zkeyPath }
+// Messages out: { id, type: "progress", stage } | { id, type: "done", proof, publicSignals, witnessMs, proveMs } | { id, type: "error", message }
+import { readFile } from "node:fs/promises";
+import { parentPort } from "node:worker_threads";
+import * as snarkjs from "snarkjs";
+
+const files = new Map();
+
+async function load(path) {
+  let data = files.get(path);
+  if (data === undefined) {
+    data = new Uint8Array(await readFile(path));
+    files.set(path, data);
+  }
+  return { type: "mem", data };
+}
+
+parentPort.on("message", async ({ id, input, wasmPath, zkeyPath }) => {
+  try {
+    const [wasm, zkey] = await Promise.all([load(wasmPath), load(zkeyPath)]);
+    parentPort.postMessage({ id, type: "progress", stage: "witness" });
+    const t0 = performance.now();
+    const wtns = { type: "mem" };
+    await snarkjs.wtns.calculate(input, wasm, wtns);
+    const t1 = performance.now();
+    parentPort.postMessage({ id, type: "progress", stage: "prove" });
+    const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, wtns);
+    const t2 = performance.now();
+    parentPort.postMessage({ id, type: "done", proof, publicSignals, witnessMs: t1 - t0, proveMs: t2 - t1 });
+  } catch (err) {
+    parentPort.postMessage({ id, type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+});

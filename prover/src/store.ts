@@ -1,0 +1,121 @@
+/**
+ * Local storage of account openings. The chain holds only a commitment; losing the opening
+ * (amounts and blinding) would lock the trader out, so every write is atomic and an update
+ * is recorded as *pending* before its transaction is sent. On the next load the pending
+ * opening is promoted if the chain shows its commitment, and dropped if it shows the old one.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { N_ASSETS } from "./constants.js";
+import type { AccountOpening } from "./account.js";
+
+interface StoredOpening {
+  amounts: string[];
+  blinding: string;
+  commitment: string;
+}
+
+interface StoredAccount {
+  version: 1;
+  chainId: string;
+  engine: string;
+  owner: string;
+  confirmed: StoredOpening;
+  pending?: StoredOpening & { action: string; createdAt: string };
+}
+
+/** Identifies one account: the chain, the engine contract and the owner address. */
+export interface AccountKey {
+  chainId: bigint;
+  engine: string;
+  owner: string;
+}
+
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  const fd = openSync(tmp, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+function encode(o: AccountOpening, commitment: bigint): StoredOpening {
+  return { amounts: o.amounts.map(String), blinding: o.blinding.toString(), commitment: commitment.toString() };
+}
+
+function decode(s: StoredOpening, owner: bigint, where: string): { opening: AccountOpening; commitment: bigint } {
+  if (!Array.isArray(s.amounts) || s.amounts.length !== N_ASSETS) throw new Error(`${where}.amounts must have ${N_ASSETS} entries`);
+  const parse = (v: unknown, field: string): bigint => {
+    if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new Error(`${where}.${field} is not a non-negative integer string`);
+    return BigInt(v);
+  };
+  return {
+    opening: { owner, amounts: s.amounts.map((a, i) => parse(a, `amounts[${i}]`)), blinding: parse(s.blinding, "blinding") },
+    commitment: parse(s.commitment, "commitment"),
+  };
+}
+
+/** File-backed store of openings, one JSON file per account under `dir`. */
+export class OpeningStore {
+  constructor(readonly dir: string) {}
+
+  /** Path of the file that holds `key`'s opening. */
+  pathOf(key: AccountKey): string {
+    return join(this.dir, key.chainId.toString(), key.engine.toLowerCase(), `${key.owner.toLowerCase()}.json`);
+  }
+
+  /** True when an opening is stored for `key`. */
+  has(key: AccountKey): boolean {
+    return existsSync(this.pathOf(key));
+  }
+
+  /**
+   * Loads the opening whose commitment the chain holds (`onchainCommitment`), reconciling a
+   * pending update. Returns undefined when nothing is stored.
+   * @throws when neither the confirmed nor the pending opening matches the chain.
+   */
+  load(key: AccountKey, onchainCommitment: bigint): AccountOpening | undefined {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return undefined;
+    const raw = JSON.parse(readFileSync(path, "utf8")) as StoredAccount;
+    if (raw.version !== 1) throw new Error(`${path}: unsupported version ${String(raw.version)}`);
+    const owner = BigInt(key.owner);
+    const confirmed = decode(raw.confirmed, owner, `${path} confirmed`);
+    if (raw.pending !== undefined) {
+      const pending = decode(raw.pending, owner, `${path} pending`);
+      if (pending.commitment === onchainCommitment) {
+        this.save(key, pending.opening, pending.commitment);
+        return pending.opening;
+      }
+      if (confirmed.commitment === onchainCommitment) {
+        this.save(key, confirmed.opening, confirmed.commitment);
+        return confirmed.opening;
+      }
+    }
+    if (confirmed.commitment !== onchainCommitment) {
+      throw new Error(`${path}: the stored opening (commitment ${confirmed.commitment}) does not match the chain's ${onchainCommitment}`);
+    }
+    return confirmed.opening;
+  }
+
+  /** Records a confirmed opening, clearing any pending one. */
+  save(key: AccountKey, opening: AccountOpening, commitment: bigint): void {
+    const doc: StoredAccount = { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encode(opening, commitment) };
+    writeAtomic(this.pathOf(key), JSON.stringify(doc, null, 2));
+  }
+
+  /** Records `next` as pending beside the confirmed `current`, before its transaction is sent. */
+  savePending(key: AccountKey, current: AccountOpening, currentCommitment: bigint, next: AccountOpening, nextCommitment: bigint, action: string): void {
+    const doc: StoredAccount = {
+      version: 1,
+      chainId: key.chainId.toString(),
+      engine: key.engine,
+      owner: key.owner,
+      confirmed: encode(current, currentCommitment),
+      pending: { ...encode(next, nextCommitment), action, createdAt: new Date().toISOString() },
+    };
+    writeAtomic(this.pathOf(key), JSON.stringify(doc, null, 2));
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The trader's side of the protocol against a live engine: read the public state, compute
+ * the requirement exactly as the engine will, prove the update off the main thread, record
+ * the next opening as pending, send the transaction, confirm the opening.
+ */
+import type { ContractTransactionResponse, Signer } from "ethers";
+import type { EngineContract, OracleContract } from "./contracts.js";
+import { packProof, proofTuple, type SolidityProof } from "./calldata.js";
+import { accountCommitment, NO_DELTA, weightsHash, type BasketDelta } from "./encoding.js";
+import { accountRequirement, growsExposure, realisedPnl, type MarketQuote, type PositionState } from "./margin.js";
+import { emptyOpening, planUpdate, type AccountOpening } from "./account.js";
+import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
+import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
+import type { AccountKey, OpeningStore } from "./store.js";
+
+/** The public state a proof is built against: one oracle epoch and the account's positions. */
+export interface ChainView {
+  epoch: bigint;
+  initialWeights: bigint[];
+  maintenanceWeights: bigint[];
+  markets: MarketQuote[];
+  positions: Map<number, PositionState>;
+  commitment: bigint;
+}
+
+/** What one gated action cost and produced. */
+export interface ActionReport {
+  action: "deposit" | "withdraw" | "trade" | "renewLease";
+  epoch: bigint;
+  requirement: bigint;
+  delta: BasketDelta;
+  newCommitment: bigint;
+  witnessMs: number;
+  proveMs: number;
+  gasUsed: bigint;
+  txHash: string;
+}
+
+export interface TraderOptions {
+  engine: EngineContract;
+  oracle: OracleContract;
+  signer: Signer;
+  prover: Prover;
+  artifacts: CircuitArtifacts;
+  store: OpeningStore;
+  /** Called when a proof moves to a new stage (for progress output). */
+  onProgress?: (stage: ProofStage) => void;
+}
+
+/** One trader's account on one engine. Create with `Trader.load`. */
+export class Trader {
+  private constructor(
+    private readonly o: TraderOptions,
+    private readonly h: SyncPoseidon,
+    readonly key: AccountKey,
+    private current: AccountOpening,
+    private readonly quoteDecimals: number,
+    private readonly settlementAsset: number,
+  ) {}
+
+  /** Loads the account's opening from the store (reconciling a pending update with the chain). */
+  static async load(o: TraderOptions): Promise<Trader> {
+    const h = await initPoseidon();
+    const owner = await o.signer.getAddress();
+    const chainId = (await o.signer.provider!.getNetwork()).chainId;
+    const key: AccountKey = { chainId, engine: await o.engine.getAddress(), owner };
+    const onchain = BigInt(await o.engine.commitmentOf(owner));
+    const stored = o.store.load(key, onchain);
+    const opening = stored ?? emptyOpening(BigInt(owner));
+    if (stored === undefined && accountCommitment(h, opening.amounts, opening.blinding, opening.owner) !== onchain) {
+      throw new Error(`no opening stored for ${owner} in ${o.store.pathOf(key)} and the account is not empty`);
+    }
+    const settlementAsset = Number(await o.engine.settlementAsset());
+    const [, quoteDecimals] = (await o.oracle.asset(settlementAsset)) as [string, bigint];
+    return new Trader(o, h, key, opening, Number(quoteDecimals), settlementAsset);
+  }
+
+  /** The current private opening (a copy). */
+  get opening(): AccountOpening {
+    return { ...this.current, amounts: [...this.current.amounts] };
+  }
+
+  /** Reads the current epoch, its weight vectors, the market quotes and the positions. */
+  async view(): Promise<ChainView> {
+    const { oracle, engine } = this.o;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const epoch = BigInt(await oracle.currentEpoch());
+      const [info, vectors] = await Promise.all([oracle.epoch(epoch), oracle.weightVectors()]);
+      const initialWeights = (vectors[0] as bigint[]).map(BigInt);
+      const maintenanceWeights = (vectors[1] as bigint[]).map(BigInt);
+      // The vectors and the epoch are read in separate calls: check they belong together.
+      if (weightsHash(this.h, initialWeights) !== BigInt(info.initialWeightsHash) || weightsHash(this.h, maintenanceWeights) !== BigInt(info.maintenanceWeightsHash)) continue;
+      const count = Number(await oracle.marketCount());
+      const markets: MarketQuote[] = [];
+      const positions = new Map<number, PositionState>();
+      for (let j = 0; j < count; j++) {
+        const [mark, ratios, pos] = await Promise.all([oracle.markPrice(j), oracle.marketRatios(j), engine.positionOf(this.key.owner, j)]);
+        markets.push({ mark: BigInt(mark), imRatio: BigInt(ratios[0]), mmRatio: BigInt(ratios[1]) });
+        if (BigInt(pos.size) !== 0n) positions.set(j, { size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice) });
+      }
+      return { epoch, initialWeights, maintenanceWeights, markets, positions, commitment: BigInt(await engine.commitmentOf(this.key.owner)) };
+    }
+    throw new Error("the oracle moved to a new epoch three times while reading it; try again");
+  }
+
+  /** Deposits `amount` base units of slot `asset` (the engine must be approved). */
+  deposit(asset: number, amount: bigint): Promise<ActionReport> {
+    return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights }), (e, c, p) =>
+      this.o.engine.deposit(asset, amount, e, c, p));
+  }
+
+  /** Withdraws `amount` base units of slot `asset`; what stays must clear initial margin. */
+  withdraw(asset: number, amount: bigint): Promise<ActionReport> {
+    return this.run("withdraw", { index: asset, amount: -amount }, async (v) => ({
+      requirement: accountRequirement(v.positions, v.markets, true),
+      weights: v.initialWeights,
+    }), (e, c, p) => this.o.engine.withdraw(asset, amount, e, c, p));
+  }
+
+  /** Renews the maintenance lease at the current epoch. */
+  renewLease(): Promise<ActionReport> {
+    return this.run("renewLease", NO_DELTA, async (v) => ({
+      requirement: accountRequirement(v.positions, v.markets, false),
+      weights: v.maintenanceWeights,
+    }), (e, c, p) => this.o.engine.renewLease(e, c, p));
+  }
+
+  /**
+   * Changes the position in `market` by `sizeDelta` (1e-18 units). The old position is settled at
+   * the mark, so its realised PnL is this update's delta in the settlement slot.
+   */
+  async trade(market: number, sizeDelta: bigint): Promise<ActionReport> {
+    const v = await this.view();
+    const quote = v.markets[market];
+    if (quote === undefined) throw new RangeError(`market ${market} does not exist`);
+    const old = v.positions.get(market) ?? { size: 0n, entryPrice: 0n };
+    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, this.quoteDecimals);
+    const newSize = old.size + sizeDelta;
+    const grows = growsExposure(old.size, newSize);
+    const after = new Map(v.positions);
+    if (newSize === 0n) after.delete(market);
+    else after.set(market, { size: newSize, entryPrice: quote.mark });
+    return this.run("trade", { index: this.settlementAsset, amount: pnl }, async () => ({
+      requirement: accountRequirement(after, v.markets, grows),
+      weights: grows ? v.initialWeights : v.maintenanceWeights,
+    }), (e, c, p) => this.o.engine.trade(market, sizeDelta, e, c, p), v);
+  }
+
+  private async run(
+    action: ActionReport["action"],
+    delta: BasketDelta,
+    rule: (v: ChainView) => Promise<{ requirement: bigint; weights: bigint[] }>,
+    send: (epoch: bigint, commitment: bigint, proof: ReturnType<typeof proofTuple>) => Promise<ContractTransactionResponse>,
+    viewed?: ChainView,
+  ): Promise<ActionReport> {
+    const v = viewed ?? (await this.view());
+    const { requirement, weights } = await rule(v);
+    const plan = planUpdate(this.h, this.current, delta, requirement, weights);
+    const out = await this.o.prover.prove(this.o.artifacts, plan.input, this.o.onProgress);
+    const proof: SolidityProof = packProof(out.proof);
+    const { oldCommitment, newCommitment } = plan.publicSignals;
+    // Record the next opening before the transaction exists: a crash after sending loses nothing.
+    this.o.store.savePending(this.key, this.current, oldCommitment, plan.next, newCommitment, action);
+    const tx = await send(v.epoch, newCommitment, proofTuple(proof));
+    const receipt = await tx.wait();
+    if (receipt === null || receipt.status !== 1) throw new Error(`${action} transaction ${tx.hash} failed`);
+    this.o.store.save(this.key, plan.next, newCommitment);
+    this.current = plan.next;
+    return { action, epoch: v.epoch, requirement, delta, newCommitment, witnessMs: out.witnessMs, proveMs: out.proveMs, gasUsed: receipt.gasUsed, txHash: tx.hash };
+  }
+}
