@@ -1,9 +1,10 @@
-// Worker thread that runs snarkjs Groth16 proving off the main thread.
+// Child process that runs snarkjs Groth16 proving off the caller's thread.
+// A child process, not a worker thread: snarkjs's thread pool (web-worker) cannot start inside
+// a worker thread, while in its own process it uses every core.
 // Plain JavaScript on purpose: it needs no TypeScript loader in whatever process spawns it.
 // Messages in:  { id, input, wasmPath, zkeyPath }
 // Messages out: { id, type: "progress", stage } | { id, type: "done", proof, publicSignals, witnessMs, proveMs } | { id, type: "error", message }
 import { readFile } from "node:fs/promises";
-import { parentPort } from "node:worker_threads";
 import * as snarkjs from "snarkjs";
 
 const files = new Map();
@@ -17,19 +18,19 @@ async function load(path) {
   return { type: "mem", data };
 }
 
-parentPort.on("message", async ({ id, input, wasmPath, zkeyPath }) => {
+process.on("message", async ({ id, input, wasmPath, zkeyPath }) => {
   try {
     const [wasm, zkey] = await Promise.all([load(wasmPath), load(zkeyPath)]);
-    parentPort.postMessage({ id, type: "progress", stage: "witness" });
+    process.send({ id, type: "progress", stage: "witness" });
     const t0 = performance.now();
     const wtns = { type: "mem" };
     await snarkjs.wtns.calculate(input, wasm, wtns);
     const t1 = performance.now();
-    parentPort.postMessage({ id, type: "progress", stage: "prove" });
+    process.send({ id, type: "progress", stage: "prove" });
     const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, wtns);
     const t2 = performance.now();
-    parentPort.postMessage({ id, type: "done", proof, publicSignals, witnessMs: t1 - t0, proveMs: t2 - t1 });
+    process.send({ id, type: "done", proof, publicSignals, witnessMs: t1 - t0, proveMs: t2 - t1 });
   } catch (err) {
-    parentPort.postMessage({ id, type: "error", message: err instanceof Error ? err.message : String(err) });
+    process.send({ id, type: "error", message: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -1,10 +1,10 @@
 /**
- * Groth16 proving in a worker thread, so a CLI, a keeper loop or a test runner keeps
- * responding while a proof is made. One worker is kept warm: the curve tables and the
+ * Groth16 proving in a child process, so a CLI, a keeper loop or a test runner keeps
+ * responding while a proof is made. One child is kept warm: the curve tables and the
  * key files are loaded once and reused by every later proof.
  */
 import { existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
 import type { SnarkjsProof } from "./calldata.js";
 
 /** Where a circuit's proving artifacts live. */
@@ -45,9 +45,9 @@ type WorkerMessage =
   | ({ id: number; type: "done" } & ProofOutput)
   | { id: number; type: "error"; message: string };
 
-/** A Groth16 prover backed by one worker thread. Call `close()` when done. */
+/** A Groth16 prover backed by one child process. Call `close()` when done. */
 export class Prover {
-  private worker: Worker | undefined;
+  private worker: ChildProcess | undefined;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
 
@@ -64,24 +64,39 @@ export class Prover {
     const id = this.nextId++;
     return new Promise<ProofOutput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
-      worker.ref(); // keep the process alive while a proof is under way
-      worker.postMessage({ id, input, wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath });
+      this.hold(worker, true); // keep the process alive while a proof is under way
+      worker.send({ id, input, wasmPath: artifacts.wasmPath, zkeyPath: artifacts.zkeyPath });
     });
   }
 
-  /** Stops the worker thread; pending proofs are rejected. */
+  /** Stops the child process; pending proofs are rejected. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (worker !== undefined) await worker.terminate();
+    if (worker !== undefined && worker.exitCode === null) {
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.kill();
+      await exited;
+    }
     for (const p of this.pending.values()) p.reject(new Error("prover closed"));
     this.pending.clear();
   }
 
-  private start(): Worker {
+  /** ref/unref the child and its IPC channel together. */
+  private hold(worker: ChildProcess, on: boolean): void {
+    if (on) {
+      worker.ref();
+      worker.channel?.ref();
+    } else {
+      worker.unref();
+      worker.channel?.unref();
+    }
+  }
+
+  private start(): ChildProcess {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(new URL("./proveWorker.mjs", import.meta.url), { execArgv: [] });
-    worker.unref();
+    const worker = fork(new URL("./proveWorker.mjs", import.meta.url), [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.hold(worker, false);
     worker.on("message", (msg: WorkerMessage) => {
       const p = this.pending.get(msg.id);
       if (p === undefined) return;
@@ -90,15 +105,17 @@ export class Prover {
         return;
       }
       this.pending.delete(msg.id);
-      if (this.pending.size === 0) worker.unref(); // an idle prover never holds the process open
+      if (this.pending.size === 0) this.hold(worker, false); // an idle prover never holds the process open
       if (msg.type === "done") p.resolve({ proof: msg.proof, publicSignals: msg.publicSignals, witnessMs: msg.witnessMs, proveMs: msg.proveMs });
       else p.reject(/Assert Failed|Error in template/.test(msg.message) ? new WitnessRejectedError(msg.message) : new Error(msg.message));
     });
-    worker.on("error", (err) => {
+    const fail = (err: Error): void => {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      this.worker = undefined;
-    });
+      if (this.worker === worker) this.worker = undefined;
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code, signal) => fail(new Error(`prover process exited (${signal ?? `code ${code}`})`)));
     this.worker = worker;
     return worker;
   }

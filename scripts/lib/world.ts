@@ -1,0 +1,99 @@
+/**
+ * A running development world on top of a deployment: move time and prices, close oracle
+ * epochs, fund traders and the pool, and give each trader a `Trader` bound to a shared prover.
+ * The demo, the benchmark and the end-to-end tests all drive Plimsoll through this.
+ */
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { Signer } from "ethers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TokenContract } from "../../prover/src/contracts.js";
+import { Prover, type CircuitArtifacts } from "../../prover/src/prover.js";
+import { OpeningStore } from "../../prover/src/store.js";
+import { Trader } from "../../prover/src/trader.js";
+import { deployPlimsoll, type DeployOptions, type Deployment } from "./deploy.js";
+import { paths } from "./paths.js";
+
+/** The account-update circuit's artifacts as `npm run build` leaves them. */
+export const ACCOUNT_UPDATE_ARTIFACTS: CircuitArtifacts = {
+  wasmPath: paths.wasm("account_update"),
+  zkeyPath: paths.zkey("account_update"),
+};
+
+export interface World {
+  ethers: HardhatEthers;
+  d: Deployment;
+  prover: Prover;
+  store: OpeningStore;
+  /** Current price of each asset slot (8 decimals), as last fed to every source. */
+  prices: bigint[];
+  gridSeconds: bigint;
+}
+
+/** Deploys Plimsoll and closes the first oracle epoch. Call `world.prover.close()` when done. */
+export async function createWorld(ethers: HardhatEthers, opts: DeployOptions & { storeDir?: string } = {}): Promise<World> {
+  const d = await deployPlimsoll(ethers, opts);
+  const world: World = {
+    ethers,
+    d,
+    prover: new Prover(),
+    store: new OpeningStore(opts.storeDir ?? mkdtempSync(join(tmpdir(), "plimsoll-openings-"))),
+    prices: d.specs.map((s) => s.price),
+    gridSeconds: BigInt(opts.gridSeconds ?? 3600),
+  };
+  await nextEpoch(world);
+  return world;
+}
+
+/** Timestamp of the latest block. */
+export async function now(w: World): Promise<bigint> {
+  return BigInt((await w.ethers.provider.getBlock("latest"))!.timestamp);
+}
+
+/**
+ * Moves time to the next grid step, feeds `changes` (slot -> price) and the unchanged prices
+ * to every source with a fresh timestamp, and pokes the oracle: one new epoch.
+ */
+export async function nextEpoch(w: World, changes: ReadonlyMap<number, bigint> = new Map()): Promise<bigint> {
+  const t = await now(w);
+  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
+  await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${next.toString(16)}`]);
+  await w.ethers.provider.send("evm_mine", []);
+  for (const [slot, price] of changes) w.prices[slot] = price;
+  for (let slot = 0; slot < w.prices.length; slot++) {
+    for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, next)).wait();
+  }
+  await (await w.d.oracle.poke()).wait();
+  return BigInt(await w.d.oracle.currentEpoch());
+}
+
+/** Mints `amounts` (slot -> base units) to `who` and approves the engine for all of it. */
+export async function fund(w: World, who: Signer, amounts: ReadonlyMap<number, bigint>): Promise<void> {
+  const engine = await w.d.engine.getAddress();
+  for (const [slot, amount] of amounts) {
+    const token = w.d.tokens[slot]!.connect(who) as TokenContract;
+    await (await token.mint(await who.getAddress(), amount)).wait();
+    await (await token.approve(engine, amount)).wait();
+  }
+}
+
+/** Seeds the perp market's pool with `amount` quote-token base units from `lp`. */
+export async function seedPool(w: World, lp: Signer, amount: bigint): Promise<void> {
+  const quote = w.d.tokens[0]!.connect(lp) as TokenContract;
+  await (await quote.mint(await lp.getAddress(), amount)).wait();
+  await (await quote.approve(await w.d.market.getAddress(), amount)).wait();
+  await (await (w.d.market.connect(lp) as typeof w.d.market).addLiquidity(amount)).wait();
+}
+
+/** A `Trader` for `signer`, sharing the world's prover and opening store. */
+export function traderFor(w: World, signer: Signer): Promise<Trader> {
+  return Trader.load({
+    engine: w.d.engine.connect(signer) as typeof w.d.engine,
+    oracle: w.d.oracle,
+    signer,
+    prover: w.prover,
+    artifacts: ACCOUNT_UPDATE_ARTIFACTS,
+    store: w.store,
+  });
+}
