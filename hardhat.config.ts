@@ -12,8 +12,9 @@ export default defineConfig({
     version: "0.8.28",
     path: SOLJSON,
     settings: {
-      optimizer: { enabled: true, runs: 1000 },
+      optimizer: { enabled: true, runs: 1_000_000 },
       evmVersion: "cancun",
+      viaIR: true,
     },
   },
   paths: {

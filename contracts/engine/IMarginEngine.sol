@@ -71,7 +71,8 @@ interface IMarginEngine {
     /// @notice Thrown on a reentrant call.
     error Reentrancy();
 
-    /// @notice Emitted on every accepted account update.
+    /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
+    ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.
     event AccountUpdated(
         address indexed account,
         Action indexed action,
@@ -80,7 +81,8 @@ interface IMarginEngine {
         uint256 newCommitment,
         uint8 asset,
         int256 delta,
-        uint256 requirement
+        uint256 requirement,
+        bool leaseRenewed
     );
     /// @notice Emitted when a position changes; realised PnL is in settlement-token base units.
     event PositionChanged(
@@ -91,8 +93,6 @@ interface IMarginEngine {
         uint256 price,
         int256 realisedPnl
     );
-    /// @notice Emitted when a proof at maintenance margin (or stricter) renews the account's lease.
-    event LeaseRenewed(address indexed account, uint64 indexed epoch);
 
     /// @notice Deposits `amount` of asset slot `asset` into the caller's private basket.
     function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof) external;

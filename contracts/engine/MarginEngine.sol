@@ -43,6 +43,8 @@ contract MarginEngine is IMarginEngine {
     uint8 public immutable settlementAsset;
     /// @notice ERC-20 token of the settlement slot.
     address public immutable settlementToken;
+    /// @notice Decimals of the settlement token (realised PnL is paid in its base units).
+    uint8 public immutable quoteDecimals;
     /// @notice The reference perp market (its liquidity pool is every trade's counterparty).
     PerpMarket public immutable market;
     /// @notice Number of collateral slots the oracle configures.
@@ -90,9 +92,10 @@ contract MarginEngine is IMarginEngine {
             _tokens[i] = token;
         }
         settlementAsset = settlementAsset_;
-        (address quote, uint8 quoteDecimals) = oracle_.asset(settlementAsset_);
+        (address quote, uint8 quoteDecimals_) = oracle_.asset(settlementAsset_);
         settlementToken = quote;
-        market = new PerpMarket(address(this), quote, quoteDecimals);
+        quoteDecimals = quoteDecimals_;
+        market = new PerpMarket(address(this), quote, quoteDecimals_);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -101,7 +104,8 @@ contract MarginEngine is IMarginEngine {
 
     /// @inheritdoc IMarginEngine
     /// @dev A deposit can only raise the basket's value, so its proof clears a requirement of 0:
-    ///      an account below initial margin must always be able to top up. It does not renew the lease.
+    ///      an account below initial margin must always be able to top up. It renews the lease only
+    ///      when the account has no open position (its maintenance requirement is then 0).
     function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
         external
         nonReentrant
@@ -144,17 +148,19 @@ contract MarginEngine is IMarginEngine {
     {
         if (market_ >= marketCount) revert UnknownMarket(market_);
         if (sizeDelta == 0) revert ZeroAmount();
-        uint256 mark = oracle.markPrice(market_);
+        (uint256 mark,,) = oracle.marketQuote(market_);
         if (mark == 0) revert NoMarkPrice(market_);
 
         Position memory old = _positions[msg.sender][market_];
         int256 newSize = int256(old.size) + sizeDelta;
         if (newSize <= -int256(AMOUNT_LIMIT) || newSize >= int256(AMOUNT_LIMIT)) revert PositionTooLarge(newSize);
-        int256 pnl = market.realisedPnl(old.size, old.entryPrice, mark);
+        int256 pnl = MarginMath.realisedPnl(old.size, old.entryPrice, mark, quoteDecimals);
         if (pnl <= -int256(AMOUNT_LIMIT) || pnl >= int256(AMOUNT_LIMIT)) revert PnlTooLarge(pnl);
 
         // Effects on positions first: the requirement below is computed on the new positions.
-        _positions[msg.sender][market_] = Position(int128(newSize), newSize == 0 ? 0 : uint128(mark));
+        // A closed position keeps the last mark as its (unused) entry price: the slot stays non-zero,
+        // so re-opening costs a storage update instead of a new slot.
+        _positions[msg.sender][market_] = Position(int128(newSize), uint128(mark));
         Account storage acct = _accounts[msg.sender];
         if (newSize == 0) acct.openMarkets &= ~uint8(1 << market_);
         else acct.openMarkets |= uint8(1 << market_);
@@ -239,15 +245,16 @@ contract MarginEngine is IMarginEngine {
 
         Account storage acct = _accounts[msg.sender];
         acct.commitment = newCommitment;
-        // An initial-margin proof implies maintenance margin at the same epoch (stricter weights
-        // and ratios), so it renews the lease as well.
-        if (margin != Margin.None) {
+        // The proof shows maintenance margin at this epoch when it cleared the maintenance rule, or
+        // the initial one (stricter weights and ratios), or, with no open position, any rule at all
+        // (the maintenance requirement is then 0). Each of these renews the lease.
+        bool renews = margin != Margin.None || acct.openMarkets == 0;
+        if (renews) {
             acct.leaseEpoch = epoch;
             acct.leaseTimestamp = epochTimestamp;
-            emit LeaseRenewed(msg.sender, epoch);
         }
         emit AccountUpdated(
-            msg.sender, action, epoch, pub[0], newCommitment, asset, delta, pub[3] & ((1 << MAGNITUDE_SHIFT) - 1)
+            msg.sender, action, epoch, pub[0], newCommitment, asset, delta, pub[3] & ((1 << MAGNITUDE_SHIFT) - 1), renews
         );
     }
 
@@ -260,18 +267,17 @@ contract MarginEngine is IMarginEngine {
         view
         returns (uint256[4] memory pub, uint64 epochTimestamp)
     {
-        uint64 current = oracle.currentEpoch();
+        (uint64 current, uint64 timestamp, uint256 weightsHash) = oracle.currentEpochParams(margin == Margin.Maintenance);
         if (epoch != current) revert StaleEpoch(epoch, current);
         if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);
         uint256 oldCommitment = commitmentOf(msg.sender);
         if (newCommitment == oldCommitment) revert CommitmentUnchanged(newCommitment);
 
-        IPlimsollOracle.Epoch memory e = oracle.epoch(epoch);
         pub[0] = oldCommitment;
         pub[1] = newCommitment;
-        pub[2] = margin == Margin.Maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash;
+        pub[2] = weightsHash;
         pub[3] = _packStatement(_requirement(msg.sender, margin), asset, delta);
-        epochTimestamp = e.timestamp;
+        epochTimestamp = timestamp;
     }
 
     /// @dev Sum over open positions of margin (rounded up) plus unrealised loss, in 1e-30 USD.
@@ -282,9 +288,9 @@ contract MarginEngine is IMarginEngine {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
                 Position memory p = _positions[account][j];
-                (uint256 imRatio, uint256 mmRatio) = oracle.marketRatios(j);
+                (uint256 mark, uint256 imRatio, uint256 mmRatio) = oracle.marketQuote(j);
                 total += MarginMath.positionRequirement(
-                    p.size, p.entryPrice, oracle.markPrice(j), margin == Margin.Initial ? imRatio : mmRatio
+                    p.size, p.entryPrice, mark, margin == Margin.Initial ? imRatio : mmRatio
                 );
             }
         }

@@ -116,6 +116,26 @@ interface IPlimsollOracle {
     /// @return The epoch's timestamp and weight hashes.
     function epoch(uint64 epochNumber) external view returns (Epoch memory);
 
+    /// @notice What a margin check at the current epoch needs, in one call (for the margin engine).
+    /// @param maintenance True for the maintenance weight vector's hash, false for the initial one.
+    /// @return number The current epoch.
+    /// @return timestamp Its timestamp.
+    /// @return weightsHash Poseidon hash of the chosen weight vector.
+    function currentEpochParams(bool maintenance)
+        external
+        view
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash);
+
+    /// @notice A market's mark price and margin ratios in one call (for the margin engine).
+    /// @param market The market index.
+    /// @return mark Mark price (price of the underlying, 8 decimals).
+    /// @return initialRatio Initial margin ratio (WAD).
+    /// @return maintenanceRatio Maintenance margin ratio (WAD).
+    function marketQuote(uint256 market)
+        external
+        view
+        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio);
+
     /// @notice The price of an asset in the current epoch, USD per whole token with 8 decimals.
     /// @param slot The asset slot.
     /// @return The price; 0 while no source of the asset has ever been valid.

@@ -377,6 +377,30 @@ contract PlimsollOracle is IPlimsollOracle {
     }
 
     /// @inheritdoc IPlimsollOracle
+    function currentEpochParams(bool maintenance)
+        external
+        view
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash)
+    {
+        number = currentEpoch;
+        if (number == 0) revert NoEpoch();
+        Epoch storage e = _epochs[number];
+        return (number, e.timestamp, maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash);
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function marketQuote(uint256 market)
+        external
+        view
+        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio)
+    {
+        _requireMarket(market);
+        _requireEpoch();
+        MarketState storage m = _markets[market];
+        return (_assets[_byteAt(_marketUnderlyings, market)].price, m.imRatio, m.mmRatio);
+    }
+
+    /// @inheritdoc IPlimsollOracle
     function price(uint256 slot) external view returns (uint256) {
         _requireAsset(slot);
         _requireEpoch();

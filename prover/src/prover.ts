@@ -74,6 +74,7 @@ export class Prover {
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined && worker.exitCode === null) {
+      this.hold(worker, true); // wait for the exit even when the child was idle (unref'd)
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.kill();
       await exited;

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MarginMath} from "../libraries/MarginMath.sol";
+
+/// @title MarginMathHarness
+/// @notice FOR TESTS ONLY: exposes the internal MarginMath library, one input or a batch at a time.
+contract MarginMathHarness {
+    function abs(int256 x) external pure returns (uint256) {
+        return MarginMath.abs(x);
+    }
+
+    function positionRequirement(int256 size, uint256 entry, uint256 mark, uint256 ratio)
+        external
+        pure
+        returns (uint256)
+    {
+        return MarginMath.positionRequirement(size, entry, mark, ratio);
+    }
+
+    function realisedPnl(int256 size, uint256 entry, uint256 mark, uint8 quoteDecimals)
+        external
+        pure
+        returns (int256)
+    {
+        return MarginMath.realisedPnl(size, entry, mark, quoteDecimals);
+    }
+
+    /// @notice `positionRequirement` over equal-length arrays.
+    function positionRequirements(
+        int256[] calldata sizes,
+        uint256[] calldata entries,
+        uint256[] calldata marks,
+        uint256[] calldata ratios
+    ) external pure returns (uint256[] memory out) {
+        out = new uint256[](sizes.length);
+        for (uint256 i; i < sizes.length; ++i) {
+            out[i] = MarginMath.positionRequirement(sizes[i], entries[i], marks[i], ratios[i]);
+        }
+    }
+
+    /// @notice `realisedPnl` over equal-length arrays.
+    function realisedPnls(
+        int256[] calldata sizes,
+        uint256[] calldata entries,
+        uint256[] calldata marks,
+        uint8[] calldata quoteDecimals
+    ) external pure returns (int256[] memory out) {
+        out = new int256[](sizes.length);
+        for (uint256 i; i < sizes.length; ++i) {
+            out[i] = MarginMath.realisedPnl(sizes[i], entries[i], marks[i], quoteDecimals[i]);
+        }
+    }
+}
