@@ -57,9 +57,11 @@ contract PlimsollOracle is IPlimsollOracle {
     }
 
     /// @dev The mutable state of a perp market: one storage slot, written by the constructor and `poke` only.
+    ///      `mark` copies the underlying's price at each sample so that a margin check reads one slot.
     struct MarketState {
         uint64 mmRatio; // WAD
         uint64 imRatio; // WAD
+        uint64 mark; // price of the underlying, 8 decimals
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -122,6 +124,8 @@ contract PlimsollOracle is IPlimsollOracle {
     uint64 public lastSample;
     /// @inheritdoc IPlimsollOracle
     uint64 public currentEpoch;
+    /// @dev Timestamp of `currentEpoch`, in the same storage slot so a margin check reads it for free.
+    uint64 private _currentEpochTimestamp;
 
     AssetState[MAX_ASSETS] private _assets;
     MarketState[MAX_MARKETS] private _markets;
@@ -212,6 +216,7 @@ contract PlimsollOracle is IPlimsollOracle {
             maintenanceWeightsHash: _hashWeights(wMM)
         });
         _epochs[epochNumber] = closed;
+        _currentEpochTimestamp = closed.timestamp;
         emit EpochClosed(epochNumber, closed.timestamp, closed.initialWeightsHash, closed.maintenanceWeightsHash);
         return true;
     }
@@ -264,7 +269,11 @@ contract PlimsollOracle is IPlimsollOracle {
                 maxTightenStep,
                 maxLoosenStep
             );
-            _markets[j] = MarketState({mmRatio: uint64(mm), imRatio: uint64(_initialOf(mm, imMultiplier))});
+            _markets[j] = MarketState({
+                mmRatio: uint64(mm),
+                imRatio: uint64(_initialOf(mm, imMultiplier)),
+                mark: _assets[u].price
+            });
         }
     }
 
@@ -385,7 +394,7 @@ contract PlimsollOracle is IPlimsollOracle {
         number = currentEpoch;
         if (number == 0) revert NoEpoch();
         Epoch storage e = _epochs[number];
-        return (number, e.timestamp, maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash);
+        return (number, _currentEpochTimestamp, maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash);
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -395,9 +404,9 @@ contract PlimsollOracle is IPlimsollOracle {
         returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio)
     {
         _requireMarket(market);
-        _requireEpoch();
-        MarketState storage m = _markets[market];
-        return (_assets[_byteAt(_marketUnderlyings, market)].price, m.imRatio, m.mmRatio);
+        MarketState memory m = _markets[market];
+        // mark is 0 until the first epoch; the engine treats a zero mark as "no price".
+        return (m.mark, m.imRatio, m.mmRatio);
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -591,7 +600,7 @@ contract PlimsollOracle is IPlimsollOracle {
             uint256 mm = _target(
                 assets[u].initialVariance.max(risk.varianceFloor), multiplier, risk.marginFloor, risk.marginCap
             );
-            _markets[j] = MarketState({mmRatio: uint64(mm), imRatio: uint64(_initialOf(mm, risk.imMultiplier))});
+            _markets[j] = MarketState({mmRatio: uint64(mm), imRatio: uint64(_initialOf(mm, risk.imMultiplier)), mark: 0});
         }
     }
 

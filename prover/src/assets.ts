@@ -61,8 +61,8 @@ export function checkRegistry(assets: readonly AssetInfo[]): void {
     if (typeof a.symbol !== "string" || a.symbol === "") throw new TypeError(`assets[${i}].symbol must be a non-empty string`);
     if (!Number.isInteger(a.slot) || a.slot < 0 || a.slot >= N_ASSETS) throw new RangeError(`assets[${i}].slot must be an integer in [0, ${N_ASSETS})`);
     if (!Number.isInteger(a.decimals) || a.decimals < 0 || a.decimals > MAX_TOKEN_DECIMALS) throw new RangeError(`assets[${i}].decimals must be an integer in [0, ${MAX_TOKEN_DECIMALS}]`);
-    if (symbols.has(a.symbol)) throw new Error(`assets[${i}].symbol ${a.symbol} appears twice`);
-    if (slots.has(a.slot)) throw new Error(`assets[${i}].slot ${a.slot} appears twice`);
+    if (symbols.has(a.symbol)) throw new RangeError(`assets[${i}].symbol ${a.symbol} appears twice`);
+    if (slots.has(a.slot)) throw new RangeError(`assets[${i}].slot ${a.slot} appears twice`);
     symbols.add(a.symbol);
     slots.add(a.slot);
   });
@@ -71,7 +71,7 @@ export function checkRegistry(assets: readonly AssetInfo[]): void {
 /** Looks an asset up by symbol or slot number, with an error listing the known ones. */
 export function findAsset(assets: readonly AssetInfo[], key: string, field: string): AssetInfo {
   const found = /^[0-9]+$/.test(key) ? assets.find((a) => a.slot === Number(key)) : assets.find((a) => a.symbol === key);
-  if (found === undefined) throw new Error(`${field}: unknown asset ${JSON.stringify(key)}; known: ${assets.map((a) => a.symbol).join(", ")}`);
+  if (found === undefined) throw new RangeError(`${field}: unknown asset ${JSON.stringify(key)}; known: ${assets.map((a) => a.symbol).join(", ")}`);
   return found;
 }
 
