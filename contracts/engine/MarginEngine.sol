@@ -151,6 +151,10 @@ contract MarginEngine is IMarginEngine {
         (uint256 mark,,) = oracle.marketQuote(market_);
         if (mark == 0) revert NoMarkPrice(market_);
 
+        // |old.size| < 2^96, so bounding sizeDelta first keeps the sum from overflowing.
+        if (sizeDelta <= -int256(2 * AMOUNT_LIMIT) || sizeDelta >= int256(2 * AMOUNT_LIMIT)) {
+            revert PositionTooLarge(sizeDelta);
+        }
         Position memory old = _positions[msg.sender][market_];
         int256 newSize = int256(old.size) + sizeDelta;
         if (newSize <= -int256(AMOUNT_LIMIT) || newSize >= int256(AMOUNT_LIMIT)) revert PositionTooLarge(newSize);

@@ -13,6 +13,8 @@ interface IPerpMarket {
     error ZeroAmount();
     /// @notice Thrown when a provider redeems more shares than it holds.
     error InsufficientShares(uint256 held, uint256 requested);
+    /// @notice Thrown when the first deposit into an empty pool buys fewer than `minimum` shares.
+    error InitialDepositTooSmall(uint256 amount, uint256 minimum);
 
     /// @notice Emitted when liquidity enters the pool.
     event LiquidityAdded(address indexed provider, uint256 amount, uint256 shares);
@@ -20,6 +22,9 @@ interface IPerpMarket {
     event LiquidityRemoved(address indexed provider, uint256 amount, uint256 shares);
     /// @notice Emitted when the pool pays a trader's profit into the engine.
     event ProfitPaid(uint256 amount);
+    /// @notice Emitted when a deposit finds the pool emptied with shares outstanding: those shares
+    ///         are void and `generation` starts afresh.
+    event PoolReset(uint64 indexed generation);
 
     /// @notice Adds `amount` quote tokens to the pool for pro-rata shares.
     function addLiquidity(uint256 amount) external returns (uint256 shares);

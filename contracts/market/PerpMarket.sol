@@ -25,10 +25,22 @@ contract PerpMarket is IPerpMarket {
     /// @notice Decimals of the quote token.
     uint8 public immutable quoteDecimals;
 
-    /// @notice Pool shares outstanding.
+    /// @notice The first deposit into an empty pool must buy at least this many shares, so that a
+    ///         donation to the pool cannot make one share worth enough to round later deposits away.
+    uint256 public constant MIN_INITIAL_SHARES = 1e6;
+
+    /// @notice Pool shares outstanding in the current generation.
     uint256 public totalShares;
-    /// @notice Pool shares per provider.
-    mapping(address provider => uint256) public sharesOf;
+    /// @notice Bumped when a deposit finds the pool emptied (by traders' profits) while shares are
+    ///         outstanding: those shares are worth nothing and must not share in the new deposit.
+    uint64 public generation;
+
+    struct Holding {
+        uint64 generation;
+        uint192 shares;
+    }
+
+    mapping(address provider => Holding) internal _holdings;
 
     constructor(address engine_, address quoteToken_, uint8 quoteDecimals_) {
         engine = engine_;
@@ -41,14 +53,32 @@ contract PerpMarket is IPerpMarket {
         return IERC20Balance(quoteToken).balanceOf(address(this));
     }
 
+    /// @notice Pool shares `provider` holds in the current generation.
+    function sharesOf(address provider) public view returns (uint256) {
+        Holding memory h = _holdings[provider];
+        return h.generation == generation ? h.shares : 0;
+    }
+
     /// @inheritdoc IPerpMarket
     function addLiquidity(uint256 amount) external returns (uint256 shares) {
         if (amount == 0) revert ZeroAmount();
         uint256 balance = poolBalance();
-        shares = totalShares == 0 || balance == 0 ? amount : amount * totalShares / balance;
-        if (shares == 0) revert ZeroAmount();
-        totalShares += shares;
-        sharesOf[msg.sender] += shares;
+        uint256 outstanding = totalShares;
+        if (outstanding != 0 && balance == 0) {
+            // The old shares have nothing behind them: start a new generation.
+            outstanding = 0;
+            ++generation;
+            emit PoolReset(generation);
+        }
+        if (outstanding == 0) {
+            shares = amount;
+            if (shares < MIN_INITIAL_SHARES) revert InitialDepositTooSmall(amount, MIN_INITIAL_SHARES);
+        } else {
+            shares = amount * outstanding / balance;
+            if (shares == 0) revert ZeroAmount();
+        }
+        totalShares = outstanding + shares;
+        _holdings[msg.sender] = Holding(generation, uint192(sharesOf(msg.sender) + shares));
         emit LiquidityAdded(msg.sender, amount, shares);
         quoteToken.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -56,10 +86,10 @@ contract PerpMarket is IPerpMarket {
     /// @inheritdoc IPerpMarket
     function removeLiquidity(uint256 shares) external returns (uint256 amount) {
         if (shares == 0) revert ZeroAmount();
-        uint256 held = sharesOf[msg.sender];
+        uint256 held = sharesOf(msg.sender);
         if (shares > held) revert InsufficientShares(held, shares);
         amount = shares * poolBalance() / totalShares;
-        sharesOf[msg.sender] = held - shares;
+        _holdings[msg.sender].shares = uint192(held - shares);
         totalShares -= shares;
         emit LiquidityRemoved(msg.sender, amount, shares);
         quoteToken.safeTransfer(msg.sender, amount);

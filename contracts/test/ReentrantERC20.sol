@@ -15,8 +15,8 @@ contract ReentrantERC20 {
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
 
-    /// @notice Target of the armed calls.
-    address public target;
+    /// @notice Target of the armed calls (not `target`: ethers reserves that name for the address).
+    address public reentryTarget;
     /// @notice Calldata of each armed call, in order.
     bytes[] internal _calls;
     /// @notice Whether each armed call succeeded, in order.
@@ -35,7 +35,7 @@ contract ReentrantERC20 {
 
     /// @notice Arms the token: the next `transfer` or `transferFrom` makes `calls` to `target_`.
     function arm(address target_, bytes[] calldata calls) external {
-        target = target_;
+        reentryTarget = target_;
         delete _calls;
         delete succeeded;
         delete results;
@@ -84,7 +84,7 @@ contract ReentrantERC20 {
         }
         delete _calls; // disarm first: one round of calls only
         for (uint256 i; i < n; ++i) {
-            (bool ok, bytes memory data) = target.call(calls[i]);
+            (bool ok, bytes memory data) = reentryTarget.call(calls[i]);
             succeeded.push(ok);
             results.push(data);
         }

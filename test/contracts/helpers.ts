@@ -1,0 +1,237 @@
+/**
+ * Shared pieces of the contract suites: a world on custom tokens (for misbehaving ERC-20s),
+ * extra engines on an existing oracle, traders restored from a fixture's opening, and
+ * hand-built proofs for updates the engine must reject.
+ */
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { BaseContract, Contract, Signer } from "ethers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
+import { packProof, type SolidityProof } from "../../prover/src/calldata.js";
+import { N_ASSETS } from "../../prover/src/constants.js";
+import type { EngineContract, FeedContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
+import type { DevAssetSpec } from "../../prover/src/devnet.js";
+import { accountCommitment, basketHash, type BasketDelta } from "../../prover/src/encoding.js";
+import { annualVolToVariancePerSample, defaultRiskConfig } from "../../prover/src/oracle/index.js";
+import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
+import type { Prover } from "../../prover/src/prover.js";
+import { OpeningStore } from "../../prover/src/store.js";
+import { Trader } from "../../prover/src/trader.js";
+import { DEV_SOURCES_PER_ASSET, type Deployment } from "../../scripts/lib/deploy.js";
+import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, nextEpoch, type World } from "../../scripts/lib/world.js";
+import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
+
+export const USDC = 0;
+export const WETH = 1;
+export const WBTC = 2;
+export const ETH_PERP = 0;
+export const BTC_PERP = 1;
+export const e6 = 10n ** 6n;
+export const e18 = 10n ** 18n;
+/** Token amounts, basket deltas and position sizes are below 2^96. */
+export const LIMIT_96 = 1n << 96n;
+/** Requirements are below 2^150. */
+export const LIMIT_150 = 1n << 150n;
+
+/** The engine's Action enum. */
+export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n } as const;
+
+/** A well-formed but meaningless proof: the verifier returns false, it does not revert. */
+export const GARBAGE_PROOF: SolidityProof = {
+  a: [1n, 2n],
+  b: [
+    [3n, 4n],
+    [5n, 6n],
+  ],
+  c: [7n, 8n],
+};
+
+/** An account update proved by hand: what to submit and the opening it leads to. */
+export interface HandProof {
+  newCommitment: bigint;
+  proof: SolidityProof;
+  next: AccountOpening;
+}
+
+/**
+ * Proves a move from `opening` by `delta` against whatever `requirement` and `weights` the caller
+ * chooses (the circuit only checks the basket clears them): the way to build a proof the engine
+ * must reject because it derives different public inputs.
+ */
+export async function proveByHand(
+  prover: Prover,
+  h: SyncPoseidon,
+  opening: AccountOpening,
+  delta: BasketDelta,
+  requirement: bigint,
+  weights: readonly bigint[],
+): Promise<HandProof> {
+  const plan = planUpdate(h, opening, delta, requirement, weights);
+  const out = await prover.prove(ACCOUNT_UPDATE_ARTIFACTS, plan.input);
+  return { newCommitment: plan.publicSignals.newCommitment, proof: packProof(out.proof), next: plan.next };
+}
+
+/** The current epoch's weight vectors. */
+export async function weightVectors(oracle: OracleContract): Promise<{ initial: bigint[]; maintenance: bigint[] }> {
+  const [initial, maintenance] = await oracle.weightVectors();
+  return { initial: [...initial].map(BigInt), maintenance: [...maintenance].map(BigInt) };
+}
+
+/**
+ * A `Trader` for `signer` whose opening is `opening` (default: the empty basket), kept in a fresh
+ * store: after `loadFixture` reverts the chain, the world's shared store may hold a later opening.
+ */
+export async function traderAt(
+  w: World,
+  signer: Signer,
+  opening?: AccountOpening,
+  engine: BaseContract = w.d.engine,
+): Promise<Trader> {
+  const store = new OpeningStore(mkdtempSync(join(tmpdir(), "plimsoll-contract-tests-")));
+  const owner = await signer.getAddress();
+  if (opening !== undefined) {
+    const h = await initPoseidon();
+    const key = { chainId: (await signer.provider!.getNetwork()).chainId, engine: await engine.getAddress(), owner };
+    store.save(key, opening, accountCommitment(h, opening.amounts, opening.blinding, opening.owner));
+  }
+  return Trader.load({
+    engine: engine.connect(signer) as unknown as EngineContract,
+    oracle: w.d.oracle,
+    signer,
+    prover: w.prover,
+    artifacts: ACCOUNT_UPDATE_ARTIFACTS,
+    store,
+  });
+}
+
+/** Mints `amounts` (slot -> base units) to `who` and approves `spender` for them. */
+export async function fundFor(w: World, spender: string, who: Signer, amounts: ReadonlyMap<number, bigint>): Promise<void> {
+  for (const [slot, amount] of amounts) {
+    const token = w.d.tokens[slot]!.connect(who) as TokenContract;
+    await (await token.mint(await who.getAddress(), amount)).wait();
+    await (await token.approve(spender, amount)).wait();
+  }
+}
+
+/** The basketHash of the empty basket, the engine's constructor argument. */
+export async function emptyBasketHash(): Promise<bigint> {
+  return basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n));
+}
+
+/** A second engine (and its market) on `w`'s oracle, with its own verifier and settlement slot. */
+export async function deployEngine(
+  ethers: HardhatEthers,
+  w: World,
+  opts: { verifier?: string; settlementAsset?: number } = {},
+): Promise<{ engine: MarginEngine; market: PerpMarket }> {
+  const engine = await ethers.deployContract("MarginEngine", [
+    await w.d.oracle.getAddress(),
+    opts.verifier ?? (await w.d.verifier.getAddress()),
+    await w.d.poseidon3.getAddress(),
+    await emptyBasketHash(),
+    opts.settlementAsset ?? 0,
+  ]);
+  const market = await ethers.getContractAt("PerpMarket", await engine.market());
+  return { engine, market };
+}
+
+/** The world's engine and market with their full generated types (the deployment's are slices). */
+export function typed(w: World): { engine: MarginEngine; market: PerpMarket } {
+  return { engine: w.d.engine as unknown as MarginEngine, market: w.d.market as unknown as PerpMarket };
+}
+
+/** One collateral slot of a custom world: an already deployed token and its price. */
+export interface CustomAsset extends DevAssetSpec {
+  token: BaseContract;
+}
+
+/**
+ * Deploys Plimsoll as `scripts/lib/deploy.ts` does, but on tokens the caller deployed (e.g. a
+ * test-only token that re-enters the engine), and closes the first epoch.
+ */
+export async function createCustomWorld(
+  ethers: HardhatEthers,
+  prover: Prover,
+  assets: readonly CustomAsset[],
+  markets: readonly { symbol: string; underlying: number }[],
+): Promise<World> {
+  const gridSeconds = 3600;
+  const risk = defaultRiskConfig(gridSeconds);
+  const [signer] = await ethers.getSigners();
+  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const bytecode = async (n: number): Promise<Contract> => {
+    const art = poseidonArtifact(n);
+    const c = await new ethers.ContractFactory(art.abi as never, art.bytecode, signer).deploy();
+    await c.waitForDeployment();
+    return c as unknown as Contract;
+  };
+  const poseidon3 = await bytecode(3);
+  const poseidon4 = await bytecode(4);
+
+  const feeds: FeedContract[][] = [];
+  for (const a of assets) {
+    const row: FeedContract[] = [];
+    for (let k = 0; k < DEV_SOURCES_PER_ASSET; k++) {
+      const feed = await ethers.deployContract("MockAggregator", [8]);
+      await (await feed.setAnswer(a.price, now)).wait();
+      row.push(feed as unknown as FeedContract);
+    }
+    feeds.push(row);
+  }
+  const oracle = (await ethers.deployContract("PlimsollOracle", [
+    await poseidon4.getAddress(),
+    risk,
+    await Promise.all(
+      assets.map(async (a, i) => ({
+        token: await a.token.getAddress(),
+        decimals: a.decimals,
+        sources: await Promise.all(feeds[i]!.map((f) => f.getAddress())),
+        initialVariance: annualVolToVariancePerSample(a.annualVol, gridSeconds),
+      })),
+    ),
+    markets.map((m) => m.underlying),
+  ])) as unknown as OracleContract;
+  const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
+  const engine = (await ethers.deployContract("MarginEngine", [
+    await oracle.getAddress(),
+    await verifier.getAddress(),
+    await poseidon3.getAddress(),
+    await emptyBasketHash(),
+    0,
+  ])) as unknown as EngineContract;
+  const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
+  const d: Deployment = {
+    oracle,
+    engine,
+    market,
+    verifier,
+    poseidon3,
+    poseidon4,
+    tokens: assets.map((a) => a.token as unknown as TokenContract),
+    feeds,
+    assets: await Promise.all(assets.map(async (a, slot) => ({ symbol: a.symbol, slot, decimals: a.decimals, token: await a.token.getAddress() }))),
+    specs: assets.map(({ symbol, decimals, price, annualVol }) => ({ symbol, decimals, price, annualVol })),
+    markets,
+    risk,
+  };
+  const w: World = {
+    ethers,
+    d,
+    prover,
+    store: new OpeningStore(mkdtempSync(join(tmpdir(), "plimsoll-contract-tests-"))),
+    prices: assets.map((a) => a.price),
+    gridSeconds: BigInt(gridSeconds),
+  };
+  await nextEpoch(w);
+  return w;
+}
+
+/** Sums `(asset, delta)` pairs per asset slot. */
+export function sumByAsset(entries: readonly { asset: bigint; delta: bigint }[]): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const { asset, delta } of entries) out.set(Number(asset), (out.get(Number(asset)) ?? 0n) + delta);
+  return out;
+}
