@@ -1,0 +1,127 @@
+/**
+ * `npm run build`: circuits -> phase 1 -> phase-2 keys -> Solidity verifiers -> Poseidon hashers
+ * -> `hardhat build`. Incremental: each step reruns only when the hash of its inputs changed.
+ * See scripts/README.md.
+ */
+import { compileCircuit, discoverCircuits, type CircuitInfo } from "./lib/circuits.js";
+import { buildContracts } from "./lib/contracts.js";
+import { buildKeys } from "./lib/keys.js";
+import { BuildError, formatMs, header, isVerbose, now, setVerbose, since } from "./lib/log.js";
+import { paths, rel } from "./lib/paths.js";
+import { buildPoseidonArtifacts } from "./lib/poseidonArtifacts.js";
+import { PTAU_ENV, resolvePtau } from "./lib/ptau.js";
+import { terminateCurves } from "./lib/snarkjs.js";
+import { acquireLock, cleanStaleTmp, releaseLock, releaseOnSignal } from "./lib/stamps.js";
+import { buildVerifier, removeStaleVerifiers } from "./lib/verifiers.js";
+
+const USAGE = `Usage: npm run build [-- options]
+       node --import tsx scripts/build.ts [options]
+
+Builds every main circuit in circuits/main/*.circom, then its Groth16 keys and Solidity verifier,
+the Poseidon hasher artifacts, and compiles the contracts. Only steps whose inputs changed rerun.
+
+Steps and outputs:
+  1 circuits   circom2 --r1cs --wasm --sym --O2 -l node_modules -> build/circuits/<name>/
+  2 phase 1    the powers-of-tau file: ${PTAU_ENV}, else build/ptau/ cache, else generate one
+  3 keys       build/keys/<name>.zkey, <name>.vkey.json, <name>.json (development keys)
+  4 verifiers  contracts/generated/<Name>Verifier.sol
+  5 poseidon   build/poseidon/PoseidonT4.json, PoseidonT5.json
+  6 contracts  hardhat build
+
+Options:
+  --force            ignore the stamps and rerun every step (a cached phase-1 file is reused;
+                     delete build/ptau/ to regenerate it)
+  --verbose          show compiler output and snarkjs progress
+  -h, --help         show this help
+
+Environment:
+  ${PTAU_ENV}=<file|dir>
+                     prepared BN254 phase-1 file to use, or a folder of them (the smallest that
+                     fits is used); relative to the project root. It must be of the power the
+                     largest circuit needs or more. Unset: the smallest fitting file in
+                     build/ptau/, else a development file generated there (one contributor:
+                     not for production; power 14 takes ~6 min on 2 cores).
+
+Exit status: 0 on success, 1 on a build error, 2 on a usage error.`;
+
+interface Options {
+  force: boolean;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Options | "help" {
+  const options: Options = { force: false, verbose: false };
+  for (const arg of argv) {
+    if (arg === "-h" || arg === "--help") return "help";
+    else if (arg === "--force") options.force = true;
+    else if (arg === "--verbose") options.verbose = true;
+    else throw new UsageError(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+class UsageError extends Error {}
+
+const STEPS = 6;
+
+async function build(options: Options): Promise<void> {
+  const start = now();
+  console.log(`Plimsoll build${options.force ? " (--force)" : ""}: development keys, not for production`);
+
+  header(1, STEPS, `circuits (${rel(paths.mainCircuits)})`);
+  const circuits: CircuitInfo[] = [];
+  for (const c of discoverCircuits()) circuits.push(await compileCircuit(c, options.force));
+
+  const power = Math.max(...circuits.map((c) => c.power));
+  header(2, STEPS, `phase 1: powers of tau (largest circuit needs power ${power})`);
+  const ptau = await resolvePtau(power);
+
+  header(3, STEPS, "phase 2: Groth16 keys");
+  for (const c of circuits) await buildKeys(c, ptau, options.force);
+
+  header(4, STEPS, "Solidity verifiers");
+  for (const c of circuits) await buildVerifier(c.name, options.force);
+  removeStaleVerifiers(circuits.map((c) => c.name));
+
+  header(5, STEPS, "Poseidon hashers");
+  await buildPoseidonArtifacts(options.force);
+
+  header(6, STEPS, "contracts");
+  await buildContracts(options.force);
+
+  console.log(`build done in ${formatMs(since(start))} (phase 1: ${ptau.kind}, ${rel(ptau.path)})`);
+}
+
+async function main(): Promise<number> {
+  let options: Options | "help";
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  setVerbose(options.verbose);
+
+  releaseOnSignal();
+
+  try {
+    await acquireLock((pid) => console.log(`waiting for another build or ceremony in this tree (pid ${pid}) to finish...`));
+    cleanStaleTmp();
+    await build(options);
+    return 0;
+  } catch (err) {
+    if (err instanceof BuildError || !isVerbose()) console.error(`\nbuild failed: ${(err as Error).message}`);
+    else console.error(`\nbuild failed:`, err);
+    if (!(err instanceof BuildError) && !isVerbose()) console.error("(run with --verbose for the stack trace)");
+    return 1;
+  } finally {
+    releaseLock();
+    await terminateCurves();
+  }
+}
+
+process.exit(await main());

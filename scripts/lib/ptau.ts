@@ -1,0 +1,232 @@
+/**
+ * Step 2: phase 1 (powers of tau). In order of preference:
+ *
+ *   env        the file named by PLIMSOLL_PTAU, or the smallest fitting `.ptau` in the folder it
+ *              names (relative paths are taken from the project root);
+ *   cache      the smallest prepared BN254 `.ptau` under build/ptau/ that fits;
+ *   generated  a development file made here by snarkjs (one contributor, random entropy) of the
+ *              smallest power that fits (at least 12), then cached under build/ptau/.
+ *
+ * A generated file is a one-party ceremony: whoever ran the build could forge proofs. Fine for
+ * development and tests, never for production.
+ */
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import path from "node:path";
+import { BuildError, detail, formatInt, formatMs, item, loud, now, since, snarkjsLogger } from "./log.js";
+import { paths, rel } from "./paths.js";
+import { loadSnarkjs } from "./snarkjs.js";
+import { hashFile, moveIntoPlace, tmpPath, writeAtomic } from "./stamps.js";
+
+/** Environment variable naming a phase-1 file to use instead of the cache. */
+export const PTAU_ENV = "PLIMSOLL_PTAU";
+/** Smallest power the build generates (2^12 = 4,096 constraints). */
+export const MIN_GENERATED_POWER = 12;
+/** Largest power snarkjs supports on BN254. */
+export const MAX_POWER = 28;
+
+export type PtauKind = "env" | "cache" | "generated";
+
+export interface PtauHeader {
+  power: number;
+  ceremonyPower: number;
+  /** Section 12 present: `powersoftau prepare phase2` has been run. */
+  prepared: boolean;
+  contributions: number;
+  bn254: boolean;
+}
+
+export interface PtauChoice extends PtauHeader {
+  /** Absolute path. */
+  path: string;
+  kind: PtauKind;
+  sha256: string;
+}
+
+const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/**
+ * Read a `.ptau` header without loading the file: magic, section table, power (section 1) and
+ * the number of contributions (section 7). Throws on anything that is not a ptau file.
+ */
+export function readPtauHeader(file: string): PtauHeader {
+  const fd = openSync(file, "r");
+  try {
+    const size = statSync(file).size;
+    const read = (pos: number, len: number): Buffer => {
+      const b = Buffer.alloc(len);
+      if (readSync(fd, b, 0, len, pos) !== len) throw new Error("truncated");
+      return b;
+    };
+    const head = read(0, 12);
+    if (head.toString("latin1", 0, 4) !== "ptau") throw new Error("not a .ptau file (bad magic)");
+    const nSections = head.readUInt32LE(8);
+    const sections = new Map<number, { pos: number; size: number }>();
+    let pos = 12;
+    for (let i = 0; i < nSections; i++) {
+      const s = read(pos, 12);
+      const type = s.readUInt32LE(0);
+      const len = Number(s.readBigUInt64LE(4));
+      sections.set(type, { pos: pos + 12, size: len });
+      pos += 12 + len;
+      if (pos > size) throw new Error("truncated (section table runs past the end)");
+    }
+    const h = sections.get(1);
+    if (!h) throw new Error("no header section");
+    const n8 = read(h.pos, 4).readUInt32LE(0);
+    const qBytes = read(h.pos + 4, n8);
+    let q = 0n;
+    for (let i = n8 - 1; i >= 0; i--) q = (q << 8n) + BigInt(qBytes[i]!);
+    const tail = read(h.pos + 4 + n8, 8);
+    const c = sections.get(7);
+    return {
+      power: tail.readUInt32LE(0),
+      ceremonyPower: tail.readUInt32LE(4),
+      prepared: sections.has(12),
+      contributions: c ? read(c.pos, 4).readUInt32LE(0) : 0,
+      bn254: q === BN254_Q,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function howToMake(power: number): string {
+  return [
+    `Make one (power ${power}) with snarkjs, or use a public ceremony's file (e.g. Hermez / Perpetual Powers of Tau):`,
+    `  npx snarkjs powersoftau new bn128 ${power} pot_0.ptau`,
+    `  npx snarkjs powersoftau contribute pot_0.ptau pot_1.ptau -e="<random text>"`,
+    `  npx snarkjs powersoftau prepare phase2 pot_1.ptau pot${power}.ptau`,
+    `or unset ${PTAU_ENV} and let the build generate a development file under ${rel(paths.ptauCache)}/.`,
+  ].join("\n");
+}
+
+/** Why `header` cannot serve a circuit of `power`, or undefined if it can. */
+function unfit(header: PtauHeader, power: number): string | undefined {
+  if (!header.bn254) return "it is not for the BN254 (bn128) curve";
+  if (!header.prepared) return "it is not prepared for phase 2 (run `snarkjs powersoftau prepare phase2` on it)";
+  if (header.power < power) return `its power is ${header.power} (up to ${formatInt(2 ** header.power - 1)} constraints + public signals) but power ${power} is needed`;
+  return undefined;
+}
+
+function describe(c: PtauChoice): string {
+  return `${rel(c.path)} (power ${c.power}, ${c.contributions} contribution${c.contributions === 1 ? "" : "s"})`;
+}
+
+/** Pick the phase-1 file for circuits that need `power`; see the module comment for the order. */
+export async function resolvePtau(power: number): Promise<PtauChoice> {
+  if (power > MAX_POWER) throw new BuildError(`a circuit needs ptau power ${power}; snarkjs supports at most ${MAX_POWER} on BN254`);
+
+  const fromEnv = process.env[PTAU_ENV];
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const given = path.resolve(paths.root, fromEnv);
+    if (!existsSync(given)) {
+      throw new BuildError(`${PTAU_ENV}=${fromEnv}: no such file or folder (${given}). Relative paths are taken from the project root.`);
+    }
+    let file = given;
+    let header: PtauHeader;
+    if (statSync(given).isDirectory()) {
+      const found = smallestFitting(given, power);
+      if (!found) throw new BuildError(`${PTAU_ENV}=${fromEnv}: no prepared BN254 .ptau of power ${power} or more in that folder.\n${howToMake(power)}`);
+      ({ file, header } = found);
+    } else {
+      try {
+        header = readPtauHeader(file);
+      } catch (err) {
+        throw new BuildError(`${PTAU_ENV}=${fromEnv}: cannot read it: ${(err as Error).message}`);
+      }
+      const why = unfit(header, power);
+      if (why) throw new BuildError(`${PTAU_ENV}=${fromEnv} cannot be used: ${why}.\n${howToMake(power)}`);
+    }
+    const choice: PtauChoice = { ...header, path: file, kind: "env", sha256: await hashFile(file) };
+    const how = file === given ? "" : ` (smallest that fits in ${rel(given)}/)`;
+    item("ptau", `from ${PTAU_ENV}${how}: ${describe(choice)}`);
+    return choice;
+  }
+
+  const cached = existsSync(paths.ptauCache) ? smallestFitting(paths.ptauCache, power) : undefined;
+  if (cached) {
+    const choice: PtauChoice = { ...cached.header, path: cached.file, kind: "cache", sha256: await hashFile(cached.file) };
+    item("ptau", `cached: ${describe(choice)}`);
+    if (choice.contributions <= 1) detail("(a development file: fine for tests, not for production)");
+    return choice;
+  }
+
+  return generatePtau(Math.max(MIN_GENERATED_POWER, power));
+}
+
+/** The smallest prepared BN254 `.ptau` in `dir` of at least `power`. */
+function smallestFitting(dir: string, power: number): { file: string; header: PtauHeader } | undefined {
+  const usable: { file: string; header: PtauHeader }[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ptau")).sort()) {
+    const file = path.join(dir, f);
+    try {
+      const header = readPtauHeader(file);
+      if (!unfit(header, power)) usable.push({ file, header });
+    } catch (err) {
+      detail(`ignoring ${rel(file)}: ${(err as Error).message}`);
+    }
+  }
+  usable.sort((a, b) => a.header.power - b.header.power);
+  return usable[0];
+}
+
+/** Run `work`, printing a line every 30 s so a long snarkjs call does not look hung. */
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const start = now();
+  const ticker = setInterval(() => detail(`${label}: still running (${formatMs(since(start))})`), 30_000);
+  try {
+    const result = await work();
+    detail(`${label}: ${formatMs(since(start))}`);
+    return result;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** Generate, prepare and cache `build/ptau/pot<power>_dev.ptau` in-process with snarkjs. */
+async function generatePtau(power: number): Promise<PtauChoice> {
+  const final = path.join(paths.ptauCache, `pot${power}_dev.ptau`);
+  loud([
+    `No phase-1 file: ${PTAU_ENV} is unset and ${rel(paths.ptauCache)}/ has none of power >= ${power}.`,
+    `GENERATING A DEVELOPMENT POWERS-OF-TAU FILE (power ${power}) WITH ONE CONTRIBUTOR.`,
+    "NOT FOR PRODUCTION: whoever holds this machine's randomness could forge proofs.",
+    `It takes minutes (power 14 took about 6 min on 2 cores). Cached as ${rel(final)}.`,
+    `To skip this, set ${PTAU_ENV} to an existing prepared .ptau file.`,
+  ]);
+  const start = now();
+  const snarkjs = await loadSnarkjs();
+  const curve = await snarkjs.curves.getCurveFromName("bn128");
+  const logger = snarkjsLogger({ quietInfo: true });
+  const p0 = tmpPath(`pot${power}_0.ptau`);
+  const p1 = tmpPath(`pot${power}_1.ptau`);
+  const p2 = tmpPath(`pot${power}_dev.ptau`);
+  await timed("new accumulator", () => snarkjs.powersOfTau.newAccumulator(curve, power, p0, logger));
+  await timed("contribution", () =>
+    snarkjs.powersOfTau.contribute(p0, p1, "plimsoll development contribution — NOT FOR PRODUCTION", randomBytes(32).toString("hex"), logger),
+  );
+  await timed("prepare phase 2", () => snarkjs.powersOfTau.preparePhase2(p1, p2, logger));
+  if (logger.errors.length > 0) throw new BuildError(`snarkjs failed to generate the ptau: ${logger.errors.join("; ")}`);
+
+  mkdirSync(paths.ptauCache, { recursive: true });
+  writeAtomic(
+    final.replace(/\.ptau$/, ".json"),
+    JSON.stringify(
+      {
+        file: path.basename(final),
+        power,
+        curve: "bn128",
+        contributions: 1,
+        development: true,
+        note: "generated by scripts/build.ts with one random contribution: development only, not for production",
+        generatedAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  moveIntoPlace(p2, final);
+  const choice: PtauChoice = { ...readPtauHeader(final), path: final, kind: "generated", sha256: await hashFile(final) };
+  item("ptau", `generated in ${formatMs(since(start))}: ${describe(choice)} — development only`);
+  return choice;
+}
