@@ -1,0 +1,169 @@
+/**
+ * The Plimsoll core deployment as Hardhat Ignition modules, network-agnostic: the same module runs on
+ * the in-process network and on any EVM network given by an RPC URL (see ignition/README.md).
+ *
+ * What it deploys, in dependency order:
+ *  - `PlimsollPoseidon`: the circomlibjs Poseidon hashers PoseidonT4 (3 inputs, for the engine) and
+ *    PoseidonT5 (4 inputs, for the oracle's weight hashes). They are generated EVM bytecode with no
+ *    Solidity source, so they are deployed from Ignition artifact objects built here at load time.
+ *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier (contracts/generated/, `npm run build`).
+ *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings) and the
+ *    MarginEngine (oracle, verifier, poseidon3, emptyBasketHash, settlementAsset), which deploys its
+ *    PerpMarket itself; the market is exposed with `m.staticCall(engine, "market")` + `m.contractAt`.
+ *
+ * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
+ *
+ * Parameters of the `Plimsoll` module (ignition/parameters/example.json shows all of them):
+ *  - one per `RiskConfig` field, named like the field (`gridSeconds`, `maxStaleness`, ... `maxBonus`);
+ *    each defaults to `defaultRiskConfig(3600)` (prover/src/oracle/model.ts). The per-sample fields
+ *    (lambdaFast, lambdaSlow, peakDecay, varianceFloor, horizonSamples) depend on the grid: when
+ *    `gridSeconds` is not 3600, give all of them (from `defaultRiskConfig(gridSeconds)` or your own).
+ *  - `assets` (required): AssetConfig[] = [{ token, decimals, sources: address[], initialVariance }].
+ *  - `marketUnderlyings` (required): the underlying asset slot of each perp market, e.g. [1, 2] (or []).
+ *  - `settlementAsset` (default 0): the asset slot whose token is the perp market's quote token.
+ * Integers above 2^53 must be written as strings ending in `n` in a parameters file ("940000000000000000n").
+ *
+ * A module's parameters cannot be futures of another module, so a world that deploys its own tokens
+ * and price sources (ignition/modules/DevWorld.ts) cannot `m.useModule` the `Plimsoll` module with
+ * them. It calls `addPlimsollCore(m, inputs)` instead, which adds the same futures to its own module.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ArgumentType, Artifact, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import { N_ASSETS } from "../../prover/src/constants.js";
+import { basketHash } from "../../prover/src/encoding.js";
+import { defaultRiskConfig, type RiskConfig } from "../../prover/src/oracle/index.js";
+import { initPoseidon } from "../../prover/src/poseidon.js";
+import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
+
+/** basketHash of the zero basket, the MarginEngine's `emptyBasketHash` (computed once, at load time). */
+export const EMPTY_BASKET_HASH: bigint = basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n));
+
+/** The risk constants the `Plimsoll` module uses when a field is not given as a parameter. */
+export const DEFAULT_RISK: RiskConfig = defaultRiskConfig(3600);
+
+/** The `RiskConfig` fields in struct order (also the names of the module's risk parameters). */
+export const RISK_FIELDS = [
+  "gridSeconds",
+  "maxStaleness",
+  "maxDeviationBps",
+  "minSources",
+  "lambdaFast",
+  "lambdaSlow",
+  "peakDecay",
+  "varianceFloor",
+  "kWad",
+  "zWad",
+  "horizonSamples",
+  "haircutFloor",
+  "haircutCap",
+  "marginFloor",
+  "marginCap",
+  "imMultiplier",
+  "maxTightenStep",
+  "maxLoosenStep",
+  "maxBonus",
+] as const satisfies readonly (keyof RiskConfig)[];
+
+/**
+ * The runtime code a circomlibjs init code returns. circomlibjs' `createTxData` prefixes the runtime
+ * code with a fixed loader: CODESIZE, PUSHn <loader length>, PUSH1 0, CODECOPY, PUSHn <code length>,
+ * PUSH1 0, RETURN; the runtime code is everything after the loader.
+ */
+export function circomlibjsRuntimeCode(initCode: string): string {
+  const hex = initCode.startsWith("0x") ? initCode.slice(2) : initCode;
+  const byte = (i: number): number => parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const push = byte(1);
+  if (byte(0) !== 0x38 || push < 0x60 || push > 0x7f) throw new Error("unexpected circomlibjs init code: no CODESIZE/PUSH loader");
+  const loaderLength = parseInt(hex.slice(4, 4 + 2 * (push - 0x5f)), 16);
+  if (!(loaderLength > 0 && 2 * loaderLength < hex.length)) throw new Error(`unexpected circomlibjs loader length ${loaderLength}`);
+  return "0x" + hex.slice(2 * loaderLength);
+}
+
+/**
+ * The Ignition artifact of the circomlibjs Poseidon hasher of `nInputs` field elements
+ * (`poseidonArtifact(nInputs)` of scripts/lib/poseidonContracts.ts, completed to Ignition's `Artifact`).
+ * There is no Solidity source (`sourceName` names the generator), so the hashers cannot be verified
+ * on a block explorer.
+ */
+export function poseidonIgnitionArtifact(nInputs: number): Artifact {
+  const a = poseidonArtifact(nInputs);
+  return {
+    _format: "hh3-artifact-1",
+    contractName: a.contractName,
+    sourceName: "circomlibjs/src/poseidon_gencontract.js",
+    abi: a.abi,
+    bytecode: a.bytecode,
+    deployedBytecode: circomlibjsRuntimeCode(a.bytecode),
+    linkReferences: {},
+    deployedLinkReferences: {},
+    immutableReferences: {},
+  };
+}
+
+export const POSEIDON_T4_ARTIFACT = poseidonIgnitionArtifact(3);
+export const POSEIDON_T5_ARTIFACT = poseidonIgnitionArtifact(4);
+
+/** The circomlibjs Poseidon hashers: `poseidon3` (PoseidonT4) for the engine, `poseidon4` (PoseidonT5) for the oracle. */
+export const PoseidonModule = buildModule("PlimsollPoseidon", (m) => {
+  const poseidon3 = m.contract(POSEIDON_T4_ARTIFACT.contractName, POSEIDON_T4_ARTIFACT, []);
+  const poseidon4 = m.contract(POSEIDON_T5_ARTIFACT.contractName, POSEIDON_T5_ARTIFACT, []);
+  return { poseidon3, poseidon4 };
+});
+
+/**
+ * The generated account-update verifier. Its verifying key is whatever `npm run build` compiled into
+ * contracts/generated/AccountUpdateVerifier.sol: for production it must come from a real ceremony.
+ */
+export const VerifierModule = buildModule("PlimsollVerifier", (m) => {
+  const verifier = m.contract("AccountUpdateVerifier", []);
+  return { verifier };
+});
+
+/** What the oracle and the engine are built from: literals, module parameters or futures (for addresses). */
+export interface PlimsollCoreInputs {
+  /** The oracle's `RiskConfig`, field by field. */
+  risk: { [K in keyof RiskConfig]: ArgumentType };
+  /** The oracle's `AssetConfig[]`: `{ token, decimals, sources, initialVariance }` per slot. */
+  assets: ArgumentType;
+  /** The underlying asset slot of each perp market. */
+  marketUnderlyings: ArgumentType;
+  /** The asset slot of the perp market's quote token. */
+  settlementAsset: ArgumentType;
+}
+
+/**
+ * Adds the core system to module `m`: the hashers and the verifier (as submodules), the oracle, the
+ * engine and the engine's market. Shared by the `Plimsoll` module (inputs from parameters) and
+ * DevWorld (inputs holding futures of its mock tokens and price sources).
+ */
+export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreInputs) {
+  const { poseidon3, poseidon4 } = m.useModule(PoseidonModule);
+  const { verifier } = m.useModule(VerifierModule);
+  const risk: Record<string, ArgumentType> = {};
+  for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
+
+  const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
+  const engine = m.contract("MarginEngine", [oracle, verifier, poseidon3, EMPTY_BASKET_HASH, inputs.settlementAsset]);
+  const marketAddress = m.staticCall(engine, "market");
+  const market = m.contractAt("PerpMarket", marketAddress);
+  return { oracle, engine, market, verifier, poseidon3, poseidon4 };
+}
+
+/** The risk config as module parameters, one per field, defaulting to `DEFAULT_RISK`. */
+export function riskParameters(m: IgnitionModuleBuilder): PlimsollCoreInputs["risk"] {
+  const risk = {} as { [K in keyof RiskConfig]: ArgumentType };
+  for (const field of RISK_FIELDS) risk[field] = m.getParameter<bigint>(field, DEFAULT_RISK[field]);
+  return risk;
+}
+
+/** The core system for a real network: tokens and price sources are given by parameters. */
+const PlimsollModule = buildModule("Plimsoll", (m) =>
+  addPlimsollCore(m, {
+    risk: riskParameters(m),
+    assets: m.getParameter("assets"),
+    marketUnderlyings: m.getParameter("marketUnderlyings"),
+    settlementAsset: m.getParameter<number>("settlementAsset", 0),
+  }),
+);
+
+export default PlimsollModule;
