@@ -2,7 +2,8 @@
 pragma solidity 0.8.28;
 
 /// @title MockERC20
-/// @notice FOR TESTS AND THE LOCAL DEMO ONLY: an ERC-20 that anyone can mint.
+/// @notice FOR TESTS AND THE LOCAL DEMO ONLY: an ERC-20 that anyone can mint. The test tokens that
+///         misbehave (`QuirkyERC20`, `ReentrantERC20`) extend it.
 contract MockERC20 {
     string public name;
     string public symbol;
@@ -32,19 +33,19 @@ contract MockERC20 {
         return true;
     }
 
-    function transfer(address to, uint256 amount) external returns (bool) {
+    function transfer(address to, uint256 amount) public virtual returns (bool) {
         _move(msg.sender, to, amount);
         return true;
     }
 
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+    function transferFrom(address from, address to, uint256 amount) public virtual returns (bool) {
         uint256 allowed = allowance[from][msg.sender];
         if (allowed != type(uint256).max) allowance[from][msg.sender] = allowed - amount;
         _move(from, to, amount);
         return true;
     }
 
-    function _move(address from, address to, uint256 amount) private {
+    function _move(address from, address to, uint256 amount) internal {
         balanceOf[from] -= amount;
         balanceOf[to] += amount;
         emit Transfer(from, to, amount);

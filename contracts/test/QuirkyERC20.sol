@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MockERC20} from "./MockERC20.sol";
+
 /// @title QuirkyERC20
 /// @notice FOR TESTS ONLY: a mintable ERC-20 whose `transfer` and `transferFrom` can misbehave the way
 ///         real tokens do: return false without moving anything, return no data (USDT-style), or revert.
-contract QuirkyERC20 {
+contract QuirkyERC20 is MockERC20 {
     /// @notice How `transfer` and `transferFrom` behave.
     enum Mode {
         Standard,
@@ -16,47 +18,24 @@ contract QuirkyERC20 {
     /// @notice Thrown by transfers while the mode is `Reverts`.
     error TransfersDisabled();
 
-    uint8 public immutable decimals;
-    uint256 public totalSupply;
     Mode public mode;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
 
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    constructor(uint8 decimals_) {
-        decimals = decimals_;
-    }
+    constructor(uint8 decimals_) MockERC20("Quirky", "QRK", decimals_) {}
 
     function setMode(Mode mode_) external {
         mode = mode_;
     }
 
-    function mint(address to, uint256 amount) external {
-        totalSupply += amount;
-        balanceOf[to] += amount;
-        emit Transfer(address(0), to, amount);
-    }
-
-    function approve(address spender, uint256 amount) external returns (bool) {
-        allowance[msg.sender][spender] = amount;
-        emit Approval(msg.sender, spender, amount);
-        return true;
-    }
-
-    function transfer(address to, uint256 amount) external returns (bool) {
+    function transfer(address to, uint256 amount) public override returns (bool) {
         if (_refuse()) return false;
-        _move(msg.sender, to, amount);
+        super.transfer(to, amount);
         _finish();
         return true;
     }
 
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+    function transferFrom(address from, address to, uint256 amount) public override returns (bool) {
         if (_refuse()) return false;
-        uint256 allowed = allowance[from][msg.sender];
-        if (allowed != type(uint256).max) allowance[from][msg.sender] = allowed - amount;
-        _move(from, to, amount);
+        super.transferFrom(from, to, amount);
         _finish();
         return true;
     }
@@ -74,11 +53,5 @@ contract QuirkyERC20 {
                 return(0, 0)
             }
         }
-    }
-
-    function _move(address from, address to, uint256 amount) private {
-        balanceOf[from] -= amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
     }
 }

@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MockERC20} from "./MockERC20.sol";
+
 /// @title ReentrantERC20
 /// @notice FOR TESTS ONLY: a mintable ERC-20 that, once armed, calls back into a target from inside
 ///         `transfer` and `transferFrom` and records what each call returned.
 /// @dev Each armed call is made once, with the token as `msg.sender`; its revert is caught and its
 ///      return (or revert) data stored, and the transfer then completes normally. This lets a test read
 ///      the exact error a reentrancy guard raised, which `SafeTransferLib` would otherwise wrap.
-contract ReentrantERC20 {
-    string public name;
-    string public symbol;
-    uint8 public immutable decimals;
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-
+contract ReentrantERC20 is MockERC20 {
     /// @notice Target of the armed calls (not `target`: ethers reserves that name for the address).
     address public reentryTarget;
     /// @notice Calldata of each armed call, in order.
@@ -24,14 +19,7 @@ contract ReentrantERC20 {
     /// @notice Return or revert data of each armed call, in order.
     bytes[] public results;
 
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    constructor(string memory name_, string memory symbol_, uint8 decimals_) {
-        name = name_;
-        symbol = symbol_;
-        decimals = decimals_;
-    }
+    constructor(string memory name_, string memory symbol_, uint8 decimals_) MockERC20(name_, symbol_, decimals_) {}
 
     /// @notice Arms the token: the next `transfer` or `transferFrom` makes `calls` to `target_`.
     function arm(address target_, bytes[] calldata calls) external {
@@ -49,30 +37,14 @@ contract ReentrantERC20 {
         return results.length;
     }
 
-    function mint(address to, uint256 amount) external {
-        totalSupply += amount;
-        balanceOf[to] += amount;
-        emit Transfer(address(0), to, amount);
-    }
-
-    function approve(address spender, uint256 amount) external returns (bool) {
-        allowance[msg.sender][spender] = amount;
-        emit Approval(msg.sender, spender, amount);
-        return true;
-    }
-
-    function transfer(address to, uint256 amount) external returns (bool) {
+    function transfer(address to, uint256 amount) public override returns (bool) {
         _reenter();
-        _move(msg.sender, to, amount);
-        return true;
+        return super.transfer(to, amount);
     }
 
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+    function transferFrom(address from, address to, uint256 amount) public override returns (bool) {
         _reenter();
-        uint256 allowed = allowance[from][msg.sender];
-        if (allowed != type(uint256).max) allowance[from][msg.sender] = allowed - amount;
-        _move(from, to, amount);
-        return true;
+        return super.transferFrom(from, to, amount);
     }
 
     function _reenter() private {
@@ -88,11 +60,5 @@ contract ReentrantERC20 {
             succeeded.push(ok);
             results.push(data);
         }
-    }
-
-    function _move(address from, address to, uint256 amount) private {
-        balanceOf[from] -= amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
     }
 }
