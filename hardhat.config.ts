@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 // No compiler is downloaded: Solidity is compiled by the npm `solc` package (soljson).
 const require = createRequire(import.meta.url);
@@ -25,6 +25,13 @@ export default defineConfig({
     mocha: { timeout: 600_000 },
   },
   networks: {
-    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    // Any EVM chain: PLIMSOLL_RPC_URL and PLIMSOLL_DEPLOYER_KEY are read only when this network is used
+    // (`npx hardhat ignition deploy ignition/modules/Plimsoll.ts --network target --parameters ...`).
+    target: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("PLIMSOLL_RPC_URL"),
+      accounts: [configVariable("PLIMSOLL_DEPLOYER_KEY")],
+    },
   },
 });
