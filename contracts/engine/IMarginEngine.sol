@@ -46,6 +46,10 @@ interface IMarginEngine {
 
     /// @notice Thrown when a proof names an epoch that is not the oracle's current one.
     error StaleEpoch(uint64 given, uint64 current);
+    /// @notice Thrown when the oracle's current epoch (sampled at `epochTimestamp`) is older than
+    ///         `maxEpochAge` seconds: nobody has poked it for a whole grid step, so its prices are too
+    ///         old to trade or prove against. Anyone can call `poke()` on the oracle.
+    error OracleStale(uint64 epochTimestamp, uint256 maxEpochAge);
     /// @notice Thrown when the Groth16 proof does not verify against the public inputs the engine derived.
     error InvalidProof();
     /// @notice Thrown when the new commitment is not a BN254 field element.

@@ -51,6 +51,8 @@ contract MarginEngine is IMarginEngine {
     uint256 public immutable assetCount;
     /// @notice Number of perp markets the oracle configures.
     uint256 public immutable marketCount;
+    /// @notice An epoch older than this (two oracle grid steps) is stale: updates wait for a poke.
+    uint256 public immutable maxEpochAge;
 
     /// @notice Collateral token of each slot; written once in the constructor.
     address[N_ASSETS] internal _tokens;
@@ -87,6 +89,7 @@ contract MarginEngine is IMarginEngine {
         if (settlementAsset_ >= assets) revert UnknownAsset(settlementAsset_);
         assetCount = assets;
         marketCount = oracle_.marketCount();
+        maxEpochAge = 2 * uint256(oracle_.gridSeconds());
         for (uint256 i; i < assets; ++i) {
             (address token,) = oracle_.asset(i);
             _tokens[i] = token;
@@ -103,7 +106,9 @@ contract MarginEngine is IMarginEngine {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
-    /// @dev A deposit can only raise the basket's value, so its proof clears a requirement of 0:
+    /// @dev Collateral tokens are the oracle's; a fee-on-transfer or rebasing token would break the
+    ///      equality between custody and baskets and must not be configured.
+    ///      A deposit can only raise the basket's value, so its proof clears a requirement of 0:
     ///      an account below initial margin must always be able to top up. It renews the lease only
     ///      when the account has no open position (its maintenance requirement is then 0).
     function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
@@ -273,6 +278,7 @@ contract MarginEngine is IMarginEngine {
     {
         (uint64 current, uint64 timestamp, uint256 weightsHash) = oracle.currentEpochParams(margin == Margin.Maintenance);
         if (epoch != current) revert StaleEpoch(epoch, current);
+        if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
         if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);
         uint256 oldCommitment = commitmentOf(msg.sender);
         if (newCommitment == oldCommitment) revert CommitmentUnchanged(newCommitment);

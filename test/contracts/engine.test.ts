@@ -238,6 +238,21 @@ describe("MarginEngine", function () {
       }
     });
 
+    it("reverts OracleStale when nobody poked the oracle for two grid steps, and goes on after a poke", async function () {
+      const { w, bob } = await loadOpenPositions();
+      const epoch = await epochOf(w);
+      const info = await w.d.oracle.epoch(epoch);
+      const maxAge = BigInt(await w.d.engine.maxEpochAge());
+      expect(maxAge).to.equal(2n * w.gridSeconds);
+      await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${(BigInt(info.timestamp) + maxAge + 1n).toString(16)}`]);
+      await w.ethers.provider.send("evm_mine", []);
+      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, 1n, GARBAGE_PROOF))
+        .to.be.revertedWithCustomError(w.d.engine, "OracleStale")
+        .withArgs(info.timestamp, maxAge);
+      const fresh = await nextEpoch(w);
+      await expect(engineAs(w, bob).deposit(USDC, e6, fresh, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+    });
+
     it("reverts CommitmentNotInField at the field modulus, while modulus - 1 reaches the verifier", async function () {
       const { w, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
