@@ -276,7 +276,7 @@ contract MarginEngine is IMarginEngine {
         view
         returns (uint256[4] memory pub, uint64 epochTimestamp)
     {
-        (uint64 current, uint64 timestamp, uint256 weightsHash) = oracle.currentEpochParams(margin == Margin.Maintenance);
+        (uint64 current, uint64 timestamp, uint256 weightsHash,) = oracle.currentEpochParams(margin == Margin.Maintenance);
         if (epoch != current) revert StaleEpoch(epoch, current);
         if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
         if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);

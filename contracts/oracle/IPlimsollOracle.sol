@@ -46,6 +46,9 @@ interface IPlimsollOracle {
         uint64 maxLoosenStep;
         /// Cap on the liquidation bonus (WAD). <= WAD.
         uint64 maxBonus;
+        /// A price further than this (basis points) from its reference starts a new price regime, which
+        /// lapses every solvency lease proved in an older one. (0, 10000].
+        uint16 leaseBandBps;
     }
 
     /// @notice One collateral asset slot as given to the constructor.
@@ -80,6 +83,8 @@ interface IPlimsollOracle {
     error UnknownAsset(uint256 asset);
     /// @notice Thrown when `market` is not a market of this oracle.
     error UnknownMarket(uint256 market);
+    /// @notice Thrown when `regime` has not started yet.
+    error UnknownRegime(uint64 regime);
     /// @notice Thrown when `epoch` has not been closed (epochs start at 1).
     error UnknownEpoch(uint64 epoch);
     /// @notice Thrown when a view needs a closed epoch and none has been closed yet.
@@ -93,6 +98,9 @@ interface IPlimsollOracle {
     event EpochClosed(
         uint64 indexed epoch, uint64 timestamp, uint256 initialWeightsHash, uint256 maintenanceWeightsHash
     );
+    /// @notice Emitted when a sample finds some asset's price outside `leaseBandBps` of its reference:
+    ///         regime `regime` starts at `timestamp` and every price becomes the new reference.
+    event RegimeChanged(uint64 indexed regime, uint64 timestamp);
     /// @notice Emitted for each asset whose price froze in a sample: fewer than `minSources` answers were
     ///         valid and inside the band (`validSources` of them).
     event PriceFrozen(uint256 indexed asset, uint256 validSources);
@@ -121,10 +129,30 @@ interface IPlimsollOracle {
     /// @return number The current epoch.
     /// @return timestamp Its timestamp.
     /// @return weightsHash Poseidon hash of the chosen weight vector.
+    /// @return regime The current price regime (see `currentRegime`).
     function currentEpochParams(bool maintenance)
         external
         view
-        returns (uint64 number, uint64 timestamp, uint256 weightsHash);
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash, uint64 regime);
+
+    /// @notice The current price regime: it starts at 0 and moves on whenever a sample finds a price
+    ///         outside `leaseBandBps` of its reference price (the price when the regime started). A
+    ///         solvency proof made in one regime says nothing reliable about the next.
+    /// @return The regime number.
+    function currentRegime() external view returns (uint64);
+
+    /// @notice When regime `regime` started (the timestamp of the epoch that started it; 0 for regime 0).
+    /// @param regime A regime in [0, currentRegime()].
+    /// @return The start time.
+    function regimeStartedAt(uint64 regime) external view returns (uint64);
+
+    /// @notice The reference price of an asset in the current regime (8 decimals; 0 while never priced).
+    /// @param slot The asset slot.
+    /// @return The reference price.
+    function referencePrice(uint256 slot) external view returns (uint256);
+
+    /// @notice `RiskConfig.leaseBandBps`.
+    function leaseBandBps() external view returns (uint16);
 
     /// @notice A market's mark price and margin ratios in one call (for the margin engine).
     /// @param market The market index.

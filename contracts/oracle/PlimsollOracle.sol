@@ -54,6 +54,7 @@ contract PlimsollOracle is IPlimsollOracle {
         uint64 hMM; // maintenance haircut, WAD
         uint64 hIM; // initial haircut, WAD
         bool frozen; // the price froze in the last sample
+        uint64 refPrice; // price when the current regime started (or the first price since), 8 decimals
     }
 
     /// @dev The mutable state of a perp market: one storage slot, written by the constructor and `poke` only.
@@ -105,6 +106,8 @@ contract PlimsollOracle is IPlimsollOracle {
     /// @inheritdoc IPlimsollOracle
     uint64 public immutable maxBonus;
     /// @inheritdoc IPlimsollOracle
+    uint16 public immutable leaseBandBps;
+    /// @inheritdoc IPlimsollOracle
     uint256 public immutable riskMultiplier;
     /// @inheritdoc IPlimsollOracle
     uint256 public immutable assetCount;
@@ -126,6 +129,8 @@ contract PlimsollOracle is IPlimsollOracle {
     uint64 public currentEpoch;
     /// @dev Timestamp of `currentEpoch`, in the same storage slot so a margin check reads it for free.
     uint64 private _currentEpochTimestamp;
+    /// @inheritdoc IPlimsollOracle
+    uint64 public currentRegime;
 
     AssetState[MAX_ASSETS] private _assets;
     MarketState[MAX_MARKETS] private _markets;
@@ -134,6 +139,7 @@ contract PlimsollOracle is IPlimsollOracle {
     /// @dev Price sources of each asset slot: written only in the constructor.
     address[MAX_SOURCES][MAX_ASSETS] private _sources;
     mapping(uint64 epochNumber => Epoch) private _epochs;
+    mapping(uint64 regime => uint64 startedAt) private _regimeStarts;
 
     /// @notice Fixes every constant of the oracle. Nothing can change them afterwards.
     /// @param hasher_ The circomlibjs Poseidon hasher of four field elements.
@@ -175,6 +181,7 @@ contract PlimsollOracle is IPlimsollOracle {
         maxTightenStep = risk.maxTightenStep;
         maxLoosenStep = risk.maxLoosenStep;
         maxBonus = risk.maxBonus;
+        leaseBandBps = risk.leaseBandBps;
         riskMultiplier = multiplier;
         assetCount = assets.length;
         marketCount = marketUnderlyings.length;
@@ -200,13 +207,17 @@ contract PlimsollOracle is IPlimsollOracle {
         uint256[MAX_ASSETS] memory wMM;
         uint256[MAX_ASSETS] memory variance;
         uint256 frozenMask;
+        bool moved;
         uint256 n = assetCount;
         for (uint256 i; i < n; ++i) {
             bool frozen;
-            (variance[i], frozen, wIM[i], wMM[i]) = _sampleAsset(i);
+            bool assetMoved;
+            (variance[i], frozen, assetMoved, wIM[i], wMM[i]) = _sampleAsset(i);
             if (frozen) frozenMask |= 1 << i;
+            moved = moved || assetMoved;
         }
         _sampleMarkets(variance, frozenMask);
+        if (moved) _startRegime(step * gridSeconds);
 
         uint64 epochNumber = currentEpoch + 1;
         currentEpoch = epochNumber;
@@ -222,11 +233,11 @@ contract PlimsollOracle is IPlimsollOracle {
     }
 
     /// @dev Steps 1-7 of the formula for asset `slot`: aggregates the sources, updates the volatility,
-    ///      rate-limits the haircuts and returns the max variance (for the markets), the frozen flag and
-    ///      both weights.
+    ///      rate-limits the haircuts and returns the max variance (for the markets), the frozen flag,
+    ///      whether the price left the band around its reference (step 11), and both weights.
     function _sampleAsset(uint256 slot)
         private
-        returns (uint256 variance, bool frozen, uint256 weightIM, uint256 weightMM)
+        returns (uint256 variance, bool frozen, bool moved, uint256 weightIM, uint256 weightMM)
     {
         (uint256 newPrice, uint256 kept) = _aggregate(slot);
         frozen = newPrice == 0;
@@ -236,6 +247,13 @@ contract PlimsollOracle is IPlimsollOracle {
         } else {
             if (a.price != 0) _updateVolatility(a, newPrice);
             a.price = uint64(newPrice);
+            if (a.refPrice == 0) {
+                a.refPrice = uint64(newPrice);
+            } else {
+                uint256 ref = a.refPrice;
+                uint256 diff = newPrice > ref ? newPrice - ref : ref - newPrice;
+                moved = diff * BPS > uint256(leaseBandBps) * ref;
+            }
         }
 
         variance = _maxVariance(a);
@@ -255,6 +273,20 @@ contract PlimsollOracle is IPlimsollOracle {
         uint256 scale = _weightScale(slot);
         weightIM = _weight(slot, a.price, hIM, scale);
         weightMM = _weight(slot, a.price, hMM, scale);
+    }
+
+    /// @dev Step 11: a new price regime starts at `timestamp`; every priced asset's reference becomes its
+    ///      current price.
+    function _startRegime(uint64 timestamp) private {
+        uint64 regime = currentRegime + 1;
+        currentRegime = regime;
+        _regimeStarts[regime] = timestamp;
+        uint256 n = assetCount;
+        for (uint256 i; i < n; ++i) {
+            AssetState storage a = _assets[i];
+            a.refPrice = a.price;
+        }
+        emit RegimeChanged(regime, timestamp);
     }
 
     /// @dev Step 9: each market's maintenance ratio follows its underlying's variance and frozen flag.
@@ -389,12 +421,29 @@ contract PlimsollOracle is IPlimsollOracle {
     function currentEpochParams(bool maintenance)
         external
         view
-        returns (uint64 number, uint64 timestamp, uint256 weightsHash)
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash, uint64 regime)
     {
         number = currentEpoch;
         if (number == 0) revert NoEpoch();
         Epoch storage e = _epochs[number];
-        return (number, _currentEpochTimestamp, maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash);
+        return (
+            number,
+            _currentEpochTimestamp,
+            maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash,
+            currentRegime
+        );
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function regimeStartedAt(uint64 regime) external view returns (uint64) {
+        if (regime > currentRegime) revert UnknownRegime(regime);
+        return _regimeStarts[regime];
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function referencePrice(uint256 slot) external view returns (uint256) {
+        _requireAsset(slot);
+        return _assets[slot].refPrice;
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -581,7 +630,8 @@ contract PlimsollOracle is IPlimsollOracle {
                 varPeak: v,
                 hMM: uint64(hMM),
                 hIM: uint64(_initialOf(hMM, risk.imMultiplier)),
-                frozen: false
+                frozen: false,
+                refPrice: 0
             });
         }
     }
@@ -631,6 +681,7 @@ contract PlimsollOracle is IPlimsollOracle {
         if (r.maxTightenStep == 0) revert InvalidConfig("maxTightenStep is zero");
         if (r.maxLoosenStep > r.maxTightenStep) revert InvalidConfig("maxLoosenStep above maxTightenStep");
         if (r.maxBonus > WAD) revert InvalidConfig("maxBonus above WAD");
+        if (r.leaseBandBps == 0 || r.leaseBandBps > BPS) revert InvalidConfig("leaseBandBps not in (0, 10000]");
     }
 
     /// @dev Checks asset slot `i` (and that its token and sources are not repeated).

@@ -74,6 +74,8 @@ const REJECTIONS: Rejection[] = [
   config("maxTightenStep is zero", { maxTightenStep: 0n, maxLoosenStep: 0n }, "risk.maxTightenStep"),
   config("maxLoosenStep above maxTightenStep", { maxTightenStep: WAD / 100n, maxLoosenStep: WAD / 100n + 1n }, "risk.maxLoosenStep"),
   config("maxBonus above WAD", { maxBonus: WAD + 1n }, "risk.maxBonus"),
+  config("leaseBandBps not in (0, 10000]", { leaseBandBps: 0n }, "risk.leaseBandBps"),
+  config("leaseBandBps not in (0, 10000]", { leaseBandBps: 10_001n }, "risk.leaseBandBps"),
   {
     what: "an empty asset list",
     change: (c) => ({ ...c, assets: [], marketUnderlyings: [] }),

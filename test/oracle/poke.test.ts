@@ -429,6 +429,48 @@ describe("PlimsollOracle", function () {
       });
     });
 
+    describe("price regimes", function () {
+      it("starts in regime 0 with the first prices as references", async function () {
+        const d = await drive(deployDefaultOracle);
+        await d.pokePrices(CALM);
+        const oracle = d.fixture.oracle;
+        expect(await oracle.currentRegime()).to.equal(0n);
+        expect(await oracle.regimeStartedAt(0n)).to.equal(0n);
+        for (let i = 0; i < CALM.length; i++) expect(await oracle.referencePrice(i)).to.equal(CALM[i]);
+        await expect(oracle.regimeStartedAt(1n)).to.be.revertedWithCustomError(oracle, "UnknownRegime").withArgs(1n);
+      });
+
+      it("keeps the regime while every price stays within leaseBandBps of its reference, even step by step", async function () {
+        const d = await drive(deployDefaultOracle);
+        await d.pokePrices(CALM);
+        const band = BigInt(d.fixture.config.risk.leaseBandBps);
+        // Exactly on the band edge, twice in a row: the reference does not drift with the price.
+        const edge = CALM.map((p, i) => (i === 0 ? p + (p * band) / 10_000n : p));
+        await expect(d.pokePrices(edge)).not.to.emit(d.fixture.oracle, "RegimeChanged");
+        await expect(d.pokePrices(edge)).not.to.emit(d.fixture.oracle, "RegimeChanged");
+        expect(await d.fixture.oracle.currentRegime()).to.equal(0n);
+        expect(await d.fixture.oracle.referencePrice(0)).to.equal(CALM[0]);
+      });
+
+      it("starts a new regime when one price leaves the band, and takes every current price as the new reference", async function () {
+        const d = await drive(deployDefaultOracle);
+        await d.pokePrices(CALM);
+        const band = BigInt(d.fixture.config.risk.leaseBandBps);
+        const moved = CALM.map((p, i) => (i === 1 ? p - (p * band) / 10_000n - 1n : p + 1n));
+        const t = d.nextTime();
+        const step = t / d.fixture.config.risk.gridSeconds;
+        await expect(d.pokeWith(d.freshReadings(moved, t), t))
+          .to.emit(d.fixture.oracle, "RegimeChanged")
+          .withArgs(1n, step * d.fixture.config.risk.gridSeconds);
+        const oracle = d.fixture.oracle;
+        expect(await oracle.currentRegime()).to.equal(1n);
+        expect(await oracle.regimeStartedAt(1n)).to.equal(step * d.fixture.config.risk.gridSeconds);
+        for (let i = 0; i < moved.length; i++) expect(await oracle.referencePrice(i)).to.equal(moved[i]);
+        const [, , , regime] = await oracle.currentEpochParams(true);
+        expect(regime).to.equal(1n);
+      });
+    });
+
     describe("gas", function () {
       it("costs under 700k gas for 3 assets with 3 sources each", async function () {
         const d = await drive(deployDefaultOracle);

@@ -35,6 +35,7 @@ const REACTIVE_RISK: RiskConfig = {
   maxLoosenStep: WAD / 50n,
   imMultiplier: (WAD * 13n) / 10n,
   maxBonus: WAD / 4n, // binds only above hMM = 20%: both branches of the bonus occur
+  leaseBandBps: 300n, // a 3% band: the random paths cross it often, so regimes change
 };
 
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
@@ -118,6 +119,9 @@ class PathGenerator {
 async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: SyncPoseidon): Promise<void> {
   const e = model.currentEpoch;
   expect(await oracle.currentEpoch()).to.equal(e);
+  const regime = model.currentRegime;
+  expect(await oracle.currentRegime(), "regime").to.equal(regime);
+  expect(await oracle.regimeStartedAt(regime), "regime start").to.equal(model.regimeStartedAt(regime));
   expect(await oracle.lastSample()).to.equal(model.lastSample);
   const epoch = await oracle.epoch(e);
   const expected = model.epoch(e);
@@ -147,6 +151,7 @@ async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: Sy
     const hc = model.haircuts(i);
     const w = model.weights(i);
     expect(price, `price of asset ${i}`).to.equal(model.price(i));
+    expect(await oracle.referencePrice(i), `reference price of asset ${i}`).to.equal(model.referencePrice(i));
     expect([...vol], `volatility of asset ${i}`).to.deep.equal([v.varFast, v.varSlow, v.varPeak, v.frozen]);
     expect([...haircuts], `haircuts of asset ${i}`).to.deep.equal([hc.initial, hc.maintenance]);
     expect([...weights], `weights of asset ${i}`).to.deep.equal([w.initial, w.maintenance]);
@@ -161,9 +166,12 @@ async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: Sy
   }
 }
 
-/** Asserts the receipt's events are the model's: one PriceFrozen per frozen asset, then EpochClosed. */
-function expectSameEvents(oracle: PlimsollOracle, receipt: ContractTransactionReceipt, model: OracleModel): void {
+/** Asserts the receipt's events are the model's: one PriceFrozen per frozen asset, RegimeChanged when the model's regime moved, then EpochClosed. */
+function expectSameEvents(oracle: PlimsollOracle, receipt: ContractTransactionReceipt, model: OracleModel, regimeBefore: bigint): void {
   const logs = receipt.logs.map((l) => oracle.interface.parseLog(l)).filter((l) => l !== null);
+  const regimes = logs.filter((l) => l.name === "RegimeChanged").map((l) => [...l.args]);
+  const r = model.currentRegime;
+  expect(regimes).to.deep.equal(r === regimeBefore ? [] : [[r, model.regimeStartedAt(r)]]);
   const frozen = logs.filter((l) => l.name === "PriceFrozen").map((l) => [Number(l.args[0]), Number(l.args[1])]);
   expect(frozen).to.deep.equal(model.lastFrozen.map((f) => [f.asset, f.validSources]));
   const closed = logs.filter((l) => l.name === "EpochClosed").map((l) => [...l.args]);
@@ -196,16 +204,21 @@ describe("PlimsollOracle and OracleModel", function () {
         const gen = new PathGenerator(seed, [3000n * 10n ** 8n, 60_000n * 10n ** 8n, 10n ** 8n], maxStaleness);
 
         let step = BigInt(await networkHelpers.time.latest()) / gridSeconds + 1n;
+        let regimesSeen = 0n;
         for (let k = 0; k < SAMPLES; k++) {
           step += gen.stepGap();
           const t = step * gridSeconds + gen.offset(gridSeconds);
           const readings = gen.readings(t, sourceDecimals);
           await setReadings(sources, readings);
           const receipt = await pokeAt(oracle, networkHelpers, t);
+          const regimeBefore = model.currentRegime;
           expect(model.sample(t, readings), `sample ${k}`).to.equal(true);
-          expectSameEvents(oracle, receipt, model);
+          expectSameEvents(oracle, receipt, model, regimeBefore);
+          regimesSeen = model.currentRegime;
           await expectSameState(oracle, model, poseidon);
         }
+        // The 3% band of the reactive constants is crossed on every such path: regimes really change.
+        if (reactive) expect(regimesSeen, "regimes along the path").to.be.greaterThan(0n);
       });
     }
   });

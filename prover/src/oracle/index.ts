@@ -9,6 +9,7 @@ export {
   ewma,
   initialOf,
   isqrt,
+  leftBand,
   lambdaPerSample,
   liquidationBonusOf,
   median,

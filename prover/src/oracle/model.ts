@@ -61,6 +61,8 @@ export interface RiskConfig {
   maxLoosenStep: bigint;
   /** Cap on the liquidation bonus (WAD, <= WAD). */
   maxBonus: bigint;
+  /** A price further than this from its reference starts a new price regime, in basis points (uint16, (0, 10000]). */
+  leaseBandBps: bigint;
 }
 
 /** One asset slot: the constructor's `AssetConfig`. */
@@ -236,6 +238,12 @@ export function weightOf(price: bigint, haircut: bigint, decimals: number): bigi
   return w;
 }
 
+/** Step 11: true when `price` is further than `bandBps` basis points from `ref`: |p - ref| * 10000 > band * ref. */
+export function leftBand(price: bigint, ref: bigint, bandBps: bigint): boolean {
+  const diff = price > ref ? price - ref : ref - price;
+  return diff * ORACLE_LIMITS.BPS > bandBps * ref;
+}
+
 /** Step 8: min(maxBonus, floor(hMM * WAD / (WAD - hMM))), so that (1 + bonus) * (1 - hMM) <= 1. */
 export function liquidationBonusOf(hMM: bigint, maxBonus: bigint): bigint {
   return min(maxBonus, (hMM * WAD) / (WAD - hMM));
@@ -253,6 +261,8 @@ interface AssetState {
   hMM: bigint;
   hIM: bigint;
   frozen: boolean;
+  /** Price when the current regime started (or the first price since), 8 decimals. */
+  refPrice: bigint;
 }
 
 interface MarketState {
@@ -272,6 +282,8 @@ export class OracleModel {
   private readonly epochs: Epoch[] = [];
   private lastStep = 0n;
   private frozenLast: FrozenAsset[] = [];
+  /** Start time of each regime; regime 0 starts at 0. */
+  private readonly regimeStarts: bigint[] = [0n];
 
   /**
    * Builds the state the constructor builds. Throws on a configuration the constructor rejects (the
@@ -286,7 +298,7 @@ export class OracleModel {
     this.assets = config.assets.map((a) => {
       const v = a.initialVariance;
       const hMM = targetRatio(max(v, risk.varianceFloor), this.riskMultiplier, risk.haircutFloor, risk.haircutCap);
-      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false };
+      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false, refPrice: 0n };
     });
     this.markets = config.marketUnderlyings.map((u) => {
       const v = max(config.assets[u]!.initialVariance, risk.varianceFloor);
@@ -314,6 +326,7 @@ export class OracleModel {
     this.lastStep = step;
     this.frozenLast = [];
 
+    let moved = false;
     const variances = this.assets.map((a, i) => {
       const { price, kept } = aggregate(answers[i]!, timestamp, risk);
       const frozen = price === 0n;
@@ -327,6 +340,8 @@ export class OracleModel {
           a.varPeak = max(a.varFast, (a.varPeak * risk.peakDecay) / WAD);
         }
         a.price = price;
+        if (a.refPrice === 0n) a.refPrice = price;
+        else moved ||= leftBand(price, a.refPrice, risk.leaseBandBps);
       }
       const v = this.maxVariance(a);
       const target = targetRatio(v, this.riskMultiplier, risk.haircutFloor, risk.haircutCap);
@@ -343,6 +358,12 @@ export class OracleModel {
       m.imRatio = initialOf(m.mmRatio, risk.imMultiplier);
     });
 
+    if (moved) {
+      // Step 11: a new regime starts; every priced asset's reference becomes its current price.
+      this.regimeStarts.push(step * risk.gridSeconds);
+      for (const a of this.assets) a.refPrice = a.price;
+    }
+
     const { initial, maintenance } = this.weightVectors();
     this.epochs.push({
       timestamp: step * risk.gridSeconds,
@@ -355,6 +376,23 @@ export class OracleModel {
   /** The last closed epoch (0: none yet). */
   get currentEpoch(): bigint {
     return BigInt(this.epochs.length);
+  }
+
+  /** The current price regime (0 until some price leaves the band around its reference). */
+  get currentRegime(): bigint {
+    return BigInt(this.regimeStarts.length - 1);
+  }
+
+  /** When regime `r` started (0 for regime 0). */
+  regimeStartedAt(r: bigint): bigint {
+    const t = this.regimeStarts[Number(r)];
+    if (r < 0n || t === undefined) throw new RangeError(`regime ${r} has not started`);
+    return t;
+  }
+
+  /** Reference price of an asset in the current regime (0 while never priced). */
+  referencePrice(slot: number): bigint {
+    return this.asset(slot, false).refPrice;
   }
 
   /** The grid step of the last sample (0: none yet). */
@@ -474,6 +512,7 @@ export function validateConfig(config: OracleConfig): void {
   };
   (["gridSeconds", "maxStaleness", "horizonSamples"] as const).forEach((f) => uint(f, 32));
   uint("maxDeviationBps", 16);
+  uint("leaseBandBps", 16);
   uint("minSources", 8);
   uint("varianceFloor", 128);
   (
@@ -499,6 +538,7 @@ export function validateConfig(config: OracleConfig): void {
   if (r.maxTightenStep === 0n) fail("risk.maxTightenStep", "is zero");
   if (r.maxLoosenStep > r.maxTightenStep) fail("risk.maxLoosenStep", "is above maxTightenStep");
   if (r.maxBonus > WAD) fail("risk.maxBonus", "is above WAD");
+  if (r.leaseBandBps === 0n || r.leaseBandBps > ORACLE_LIMITS.BPS) fail("risk.leaseBandBps", "is not in (0, 10000]");
 
   const { assets, marketUnderlyings } = config;
   if (assets.length === 0 || assets.length > N_ASSETS) fail("assets", `has ${assets.length} entries, not 1 to ${N_ASSETS}`);
@@ -573,7 +613,8 @@ export function annualVolToVariancePerSample(annualVol: number, gridSeconds: num
  * 0.995, a stress peak with a 30-day half-life, a 10% annual volatility floor, k = 1, z = 2.33 over a one-day
  * horizon, haircuts in [2%, 60%], margin ratios in [2%, 50%], initial = 1.5 x maintenance, tightening by at
  * most 10% and loosening by at most 0.5% per sample, liquidation bonus at most 10%, prices at most 2 hours
- * old, a 2% band around the median and at least 2 agreeing sources.
+ * old, a 2% band around the median and at least 2 agreeing sources, and a new price regime (lapsing every
+ * solvency lease) when a price moves 5% from its reference.
  * The rate-limit steps are per sample: they were chosen for an hourly grid.
  */
 export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConfig {
@@ -599,5 +640,6 @@ export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConf
     maxTightenStep: pct(10),
     maxLoosenStep: pct(0.5),
     maxBonus: pct(10),
+    leaseBandBps: 500n,
   };
 }
