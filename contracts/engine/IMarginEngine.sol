@@ -15,12 +15,36 @@ interface IMarginEngine {
     struct Account {
         /// Poseidon(basketHash, blinding, owner); 0 until the first update (the empty-basket commitment applies).
         uint256 commitment;
-        /// Epoch of the last proof that showed maintenance margin (0: never).
+        /// Epoch of the last proof that showed maintenance margin (0: never): the solvency lease.
         uint64 leaseEpoch;
         /// Timestamp of that epoch.
         uint64 leaseTimestamp;
+        /// The oracle's price regime at that epoch: the lease lapses when a new regime starts.
+        uint64 leaseRegime;
         /// Bit j set when the account has an open position in market j.
         uint8 openMarkets;
+        /// Set when positions were closed by force and the realised PnL awaits `settle`.
+        bool frozen;
+    }
+
+    /// @notice What a frozen account owes or is owed, in settlement-token base units.
+    struct Settlement {
+        /// The change `settle` applies to the basket's settlement slot: negative for a debt.
+        int128 basketDelta;
+        /// The part of a debt the insurance fund could not advance to the pool: repaid to the pool first.
+        uint128 owedToPool;
+    }
+
+    /// @notice Where an account's solvency lease stands.
+    enum LeaseStatus {
+        /// No open position: nothing to lapse.
+        Inactive,
+        /// Renewed recently enough and in the oracle's current price regime.
+        Current,
+        /// Too old or from an earlier price regime; the owner may still renew within the grace period.
+        Lapsed,
+        /// Lapsed for longer than the grace period: anyone may force-close the positions.
+        Expired
     }
 
     /// @notice A public perp position: size in 1e-18 units of the underlying, entry price with 8 decimals.
@@ -34,7 +58,8 @@ interface IMarginEngine {
         Deposit,
         Withdraw,
         Trade,
-        RenewLease
+        RenewLease,
+        Settle
     }
 
     /// @notice Which margin an update must clear.
@@ -74,6 +99,14 @@ interface IMarginEngine {
     error PnlTooLarge(int256 pnl);
     /// @notice Thrown on a reentrant call.
     error Reentrancy();
+    /// @notice Thrown when a frozen account tries anything but a deposit or `settle`.
+    error AccountFrozen(address account, int256 basketDelta);
+    /// @notice Thrown when `settle` is called on an account that is not frozen.
+    error NotFrozen(address account);
+    /// @notice Thrown when `forceClose` targets an account without open positions.
+    error NoOpenPosition(address account);
+    /// @notice Thrown when `forceClose` comes before the lease lapsed and its grace period ended.
+    error LeaseNotExpired(address account, uint256 closableAt);
 
     /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
     ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.
@@ -98,6 +131,15 @@ interface IMarginEngine {
         int256 realisedPnl
     );
 
+    /// @notice Emitted when an expired lease's positions are closed by force at the oracle mark.
+    /// @param realisedPnl Total realised PnL in settlement-token base units (negative: the account owes it).
+    /// @param coveredByFund The part of a loss the insurance fund paid the pool at once.
+    event ForceClosed(
+        address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund
+    );
+    /// @notice Emitted when a frozen account settles: `basketDelta` moved into its basket's settlement slot.
+    event Settled(address indexed account, int256 basketDelta, uint256 repaidToPool, uint256 repaidToFund);
+
     /// @notice Deposits `amount` of asset slot `asset` into the caller's private basket.
     function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
 
@@ -109,4 +151,10 @@ interface IMarginEngine {
 
     /// @notice Renews the maintenance lease with a proof at the current epoch.
     function renewLease(uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+
+    /// @notice Closes every position of `account` at the oracle mark once its lease has expired.
+    function forceClose(address account) external;
+
+    /// @notice Moves a frozen account's pending settlement into its basket with a proof, and unfreezes it.
+    function settle(uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
 }

@@ -6,6 +6,7 @@ import {IAccountUpdateVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {PerpMarket} from "../market/PerpMarket.sol";
+import {InsuranceFund} from "../fund/InsuranceFund.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
@@ -53,12 +54,19 @@ contract MarginEngine is IMarginEngine {
     uint256 public immutable marketCount;
     /// @notice An epoch older than this (two oracle grid steps) is stale: updates wait for a poke.
     uint256 public immutable maxEpochAge;
+    /// @notice The insurance fund backing the pool (deployed by this engine).
+    InsuranceFund public immutable insuranceFund;
+    /// @notice A lease lapses this many seconds after the epoch it was proved at.
+    uint64 public immutable leaseMaxAge;
+    /// @notice After a lease lapses, the owner has this many seconds to renew before anyone may force-close.
+    uint64 public immutable leaseGrace;
 
     /// @notice Collateral token of each slot; written once in the constructor.
     address[N_ASSETS] internal _tokens;
 
     mapping(address account => Account) internal _accounts;
     mapping(address account => mapping(uint256 market => Position)) internal _positions;
+    mapping(address account => Settlement) internal _settlements;
 
     uint256 private transient _locked;
 
@@ -74,12 +82,16 @@ contract MarginEngine is IMarginEngine {
     /// @param poseidon3_ Poseidon hasher for three inputs.
     /// @param emptyBasketHash_ basketHash of the zero basket (computed by prover/src/encoding.ts).
     /// @param settlementAsset_ Slot whose token is the perp market's quote token.
+    /// @param leaseMaxAge_ Seconds after its epoch that a lease lapses (> 0).
+    /// @param leaseGrace_ Seconds a lapsed lease may still be renewed before force-close.
     constructor(
         IPlimsollOracle oracle_,
         IAccountUpdateVerifier verifier_,
         IPoseidon3 poseidon3_,
         uint256 emptyBasketHash_,
-        uint8 settlementAsset_
+        uint8 settlementAsset_,
+        uint64 leaseMaxAge_,
+        uint64 leaseGrace_
     ) {
         oracle = oracle_;
         verifier = verifier_;
@@ -99,6 +111,10 @@ contract MarginEngine is IMarginEngine {
         settlementToken = quote;
         quoteDecimals = quoteDecimals_;
         market = new PerpMarket(address(this), quote, quoteDecimals_);
+        insuranceFund = new InsuranceFund(address(this), quote, address(market));
+        if (leaseMaxAge_ == 0) revert ZeroAmount();
+        leaseMaxAge = leaseMaxAge_;
+        leaseGrace = leaseGrace_;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -133,6 +149,7 @@ contract MarginEngine is IMarginEngine {
     {
         address token = _token(asset);
         _checkAmount(amount);
+        _requireNotFrozen(msg.sender);
         _update(Action.Withdraw, Margin.Initial, epoch, newCommitment, proof, asset, -int256(amount));
         token.safeTransfer(msg.sender, amount);
     }
@@ -153,6 +170,7 @@ contract MarginEngine is IMarginEngine {
     {
         if (market_ >= marketCount) revert UnknownMarket(market_);
         if (sizeDelta == 0) revert ZeroAmount();
+        _requireNotFrozen(msg.sender);
         (uint256 mark,,) = oracle.marketQuote(market_);
         if (mark == 0) revert NoMarkPrice(market_);
 
@@ -196,7 +214,59 @@ contract MarginEngine is IMarginEngine {
     /// @param newCommitment A fresh commitment to the unchanged basket (new blinding).
     /// @param proof Account-update proof at maintenance margin.
     function renewLease(uint64 epoch, uint256 newCommitment, Proof calldata proof) external nonReentrant {
+        _requireNotFrozen(msg.sender);
         _update(Action.RenewLease, Margin.Maintenance, epoch, newCommitment, proof, 0, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Lease expiry
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IMarginEngine
+    /// @dev Permissionless once the lease lapsed (age or a new oracle price regime) and the grace period
+    ///      passed. Every position closes at the current epoch's mark; the realised PnL becomes the
+    ///      account's pending settlement and the account is frozen until `settle`. A loss is advanced
+    ///      to the pool by the insurance fund as far as it can; a profit is paid by the pool into
+    ///      custody, owed to the basket.
+    /// @param account The account whose lease expired.
+    function forceClose(address account) external nonReentrant {
+        Account storage acct = _accounts[account];
+        if (acct.openMarkets == 0) revert NoOpenPosition(account);
+        uint256 closableAt = uint256(_lapsesAt(acct)) + leaseGrace;
+        if (block.timestamp < closableAt) revert LeaseNotExpired(account, closableAt);
+        (uint64 epoch, uint64 timestamp,,) = oracle.currentEpochParams(true);
+        if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
+
+        int256 pnl = _closeAll(account, acct);
+        uint256 covered = _recordSettlement(account, acct, pnl);
+        emit ForceClosed(account, msg.sender, epoch, pnl, covered);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev The proof applies the pending settlement as the delta of the settlement slot and clears
+    ///      maintenance margin (0: no position is open), which renews the lease. A debt is paid from
+    ///      custody to the pool (the part the fund could not advance) and to the fund.
+    /// @param epoch The oracle's current epoch.
+    /// @param newCommitment Commitment to the basket after the settlement.
+    /// @param proof Account-update proof with the settlement as its delta.
+    function settle(uint64 epoch, uint256 newCommitment, Proof calldata proof) external nonReentrant {
+        Account storage acct = _accounts[msg.sender];
+        if (!acct.frozen) revert NotFrozen(msg.sender);
+        Settlement memory st = _settlements[msg.sender];
+        _update(Action.Settle, Margin.Maintenance, epoch, newCommitment, proof, settlementAsset, st.basketDelta);
+        delete _settlements[msg.sender];
+        acct.frozen = false;
+
+        uint256 toPool;
+        uint256 toFund;
+        if (st.basketDelta < 0) {
+            uint256 debt = uint256(-int256(st.basketDelta));
+            toPool = debt < st.owedToPool ? debt : st.owedToPool;
+            toFund = debt - toPool;
+        }
+        emit Settled(msg.sender, st.basketDelta, toPool, toFund);
+        if (toPool != 0) settlementToken.safeTransfer(address(market), toPool);
+        if (toFund != 0) settlementToken.safeTransfer(address(insuranceFund), toFund);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -217,6 +287,25 @@ contract MarginEngine is IMarginEngine {
     /// @notice Commitment of the empty basket with blinding 0, the starting point of every account.
     function emptyCommitment(address account) public view returns (uint256) {
         return poseidon3.poseidon([emptyBasketHash, 0, uint256(uint160(account))]);
+    }
+
+    /// @notice Where the account's solvency lease stands.
+    /// @return status Inactive (no position), Current, Lapsed (in grace) or Expired (force-closable).
+    /// @return lapsesAt When the lease lapses or lapsed (by age, or at the start of a newer price regime).
+    /// @return closableAt When anyone may force-close: `lapsesAt + leaseGrace`.
+    function leaseOf(address account) external view returns (LeaseStatus status, uint64 lapsesAt, uint64 closableAt) {
+        Account storage acct = _accounts[account];
+        lapsesAt = _lapsesAt(acct);
+        closableAt = lapsesAt + leaseGrace;
+        if (acct.openMarkets == 0) status = LeaseStatus.Inactive;
+        else if (block.timestamp < lapsesAt) status = LeaseStatus.Current;
+        else if (block.timestamp < closableAt) status = LeaseStatus.Lapsed;
+        else status = LeaseStatus.Expired;
+    }
+
+    /// @notice What a frozen account owes (negative) or is owed, pending `settle`.
+    function settlementOf(address account) external view returns (Settlement memory) {
+        return _settlements[account];
     }
 
     /// @notice The account's position in `market_`.
@@ -249,7 +338,8 @@ contract MarginEngine is IMarginEngine {
         uint8 asset,
         int256 delta
     ) internal {
-        (uint256[4] memory pub, uint64 epochTimestamp) = _publicInputs(margin, epoch, newCommitment, asset, delta);
+        (uint256[4] memory pub, uint64 epochTimestamp, uint64 regime) =
+            _publicInputs(margin, epoch, newCommitment, asset, delta);
         if (!verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert InvalidProof();
 
         Account storage acct = _accounts[msg.sender];
@@ -261,6 +351,7 @@ contract MarginEngine is IMarginEngine {
         if (renews) {
             acct.leaseEpoch = epoch;
             acct.leaseTimestamp = epochTimestamp;
+            acct.leaseRegime = regime;
         }
         emit AccountUpdated(
             msg.sender, action, epoch, pub[0], newCommitment, asset, delta, pub[3] & ((1 << MAGNITUDE_SHIFT) - 1), renews
@@ -274,9 +365,12 @@ contract MarginEngine is IMarginEngine {
     function _publicInputs(Margin margin, uint64 epoch, uint256 newCommitment, uint8 asset, int256 delta)
         internal
         view
-        returns (uint256[4] memory pub, uint64 epochTimestamp)
+        returns (uint256[4] memory pub, uint64 epochTimestamp, uint64 regime)
     {
-        (uint64 current, uint64 timestamp, uint256 weightsHash,) = oracle.currentEpochParams(margin == Margin.Maintenance);
+        uint64 current;
+        uint64 timestamp;
+        uint256 weightsHash;
+        (current, timestamp, weightsHash, regime) = oracle.currentEpochParams(margin == Margin.Maintenance);
         if (epoch != current) revert StaleEpoch(epoch, current);
         if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
         if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);
@@ -288,6 +382,57 @@ contract MarginEngine is IMarginEngine {
         pub[2] = weightsHash;
         pub[3] = _packStatement(_requirement(msg.sender, margin), asset, delta);
         epochTimestamp = timestamp;
+    }
+
+    /// @dev When the lease lapses: `leaseMaxAge` after its epoch, or when the next price regime started,
+    ///      whichever is first.
+    function _lapsesAt(Account storage acct) internal view returns (uint64 lapsesAt) {
+        lapsesAt = acct.leaseTimestamp + leaseMaxAge;
+        uint64 leaseRegime = acct.leaseRegime;
+        if (oracle.currentRegime() > leaseRegime) {
+            uint64 next = oracle.regimeStartedAt(leaseRegime + 1);
+            if (next < lapsesAt) lapsesAt = next;
+        }
+    }
+
+    /// @dev Closes every open position of `account` at the current mark; returns the total realised PnL
+    ///      in settlement-token base units (profit rounded down, loss up, per position).
+    function _closeAll(address account, Account storage acct) internal returns (int256 total) {
+        uint256 open = acct.openMarkets;
+        for (uint256 j; open != 0; ++j) {
+            if (open & (1 << j) != 0) {
+                open &= ~(1 << j);
+                Position memory p = _positions[account][j];
+                (uint256 mark,,) = oracle.marketQuote(j);
+                int256 pnl = MarginMath.realisedPnl(p.size, p.entryPrice, mark, quoteDecimals);
+                _positions[account][j] = Position(0, uint128(mark));
+                emit PositionChanged(account, uint8(j), p.size, 0, mark, pnl);
+                total += pnl;
+            }
+        }
+        acct.openMarkets = 0;
+    }
+
+    /// @dev Records `pnl` as the account's pending settlement and freezes it. A loss is advanced to the
+    ///      pool by the insurance fund as far as the fund can; a profit is paid by the pool into custody.
+    function _recordSettlement(address account, Account storage acct, int256 pnl) internal returns (uint256 covered) {
+        if (pnl == 0) return 0;
+        Settlement storage st = _settlements[account];
+        int256 pending = int256(st.basketDelta) + pnl;
+        if (pending <= -int256(AMOUNT_LIMIT) || pending >= int256(AMOUNT_LIMIT)) revert PnlTooLarge(pending);
+        st.basketDelta = int128(pending);
+        acct.frozen = true;
+        if (pnl < 0) {
+            uint256 loss = uint256(-pnl);
+            covered = insuranceFund.cover(loss);
+            st.owedToPool += uint128(loss - covered);
+        } else {
+            market.payProfit(uint256(pnl));
+        }
+    }
+
+    function _requireNotFrozen(address account) internal view {
+        if (_accounts[account].frozen) revert AccountFrozen(account, _settlements[account].basketDelta);
     }
 
     /// @dev Sum over open positions of margin (rounded up) plus unrealised loss, in 1e-30 USD.

@@ -24,7 +24,7 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
-import { DEV_ASSETS, DEV_MARKETS } from "../../prover/src/devnet.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS } from "../../prover/src/devnet.js";
 import { annualVolToVariancePerSample } from "../../prover/src/oracle/index.js";
 import { DEV_SOURCES_PER_ASSET } from "../../scripts/lib/deploy.js";
 import { DEFAULT_RISK, addPlimsollCore } from "./Plimsoll.js";
@@ -62,6 +62,8 @@ const DevWorldModule = buildModule("DevWorld", (m) => {
     assets,
     marketUnderlyings: DEV_MARKETS.map((market) => market.underlying),
     settlementAsset: DEV_SETTLEMENT_ASSET,
+    leaseMaxAge: DEV_LEASE.maxAge,
+    leaseGrace: DEV_LEASE.grace,
   });
   return { ...core, ...mocks };
 });

@@ -8,8 +8,9 @@
  *    Solidity source, so they are deployed from Ignition artifact objects built here at load time.
  *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier (contracts/generated/, `npm run build`).
  *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings) and the
- *    MarginEngine (oracle, verifier, poseidon3, emptyBasketHash, settlementAsset), which deploys its
- *    PerpMarket itself; the market is exposed with `m.staticCall(engine, "market")` + `m.contractAt`.
+ *    MarginEngine (oracle, verifier, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace),
+ *    which deploys its PerpMarket and InsuranceFund itself; the market is exposed with
+ *    `m.staticCall(engine, "market")` + `m.contractAt`.
  *
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
  *
@@ -21,12 +22,15 @@
  *  - `assets` (required): AssetConfig[] = [{ token, decimals, sources: address[], initialVariance }].
  *  - `marketUnderlyings` (required): the underlying asset slot of each perp market, e.g. [1, 2] (or []).
  *  - `settlementAsset` (default 0): the asset slot whose token is the perp market's quote token.
+ *  - `leaseMaxAge` (default 86400) and `leaseGrace` (default 3600): seconds until a solvency lease lapses,
+ *    and seconds a lapsed lease may still be renewed before anyone can force-close the account.
  * Integers above 2^53 must be written as strings ending in `n` in a parameters file ("940000000000000000n").
  *
  * A module's parameters cannot be futures of another module, so a world that deploys its own tokens
  * and price sources (ignition/modules/DevWorld.ts) cannot `m.useModule` the `Plimsoll` module with
  * them. It calls `addPlimsollCore(m, inputs)` instead, which adds the same futures to its own module.
  */
+import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, Artifact, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { N_ASSETS } from "../../prover/src/constants.js";
@@ -130,6 +134,9 @@ export interface PlimsollCoreInputs {
   marketUnderlyings: ArgumentType;
   /** The asset slot of the perp market's quote token. */
   settlementAsset: ArgumentType;
+  /** Seconds until a solvency lease lapses, and the grace period after it. */
+  leaseMaxAge: ArgumentType;
+  leaseGrace: ArgumentType;
 }
 
 /**
@@ -144,7 +151,15 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
   for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
 
   const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
-  const engine = m.contract("MarginEngine", [oracle, verifier, poseidon3, EMPTY_BASKET_HASH, inputs.settlementAsset]);
+  const engine = m.contract("MarginEngine", [
+    oracle,
+    verifier,
+    poseidon3,
+    EMPTY_BASKET_HASH,
+    inputs.settlementAsset,
+    inputs.leaseMaxAge,
+    inputs.leaseGrace,
+  ]);
   const marketAddress = m.staticCall(engine, "market");
   const market = m.contractAt("PerpMarket", marketAddress);
   return { oracle, engine, market, verifier, poseidon3, poseidon4 };
@@ -164,6 +179,8 @@ const PlimsollModule = buildModule("Plimsoll", (m) =>
     assets: m.getParameter("assets"),
     marketUnderlyings: m.getParameter("marketUnderlyings"),
     settlementAsset: m.getParameter<number>("settlementAsset", 0),
+    leaseMaxAge: m.getParameter<bigint>("leaseMaxAge", DEV_LEASE.maxAge),
+    leaseGrace: m.getParameter<bigint>("leaseGrace", DEV_LEASE.grace),
   }),
 );
 

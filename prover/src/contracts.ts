@@ -13,7 +13,13 @@ export type EngineContract = Contract & {
   emptyCommitment: Call<bigint>;
   settlementAsset: Call<bigint>;
   market: Call<string>;
-  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; openMarkets: bigint }>;
+  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean }>;
+  leaseOf: Call<[bigint, bigint, bigint] & { status: bigint; lapsesAt: bigint; closableAt: bigint }>;
+  settlementOf: Call<{ basketDelta: bigint; owedToPool: bigint }>;
+  maxEpochAge: Call<bigint>;
+  insuranceFund: Call<string>;
+  forceClose: Send;
+  settle: Send;
   positionOf: Call<{ size: bigint; entryPrice: bigint }>;
   requirementOf: Call<bigint>;
   tokenOf: Call<string>;
@@ -26,6 +32,8 @@ export type EngineContract = Contract & {
 export type OracleContract = Contract & {
   poke: Send;
   currentEpoch: Call<bigint>;
+  currentRegime: Call<bigint>;
+  regimeStartedAt: Call<bigint>;
   epoch: Call<{ timestamp: bigint; initialWeightsHash: bigint; maintenanceWeightsHash: bigint }>;
   weightVectors: Call<[bigint[], bigint[]]>;
   marketCount: Call<bigint>;
@@ -42,6 +50,7 @@ export type TokenContract = Contract & {
   approve: Send;
   transfer: Send;
   balanceOf: Call<bigint>;
+  totalSupply: Call<bigint>;
   decimals: Call<bigint>;
 };
 

@@ -29,3 +29,7 @@ export const DEV_MARKETS: readonly { symbol: string; underlying: number }[] = [
 
 /** The development assets as a registry (slot = position in DEV_ASSETS). */
 export const DEV_REGISTRY: readonly AssetInfo[] = DEV_ASSETS.map((a, slot) => ({ symbol: a.symbol, slot, decimals: a.decimals }));
+
+/** Solvency-lease timing of the development engine: a lease lapses a day after its epoch (or at a new
+ *  oracle price regime) and may be renewed for an hour after that before anyone can force-close. */
+export const DEV_LEASE = { maxAge: 86_400n, grace: 3_600n } as const;

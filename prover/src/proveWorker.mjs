@@ -9,6 +9,9 @@ import * as snarkjs from "snarkjs";
 
 const files = new Map();
 
+// The parent went away (closed the prover or died): nothing will ever ask for a proof again.
+process.on("disconnect", () => process.exit(0));
+
 async function load(path) {
   let data = files.get(path);
   if (data === undefined) {

@@ -96,7 +96,7 @@ export class Prover {
 
   private start(): ChildProcess {
     if (this.worker !== undefined) return this.worker;
-    const worker = fork(new URL("./proveWorker.mjs", import.meta.url), [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const worker = fork(new URL("./proveWorker.mjs", import.meta.url), [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "ignore", "ignore", "ipc"] });
     this.hold(worker, false);
     worker.on("message", (msg: WorkerMessage) => {
       const p = this.pending.get(msg.id);

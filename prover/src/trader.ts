@@ -25,7 +25,7 @@ export interface ChainView {
 
 /** What one gated action cost and produced. */
 export interface ActionReport {
-  action: "deposit" | "withdraw" | "trade" | "renewLease";
+  action: "deposit" | "withdraw" | "trade" | "renewLease" | "settle";
   epoch: bigint;
   requirement: bigint;
   delta: BasketDelta;
@@ -123,6 +123,19 @@ export class Trader {
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
     }), (e, c, p) => this.o.engine.renewLease(e, c, p));
+  }
+
+  /**
+   * Settles a frozen account (its positions were force-closed): the pending realised PnL moves into the
+   * settlement slot with a maintenance proof (no position is open, so the requirement is 0).
+   */
+  async settle(): Promise<ActionReport> {
+    const st = await this.o.engine.settlementOf(this.key.owner);
+    const delta: BasketDelta = { index: this.settlementAsset, amount: BigInt(st.basketDelta) };
+    return this.run("settle", delta, async (v) => ({
+      requirement: accountRequirement(v.positions, v.markets, false),
+      weights: v.maintenanceWeights,
+    }), (e, c, p) => this.o.engine.settle(e, c, p));
   }
 
   /**

@@ -11,7 +11,7 @@ import { basketHash } from "../../prover/src/encoding.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { annualVolToVariancePerSample, defaultRiskConfig, type RiskConfig } from "../../prover/src/oracle/index.js";
 import type { AssetInfo } from "../../prover/src/assets.js";
-import { DEV_ASSETS, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/devnet.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/devnet.js";
 import { poseidonArtifact } from "./poseidonContracts.js";
 
 /** Price sources per asset in the development world. */
@@ -23,6 +23,8 @@ export interface DeployOptions {
   /** Oracle sampling grid in seconds (default 3600). */
   gridSeconds?: number;
   risk?: RiskConfig;
+  /** Solvency-lease timing of the engine (default DEV_LEASE). */
+  lease?: { maxAge: bigint; grace: bigint };
 }
 
 /** Handles to everything deployed. Contracts are untyped ethers Contracts. */
@@ -99,6 +101,8 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
     await poseidon3.getAddress(),
     empty,
     0,
+    opts.lease?.maxAge ?? DEV_LEASE.maxAge,
+    opts.lease?.grace ?? DEV_LEASE.grace,
   ])) as unknown as EngineContract;
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
 

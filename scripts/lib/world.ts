@@ -51,6 +51,13 @@ export async function now(w: World): Promise<bigint> {
   return BigInt((await w.ethers.provider.getBlock("latest"))!.timestamp);
 }
 
+/** Moves the chain's clock forward by `seconds` (mines one block). */
+export async function elapse(w: World, seconds: bigint): Promise<void> {
+  const t = (await now(w)) + seconds;
+  await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${t.toString(16)}`]);
+  await w.ethers.provider.send("evm_mine", []);
+}
+
 /**
  * Moves time to the next grid step, feeds `changes` (slot -> price) and the unchanged prices
  * to every source with a fresh timestamp, and pokes the oracle: one new epoch.

@@ -695,9 +695,9 @@ describe("MarginEngine", function () {
     const SETTER = /^set[A-Z_]/;
     const governance = (names: string[]): string[] => names.filter((n) => GOVERNANCE.test(n) || SETTER.test(n));
 
-    it("gives the engine no owner, admin, pause or upgrade function: only the four account updates change state", async function () {
+    it("gives the engine no owner, admin, pause or upgrade function: only account updates and lease enforcement change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["deposit", "renewLease", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["deposit", "forceClose", "renewLease", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);

@@ -3,6 +3,7 @@
  * extra engines on an existing oracle, traders restored from a fixture's opening, and
  * hand-built proofs for updates the engine must reject.
  */
+import { DEV_LEASE } from "../../prover/src/devnet.js";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { BaseContract, Contract, Signer } from "ethers";
 import { mkdtempSync } from "node:fs";
@@ -37,7 +38,7 @@ export const LIMIT_96 = 1n << 96n;
 export const LIMIT_150 = 1n << 150n;
 
 /** The engine's Action enum. */
-export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n } as const;
+export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n, Settle: 4n } as const;
 
 /** A well-formed but meaningless proof: the verifier returns false, it does not revert. */
 export const GARBAGE_PROOF: SolidityProof = {
@@ -133,6 +134,8 @@ export async function deployEngine(
     await w.d.poseidon3.getAddress(),
     await emptyBasketHash(),
     opts.settlementAsset ?? 0,
+    DEV_LEASE.maxAge,
+    DEV_LEASE.grace,
   ]);
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   return { engine, market };
@@ -201,6 +204,8 @@ export async function createCustomWorld(
     await poseidon3.getAddress(),
     await emptyBasketHash(),
     0,
+    DEV_LEASE.maxAge,
+    DEV_LEASE.grace,
   ])) as unknown as EngineContract;
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
   const d: Deployment = {

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IKeeperRegistry
+/// @notice Types, errors, events and external functions of the governance-free Plimsoll keeper registry.
+interface IKeeperRegistry {
+    /// @notice Life cycle of a keeper. A keeper id moves only forward: None -> Active -> Exiting -> Exited.
+    enum Status {
+        /// No keeper has this id.
+        None,
+        /// Registered and nameable: accounts may name it.
+        Active,
+        /// Exit requested: no longer nameable, but still bound to serve the accounts that named it.
+        Exiting,
+        /// Exit completed and bond returned: absent for the engine. The key can never be registered again.
+        Exited
+    }
+
+    /// @notice A keeper's record. The first three fields share one storage slot.
+    struct Keeper {
+        /// The address that registered the keeper, posted the bond and alone may exit it.
+        address owner;
+        /// Where the keeper is in its life cycle.
+        Status status;
+        /// While Exiting or Exited: the earliest timestamp at which `completeExit` succeeds (0 before).
+        uint64 exitableAt;
+        /// Baby Jubjub public key, a point of the prime-order subgroup (x coordinate).
+        uint256 x;
+        /// Baby Jubjub public key (y coordinate).
+        uint256 y;
+    }
+
+    /// @notice Thrown by the constructor when the bond token is the zero address or has no code.
+    error InvalidBondToken(address token);
+    /// @notice Thrown by the constructor when the bond amount is zero (registration would cost nothing).
+    error ZeroBond();
+    /// @notice Thrown by the constructor when the exit delay is zero or does not fit 32 bits.
+    error InvalidExitDelay(uint256 exitDelay);
+    /// @notice Thrown when a key coordinate is not below the BN254 scalar field modulus.
+    error CoordinateNotInField(uint256 coordinate);
+    /// @notice Thrown when (x, y) does not satisfy the Baby Jubjub curve equation.
+    error NotOnCurve(uint256 x, uint256 y);
+    /// @notice Thrown when the key is the identity point (0, 1), whose "private key" is 0.
+    error IdentityKey();
+    /// @notice Thrown when the key is on the curve but outside the prime-order subgroup (it has a low-order
+    ///         component, so ECDH with it would leak the ephemeral scalar modulo 8).
+    error NotInSubgroup(uint256 x, uint256 y);
+    /// @notice Thrown when the key is, or has been, registered under `keeperId` (keys are never reused).
+    error KeyAlreadyRegistered(uint256 keeperId);
+    /// @notice Thrown when no keeper has id `keeperId`.
+    error UnknownKeeper(uint256 keeperId);
+    /// @notice Thrown when `caller` is not the owner of `keeperId`.
+    error NotKeeperOwner(uint256 keeperId, address caller, address owner);
+    /// @notice Thrown by `requestExit` when the keeper is not Active (its exit was already requested or completed).
+    error NotActive(uint256 keeperId, Status status);
+    /// @notice Thrown by `completeExit` when the keeper is not Exiting (no exit requested, or already completed).
+    error NotExiting(uint256 keeperId, Status status);
+    /// @notice Thrown by `completeExit` before the exit delay has passed; it succeeds from `exitableAt` on.
+    error ExitDelayNotElapsed(uint256 keeperId, uint64 exitableAt);
+
+    /// @notice Emitted when `owner` registers public key (x, y) as keeper `keeperId`, posting `bond` of the bond token.
+    event KeeperRegistered(uint256 indexed keeperId, address indexed owner, uint256 x, uint256 y, uint256 bond);
+    /// @notice Emitted when the owner requests the exit of `keeperId`; it can complete from `exitableAt` on.
+    event ExitRequested(uint256 indexed keeperId, address indexed owner, uint64 exitableAt);
+    /// @notice Emitted when the exit of `keeperId` completes and `bond` is returned to `owner`.
+    event ExitCompleted(uint256 indexed keeperId, address indexed owner, uint256 bond);
+
+    /// @notice Registers the Baby Jubjub public key (x, y) as a new keeper owned by the caller, pulling the bond.
+    /// @param x Key x coordinate.
+    /// @param y Key y coordinate.
+    /// @return keeperId The new keeper's id.
+    function register(uint256 x, uint256 y) external returns (uint256 keeperId);
+
+    /// @notice Starts the exit of `keeperId`: it stops being nameable now, and can complete after the exit delay.
+    /// @param keeperId The keeper to exit (caller must be its owner).
+    function requestExit(uint256 keeperId) external;
+
+    /// @notice Completes the exit of `keeperId` after the delay and returns the bond to its owner.
+    /// @param keeperId The keeper to exit (caller must be its owner).
+    function completeExit(uint256 keeperId) external;
+
+    /// @notice The ERC-20 token in which the bond is posted.
+    function bondToken() external view returns (address);
+
+    /// @notice The bond each registration posts, in base units of `bondToken`.
+    function bondAmount() external view returns (uint256);
+
+    /// @notice Seconds between `requestExit` and the earliest `completeExit`.
+    function exitDelay() external view returns (uint256);
+
+    /// @notice Number of keepers ever registered; ids are 1 to keeperCount.
+    function keeperCount() external view returns (uint256);
+
+    /// @notice The full record of `keeperId` (all zero for an unknown id).
+    /// @param keeperId The keeper.
+    /// @return The record.
+    function keeperOf(uint256 keeperId) external view returns (Keeper memory);
+
+    /// @notice The public key of `keeperId`, whatever its status; reverts `UnknownKeeper` for an id never registered.
+    /// @param keeperId The keeper.
+    /// @return x Key x coordinate.
+    /// @return y Key y coordinate.
+    function keyOf(uint256 keeperId) external view returns (uint256 x, uint256 y);
+
+    /// @notice The id under which key (x, y) is or was registered, or 0 if it never was.
+    /// @param x Key x coordinate.
+    /// @param y Key y coordinate.
+    /// @return The keeper id, or 0.
+    function keeperIdOf(uint256 x, uint256 y) external view returns (uint256);
+
+    /// @notice True iff `keeperId` is registered and no exit has been requested: an account may name it now.
+    /// @param keeperId The keeper.
+    /// @return True when Active.
+    function isNameable(uint256 keeperId) external view returns (bool);
+
+    /// @notice True iff `keeperId` is registered and its exit has not completed (Active or Exiting): it must
+    ///         still serve the accounts that named it.
+    /// @param keeperId The keeper.
+    /// @return True when Active or Exiting.
+    function isBound(uint256 keeperId) external view returns (bool);
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IKeeperRegistry} from "./IKeeperRegistry.sol";
+import {BabyJubJub} from "../libraries/BabyJubJub.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
+
+/// @title KeeperRegistry
+/// @notice Permissionless registry of keepers: anyone may post a bond and a Baby Jubjub public key (checked on
+///         the curve and in the prime-order subgroup) to become a keeper that traders can name for their
+///         accounts. Exit is delayed, so that a keeper cannot leave just before it is needed.
+/// @dev Governance-free: no owner, no admin, no setter, no pause, no proxy. The bond token, bond amount and exit
+///      delay are immutable; `register`, `requestExit` and `completeExit` are the only functions that write state.
+///      Keeper ids are a counter starting at 1 (0 means "no keeper"); see contracts/keeper/README.md for why.
+///      The bond token must be a plain ERC-20 (no fee on transfer, no rebasing): the registry returns exactly
+///      `bondAmount` on exit.
+contract KeeperRegistry is IKeeperRegistry {
+    using SafeTransferLib for address;
+
+    /// @notice BN254 scalar field modulus, over which Baby Jubjub is defined.
+    uint256 internal constant FIELD_MODULUS = BabyJubJub.P;
+    /// @notice Largest accepted exit delay (2^32 - 1 seconds, about 136 years), so `exitableAt` fits 64 bits.
+    uint256 internal constant MAX_EXIT_DELAY = type(uint32).max;
+
+    /// @inheritdoc IKeeperRegistry
+    address public immutable bondToken;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public immutable bondAmount;
+    /// @inheritdoc IKeeperRegistry
+    uint256 public immutable exitDelay;
+
+    /// @inheritdoc IKeeperRegistry
+    uint256 public keeperCount;
+
+    mapping(uint256 keeperId => Keeper) internal _keepers;
+    /// @dev keccak256(abi.encode(x, y)) of every key ever registered => its keeper id. Never cleared.
+    mapping(bytes32 keyHash => uint256 keeperId) internal _idOfKey;
+
+    /// @param bondToken_ ERC-20 token of the bond (a contract).
+    /// @param bondAmount_ Bond per keeper, in base units of `bondToken_` (non-zero).
+    /// @param exitDelay_ Seconds between `requestExit` and `completeExit` (1 to 2^32 - 1). It should exceed the
+    ///        longest time an open account may go without an account update (lease age plus grace period),
+    ///        so that every account that named an exiting keeper names another one before it leaves.
+    constructor(address bondToken_, uint256 bondAmount_, uint256 exitDelay_) {
+        if (bondToken_.code.length == 0) revert InvalidBondToken(bondToken_);
+        if (bondAmount_ == 0) revert ZeroBond();
+        if (exitDelay_ == 0 || exitDelay_ > MAX_EXIT_DELAY) revert InvalidExitDelay(exitDelay_);
+        bondToken = bondToken_;
+        bondAmount = bondAmount_;
+        exitDelay = exitDelay_;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // State-changing functions
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IKeeperRegistry
+    /// @dev Checks the key in order: coordinates below the field modulus, on the curve, not the identity, in the
+    ///      subgroup (about 90k gas), never registered before. Then stores the keeper and pulls the bond from the
+    ///      caller (who must have approved `bondAmount`). There is no proof that the caller knows the private key:
+    ///      see the README on key squatting.
+    function register(uint256 x, uint256 y) external returns (uint256 keeperId) {
+        _checkKey(x, y);
+        bytes32 keyHash = keccak256(abi.encode(x, y));
+        uint256 existing = _idOfKey[keyHash];
+        if (existing != 0) revert KeyAlreadyRegistered(existing);
+
+        keeperId = ++keeperCount;
+        _idOfKey[keyHash] = keeperId;
+        _keepers[keeperId] = Keeper({owner: msg.sender, status: Status.Active, exitableAt: 0, x: x, y: y});
+        emit KeeperRegistered(keeperId, msg.sender, x, y, bondAmount);
+
+        bondToken.safeTransferFrom(msg.sender, address(this), bondAmount);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    /// @dev From this call on `isNameable` is false, while `isBound` stays true until `completeExit`.
+    function requestExit(uint256 keeperId) external {
+        Keeper storage keeper = _ownedKeeper(keeperId);
+        Status status = keeper.status;
+        if (status != Status.Active) revert NotActive(keeperId, status);
+        uint64 exitableAt = uint64(block.timestamp + exitDelay);
+        keeper.status = Status.Exiting;
+        keeper.exitableAt = exitableAt;
+        emit ExitRequested(keeperId, msg.sender, exitableAt);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    /// @dev Succeeds at or after `exitableAt`. The record (and its key) stays, with status Exited, so that the key
+    ///      can never be registered again and `keyOf` still answers for history.
+    function completeExit(uint256 keeperId) external {
+        Keeper storage keeper = _ownedKeeper(keeperId);
+        Status status = keeper.status;
+        if (status != Status.Exiting) revert NotExiting(keeperId, status);
+        uint64 exitableAt = keeper.exitableAt;
+        if (block.timestamp < exitableAt) revert ExitDelayNotElapsed(keeperId, exitableAt);
+        keeper.status = Status.Exited;
+        emit ExitCompleted(keeperId, msg.sender, bondAmount);
+
+        bondToken.safeTransfer(msg.sender, bondAmount);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IKeeperRegistry
+    function keeperOf(uint256 keeperId) external view returns (Keeper memory) {
+        return _keepers[keeperId];
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function keyOf(uint256 keeperId) external view returns (uint256 x, uint256 y) {
+        Keeper storage keeper = _keepers[keeperId];
+        if (keeper.status == Status.None) revert UnknownKeeper(keeperId);
+        return (keeper.x, keeper.y);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function keeperIdOf(uint256 x, uint256 y) external view returns (uint256) {
+        return _idOfKey[keccak256(abi.encode(x, y))];
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function isNameable(uint256 keeperId) external view returns (bool) {
+        return _keepers[keeperId].status == Status.Active;
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function isBound(uint256 keeperId) external view returns (bool) {
+        Status status = _keepers[keeperId].status;
+        return status == Status.Active || status == Status.Exiting;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------
+
+    /// @dev Reverts with the first reason (x, y) is not a usable keeper key.
+    function _checkKey(uint256 x, uint256 y) internal pure {
+        if (x >= FIELD_MODULUS) revert CoordinateNotInField(x);
+        if (y >= FIELD_MODULUS) revert CoordinateNotInField(y);
+        if (!BabyJubJub.isOnCurve(x, y)) revert NotOnCurve(x, y);
+        if (x == 0 && y == 1) revert IdentityKey();
+        if (!BabyJubJub.isInSubgroup(x, y)) revert NotInSubgroup(x, y);
+    }
+
+    /// @dev The keeper `keeperId`, which must exist and be owned by the caller.
+    function _ownedKeeper(uint256 keeperId) internal view returns (Keeper storage keeper) {
+        keeper = _keepers[keeperId];
+        address owner = keeper.owner;
+        if (owner == address(0)) revert UnknownKeeper(keeperId);
+        if (owner != msg.sender) revert NotKeeperOwner(keeperId, msg.sender, owner);
+    }
+}

@@ -1,0 +1,237 @@
+/**
+ * Keeper keys on Baby Jubjub (circomlibjs `buildBabyjub`, the curve of circomlib's `babyjub.circom`).
+ *
+ * A keeper's private key is a scalar 1 <= k < SUB_ORDER drawn uniformly by rejection sampling from
+ * `crypto.randomBytes`; its public key is k * Base8, a point of the prime-order subgroup. Traders
+ * encrypt their account openings to it (ECDH plus Poseidon encryption), so the key file is the
+ * keeper's most sensitive secret: it is written atomically with mode 0600 and never overwritten
+ * unless asked.
+ *
+ * Every value is a bigint; points are [x, y] with canonical coordinates (< FIELD_MODULUS, the BN254 scalar
+ * field over which Baby Jubjub is defined).
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { buildBabyjub } from "circomlibjs";
+import { FIELD_MODULUS } from "../constants.js";
+
+/** An affine Baby Jubjub point [x, y]. The identity is [0, 1]. */
+export type Point = readonly [bigint, bigint];
+
+/** A keeper's key pair. */
+export interface KeeperKey {
+  /** Scalar in [1, SUB_ORDER). */
+  privateKey: bigint;
+  /** privateKey * BASE8. */
+  publicKey: Point;
+}
+
+/** Order of the prime subgroup (circomlibjs `babyJub.subOrder`), a 251-bit prime. */
+export const SUB_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;
+/** Generator of the prime subgroup (circomlibjs `babyJub.Base8`). */
+export const BASE8: Point = [
+  5299619240641551281634865583518297030282874472190772894086521144482721001553n,
+  16950150798460657717958625567821834550301663161624707787222815936182638968203n,
+];
+/** The identity element (0, 1). */
+export const IDENTITY: Point = [0n, 1n];
+
+/** Version of the key file format written by `saveKeeperKey`. */
+export const KEY_FILE_VERSION = 1;
+
+/** Baby Jubjub group operations on bigint points, backed by circomlibjs. */
+export interface BabyJub {
+  /** a + b. */
+  add(a: Point, b: Point): Point;
+  /** scalar * point, for any non-negative scalar (not reduced). */
+  mul(scalar: bigint, point: Point): Point;
+  /** True iff the point satisfies the curve equation (coordinates must already be canonical). */
+  inCurve(point: Point): boolean;
+  /** True iff on the curve and SUB_ORDER * point is the identity. */
+  inSubgroup(point: Point): boolean;
+}
+
+let instance: Promise<BabyJub> | undefined;
+
+/** Lazily built circomlibjs Baby Jubjub, with bigint in and out. */
+export function getBabyJub(): Promise<BabyJub> {
+  instance ??= buildBabyjub().then((bj): BabyJub => {
+    const F = bj.F;
+    const toF = (q: Point): unknown[] => [F.e(q[0]), F.e(q[1])];
+    const fromF = (q: unknown[]): Point => [F.toObject(q[0]) as bigint, F.toObject(q[1]) as bigint];
+    return {
+      add: (a, b) => fromF(bj.addPoint(toF(a), toF(b))),
+      mul: (scalar, point) => fromF(bj.mulPointEscalar(toF(point), scalar)),
+      inCurve: (point) => bj.inCurve(toF(point)) as boolean,
+      inSubgroup: (point) => bj.inSubgroup(toF(point)) as boolean,
+    };
+  });
+  return instance;
+}
+
+/** Bit length of SUB_ORDER: candidates are masked to it, so that about 76% of draws are accepted. */
+const SCALAR_BITS = BigInt(SUB_ORDER.toString(2).length);
+const SCALAR_MASK = (1n << SCALAR_BITS) - 1n;
+
+/**
+ * A uniformly random scalar in [1, SUB_ORDER) from `crypto.randomBytes`, by rejection sampling (no
+ * modular bias). Suitable as a private key or an ephemeral ECDH scalar.
+ */
+export function randomScalar(): bigint {
+  for (;;) {
+    const candidate = BigInt(`0x${randomBytes(32).toString("hex")}`) & SCALAR_MASK;
+    if (candidate !== 0n && candidate < SUB_ORDER) return candidate;
+  }
+}
+
+/** Throws unless `value` is a scalar in [1, SUB_ORDER); `field` names it in the message. */
+export function checkScalar(value: bigint, field = "privateKey"): void {
+  if (typeof value !== "bigint") throw new TypeError(`${field} is not a bigint`);
+  if (value <= 0n) throw new RangeError(`${field} is not positive`);
+  if (value >= SUB_ORDER) throw new RangeError(`${field} is not below the subgroup order`);
+}
+
+/**
+ * Why `point` is not a valid public key (canonical coordinates, on the curve, not the identity, in
+ * the prime-order subgroup), or undefined when it is.
+ */
+export async function publicKeyError(point: Point, field = "publicKey"): Promise<string | undefined> {
+  if (!Array.isArray(point) || point.length !== 2) return `${field} is not a pair [x, y]`;
+  for (const i of [0, 1]) {
+    const c = point[i];
+    if (typeof c !== "bigint") return `${field}[${i}] is not a bigint`;
+    if (c < 0n) return `${field}[${i}] is negative`;
+    if (c >= FIELD_MODULUS) return `${field}[${i}] is not below the field modulus`;
+  }
+  const bj = await getBabyJub();
+  if (!bj.inCurve(point)) return `${field} is not on the Baby Jubjub curve`;
+  if (point[0] === 0n && point[1] === 1n) return `${field} is the identity`;
+  if (!bj.inSubgroup(point)) return `${field} is not in the prime-order subgroup`;
+  return undefined;
+}
+
+/** True iff `point` has canonical coordinates, is on the curve, is not the identity and is in the subgroup. */
+export async function isValidPublicKey(point: Point): Promise<boolean> {
+  return (await publicKeyError(point)) === undefined;
+}
+
+/** Throws an error naming `field` and the reason unless `point` is a valid public key. */
+export async function checkPublicKey(point: Point, field = "publicKey"): Promise<void> {
+  const error = await publicKeyError(point, field);
+  if (error !== undefined) throw new RangeError(error);
+}
+
+/** The public key privateKey * BASE8. */
+export async function publicKeyOf(privateKey: bigint): Promise<Point> {
+  checkScalar(privateKey, "privateKey");
+  return (await getBabyJub()).mul(privateKey, BASE8);
+}
+
+/** A fresh key pair: a random private key and its public key. */
+export async function generateKeeperKey(): Promise<KeeperKey> {
+  const privateKey = randomScalar();
+  return { privateKey, publicKey: await publicKeyOf(privateKey) };
+}
+
+/**
+ * The ECDH shared point privateKey * publicKey. Both sides get the same point:
+ * ecdh(a, b * BASE8) == ecdh(b, a * BASE8). The public key is validated first, so a low-order
+ * point cannot force a predictable shared secret.
+ */
+export async function ecdh(privateKey: bigint, publicKey: Point): Promise<Point> {
+  checkScalar(privateKey, "privateKey");
+  await checkPublicKey(publicKey, "publicKey");
+  return (await getBabyJub()).mul(privateKey, publicKey);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Key files
+// ----------------------------------------------------------------------------------------------
+
+interface KeyFile {
+  version: number;
+  curve: string;
+  privateKey: string;
+  publicKey: [string, string];
+}
+
+/** Options of `saveKeeperKey`. */
+export interface SaveKeyOptions {
+  /** Replace an existing file (default false: a keeper key bonded on-chain must not be lost by accident). */
+  overwrite?: boolean;
+}
+
+/** Options of `loadKeeperKey`. */
+export interface LoadKeyOptions {
+  /** Accept a file that group or others may read (default false, as ssh does for private keys). */
+  allowInsecurePermissions?: boolean;
+}
+
+/**
+ * Writes `key` to `path` as JSON (decimal strings) with mode 0600, atomically (temporary file,
+ * fsync, rename). Refuses to replace an existing file unless `options.overwrite`.
+ */
+export async function saveKeeperKey(path: string, key: KeeperKey, options: SaveKeyOptions = {}): Promise<void> {
+  checkScalar(key.privateKey, "privateKey");
+  const expected = await publicKeyOf(key.privateKey);
+  if (key.publicKey[0] !== expected[0] || key.publicKey[1] !== expected[1]) {
+    throw new Error("publicKey does not match privateKey * Base8");
+  }
+  if (!options.overwrite && existsSync(path)) throw new Error(`${path}: a key file already exists (pass overwrite to replace it)`);
+  const doc: KeyFile = {
+    version: KEY_FILE_VERSION,
+    curve: "babyjubjub",
+    privateKey: key.privateKey.toString(),
+    publicKey: [expected[0].toString(), expected[1].toString()],
+  };
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600); // the mode above is masked by the umask and ignored for an existing file
+  const fd = openSync(tmp, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/**
+ * Reads a key file written by `saveKeeperKey`, validates every field and checks that the public
+ * key is privateKey * Base8. Errors name the file and the field.
+ */
+export async function loadKeeperKey(path: string, options: LoadKeyOptions = {}): Promise<KeeperKey> {
+  if (!existsSync(path)) throw new Error(`${path}: no key file`);
+  if (process.platform !== "win32" && !options.allowInsecurePermissions) {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new Error(`${path}: permissions ${mode.toString(8)} are too open for a private key (chmod 600 ${path})`);
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${path}: not a JSON object`);
+  const doc = raw as Partial<Record<keyof KeyFile, unknown>>;
+  if (doc.version !== KEY_FILE_VERSION) throw new Error(`${path}: version is ${JSON.stringify(doc.version)}, expected ${KEY_FILE_VERSION}`);
+  if (doc.curve !== "babyjubjub") throw new Error(`${path}: curve is ${JSON.stringify(doc.curve)}, expected "babyjubjub"`);
+  const parse = (v: unknown, field: string): bigint => {
+    if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new Error(`${path}: ${field} is not a non-negative decimal integer string`);
+    return BigInt(v);
+  };
+  const privateKey = parse(doc.privateKey, "privateKey");
+  try {
+    checkScalar(privateKey, "privateKey");
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc.publicKey) || doc.publicKey.length !== 2) throw new Error(`${path}: publicKey is not a pair [x, y]`);
+  const publicKey: Point = [parse(doc.publicKey[0], "publicKey[0]"), parse(doc.publicKey[1], "publicKey[1]")];
+  const expected = await publicKeyOf(privateKey);
+  if (publicKey[0] !== expected[0] || publicKey[1] !== expected[1]) {
+    throw new Error(`${path}: publicKey does not match privateKey * Base8`);
+  }
+  return { privateKey, publicKey };
+}

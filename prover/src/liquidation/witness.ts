@@ -1,0 +1,303 @@
+/**
+ * Circuit inputs for the insolvency statement (circuits/src/insolvency.circom) and the remainder
+ * opening an owner recomputes after a liquidation, validated at the boundary: a bad value is
+ * reported here by name, not as an "Assert Failed" inside the witness calculator.
+ */
+import type { AccountOpening } from "../account.js";
+import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS, REQUIREMENT_BITS, WEIGHT_BITS } from "../constants.js";
+import { accountCommitment, weightsHash } from "../encoding.js";
+import type { SyncPoseidon } from "../poseidon.js";
+import { OWNER_BITS, WitnessInputError } from "../witness.js";
+
+// ------------------------------------------------------------------------------------------------
+// Constants (twins of the functions of the same names in circuits/src/insolvency.circom)
+
+/** Domain of the remainder blinding: ASCII "plimsoll.liq" as a big-endian integer. */
+export const LIQ_DOMAIN = 0x706c696d736f6c6c2e6c6971n;
+/** Packed insolvency statement: requirement (bits 0..149) | indexA << 150 | indexB << 154. */
+export const INSOLVENCY_STATEMENT_LAYOUT = {
+  indexAShift: 150n,
+  indexBShift: 154n,
+  indexBits: 4n,
+  totalBits: 158,
+} as const;
+/** Packed seized amounts: amountA (bits 0..95) | amountB << 96. */
+export const SEIZED_BITS = 192;
+/** The liquidator is an Ethereum address. */
+export const LIQUIDATOR_BITS = 160;
+/** At most this many assets are seized by one liquidation. */
+export const MAX_SEIZURES = 2;
+
+const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
+const WEIGHT_LIMIT = 1n << BigInt(WEIGHT_BITS);
+const REQUIREMENT_LIMIT = 1n << BigInt(REQUIREMENT_BITS);
+const OWNER_LIMIT = 1n << BigInt(OWNER_BITS);
+const LIQUIDATOR_LIMIT = 1n << BigInt(LIQUIDATOR_BITS);
+const mask = (bits: bigint): bigint => (1n << bits) - 1n;
+
+// ------------------------------------------------------------------------------------------------
+// Types
+
+/** What the liquidator takes from one basket slot. */
+export interface Seizure {
+  /** Asset slot, 0 <= index < N_ASSETS. */
+  index: number;
+  /** Base units taken, in [0, amounts[index]]. */
+  amount: bigint;
+}
+
+/** What the liquidator knows (the opening, decrypted by its keeper) and what the contract checks. */
+export interface InsolvencyArgs {
+  /** The opening of the account's stored commitment. */
+  opening: AccountOpening;
+  /** The current epoch's maintenance weights: N_ASSETS entries, each in [0, 2^128). */
+  weights: readonly bigint[];
+  /** Maintenance requirement in value units, in [0, 2^150), as the contract computes it. Must exceed the basket's value. */
+  requirement: bigint;
+  /** Up to two seizures from distinct slots (a second one at the same slot must be of 0). */
+  seizures: readonly Seizure[];
+  /** The liquidator's address (msg.sender of the liquidation), in [0, 2^160). */
+  liquidator: bigint;
+}
+
+/** The circuit input of Insolvency(N_ASSETS), every value a decimal string. */
+export type InsolvencyInput = {
+  commitment: string;
+  weightsHash: string;
+  statement: string;
+  seized: string;
+  remainderCommitment: string;
+  liquidator: string;
+  owner: string;
+  blinding: string;
+  amounts: string[];
+  weights: string[];
+};
+
+/** The public inputs of the insolvency proof, by name. */
+export interface InsolvencyPublicSignals {
+  commitment: bigint;
+  weightsHash: bigint;
+  statement: bigint;
+  seized: bigint;
+  remainderCommitment: bigint;
+  liquidator: bigint;
+}
+
+export interface InsolvencyWitness {
+  /** Ready for the witness calculator / snarkjs `fullProve`. */
+  input: InsolvencyInput;
+  /** Public inputs the proof will carry. */
+  publicSignals: InsolvencyPublicSignals;
+  /** Public inputs in the verifier's order: commitment, weightsHash, statement, seized, remainderCommitment, liquidator. */
+  publicSignalList: [bigint, bigint, bigint, bigint, bigint, bigint];
+  /** The opening of `remainderCommitment` (what the owner recomputes with `remainderOpening`). */
+  remainder: AccountOpening;
+  /** Margin value of the basket, sum(amounts[i] * weights[i]), in value units (below the requirement). */
+  value: bigint;
+}
+
+/** The basket's value is not below the requirement: such an account cannot be liquidated. */
+export class SolventAccountError extends WitnessInputError {
+  override name = "SolventAccountError";
+  constructor(
+    /** The basket's margin value. */
+    readonly value: bigint,
+    /** The requirement it meets. */
+    readonly requirement: bigint,
+  ) {
+    super("requirement", `is ${requirement}, not above the basket's value ${value}`);
+    this.message = `the account is solvent: value ${value} >= requirement ${requirement}`;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Validation helpers
+
+function integer(value: unknown, field: string): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  throw new WitnessInputError(field, `is not an integer (got ${typeof value === "number" ? value : typeof value})`);
+}
+
+function bounded(value: unknown, field: string, limit: bigint, limitText: string): bigint {
+  const v = integer(value, field);
+  if (v < 0n) throw new WitnessInputError(field, "is negative");
+  if (v >= limit) throw new WitnessInputError(field, `is ${v}, not below ${limitText}`);
+  return v;
+}
+
+function vector(value: unknown, field: string, limit: bigint, limitText: string): bigint[] {
+  if (!Array.isArray(value)) throw new WitnessInputError(field, "is not an array");
+  if (value.length !== N_ASSETS) throw new WitnessInputError(field, `has ${value.length} entries, expected ${N_ASSETS}`);
+  return value.map((v, i) => bounded(v, `${field}[${i}]`, limit, limitText));
+}
+
+function checkOpening(value: unknown, field: string): AccountOpening {
+  if (typeof value !== "object" || value === null) throw new WitnessInputError(field, "is not an object");
+  const o = value as Partial<AccountOpening>;
+  return {
+    owner: bounded(o.owner, `${field}.owner`, OWNER_LIMIT, `2^${OWNER_BITS}`),
+    amounts: vector(o.amounts, `${field}.amounts`, AMOUNT_LIMIT, `2^${AMOUNT_BITS}`),
+    blinding: bounded(o.blinding, `${field}.blinding`, FIELD_MODULUS, "the field modulus"),
+  };
+}
+
+/**
+ * Validates the seizures against the basket and returns them as the circuit's (A, B) pair; absent
+ * seizures are (slot 0, amount 0).
+ */
+function checkSeizures(value: unknown, amounts: readonly bigint[]): [Seizure, Seizure] {
+  if (!Array.isArray(value)) throw new WitnessInputError("seizures", "is not an array");
+  if (value.length > MAX_SEIZURES) throw new WitnessInputError("seizures", `has ${value.length} entries, at most ${MAX_SEIZURES} assets are seized per liquidation`);
+  const out: Seizure[] = value.map((s: unknown, i) => {
+    const field = `seizures[${i}]`;
+    if (typeof s !== "object" || s === null) throw new WitnessInputError(field, "is not an object");
+    const { index, amount: rawAmount } = s as { index: unknown; amount: unknown };
+    if (typeof index !== "number" || !Number.isInteger(index)) throw new WitnessInputError(`${field}.index`, `is not an integer (got ${String(index)})`);
+    if (index < 0 || index >= N_ASSETS) throw new WitnessInputError(`${field}.index`, `is ${index}, not an asset slot in [0, ${N_ASSETS})`);
+    const amount = bounded(rawAmount, `${field}.amount`, AMOUNT_LIMIT, `2^${AMOUNT_BITS}`);
+    if (amount > amounts[index]!) throw new WitnessInputError(`${field}.amount`, `is ${amount}, more than the ${amounts[index]} held in slot ${index}`);
+    return { index, amount };
+  });
+  if (out.length === 2 && out[0]!.index === out[1]!.index && out[1]!.amount > 0n) {
+    throw new WitnessInputError("seizures[1].index", `is ${out[1]!.index}, the slot of seizures[0]: seize one slot once (with the sum), or two distinct slots`);
+  }
+  while (out.length < 2) out.push({ index: 0, amount: 0n });
+  return [out[0]!, out[1]!];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Packing
+
+/** statement = requirement | indexA << 150 | indexB << 154 (< 2^158). */
+export function packInsolvencyStatement(requirement: bigint, indexA: number, indexB: number): bigint {
+  const L = INSOLVENCY_STATEMENT_LAYOUT;
+  bounded(requirement, "requirement", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
+  for (const [field, index] of [["indexA", indexA], ["indexB", indexB]] as const) {
+    if (!Number.isInteger(index) || index < 0 || index >= N_ASSETS) throw new WitnessInputError(field, `is ${index}, not an asset slot in [0, ${N_ASSETS})`);
+  }
+  return requirement | (BigInt(indexA) << L.indexAShift) | (BigInt(indexB) << L.indexBShift);
+}
+
+/** Inverse of `packInsolvencyStatement`. */
+export function unpackInsolvencyStatement(statement: bigint): { requirement: bigint; indexA: number; indexB: number } {
+  const L = INSOLVENCY_STATEMENT_LAYOUT;
+  bounded(statement, "statement", 1n << BigInt(L.totalBits), `2^${L.totalBits}`);
+  return {
+    requirement: statement & mask(BigInt(REQUIREMENT_BITS)),
+    indexA: Number((statement >> L.indexAShift) & mask(L.indexBits)),
+    indexB: Number((statement >> L.indexBShift) & mask(L.indexBits)),
+  };
+}
+
+/** seized = amountA | amountB << 96 (< 2^192). */
+export function packSeized(amountA: bigint, amountB: bigint): bigint {
+  bounded(amountA, "amountA", AMOUNT_LIMIT, `2^${AMOUNT_BITS}`);
+  bounded(amountB, "amountB", AMOUNT_LIMIT, `2^${AMOUNT_BITS}`);
+  return amountA | (amountB << BigInt(AMOUNT_BITS));
+}
+
+/** Inverse of `packSeized`. */
+export function unpackSeized(seized: bigint): { amountA: bigint; amountB: bigint } {
+  bounded(seized, "seized", 1n << BigInt(SEIZED_BITS), `2^${SEIZED_BITS}`);
+  return { amountA: seized & mask(BigInt(AMOUNT_BITS)), amountB: seized >> BigInt(AMOUNT_BITS) };
+}
+
+/** The seizures a liquidation's public `statement` and `seized` describe (zero amounts dropped). */
+export function seizuresOf(statement: bigint, seized: bigint): Seizure[] {
+  const { indexA, indexB } = unpackInsolvencyStatement(statement);
+  const { amountA, amountB } = unpackSeized(seized);
+  const out: Seizure[] = [];
+  if (amountA > 0n) out.push({ index: indexA, amount: amountA });
+  if (amountB > 0n) out.push({ index: indexB, amount: amountB });
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The remainder
+
+/** Blinding of the remainder commitment: Poseidon(blinding, LIQ_DOMAIN). */
+export function remainderBlinding(h: SyncPoseidon, blinding: bigint): bigint {
+  return h([blinding, LIQ_DOMAIN]);
+}
+
+/**
+ * The opening of the remainder commitment a liquidation stores: the old basket less the seized
+ * amounts, under the blinding derived from the old one, for the same owner. The owner computes it
+ * from its old opening and the liquidation's public seized amounts (`seizuresOf(statement,
+ * seized)`), with no message from anyone.
+ *
+ * @throws WitnessInputError naming the field when the opening is malformed or a seizure exceeds
+ *   what its slot holds.
+ */
+export function remainderOpening(h: SyncPoseidon, opening: AccountOpening, seizures: readonly Seizure[]): AccountOpening {
+  const o = checkOpening(opening, "opening");
+  const [a, b] = checkSeizures(seizures, o.amounts);
+  const amounts = [...o.amounts];
+  amounts[a.index] = amounts[a.index]! - a.amount;
+  amounts[b.index] = amounts[b.index]! - b.amount;
+  return { owner: o.owner, amounts, blinding: remainderBlinding(h, o.blinding) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The witness
+
+/**
+ * Validates `args` and returns the circuit input of the insolvency circuit, its public signals and
+ * the remainder opening.
+ *
+ * @param h a synchronous Poseidon, from `await initPoseidon()`.
+ * @throws SolventAccountError ("the account is solvent: value X >= requirement Y") when the basket
+ *   covers the requirement: no proof exists.
+ * @throws WitnessInputError naming the field and the reason when an argument is malformed or out of
+ *   range, or a seizure takes more than its slot holds or repeats a slot.
+ */
+export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): InsolvencyWitness {
+  if (typeof args !== "object" || args === null) throw new WitnessInputError("args", "is not an object");
+  const opening = checkOpening(args.opening, "opening");
+  const weights = vector(args.weights, "weights", WEIGHT_LIMIT, `2^${WEIGHT_BITS}`);
+  const requirement = bounded(args.requirement, "requirement", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
+  const liquidator = bounded(args.liquidator, "liquidator", LIQUIDATOR_LIMIT, `2^${LIQUIDATOR_BITS}`);
+  const [a, b] = checkSeizures(args.seizures, opening.amounts);
+
+  let value = 0n;
+  for (let i = 0; i < N_ASSETS; i++) value += opening.amounts[i]! * weights[i]!;
+  if (value >= requirement) throw new SolventAccountError(value, requirement);
+
+  const remainder = remainderOpening(h, opening, args.seizures);
+  const publicSignals: InsolvencyPublicSignals = {
+    commitment: accountCommitment(h, opening.amounts, opening.blinding, opening.owner),
+    weightsHash: weightsHash(h, weights),
+    statement: packInsolvencyStatement(requirement, a.index, b.index),
+    seized: packSeized(a.amount, b.amount),
+    remainderCommitment: accountCommitment(h, remainder.amounts, remainder.blinding, remainder.owner),
+    liquidator,
+  };
+  const s = (x: bigint): string => x.toString(10);
+  return {
+    input: {
+      commitment: s(publicSignals.commitment),
+      weightsHash: s(publicSignals.weightsHash),
+      statement: s(publicSignals.statement),
+      seized: s(publicSignals.seized),
+      remainderCommitment: s(publicSignals.remainderCommitment),
+      liquidator: s(liquidator),
+      owner: s(opening.owner),
+      blinding: s(opening.blinding),
+      amounts: opening.amounts.map(s),
+      weights: weights.map(s),
+    },
+    publicSignals,
+    publicSignalList: [
+      publicSignals.commitment,
+      publicSignals.weightsHash,
+      publicSignals.statement,
+      publicSignals.seized,
+      publicSignals.remainderCommitment,
+      publicSignals.liquidator,
+    ],
+    remainder,
+    value,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Benchmark of custodian proof of reserves (N = 16 asset slots, the batch size of the build):
+ *
+ *   1. on an in-process Hardhat network: deploy the registry on the development oracle, prove a
+ *      period of `--rate-clients` synthetic clients with `--workers` prover processes, publish it,
+ *      and record clients proven per second and the gas of openPeriod, each batch and finalize
+ *      (also the batch verifier alone);
+ *   2. for each size in `--clients` (default 10,000 and 100,000): plan the whole period (tree and
+ *      every batch witness input, measured in full), then prove batches until `--budget` seconds
+ *      are spent; if not all batches fit, the total is EXTRAPOLATED from the measured per-batch wall
+ *      time and clearly labelled so. Memory: this process's peak RSS and each prover process's
+ *      peak RSS (Linux /proc).
+ *
+ *   npm run bench:reserves -- --clients 10000,100000 --budget 300 --json
+ *   node --import tsx scripts/benchReserves.ts --full --clients 10000
+ *
+ * Prints a table and JSON (also written to build/bench-reserves.json).
+ */
+import { network } from "hardhat";
+import type { Signer } from "ethers";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DEV_REGISTRY } from "../prover/src/devnet.js";
+import { initPoseidon } from "../prover/src/poseidon.js";
+import { Prover } from "../prover/src/prover.js";
+import { packProof } from "../prover/src/calldata.js";
+import { BATCH_SIZE, N_ASSETS } from "../prover/src/reserves/constants.js";
+import { toClientBalances } from "../prover/src/reserves/csv.js";
+import { inclusionProof, planPeriod } from "../prover/src/reserves/witness.js";
+import {
+  memoryFigures,
+  preparePeriod,
+  proveBatches,
+  publishPeriod,
+  readJsonFile,
+  readPeriodBundle,
+  readRegistryWeights,
+  type MemoryFigures,
+  type RegistryContract,
+  type ReservesProofFileJson,
+} from "../prover/src/reserves/orchestrate.js";
+import { formatDuration } from "../prover/src/reserves/progress.js";
+import { createWorld } from "./lib/world.js";
+import { deployReserveRegistry, syntheticClients } from "./lib/reservesDemo.js";
+import { readKeyMetadata } from "./lib/metadata.js";
+import { paths } from "./lib/paths.js";
+import { table } from "./lib/format.js";
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: "string", default: "10000,100000" },
+    budget: { type: "string", default: "300" },
+    full: { type: "boolean", default: false },
+    workers: { type: "string", default: "2" },
+    "rate-clients": { type: "string", default: "160" },
+    "skip-sizes": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (args.help) {
+  console.log(`Usage: npm run bench:reserves [-- options]
+       node --import tsx scripts/benchReserves.ts [options]
+
+Measures proof of reserves on this machine (N = ${N_ASSETS} asset slots, ${BATCH_SIZE} clients per batch):
+clients proven per second, on-chain gas (openPeriod, per batch, finalize), and time and memory for
+large periods. Uses the keys from 'npm run build' (development keys).
+
+Options:
+  --clients <n,n,...>   period sizes to measure (default 10000,100000)
+  --budget <seconds>    proving time per size; when the batches do not fit, the total is
+                        extrapolated from the measured ones and labelled EXTRAPOLATED (default 300)
+  --full                prove every batch of every size (may take hours for 100,000 clients)
+  --workers <n>         prover processes (default 2)
+  --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default 160)
+  --skip-sizes          only the rate and gas measurement
+  --json                print only JSON`);
+  process.exit(0);
+}
+const int = (v: string | undefined, flag: string, min: number): number => {
+  if (v === undefined || !/^[0-9]+$/.test(v) || Number(v) < min) throw new Error(`--${flag} must be an integer >= ${min}, got ${v}`);
+  return Number(v);
+};
+const workers = int(args.workers, "workers", 1);
+const budgetMs = int(args.budget, "budget", 0) * 1000;
+const rateClients = int(args["rate-clients"], "rate-clients", BATCH_SIZE);
+const sizes = args["skip-sizes"] ? [] : args.clients!.split(",").map((s) => int(s.trim(), "clients", 1));
+const log = (s: string): void => {
+  if (!args.json) console.error(s);
+};
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const BINANCE = { usersPerBatch: 1380, seconds: 62, cores: 32 };
+const binancePerCore = BINANCE.usersPerBatch / BINANCE.seconds / BINANCE.cores;
+
+const work = mkdtempSync(path.join(tmpdir(), "plimsoll-bench-reserves-"));
+const h = await initPoseidon();
+const batchMeta = readKeyMetadata("reserves_batch");
+const finalMeta = readKeyMetadata("reserves_finalize");
+
+// --- 1. Rate and gas on an in-process chain -----------------------------------------------------
+log(`reserves_batch: ${batchMeta.constraints.toLocaleString("en-US")} constraints (B = ${BATCH_SIZE}, N = ${N_ASSETS}); reserves_finalize: ${finalMeta.constraints.toLocaleString("en-US")}`);
+const { ethers } = await network.create();
+const [, custodianSigner, submitterSigner] = (await ethers.getSigners()) as unknown as [Signer, Signer, Signer];
+const world = await createWorld(ethers);
+await world.prover.close();
+const dep = await deployReserveRegistry(ethers, await world.d.oracle.getAddress(), await world.d.poseidon4.getAddress());
+const { epoch, weights } = await readRegistryWeights(dep.registry);
+const prices = new Array<bigint>(N_ASSETS).fill(0n);
+for (const a of DEV_REGISTRY) prices[a.slot] = BigInt(await world.d.oracle.price(a.slot));
+const custodian = await custodianSigner.getAddress();
+const assets = world.d.assets;
+
+const provers = Array.from({ length: workers }, () => new Prover());
+const rateDir = path.join(work, "rate");
+const rateClientsList = toClientBalances(syntheticClients(rateClients, 1, assets, prices, weights), assets);
+const ratePrepared = await preparePeriod(rateDir, { custodian, periodIndex: 0, epoch, clients: rateClientsList, weights, assets }, { h });
+// Warm-up: one proof per prover process loads the keys (not counted).
+log(`warming up ${workers} prover process(es)...`);
+const warmDir = path.join(work, "warm");
+mkdirSync(warmDir, { recursive: true });
+await proveBatches(ratePrepared.plan, warmDir, { provers, only: ratePrepared.plan.batches.slice(0, workers).map((b) => b.batchIndex), progress: false });
+await proveBatches(ratePrepared.plan, warmDir, { provers: provers.slice(0, 1), only: [], final: true, progress: false });
+log(`proving ${ratePrepared.plan.batches.length} batches (${rateClients} clients) with ${workers} prover process(es)...`);
+const rateRun = await proveBatches(ratePrepared.plan, rateDir, { provers, final: false, progress: args.json ? false : { label: "rate" } });
+const finalRun = await proveBatches(ratePrepared.plan, rateDir, { provers: provers.slice(0, 1), only: [], final: true, progress: false });
+const batchRecords = rateRun.records.filter((r) => r.proved && r.which !== "final");
+const finalRecord = finalRun.records.find((r) => r.which === "final")!;
+const batchWall = rateRun.wallMs;
+const clientsPerSecond = (batchRecords.length * BATCH_SIZE * 1000) / batchWall;
+const perProof = batchRecords.map((r) => r.witnessMs + r.proveMs).sort((a, b) => a - b);
+const medianBatchMs = perProof[perProof.length >> 1]!;
+const medianWitnessMs = batchRecords.map((r) => r.witnessMs).sort((a, b) => a - b)[batchRecords.length >> 1]!;
+
+// Single process, for the effect of parallel provers.
+let singleRate: number | undefined;
+if (workers > 1) {
+  const only = ratePrepared.plan.batches.slice(0, Math.min(4, ratePrepared.plan.batches.length)).map((b) => b.batchIndex);
+  const single = await proveBatches(ratePrepared.plan, path.join(work, "single"), { provers: provers.slice(0, 1), only, progress: false });
+  singleRate = (only.length * BATCH_SIZE * 1000) / single.wallMs;
+}
+
+log("publishing on the in-process chain...");
+const published = await publishPeriod(readPeriodBundle(rateDir), {
+  registry: dep.registry.connect(custodianSigner) as RegistryContract,
+  submitter: dep.registry.connect(submitterSigner) as RegistryContract,
+});
+const b0 = readJsonFile(path.join(rateDir, "batch-0.json"), "batch") as ReservesProofFileJson;
+const p0 = packProof(b0.proof);
+const verifierGas = await dep.batchVerifier.verifyProof!.estimateGas(p0.a, p0.b, p0.c, b0.publicSignals.map(BigInt));
+const fin = readJsonFile(path.join(rateDir, "final.json"), "final") as ReservesProofFileJson;
+const pf = packProof(fin.proof);
+const finalVerifierGas = await dep.finalizeVerifier.verifyProof!.estimateGas(pf.a, pf.b, pf.c, fin.publicSignals.map(BigInt));
+const batchGas = [...published.batchGas].sort((a, b) => (a < b ? -1 : 1));
+// A second period in the same epoch: the weights hash is cached, so the difference is the hashing.
+const cachedOpen = await (dep.registry.connect(submitterSigner) as RegistryContract).openPeriod.estimateGas(epoch, ratePrepared.plan.root, rateClients, ratePrepared.plan.final.reserves);
+
+const rate = {
+  batchSize: BATCH_SIZE,
+  assets: N_ASSETS,
+  batchConstraints: batchMeta.constraints,
+  finalizeConstraints: finalMeta.constraints,
+  workers,
+  cpus: cpus().length,
+  clients: rateClients,
+  batches: batchRecords.length,
+  clientsPerSecond: Number(clientsPerSecond.toFixed(2)),
+  clientsPerSecondPerCore: Number((clientsPerSecond / cpus().length).toFixed(3)),
+  singleProcessClientsPerSecond: singleRate === undefined ? null : Number(singleRate.toFixed(2)),
+  medianBatchProofMs: Math.round(medianBatchMs),
+  medianBatchWitnessMs: Math.round(medianWitnessMs),
+  finalProofMs: Math.round(finalRecord.witnessMs + finalRecord.proveMs),
+  binance: { ...BINANCE, usersPerSecondPerCore: Number(binancePerCore.toFixed(3)) },
+};
+const gas = {
+  openPeriodFirstInEpoch: Number(published.openGas),
+  openPeriodCachedWeightsEstimate: Number(cachedOpen),
+  submitBatch: { min: Number(batchGas[0]), median: Number(batchGas[batchGas.length >> 1]), max: Number(batchGas[batchGas.length - 1]) },
+  finalize: Number(published.finalizeGas),
+  batchVerifierAloneTx: Number(verifierGas),
+  finalizeVerifierAloneTx: Number(finalVerifierGas),
+  perClient: Number((Number(batchGas[batchGas.length >> 1]) / BATCH_SIZE).toFixed(0)),
+};
+log(`rate: ${rate.clientsPerSecond} clients/s (${rate.clientsPerSecondPerCore}/s per core; Binance ${rate.binance.usersPerSecondPerCore}/s per core)`);
+
+// --- 2. Sizes -----------------------------------------------------------------------------------
+interface SizeResult {
+  clients: number;
+  batches: number;
+  planMs: number;
+  /** Memory after planning (the whole period's witness inputs in memory). */
+  planHeapMb: number;
+  provedBatches: number;
+  provedWallMs: number;
+  /** Full-period time: measured when every batch was proved, else extrapolated. */
+  totalMs: number;
+  extrapolated: boolean;
+  inclusionMsPerClient: number;
+  mainPeakRssMb: number;
+  proverPeakRssMb: number[];
+}
+const sizeResults: SizeResult[] = [];
+for (const n of sizes) {
+  log(`\n${n.toLocaleString("en-US")} clients: generating and planning (tree + every batch input)...`);
+  const clients = toClientBalances(syntheticClients(n, 2, assets, prices, weights), assets);
+  const dir = path.join(work, `n${n}`);
+  const t0 = performance.now();
+  const plan = planPeriod({ h, custodian, periodIndex: 1, clients, weights });
+  const planMs = performance.now() - t0;
+  const planHeap = process.memoryUsage().heapUsed;
+  const sample = Math.min(n, 1000);
+  const t1 = performance.now();
+  for (let k = 0; k < sample; k++) inclusionProof(plan, plan.leaves[k]!.id);
+  const inclusionMsPerClient = (performance.now() - t1) / sample;
+  log(`  planned in ${formatDuration(planMs)}; heap ${mb(planHeap)} MB; proving within ${args.full ? "no budget" : `${budgetMs / 1000} s`}...`);
+  mkdirSync(dir, { recursive: true });
+  const total = plan.batches.length;
+  const t2 = performance.now();
+  let proved = 0;
+  let memory: MemoryFigures = memoryFigures();
+  // Prove in chunks of 2 * workers batches until the budget is spent.
+  while (proved < total) {
+    const chunk = plan.batches.slice(proved, proved + 2 * workers).map((b) => b.batchIndex);
+    const r = await proveBatches(plan, dir, { provers, only: chunk, progress: false });
+    memory = r.memory;
+    proved += chunk.length;
+    if (!args.full && performance.now() - t2 >= budgetMs) break;
+    if (proved % (20 * workers) === 0) log(`  ${proved}/${total} batches, ${formatDuration(performance.now() - t2)}`);
+  }
+  const provedWallMs = performance.now() - t2;
+  const extrapolated = proved < total;
+  const totalMs = planMs + (provedWallMs / proved) * total + rate.finalProofMs + inclusionMsPerClient * n;
+  sizeResults.push({
+    clients: n,
+    batches: total,
+    planMs: Math.round(planMs),
+    planHeapMb: mb(planHeap),
+    provedBatches: proved,
+    provedWallMs: Math.round(provedWallMs),
+    totalMs: Math.round(totalMs),
+    extrapolated,
+    inclusionMsPerClient: Number(inclusionMsPerClient.toFixed(3)),
+    mainPeakRssMb: mb(memoryFigures().mainPeakRss),
+    proverPeakRssMb: memory.children.map((c) => mb(c.peakRss)),
+  });
+  log(`  ${extrapolated ? `EXTRAPOLATED from ${proved}/${total} batches` : "measured"}: ${formatDuration(totalMs)} in all`);
+  rmSync(dir, { recursive: true, force: true });
+}
+await Promise.all(provers.map((p) => p.close()));
+
+const result = { machine: { cpus: cpus().length, node: process.version }, rate, gas, sizes: sizeResults, note: "sizes marked extrapolated: planning and memory measured on the full period; proving time = measured wall time per batch x batches + final proof + inclusion paths" };
+if (!args.json) {
+  console.log(`\nProving rate (B = ${BATCH_SIZE} clients per batch, N = ${N_ASSETS} assets, ${rate.cpus} cores, ${workers} prover processes)`);
+  console.log(table(["measure", "value"], [
+    ["clients proven per second", String(rate.clientsPerSecond)],
+    ["  per core", String(rate.clientsPerSecondPerCore)],
+    ["  with 1 prover process", rate.singleProcessClientsPerSecond === null ? "-" : String(rate.singleProcessClientsPerSecond)],
+    ["Binance (1380 users / 62 s / 32 cores) per core", String(rate.binance.usersPerSecondPerCore)],
+    ["median batch proof (witness + prove)", `${rate.medianBatchProofMs} ms (witness ${rate.medianBatchWitnessMs} ms)`],
+    ["final proof", `${rate.finalProofMs} ms`],
+    ["constraints batch / final", `${rate.batchConstraints.toLocaleString("en-US")} / ${rate.finalizeConstraints.toLocaleString("en-US")}`],
+  ]));
+  console.log("\nOn-chain gas (transactions with real proofs)");
+  console.log(table(["step", "gas"], [
+    ["openPeriod (first in an epoch: weights from the oracle, hashed)", gas.openPeriodFirstInEpoch.toLocaleString("en-US")],
+    ["openPeriod (weights hash cached, estimate)", gas.openPeriodCachedWeightsEstimate.toLocaleString("en-US")],
+    [`submitBatch (median of ${batchGas.length})`, gas.submitBatch.median.toLocaleString("en-US")],
+    ["  per client", gas.perClient.toLocaleString("en-US")],
+    ["finalize", gas.finalize.toLocaleString("en-US")],
+    ["batch verifier alone (tx estimate)", gas.batchVerifierAloneTx.toLocaleString("en-US")],
+    ["finalize verifier alone (tx estimate)", gas.finalizeVerifierAloneTx.toLocaleString("en-US")],
+  ]));
+  if (sizeResults.length > 0) {
+    console.log("\nLarge periods");
+    console.log(table(["clients", "batches", "plan", "proving", "total", "main peak RSS", "prover peak RSS", ""], sizeResults.map((s) => [
+      s.clients.toLocaleString("en-US"),
+      s.batches.toLocaleString("en-US"),
+      formatDuration(s.planMs),
+      `${s.provedBatches}/${s.batches} in ${formatDuration(s.provedWallMs)}`,
+      formatDuration(s.totalMs),
+      `${s.mainPeakRssMb} MB`,
+      s.proverPeakRssMb.map((m) => `${m} MB`).join(" + "),
+      s.extrapolated ? "EXTRAPOLATED" : "measured",
+    ])));
+  }
+  console.log("\nJSON");
+}
+console.log(JSON.stringify(result, null, 2));
+writeFileSync(path.join(paths.build, "bench-reserves.json"), JSON.stringify(result, null, 2));
+rmSync(work, { recursive: true, force: true });
+process.exit(0);
