@@ -4,6 +4,34 @@ pragma solidity 0.8.28;
 /// @title IMarginEngine
 /// @notice Types, errors, events and external functions of the Plimsoll margin engine.
 interface IMarginEngine {
+    /// @notice Everything the engine is built from; fixed forever at deployment.
+    struct Config {
+        /// The parameter oracle; its asset slots are the engine's collateral slots.
+        address oracle;
+        /// The account-update verifier.
+        address updateVerifier;
+        /// The insolvency verifier.
+        address insolvencyVerifier;
+        /// circomlibjs Poseidon hasher for three inputs.
+        address poseidon3;
+        /// basketHash of the zero basket (prover/src/encoding.ts).
+        uint256 emptyBasketHash;
+        /// Slot whose token is the perp market's quote token (realised PnL is paid in it).
+        uint8 settlementAsset;
+        /// Seconds after its epoch that a lease lapses (> 0).
+        uint64 leaseMaxAge;
+        /// Seconds a lapsed lease may still be renewed before force-close.
+        uint64 leaseGrace;
+    }
+
+    /// @notice What a liquidator takes from a basket: up to two slots (a second amount of 0 if one).
+    struct Seizure {
+        uint8 indexA;
+        uint96 amountA;
+        uint8 indexB;
+        uint96 amountB;
+    }
+
     /// @notice A Groth16 proof as the generated verifier takes it.
     struct Proof {
         uint256[2] a;
@@ -107,6 +135,10 @@ interface IMarginEngine {
     error NoOpenPosition(address account);
     /// @notice Thrown when `forceClose` comes before the lease lapsed and its grace period ended.
     error LeaseNotExpired(address account, uint256 closableAt);
+    /// @notice Thrown when a seizure names the same slot twice with two non-zero amounts.
+    error DuplicateSeizure(uint8 index);
+    /// @notice Thrown when what the liquidator must pay for the seized assets exceeds the loss to cover.
+    error SeizureTooLarge(uint256 payment, uint256 loss);
 
     /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
     ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.
@@ -137,6 +169,22 @@ interface IMarginEngine {
     event ForceClosed(
         address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund
     );
+    /// @notice Emitted when an insolvent account is liquidated.
+    /// @param realisedPnl Total realised PnL of the closed positions (settlement-token base units).
+    /// @param payment What the liquidator paid the pool for the seized assets (at the oracle price less the bonus).
+    /// @param remainderCommitment The commitment to what stays in the basket.
+    event Liquidated(
+        address indexed account,
+        address indexed liquidator,
+        uint64 indexed epoch,
+        int256 realisedPnl,
+        uint8 indexA,
+        uint256 amountA,
+        uint8 indexB,
+        uint256 amountB,
+        uint256 payment,
+        uint256 remainderCommitment
+    );
     /// @notice Emitted when a frozen account settles: `basketDelta` moved into its basket's settlement slot.
     event Settled(address indexed account, int256 basketDelta, uint256 repaidToPool, uint256 repaidToFund);
 
@@ -154,6 +202,15 @@ interface IMarginEngine {
 
     /// @notice Closes every position of `account` at the oracle mark once its lease has expired.
     function forceClose(address account) external;
+
+    /// @notice Liquidates an account below maintenance margin, proved with an insolvency proof.
+    function liquidate(
+        address account,
+        uint64 epoch,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external;
 
     /// @notice Moves a frozen account's pending settlement into its basket with a proof, and unfreezes it.
     function settle(uint64 epoch, uint256 newCommitment, Proof calldata proof) external;

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IMarginEngine} from "./IMarginEngine.sol";
-import {IAccountUpdateVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
+import {IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {PerpMarket} from "../market/PerpMarket.sol";
@@ -27,6 +27,8 @@ contract MarginEngine is IMarginEngine {
     uint256 public constant N_ASSETS = 16;
     /// @notice Token amounts and basket deltas are below 2^96.
     uint256 internal constant AMOUNT_LIMIT = 1 << 96;
+    /// @notice 1.0 in the oracle's fixed point.
+    uint256 internal constant WAD = 1e18;
     /// @notice Bit offsets of the packed public `statement` (see prover/src/encoding.ts).
     uint256 internal constant MAGNITUDE_SHIFT = 150;
     uint256 internal constant SIGN_SHIFT = 246;
@@ -36,6 +38,8 @@ contract MarginEngine is IMarginEngine {
     IPlimsollOracle public immutable oracle;
     /// @notice The generated Groth16 verifier of the account-update circuit.
     IAccountUpdateVerifier public immutable verifier;
+    /// @notice The generated Groth16 verifier of the insolvency circuit.
+    IInsolvencyVerifier public immutable insolvencyVerifier;
     /// @notice circomlibjs Poseidon hasher for three inputs.
     IPoseidon3 public immutable poseidon3;
     /// @notice basketHash of the all-zero basket, so that a new account starts from a known commitment.
@@ -77,26 +81,15 @@ contract MarginEngine is IMarginEngine {
         _locked = 0;
     }
 
-    /// @param oracle_ The parameter oracle; its asset slots are the engine's collateral slots.
-    /// @param verifier_ The account-update verifier.
-    /// @param poseidon3_ Poseidon hasher for three inputs.
-    /// @param emptyBasketHash_ basketHash of the zero basket (computed by prover/src/encoding.ts).
-    /// @param settlementAsset_ Slot whose token is the perp market's quote token.
-    /// @param leaseMaxAge_ Seconds after its epoch that a lease lapses (> 0).
-    /// @param leaseGrace_ Seconds a lapsed lease may still be renewed before force-close.
-    constructor(
-        IPlimsollOracle oracle_,
-        IAccountUpdateVerifier verifier_,
-        IPoseidon3 poseidon3_,
-        uint256 emptyBasketHash_,
-        uint8 settlementAsset_,
-        uint64 leaseMaxAge_,
-        uint64 leaseGrace_
-    ) {
+    /// @param config The oracle, verifiers, hasher and constants (see `Config`).
+    constructor(Config memory config) {
+        IPlimsollOracle oracle_ = IPlimsollOracle(config.oracle);
+        uint8 settlementAsset_ = config.settlementAsset;
         oracle = oracle_;
-        verifier = verifier_;
-        poseidon3 = poseidon3_;
-        emptyBasketHash = emptyBasketHash_;
+        verifier = IAccountUpdateVerifier(config.updateVerifier);
+        insolvencyVerifier = IInsolvencyVerifier(config.insolvencyVerifier);
+        poseidon3 = IPoseidon3(config.poseidon3);
+        emptyBasketHash = config.emptyBasketHash;
         uint256 assets = oracle_.assetCount();
         if (settlementAsset_ >= assets) revert UnknownAsset(settlementAsset_);
         assetCount = assets;
@@ -112,9 +105,9 @@ contract MarginEngine is IMarginEngine {
         quoteDecimals = quoteDecimals_;
         market = new PerpMarket(address(this), quote, quoteDecimals_);
         insuranceFund = new InsuranceFund(address(this), quote, address(market));
-        if (leaseMaxAge_ == 0) revert ZeroAmount();
-        leaseMaxAge = leaseMaxAge_;
-        leaseGrace = leaseGrace_;
+        if (config.leaseMaxAge == 0) revert ZeroAmount();
+        leaseMaxAge = config.leaseMaxAge;
+        leaseGrace = config.leaseGrace;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -240,6 +233,56 @@ contract MarginEngine is IMarginEngine {
         int256 pnl = _closeAll(account, acct);
         uint256 covered = _recordSettlement(account, acct, pnl);
         emit ForceClosed(account, msg.sender, epoch, pnl, covered);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev The proof shows the stored basket is worth strictly less than the maintenance requirement
+    ///      computed here, binds the seized amounts, the remainder commitment (whose opening the owner
+    ///      recomputes from the old one) and `msg.sender` (a copied transaction fails). Every position
+    ///      closes at the mark. The liquidator pays the pool for the seized assets at the oracle price
+    ///      less each asset's liquidation bonus (rounded up), which may not exceed the realised loss;
+    ///      the rest of the loss (or a profit) is the account's pending settlement, the fund advancing
+    ///      a loss to the pool. The account is frozen until it settles.
+    /// @param account The insolvent account.
+    /// @param epoch The oracle's current epoch.
+    /// @param seizure The assets taken (paid to the liquidator).
+    /// @param remainderCommitment Commitment to the basket minus the seized assets.
+    /// @param proof Insolvency proof.
+    function liquidate(
+        address account,
+        uint64 epoch,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external nonReentrant {
+        Account storage acct = _accounts[account];
+        if (acct.openMarkets == 0) revert NoOpenPosition(account);
+        _checkSeizure(seizure);
+        uint256[6] memory pub = _insolvencyInputs(account, epoch, seizure, remainderCommitment);
+        if (!insolvencyVerifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert InvalidProof();
+
+        acct.commitment = remainderCommitment;
+        int256 pnl = _closeAll(account, acct);
+        uint256 loss = pnl < 0 ? uint256(-pnl) : 0;
+        uint256 payment = _seizurePayment(seizure);
+        if (payment > loss) revert SeizureTooLarge(payment, loss);
+        // What the liquidator pays is the part of the loss the basket settles now.
+        _recordSettlement(account, acct, pnl + int256(payment));
+        emit Liquidated(
+            account,
+            msg.sender,
+            epoch,
+            pnl,
+            seizure.indexA,
+            seizure.amountA,
+            seizure.indexB,
+            seizure.amountB,
+            payment,
+            remainderCommitment
+        );
+        if (payment != 0) settlementToken.safeTransferFrom(msg.sender, address(market), payment);
+        if (seizure.amountA != 0) _tokens[seizure.indexA].safeTransfer(msg.sender, seizure.amountA);
+        if (seizure.amountB != 0) _tokens[seizure.indexB].safeTransfer(msg.sender, seizure.amountB);
     }
 
     /// @inheritdoc IMarginEngine
@@ -429,6 +472,54 @@ contract MarginEngine is IMarginEngine {
         } else {
             market.payProfit(uint256(pnl));
         }
+    }
+
+    /// @dev The insolvency circuit's public inputs, all derived here except the seizure and remainder
+    ///      the liquidator chooses: [commitment, maintenance weights hash, requirement | indexA << 150 |
+    ///      indexB << 154, amountA | amountB << 96, remainderCommitment, msg.sender].
+    function _insolvencyInputs(address account, uint64 epoch, Seizure calldata seizure, uint256 remainderCommitment)
+        internal
+        view
+        returns (uint256[6] memory pub)
+    {
+        (uint64 current, uint64 timestamp, uint256 weightsHash,) = oracle.currentEpochParams(true);
+        if (epoch != current) revert StaleEpoch(epoch, current);
+        if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
+        if (remainderCommitment >= FIELD_MODULUS) revert CommitmentNotInField(remainderCommitment);
+        pub[0] = commitmentOf(account);
+        pub[1] = weightsHash;
+        pub[2] = _requirement(account, Margin.Maintenance) | (uint256(seizure.indexA) << MAGNITUDE_SHIFT)
+            | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4));
+        pub[3] = uint256(seizure.amountA) | (uint256(seizure.amountB) << 96);
+        pub[4] = remainderCommitment;
+        pub[5] = uint256(uint160(msg.sender));
+    }
+
+    function _checkSeizure(Seizure calldata seizure) internal view {
+        _token(seizure.indexA);
+        _token(seizure.indexB);
+        if (seizure.indexA == seizure.indexB && seizure.amountA != 0 && seizure.amountB != 0) {
+            revert DuplicateSeizure(seizure.indexA);
+        }
+    }
+
+    /// @dev What the liquidator pays, in settlement-token base units, for the seized assets: each
+    ///      valued at the oracle price and divided by (1 + its liquidation bonus), rounded up. Since
+    ///      (1 + bonus)(1 - maintenance haircut) <= 1, this is at least the assets' haircut value.
+    function _seizurePayment(Seizure calldata seizure) internal view returns (uint256) {
+        uint256 value = _discountedValue(seizure.indexA, seizure.amountA) + _discountedValue(seizure.indexB, seizure.amountB);
+        if (value == 0) return 0;
+        // value is in 1e-30 USD; one settlement base unit is worth price * 10^(22 - decimals) of those.
+        uint256 unit = oracle.price(settlementAsset) * 10 ** (22 - uint256(quoteDecimals));
+        return (value + unit - 1) / unit;
+    }
+
+    function _discountedValue(uint8 slot, uint256 amount) internal view returns (uint256) {
+        if (amount == 0) return 0;
+        (, uint8 decimals) = oracle.asset(slot);
+        uint256 value = amount * oracle.price(slot) * 10 ** (22 - uint256(decimals));
+        uint256 bonus = oracle.liquidationBonus(slot);
+        return (value * WAD + WAD + bonus - 1) / (WAD + bonus);
     }
 
     function _requireNotFrozen(address account) internal view {

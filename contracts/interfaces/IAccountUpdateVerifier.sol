@@ -12,3 +12,15 @@ interface IAccountUpdateVerifier {
         uint256[4] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The Groth16 verifier snarkjs generates for the insolvency circuit
+///         (contracts/generated/InsolvencyVerifier.sol).
+/// @dev Public signals, in order: commitment, weightsHash, statement, seized, remainderCommitment, liquidator.
+interface IInsolvencyVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[6] calldata pubSignals
+    ) external view returns (bool);
+}

@@ -6,9 +6,9 @@
  *  - `PlimsollPoseidon`: the circomlibjs Poseidon hashers PoseidonT4 (3 inputs, for the engine) and
  *    PoseidonT5 (4 inputs, for the oracle's weight hashes). They are generated EVM bytecode with no
  *    Solidity source, so they are deployed from Ignition artifact objects built here at load time.
- *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier (contracts/generated/, `npm run build`).
+ *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier and InsolvencyVerifier (contracts/generated/, `npm run build`).
  *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings) and the
- *    MarginEngine (oracle, verifier, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace),
+ *    MarginEngine (a Config struct: oracle, both verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace),
  *    which deploys its PerpMarket and InsuranceFund itself; the market is exposed with
  *    `m.staticCall(engine, "market")` + `m.contractAt`.
  *
@@ -121,7 +121,8 @@ export const PoseidonModule = buildModule("PlimsollPoseidon", (m) => {
  */
 export const VerifierModule = buildModule("PlimsollVerifier", (m) => {
   const verifier = m.contract("AccountUpdateVerifier", []);
-  return { verifier };
+  const insolvencyVerifier = m.contract("InsolvencyVerifier", []);
+  return { verifier, insolvencyVerifier };
 });
 
 /** What the oracle and the engine are built from: literals, module parameters or futures (for addresses). */
@@ -146,19 +147,22 @@ export interface PlimsollCoreInputs {
  */
 export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreInputs) {
   const { poseidon3, poseidon4 } = m.useModule(PoseidonModule);
-  const { verifier } = m.useModule(VerifierModule);
+  const { verifier, insolvencyVerifier } = m.useModule(VerifierModule);
   const risk: Record<string, ArgumentType> = {};
   for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
 
   const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
   const engine = m.contract("MarginEngine", [
-    oracle,
-    verifier,
-    poseidon3,
-    EMPTY_BASKET_HASH,
-    inputs.settlementAsset,
-    inputs.leaseMaxAge,
-    inputs.leaseGrace,
+    {
+      oracle,
+      updateVerifier: verifier,
+      insolvencyVerifier,
+      poseidon3,
+      emptyBasketHash: EMPTY_BASKET_HASH,
+      settlementAsset: inputs.settlementAsset,
+      leaseMaxAge: inputs.leaseMaxAge,
+      leaseGrace: inputs.leaseGrace,
+    },
   ]);
   const marketAddress = m.staticCall(engine, "market");
   const market = m.contractAt("PerpMarket", marketAddress);

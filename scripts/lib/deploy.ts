@@ -33,6 +33,7 @@ export interface Deployment {
   engine: EngineContract;
   market: MarketContract;
   verifier: Contract;
+  insolvencyVerifier: Contract;
   poseidon3: Contract;
   poseidon4: Contract;
   tokens: TokenContract[];
@@ -51,6 +52,33 @@ async function deployBytecode(ethers: HardhatEthers, nInputs: number): Promise<C
   const c = await factory.deploy();
   await c.waitForDeployment();
   return c as unknown as Contract;
+}
+
+/** What a margin engine is built from (see `IMarginEngine.Config`). */
+export interface EngineDeps {
+  oracle: { getAddress(): Promise<string> };
+  updateVerifier: { getAddress(): Promise<string> };
+  insolvencyVerifier: { getAddress(): Promise<string> };
+  poseidon3: { getAddress(): Promise<string> };
+  settlementAsset: number;
+  lease: { maxAge: bigint; grace: bigint };
+}
+
+/** Deploys a MarginEngine (which deploys its perp market and insurance fund) on existing parts. */
+export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps): Promise<EngineContract> {
+  const engine = await ethers.deployContract("MarginEngine", [
+    {
+      oracle: await deps.oracle.getAddress(),
+      updateVerifier: await deps.updateVerifier.getAddress(),
+      insolvencyVerifier: await deps.insolvencyVerifier.getAddress(),
+      poseidon3: await deps.poseidon3.getAddress(),
+      emptyBasketHash: basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n)),
+      settlementAsset: deps.settlementAsset,
+      leaseMaxAge: deps.lease.maxAge,
+      leaseGrace: deps.lease.grace,
+    },
+  ]);
+  return engine as unknown as EngineContract;
 }
 
 /** Deploys the whole system with development tokens and price sources. */
@@ -93,23 +121,21 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
   ])) as unknown as OracleContract;
 
   const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
-  const h = await initPoseidon();
-  const empty = basketHash(h, new Array<bigint>(N_ASSETS).fill(0n));
-  const engine = (await ethers.deployContract("MarginEngine", [
-    await oracle.getAddress(),
-    await verifier.getAddress(),
-    await poseidon3.getAddress(),
-    empty,
-    0,
-    opts.lease?.maxAge ?? DEV_LEASE.maxAge,
-    opts.lease?.grace ?? DEV_LEASE.grace,
-  ])) as unknown as EngineContract;
+  const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
+  const engine = await deployMarginEngine(ethers, {
+    oracle,
+    updateVerifier: verifier,
+    insolvencyVerifier,
+    poseidon3,
+    settlementAsset: 0,
+    lease: opts.lease ?? DEV_LEASE,
+  });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
 
   const assets: AssetInfo[] = await Promise.all(
     specs.map(async (s, i) => ({ symbol: s.symbol, slot: i, decimals: s.decimals, token: await tokens[i]!.getAddress() })),
   );
-  return { oracle, engine, market, verifier, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
+  return { oracle, engine, market, verifier, insolvencyVerifier, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
 }
 
 /** Sets every source of asset `slot` to `price` (8 decimals) at `timestamp`. */

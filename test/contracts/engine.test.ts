@@ -697,7 +697,7 @@ describe("MarginEngine", function () {
 
     it("gives the engine no owner, admin, pause or upgrade function: only account updates and lease enforcement change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["deposit", "forceClose", "renewLease", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["deposit", "forceClose", "liquidate", "renewLease", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);

@@ -3,7 +3,6 @@
  * extra engines on an existing oracle, traders restored from a fixture's opening, and
  * hand-built proofs for updates the engine must reject.
  */
-import { DEV_LEASE } from "../../prover/src/devnet.js";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { BaseContract, Contract, Signer } from "ethers";
 import { mkdtempSync } from "node:fs";
@@ -13,14 +12,14 @@ import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
 import { packProof, type SolidityProof } from "../../prover/src/calldata.js";
 import { N_ASSETS } from "../../prover/src/constants.js";
 import type { EngineContract, FeedContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
-import type { DevAssetSpec } from "../../prover/src/devnet.js";
+import { DEV_LEASE, type DevAssetSpec } from "../../prover/src/devnet.js";
 import { accountCommitment, basketHash, type BasketDelta } from "../../prover/src/encoding.js";
 import { annualVolToVariancePerSample, defaultRiskConfig } from "../../prover/src/oracle/index.js";
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
-import { DEV_SOURCES_PER_ASSET, type Deployment } from "../../scripts/lib/deploy.js";
+import { DEV_SOURCES_PER_ASSET, deployMarginEngine, type Deployment } from "../../scripts/lib/deploy.js";
 import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
@@ -128,15 +127,14 @@ export async function deployEngine(
   w: World,
   opts: { verifier?: string; settlementAsset?: number } = {},
 ): Promise<{ engine: MarginEngine; market: PerpMarket }> {
-  const engine = await ethers.deployContract("MarginEngine", [
-    await w.d.oracle.getAddress(),
-    opts.verifier ?? (await w.d.verifier.getAddress()),
-    await w.d.poseidon3.getAddress(),
-    await emptyBasketHash(),
-    opts.settlementAsset ?? 0,
-    DEV_LEASE.maxAge,
-    DEV_LEASE.grace,
-  ]);
+  const engine = (await deployMarginEngine(ethers, {
+    oracle: w.d.oracle,
+    updateVerifier: opts.verifier === undefined ? w.d.verifier : { getAddress: async () => opts.verifier! },
+    insolvencyVerifier: w.d.insolvencyVerifier,
+    poseidon3: w.d.poseidon3,
+    settlementAsset: opts.settlementAsset ?? 0,
+    lease: DEV_LEASE,
+  })) as unknown as MarginEngine;
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   return { engine, market };
 }
@@ -198,21 +196,22 @@ export async function createCustomWorld(
     markets.map((m) => m.underlying),
   ])) as unknown as OracleContract;
   const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
-  const engine = (await ethers.deployContract("MarginEngine", [
-    await oracle.getAddress(),
-    await verifier.getAddress(),
-    await poseidon3.getAddress(),
-    await emptyBasketHash(),
-    0,
-    DEV_LEASE.maxAge,
-    DEV_LEASE.grace,
-  ])) as unknown as EngineContract;
+  const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
+  const engine = await deployMarginEngine(ethers, {
+    oracle,
+    updateVerifier: verifier,
+    insolvencyVerifier,
+    poseidon3,
+    settlementAsset: 0,
+    lease: DEV_LEASE,
+  });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
   const d: Deployment = {
     oracle,
     engine,
     market,
     verifier,
+    insolvencyVerifier,
     poseidon3,
     poseidon4,
     tokens: assets.map((a) => a.token as unknown as TokenContract),

@@ -201,6 +201,13 @@ describe("BabyJubJub", function () {
       expect(out[7 * bases.length + 3]).to.deep.equal(IDENTITY); // order * Generator
     });
 
+    it("equals circomlibjs on every scalar below 40 and on runs of ones (2^k - 1), the sliding window's edges", async function () {
+      const scalars = [...Array.from({ length: 40 }, (_, k) => BigInt(k)), ...[3, 4, 5, 8, 9, 64, 127, 251, 252, 255, 256].map((k) => (1n << BigInt(k)) - 1n)];
+      const q = groupPoint();
+      const out = asPoints(await lib.mulBatch(scalars, tuples(scalars.map(() => q))));
+      for (const [i, s] of scalars.entries()) expect(out[i], `scalar ${s}`).to.deep.equal(bj.mul(s, q));
+    });
+
     it("equals circomlibjs on the identity and every torsion point", async function () {
       const scalars: bigint[] = [];
       const points: Point[] = [];
