@@ -217,17 +217,14 @@ for (const n of sizes) {
   mkdirSync(dir, { recursive: true });
   const total = plan.batches.length;
   const t2 = performance.now();
-  let proved = 0;
-  let memory: MemoryFigures = memoryFigures();
-  // Prove in chunks of 2 * workers batches until the budget is spent.
-  while (proved < total) {
-    const chunk = plan.batches.slice(proved, proved + 2 * workers).map((b) => b.batchIndex);
-    const r = await proveBatches(plan, dir, { provers, only: chunk, progress: false });
-    memory = r.memory;
-    proved += chunk.length;
-    if (!args.full && performance.now() - t2 >= budgetMs) break;
-    if (proved % (20 * workers) === 0) log(`  ${proved}/${total} batches, ${formatDuration(performance.now() - t2)}`);
-  }
+  const run = await proveBatches(plan, dir, {
+    provers,
+    only: plan.batches.map((b) => b.batchIndex),
+    ...(args.full ? {} : { deadline: t2 + budgetMs }),
+    progress: args.json ? false : { label: `  ${n}` },
+  });
+  const proved = run.proved.length;
+  const memory: MemoryFigures = run.memory;
   const provedWallMs = performance.now() - t2;
   const extrapolated = proved < total;
   const totalMs = planMs + (provedWallMs / proved) * total + rate.finalProofMs + inclusionMsPerClient * n;

@@ -280,9 +280,7 @@ contract MarginEngine is IMarginEngine {
             payment,
             remainderCommitment
         );
-        if (payment != 0) settlementToken.safeTransferFrom(msg.sender, address(market), payment);
-        if (seizure.amountA != 0) _tokens[seizure.indexA].safeTransfer(msg.sender, seizure.amountA);
-        if (seizure.amountB != 0) _tokens[seizure.indexB].safeTransfer(msg.sender, seizure.amountB);
+        _payOut(seizure, payment);
     }
 
     /// @inheritdoc IMarginEngine
@@ -510,16 +508,35 @@ contract MarginEngine is IMarginEngine {
         uint256 value = _discountedValue(seizure.indexA, seizure.amountA) + _discountedValue(seizure.indexB, seizure.amountB);
         if (value == 0) return 0;
         // value is in 1e-30 USD; one settlement base unit is worth price * 10^(22 - decimals) of those.
-        uint256 unit = oracle.price(settlementAsset) * 10 ** (22 - uint256(quoteDecimals));
+        (uint256 price,,) = oracle.seizureQuote(settlementAsset);
+        uint256 unit = price * 10 ** (22 - uint256(quoteDecimals));
         return (value + unit - 1) / unit;
     }
 
     function _discountedValue(uint8 slot, uint256 amount) internal view returns (uint256) {
         if (amount == 0) return 0;
-        (, uint8 decimals) = oracle.asset(slot);
-        uint256 value = amount * oracle.price(slot) * 10 ** (22 - uint256(decimals));
-        uint256 bonus = oracle.liquidationBonus(slot);
+        (uint256 price, uint8 decimals, uint256 bonus) = oracle.seizureQuote(slot);
+        uint256 value = amount * price * 10 ** (22 - uint256(decimals));
         return (value * WAD + WAD + bonus - 1) / (WAD + bonus);
+    }
+
+    /// @dev Moves the payment and the seized assets. Seized settlement tokens pay the pool first
+    ///      (straight from custody), the liquidator pays only the rest: the same net result with fewer
+    ///      transfers.
+    function _payOut(Seizure calldata seizure, uint256 payment) internal {
+        uint256 seizedQuote;
+        if (seizure.indexA == settlementAsset) seizedQuote += seizure.amountA;
+        if (seizure.indexB == settlementAsset) seizedQuote += seizure.amountB;
+        uint256 fromCustody = payment < seizedQuote ? payment : seizedQuote;
+        if (fromCustody != 0) settlementToken.safeTransfer(address(market), fromCustody);
+        if (payment > fromCustody) settlementToken.safeTransferFrom(msg.sender, address(market), payment - fromCustody);
+        if (seizedQuote > fromCustody) settlementToken.safeTransfer(msg.sender, seizedQuote - fromCustody);
+        if (seizure.amountA != 0 && seizure.indexA != settlementAsset) {
+            _tokens[seizure.indexA].safeTransfer(msg.sender, seizure.amountA);
+        }
+        if (seizure.amountB != 0 && seizure.indexB != settlementAsset) {
+            _tokens[seizure.indexB].safeTransfer(msg.sender, seizure.amountB);
+        }
     }
 
     function _requireNotFrozen(address account) internal view {

@@ -154,6 +154,13 @@ interface IPlimsollOracle {
     /// @notice `RiskConfig.leaseBandBps`.
     function leaseBandBps() external view returns (uint16);
 
+    /// @notice What a liquidation needs of a collateral slot, in one call (for the margin engine).
+    /// @param slot The asset slot.
+    /// @return price Current price (8 decimals).
+    /// @return decimals The token's decimals.
+    /// @return bonus Current liquidation bonus (WAD).
+    function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus);
+
     /// @notice A market's mark price and margin ratios in one call (for the margin engine).
     /// @param market The market index.
     /// @return mark Mark price (price of the underlying, 8 decimals).

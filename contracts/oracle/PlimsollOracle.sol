@@ -514,9 +514,20 @@ contract PlimsollOracle is IPlimsollOracle {
     /// @inheritdoc IPlimsollOracle
     function liquidationBonus(uint256 slot) external view returns (uint256) {
         _requireAsset(slot);
-        uint256 hMM = _assets[slot].hMM;
-        // Step 8. hMM <= haircutCap < WAD, so the denominator is positive; flooring keeps
-        // (1 + bonus) * (1 - hMM) <= 1.
+        return _bonusOf(_assets[slot].hMM);
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus) {
+        _requireAsset(slot);
+        _requireEpoch();
+        AssetState storage a = _assets[slot];
+        return (a.price, uint8(_byteAt(_assetDecimals, slot)), _bonusOf(a.hMM));
+    }
+
+    /// @dev Step 8. hMM <= haircutCap < WAD, so the denominator is positive; flooring keeps
+    ///      (1 + bonus) * (1 - hMM) <= 1.
+    function _bonusOf(uint256 hMM) private view returns (uint256) {
         return uint256(maxBonus).min((hMM * WAD) / (WAD - hMM));
     }
 

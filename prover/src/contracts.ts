@@ -20,6 +20,7 @@ export type EngineContract = Contract & {
   insuranceFund: Call<string>;
   forceClose: Send;
   settle: Send;
+  liquidate: Send;
   positionOf: Call<{ size: bigint; entryPrice: bigint }>;
   requirementOf: Call<bigint>;
   tokenOf: Call<string>;
@@ -42,6 +43,7 @@ export type OracleContract = Contract & {
   price: Call<bigint>;
   marketRatios: Call<[bigint, bigint]>;
   haircuts: Call<[bigint, bigint]>;
+  liquidationBonus: Call<bigint>;
   asset: Call<[string, bigint]>;
 };
 

@@ -66,3 +66,35 @@ export function growsExposure(oldSize: bigint, newSize: bigint): boolean {
   const abs = (x: bigint): bigint => (x < 0n ? -x : x);
   return flips || abs(newSize) > abs(oldSize);
 }
+
+/** One collateral slot's oracle data that the liquidation payment depends on. */
+export interface SeizureQuote {
+  /** Oracle price, 8 decimals. */
+  price: bigint;
+  /** Token decimals. */
+  decimals: number;
+  /** Liquidation bonus, WAD. */
+  bonus: bigint;
+}
+
+/**
+ * `amount` base units valued at the oracle price (1e-30 USD) and divided by (1 + bonus), rounded up:
+ * the engine's `_discountedValue`.
+ */
+export function discountedValue(amount: bigint, q: SeizureQuote): bigint {
+  if (amount === 0n) return 0n;
+  const value = amount * q.price * 10n ** BigInt(22 - q.decimals);
+  return (value * WAD + WAD + q.bonus - 1n) / (WAD + q.bonus);
+}
+
+/**
+ * What a liquidator pays, in settlement-token base units, for seizing `amounts` (slot -> base units):
+ * the engine's `_seizurePayment` (rounded up, against the liquidator).
+ */
+export function seizurePayment(seized: ReadonlyArray<{ amount: bigint; quote: SeizureQuote }>, settlement: { price: bigint; decimals: number }): bigint {
+  let value = 0n;
+  for (const s of seized) value += discountedValue(s.amount, s.quote);
+  if (value === 0n) return 0n;
+  const unit = settlement.price * 10n ** BigInt(22 - settlement.decimals);
+  return (value + unit - 1n) / unit;
+}

@@ -20,6 +20,11 @@ export const ACCOUNT_UPDATE_ARTIFACTS: CircuitArtifacts = {
   wasmPath: paths.wasm("account_update"),
   zkeyPath: paths.zkey("account_update"),
 };
+/** The insolvency circuit's artifacts as `npm run build` leaves them. */
+export const INSOLVENCY_ARTIFACTS: CircuitArtifacts = {
+  wasmPath: paths.wasm("insolvency"),
+  zkeyPath: paths.zkey("insolvency"),
+};
 
 export interface World {
   ethers: HardhatEthers;

@@ -448,6 +448,8 @@ export interface ProveBatchesOptions {
   provers?: readonly Prover[];
   /** Called after each proof lands (for memory sampling, logs). */
   onProof?: (record: ProofRecord) => void;
+  /** `performance.now()` time after which no new proof is started (a benchmark's budget); proofs under way finish. */
+  deadline?: number;
 }
 
 /** Result of `proveBatches`. */
@@ -503,7 +505,7 @@ export async function proveBatches(plan: PeriodPlan, out: string, opts: ProveBat
   let failure: Error | undefined;
   const run = async (k: number): Promise<void> => {
     const prover = provers[k]!;
-    while (failure === undefined && next < todo.length) {
+    while (failure === undefined && next < todo.length && (opts.deadline === undefined || performance.now() < opts.deadline)) {
       const job = todo[next++]!;
       let output: ProofOutput;
       try {
