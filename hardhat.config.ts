@@ -12,7 +12,7 @@ export default defineConfig({
     version: "0.8.28",
     path: SOLJSON,
     settings: {
-      optimizer: { enabled: true, runs: 1_000_000 },
+      optimizer: { enabled: true, runs: 800 },
       evmVersion: "cancun",
       viaIR: true,
     },

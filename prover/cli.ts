@@ -17,6 +17,7 @@ import { AMOUNT_BITS, N_ASSETS, WEIGHT_BITS } from "./src/constants.js";
 import { DEV_REGISTRY } from "./src/devnet.js";
 import { NO_DELTA, type BasketDelta } from "./src/encoding.js";
 import { initPoseidon } from "./src/poseidon.js";
+import { initNoteCrypto, type KeeperTarget } from "./src/keeperNote.js";
 import { Prover } from "./src/prover.js";
 import { packProof } from "./src/calldata.js";
 import { readProofFile, readVerificationKey, verifyProof, type ProofFile } from "../verifier/src/index.js";
@@ -48,13 +49,17 @@ base-unit amounts for all ${N_ASSETS} slots, a fresh random blinding and the com
   --out      where to write the opening (default: print it)
   --assets   asset registry JSON [{ "symbol", "slot", "decimals" }] (default: the development registry USDC/WETH/WBTC)
   --json     machine-readable output`,
-  "prove update": `Usage: plimsoll prove update --opening <opening.json> --weights <weights.json> --requirement <value> [--deposit|--withdraw <SYMBOL:amount>] --out <proof.json> [--next <opening.json>] [--json]
+  "prove update": `Usage: plimsoll prove update --opening <opening.json> --weights <weights.json> --requirement <value> --epoch <n> --keeper-id <id> --keeper-key <x,y> [--deposit|--withdraw <SYMBOL:amount>] --out <proof.json> [--next <opening.json>] [--json]
 
 Proves that the new basket (old basket plus the delta) is worth at least the requirement
-under the given weight vector. Proving runs in a worker thread.
+under the given weight vector, and encrypts the new opening to the account's keeper (the
+proof shows the ciphertext is right). Proving runs in a separate process.
   --opening      current opening (from 'basket create' or a previous --next)
   --weights      { "weights": ["<w0>", ..., "<w${N_ASSETS - 1}>"] } one weight vector of an oracle epoch
   --requirement  requirement in value units (1e-30 USD), as the engine computes it
+  --epoch        the oracle epoch the proof is for (also the encryption nonce)
+  --keeper-id    the account's keeper in the keeper registry
+  --keeper-key   that keeper's Baby Jubjub public key, x,y in decimal
   --deposit      add whole tokens to a slot, e.g. USDC:250.5
   --withdraw     remove whole tokens from a slot, e.g. WETH:1.25
   --out          proof file to write (required)
@@ -93,6 +98,9 @@ const OPTIONS = {
   zkey: { type: "string" },
   proof: { type: "string" },
   vkey: { type: "string" },
+  "keeper-id": { type: "string" },
+  "keeper-key": { type: "string" },
+  epoch: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
@@ -159,6 +167,14 @@ function openingJson(o: AccountOpening, commitment: bigint): Record<string, unkn
   };
 }
 
+/** The keeper the new opening is encrypted to: --keeper-id and --keeper-key x,y. */
+function parseKeeper(opts: Options): KeeperTarget {
+  const keeperId = integer(opts["keeper-id"], "--keeper-id", 40);
+  const parts = (opts["keeper-key"] ?? "").split(",");
+  if (parts.length !== 2) throw new UsageError("--keeper-key must be the keeper's public key as x,y (decimal)");
+  return { keeperId, key: [integer(parts[0]!.trim(), "--keeper-key x"), integer(parts[1]!.trim(), "--keeper-key y")] };
+}
+
 function parseDelta(opts: Options, assets: readonly AssetInfo[]): BasketDelta {
   if (opts.deposit !== undefined && opts.withdraw !== undefined) throw new UsageError("give at most one of --deposit and --withdraw");
   const spec = opts.deposit ?? opts.withdraw;
@@ -192,10 +208,13 @@ async function proveUpdate(opts: Options): Promise<void> {
   const requirement = integer(opts.requirement, "--requirement");
   const delta = parseDelta(opts, assets);
   if (opts.out === undefined) throw new UsageError("--out is required");
+  const keeper = parseKeeper(opts);
+  const nonce = integer(opts.epoch, "--epoch", 64);
   const h = await initPoseidon();
+  const crypto = await initNoteCrypto();
   let plan;
   try {
-    plan = planUpdate(h, current, delta, requirement, weights);
+    plan = planUpdate(h, current, delta, requirement, weights, { crypto, keeper, nonce });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -211,7 +230,14 @@ async function proveUpdate(opts: Options): Promise<void> {
       circuit: "account_update",
       proof: out.proof,
       publicSignals: out.publicSignals,
-      meta: { requirement: requirement.toString(), delta: { index: delta.index, amount: delta.amount.toString() }, witnessMs: Math.round(out.witnessMs), proveMs: Math.round(out.proveMs) },
+      meta: {
+        requirement: requirement.toString(),
+        delta: { index: delta.index, amount: delta.amount.toString() },
+        epoch: nonce.toString(),
+        note: { keeperId: plan.note.keeperId.toString(), ephemeralKey: plan.note.ephemeralKey.map(String), ciphertext: plan.note.ciphertext.map(String) },
+        witnessMs: Math.round(out.witnessMs),
+        proveMs: Math.round(out.proveMs),
+      },
     };
     writeJson(opts.out, file);
     const nextPath = opts.next ?? `${opts.out}.next-opening.json`;

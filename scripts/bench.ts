@@ -13,6 +13,7 @@ import { planUpdate } from "../prover/src/account.js";
 import { NO_DELTA } from "../prover/src/encoding.js";
 import { packProof } from "../prover/src/calldata.js";
 import { initPoseidon } from "../prover/src/poseidon.js";
+import { initNoteCrypto } from "../prover/src/keeperNote.js";
 import type { ActionReport } from "../prover/src/trader.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, fund, nextEpoch, seedPool, traderFor } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";
@@ -63,11 +64,16 @@ try {
   const h = await initPoseidon();
   await trader.deposit(0, 100_000n * 10n ** 6n); // also warms the prover process
   const v = await trader.view();
+  const crypto = await initNoteCrypto();
   const proveMs: number[] = [];
   const totalMs: number[] = [];
   let lastProof: { a: unknown; b: unknown; c: unknown; pub: bigint[] } | undefined;
   for (let i = 0; i < runs; i++) {
-    const plan = planUpdate(h, trader.opening, NO_DELTA, 0n, v.initialWeights);
+    const plan = planUpdate(h, trader.opening, NO_DELTA, 0n, v.initialWeights, {
+      crypto,
+      keeper: { keeperId: w.keeper.keeperId, key: w.keeper.key.publicKey },
+      nonce: v.epoch,
+    });
     const t0 = performance.now();
     const out = await w.prover.prove(ACCOUNT_UPDATE_ARTIFACTS, plan.input);
     totalMs.push(performance.now() - t0);

@@ -7,6 +7,7 @@ pragma circom 2.1.6;
 include "circomlib/circuits/bitify.circom";
 include "./range.circom";
 include "./hashing.circom";
+include "./encryption.circom";
 
 // Bit layout of the packed public `statement` (LSB first). Twins of
 // STATEMENT_LAYOUT / REQUIREMENT_BITS / WEIGHT_BITS in prover/src/constants.ts.
@@ -178,6 +179,9 @@ template AccountUpdate(N) {
     signal input amounts[N];
     signal input weights[N];
 
+    // The new basket (for an enclosing circuit that encrypts it; range-checked below).
+    signal output newAmounts[N];
+
     // 1. Old amounts < 2^96 (makes the two-per-element packing injective and
     //    bounds the products in step 6). Owner < 2^160 (an Ethereum address).
     RangeCheckArray(N, AMOUNT_BITS())(amounts);
@@ -202,7 +206,6 @@ template AccountUpdate(N) {
 
     signal change[N];                         // d at the selected slot, 0 elsewhere
     signal picked[N];                         // old amount at the selected slot, 0 elsewhere
-    signal newAmounts[N];
     var oldAtIndex = 0;
     for (var i = 0; i < N; i++) {
         change[i] <== slot.out[i] * delta;
@@ -236,4 +239,73 @@ template AccountUpdate(N) {
         value += weighted[i];
     }
     AssertGreaterEqThan(VALUE_BITS)([value, st.requirement]);
+}
+
+// AccountUpdateWithKeeper(N)
+//
+// Proves: everything AccountUpdate(N) proves, and that the new opening (the new
+// amounts and the new blinding) is encrypted to the keeper key the engine stores
+// for the account, with the ciphertext the engine receives in calldata and emits:
+// KeeperEncryption derives the ephemeral scalar from the new blinding, so the
+// ciphertext is a deterministic function of the opening committed in
+// newCommitment, the keeper key and the nonce; LinearBind ties the vector
+// v = [ciphertext[0..8], ephemeralKey.x, ephemeralKey.y, keeperKey.x,
+// keeperKey.y, nonce] to the engine's copy through the challenge r it derives by
+// keccak from that copy and newCommitment, and the evaluation e it computes:
+// e = sum_i v[i] * r^(i+1). A garbage ciphertext cannot pass.
+//
+// Public inputs, in order: oldCommitment, newCommitment, weightsHash, statement
+// (as AccountUpdate), challenge (r, < 2^128 as the engine makes it), binding (e).
+// Private: as AccountUpdate, plus keeperKey[2] (a point of the prime-order
+// subgroup: the keeper registry checks it at registration; the circuit checks it
+// is on the curve and not of x = 0) and nonce (< 2^64: the engine uses the epoch).
+//
+// Cost (circom 2.2.3 --O2, N = 16): see the header of circuits/main/account_update.circom.
+template AccountUpdateWithKeeper(N) {
+    assert(N == CIPHER_SLOTS());
+
+    signal input oldCommitment;
+    signal input newCommitment;
+    signal input weightsHash;
+    signal input statement;
+    signal input challenge;
+    signal input binding;
+
+    signal input owner;
+    signal input oldBlinding;
+    signal input newBlinding;
+    signal input amounts[N];
+    signal input weights[N];
+    signal input keeperKey[2];
+    signal input nonce;
+
+    component update = AccountUpdate(N);
+    update.oldCommitment <== oldCommitment;
+    update.newCommitment <== newCommitment;
+    update.weightsHash <== weightsHash;
+    update.statement <== statement;
+    update.owner <== owner;
+    update.oldBlinding <== oldBlinding;
+    update.newBlinding <== newBlinding;
+    update.amounts <== amounts;
+    update.weights <== weights;
+
+    component enc = KeeperEncryption();
+    enc.amounts <== update.newAmounts;
+    enc.blinding <== newBlinding;
+    enc.keeperKey <== keeperKey;
+    enc.nonce <== nonce;
+
+    var L = CIPHER_LENGTH();
+    component bind = LinearBind(L + 5);
+    for (var i = 0; i < L; i++) {
+        bind.values[i] <== enc.ciphertext[i];
+    }
+    bind.values[L] <== enc.ephemeralKey[0];
+    bind.values[L + 1] <== enc.ephemeralKey[1];
+    bind.values[L + 2] <== keeperKey[0];
+    bind.values[L + 3] <== keeperKey[1];
+    bind.values[L + 4] <== nonce;
+    bind.r <== challenge;
+    bind.e <== binding;
 }

@@ -22,6 +22,18 @@ interface IMarginEngine {
         uint64 leaseMaxAge;
         /// Seconds a lapsed lease may still be renewed before force-close.
         uint64 leaseGrace;
+        /// The keeper registry: every account names a keeper there and encrypts its opening to it.
+        address keeperRegistry;
+    }
+
+    /// @notice The new opening of an account, encrypted to its keeper (the proof shows it is right).
+    struct KeeperNote {
+        /// The keeper the account names (its registry id); a new one must be nameable.
+        uint64 keeperId;
+        /// Baby Jubjub ephemeral public key k * Base8.
+        uint256[2] ephemeralKey;
+        /// The opening (8 packed amount pairs and the blinding) plus the keystream.
+        uint256[9] ciphertext;
     }
 
     /// @notice What a liquidator takes from a basket: up to two slots (a second amount of 0 if one).
@@ -53,6 +65,8 @@ interface IMarginEngine {
         uint8 openMarkets;
         /// Set when positions were closed by force and the realised PnL awaits `settle`.
         bool frozen;
+        /// The keeper the account named (0: none yet); its key receives every new opening.
+        uint40 keeperId;
     }
 
     /// @notice What a frozen account owes or is owed, in settlement-token base units.
@@ -127,6 +141,14 @@ interface IMarginEngine {
     error PnlTooLarge(int256 pnl);
     /// @notice Thrown on a reentrant call.
     error Reentrancy();
+    /// @notice Thrown when an account names a keeper that is not registered or has asked to exit.
+    error KeeperNotNameable(uint256 keeperId);
+    /// @notice Thrown when an account keeps a keeper whose exit has completed: it must name another.
+    error KeeperGone(uint256 keeperId);
+    /// @notice Thrown when a keeper id does not fit the account's 40-bit field.
+    error KeeperIdTooLarge(uint256 keeperId);
+    /// @notice Thrown when an element of the keeper note is not a field element.
+    error NoteNotInField(uint256 value);
     /// @notice Thrown when a frozen account tries anything but a deposit or `settle`.
     error AccountFrozen(address account, int256 basketDelta);
     /// @notice Thrown when `settle` is called on an account that is not frozen.
@@ -169,6 +191,16 @@ interface IMarginEngine {
     event ForceClosed(
         address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund
     );
+    /// @notice Emitted with every account update: the new opening, encrypted to the account's keeper.
+    ///         The nonce of the encryption is `epoch`.
+    event KeeperNoteSent(
+        address indexed account,
+        uint64 indexed keeperId,
+        uint64 indexed epoch,
+        uint256 commitment,
+        uint256[2] ephemeralKey,
+        uint256[9] ciphertext
+    );
     /// @notice Emitted when an insolvent account is liquidated.
     /// @param realisedPnl Total realised PnL of the closed positions (settlement-token base units).
     /// @param payment What the liquidator paid the pool for the seized assets (at the oracle price less the bonus).
@@ -189,16 +221,37 @@ interface IMarginEngine {
     event Settled(address indexed account, int256 basketDelta, uint256 repaidToPool, uint256 repaidToFund);
 
     /// @notice Deposits `amount` of asset slot `asset` into the caller's private basket.
-    function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+    function deposit(
+        uint8 asset,
+        uint256 amount,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external;
 
     /// @notice Withdraws `amount` of asset slot `asset`; what stays must clear initial margin.
-    function withdraw(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+    function withdraw(
+        uint8 asset,
+        uint256 amount,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external;
 
     /// @notice Opens, grows, reduces or closes a perp position by `sizeDelta`.
-    function trade(uint8 market, int256 sizeDelta, uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+    function trade(
+        uint8 market,
+        int256 sizeDelta,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external;
 
     /// @notice Renews the maintenance lease with a proof at the current epoch.
-    function renewLease(uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+    function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;
 
     /// @notice Closes every position of `account` at the oracle mark once its lease has expired.
     function forceClose(address account) external;
@@ -213,5 +266,5 @@ interface IMarginEngine {
     ) external;
 
     /// @notice Moves a frozen account's pending settlement into its basket with a proof, and unfreezes it.
-    function settle(uint64 epoch, uint256 newCommitment, Proof calldata proof) external;
+    function settle(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;
 }

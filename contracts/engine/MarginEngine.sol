@@ -7,6 +7,7 @@ import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {PerpMarket} from "../market/PerpMarket.sol";
 import {InsuranceFund} from "../fund/InsuranceFund.sol";
+import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
@@ -60,6 +61,8 @@ contract MarginEngine is IMarginEngine {
     uint256 public immutable maxEpochAge;
     /// @notice The insurance fund backing the pool (deployed by this engine).
     InsuranceFund public immutable insuranceFund;
+    /// @notice The keeper registry accounts name their keepers in.
+    IKeeperRegistry public immutable keeperRegistry;
     /// @notice A lease lapses this many seconds after the epoch it was proved at.
     uint64 public immutable leaseMaxAge;
     /// @notice After a lease lapses, the owner has this many seconds to renew before anyone may force-close.
@@ -105,6 +108,7 @@ contract MarginEngine is IMarginEngine {
         quoteDecimals = quoteDecimals_;
         market = new PerpMarket(address(this), quote, quoteDecimals_);
         insuranceFund = new InsuranceFund(address(this), quote, address(market));
+        keeperRegistry = IKeeperRegistry(config.keeperRegistry);
         if (config.leaseMaxAge == 0) revert ZeroAmount();
         leaseMaxAge = config.leaseMaxAge;
         leaseGrace = config.leaseGrace;
@@ -120,13 +124,17 @@ contract MarginEngine is IMarginEngine {
     ///      A deposit can only raise the basket's value, so its proof clears a requirement of 0:
     ///      an account below initial margin must always be able to top up. It renews the lease only
     ///      when the account has no open position (its maintenance requirement is then 0).
-    function deposit(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
-        external
-        nonReentrant
-    {
+    function deposit(
+        uint8 asset,
+        uint256 amount,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external nonReentrant {
         address token = _token(asset);
         _checkAmount(amount);
-        _update(Action.Deposit, Margin.None, epoch, newCommitment, proof, asset, int256(amount));
+        _update(Action.Deposit, Margin.None, epoch, newCommitment, note, proof, asset, int256(amount));
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -135,15 +143,20 @@ contract MarginEngine is IMarginEngine {
     /// @param amount Base units to withdraw (0 < amount < 2^96).
     /// @param epoch The oracle's current epoch, which the proof is bound to.
     /// @param newCommitment Commitment to the basket after the withdrawal.
+    /// @param note The new opening encrypted to the account's keeper.
     /// @param proof Account-update proof at initial margin of the open positions.
-    function withdraw(uint8 asset, uint256 amount, uint64 epoch, uint256 newCommitment, Proof calldata proof)
-        external
-        nonReentrant
-    {
+    function withdraw(
+        uint8 asset,
+        uint256 amount,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external nonReentrant {
         address token = _token(asset);
         _checkAmount(amount);
         _requireNotFrozen(msg.sender);
-        _update(Action.Withdraw, Margin.Initial, epoch, newCommitment, proof, asset, -int256(amount));
+        _update(Action.Withdraw, Margin.Initial, epoch, newCommitment, note, proof, asset, -int256(amount));
         token.safeTransfer(msg.sender, amount);
     }
 
@@ -156,11 +169,16 @@ contract MarginEngine is IMarginEngine {
     /// @param sizeDelta Signed change of the position, in 1e-18 units of the underlying.
     /// @param epoch The oracle's current epoch.
     /// @param newCommitment Commitment to the basket after the realised PnL.
+    /// @param note The new opening encrypted to the account's keeper.
     /// @param proof Account-update proof.
-    function trade(uint8 market_, int256 sizeDelta, uint64 epoch, uint256 newCommitment, Proof calldata proof)
-        external
-        nonReentrant
-    {
+    function trade(
+        uint8 market_,
+        int256 sizeDelta,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof
+    ) external nonReentrant {
         if (market_ >= marketCount) revert UnknownMarket(market_);
         if (sizeDelta == 0) revert ZeroAmount();
         _requireNotFrozen(msg.sender);
@@ -193,6 +211,7 @@ contract MarginEngine is IMarginEngine {
             grows ? Margin.Initial : Margin.Maintenance,
             epoch,
             newCommitment,
+            note,
             proof,
             settlementAsset,
             pnl
@@ -205,10 +224,14 @@ contract MarginEngine is IMarginEngine {
     /// @inheritdoc IMarginEngine
     /// @param epoch The oracle's current epoch.
     /// @param newCommitment A fresh commitment to the unchanged basket (new blinding).
+    /// @param note The new opening encrypted to the account's keeper.
     /// @param proof Account-update proof at maintenance margin.
-    function renewLease(uint64 epoch, uint256 newCommitment, Proof calldata proof) external nonReentrant {
+    function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof)
+        external
+        nonReentrant
+    {
         _requireNotFrozen(msg.sender);
-        _update(Action.RenewLease, Margin.Maintenance, epoch, newCommitment, proof, 0, 0);
+        _update(Action.RenewLease, Margin.Maintenance, epoch, newCommitment, note, proof, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -289,12 +312,16 @@ contract MarginEngine is IMarginEngine {
     ///      custody to the pool (the part the fund could not advance) and to the fund.
     /// @param epoch The oracle's current epoch.
     /// @param newCommitment Commitment to the basket after the settlement.
+    /// @param note The new opening encrypted to the account's keeper.
     /// @param proof Account-update proof with the settlement as its delta.
-    function settle(uint64 epoch, uint256 newCommitment, Proof calldata proof) external nonReentrant {
+    function settle(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof)
+        external
+        nonReentrant
+    {
         Account storage acct = _accounts[msg.sender];
         if (!acct.frozen) revert NotFrozen(msg.sender);
         Settlement memory st = _settlements[msg.sender];
-        _update(Action.Settle, Margin.Maintenance, epoch, newCommitment, proof, settlementAsset, st.basketDelta);
+        _update(Action.Settle, Margin.Maintenance, epoch, newCommitment, note, proof, settlementAsset, st.basketDelta);
         delete _settlements[msg.sender];
         acct.frozen = false;
 
@@ -369,22 +396,25 @@ contract MarginEngine is IMarginEngine {
     // Internals
     // ------------------------------------------------------------------------------------------
 
-    /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment.
+    /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment,
+    ///      the keeper the account names, and emits the new opening encrypted to that keeper.
     function _update(
         Action action,
         Margin margin,
         uint64 epoch,
         uint256 newCommitment,
+        KeeperNote calldata note,
         Proof calldata proof,
         uint8 asset,
         int256 delta
     ) internal {
-        (uint256[4] memory pub, uint64 epochTimestamp, uint64 regime) =
-            _publicInputs(margin, epoch, newCommitment, asset, delta);
+        (uint256[6] memory pub, uint64 epochTimestamp, uint64 regime) =
+            _publicInputs(margin, epoch, newCommitment, note, asset, delta);
         if (!verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert InvalidProof();
 
         Account storage acct = _accounts[msg.sender];
         acct.commitment = newCommitment;
+        acct.keeperId = uint40(note.keeperId);
         // The proof shows maintenance margin at this epoch when it cleared the maintenance rule, or
         // the initial one (stricter weights and ratios), or, with no open position, any rule at all
         // (the maintenance requirement is then 0). Each of these renews the lease.
@@ -397,23 +427,28 @@ contract MarginEngine is IMarginEngine {
         emit AccountUpdated(
             msg.sender, action, epoch, pub[0], newCommitment, asset, delta, pub[3] & ((1 << MAGNITUDE_SHIFT) - 1), renews
         );
+        emit KeeperNoteSent(msg.sender, note.keeperId, epoch, newCommitment, note.ephemeralKey, note.ciphertext);
     }
 
-    /// @dev The circuit's public inputs [oldCommitment, newCommitment, weightsHash, statement], all
-    ///      derived on-chain: the old commitment from storage, the weights hash from the current
-    ///      epoch, the requirement from the positions. Rejects a stale epoch, a new commitment that
-    ///      is not a field element, and an unchanged commitment (which would make the proof replayable).
-    function _publicInputs(Margin margin, uint64 epoch, uint256 newCommitment, uint8 asset, int256 delta)
-        internal
-        view
-        returns (uint256[4] memory pub, uint64 epochTimestamp, uint64 regime)
-    {
+    /// @dev The circuit's public inputs [oldCommitment, newCommitment, weightsHash, statement,
+    ///      challenge, binding], all derived on-chain: the old commitment from storage, the weights hash
+    ///      from the current epoch, the requirement from the positions, the challenge and binding from
+    ///      the keeper note in calldata and the keeper's registered key. Rejects a stale epoch, a new
+    ///      commitment or note element that is not a field element, an unchanged commitment (the proof
+    ///      would be replayable) and a keeper the account may not name.
+    function _publicInputs(
+        Margin margin,
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        uint8 asset,
+        int256 delta
+    ) internal view returns (uint256[6] memory pub, uint64 epochTimestamp, uint64 regime) {
         uint64 current;
-        uint64 timestamp;
         uint256 weightsHash;
-        (current, timestamp, weightsHash, regime) = oracle.currentEpochParams(margin == Margin.Maintenance);
+        (current, epochTimestamp, weightsHash, regime) = oracle.currentEpochParams(margin == Margin.Maintenance);
         if (epoch != current) revert StaleEpoch(epoch, current);
-        if (block.timestamp > timestamp + maxEpochAge) revert OracleStale(timestamp, maxEpochAge);
+        if (block.timestamp > epochTimestamp + maxEpochAge) revert OracleStale(epochTimestamp, maxEpochAge);
         if (newCommitment >= FIELD_MODULUS) revert CommitmentNotInField(newCommitment);
         uint256 oldCommitment = commitmentOf(msg.sender);
         if (newCommitment == oldCommitment) revert CommitmentUnchanged(newCommitment);
@@ -422,7 +457,48 @@ contract MarginEngine is IMarginEngine {
         pub[1] = newCommitment;
         pub[2] = weightsHash;
         pub[3] = _packStatement(_requirement(msg.sender, margin), asset, delta);
-        epochTimestamp = timestamp;
+        (pub[4], pub[5]) = _bindNote(newCommitment, note, _keeperKey(note.keeperId), epoch);
+    }
+
+    /// @dev The key of the keeper `keeperId`, checking the account may name it: a keeper other than the
+    ///      current one must be active (nameable); the current one must not have completed its exit.
+    function _keeperKey(uint64 keeperId) internal view returns (uint256[2] memory key) {
+        if (keeperId >> 40 != 0) revert KeeperIdTooLarge(keeperId);
+        IKeeperRegistry.Keeper memory k = keeperRegistry.keeperOf(keeperId);
+        if (keeperId != _accounts[msg.sender].keeperId) {
+            if (k.status != IKeeperRegistry.Status.Active) revert KeeperNotNameable(keeperId);
+        } else if (k.status != IKeeperRegistry.Status.Active && k.status != IKeeperRegistry.Status.Exiting) {
+            revert KeeperGone(keeperId);
+        }
+        key[0] = k.x;
+        key[1] = k.y;
+    }
+
+    /// @dev challenge r = keccak256(newCommitment, ephemeralKey, ciphertext, key, nonce) >> 128 and
+    ///      binding e = sum_i v[i] * r^(i+1) over v = [ciphertext, ephemeralKey, key, nonce], the vector
+    ///      the circuit computes from the committed opening (see LinearBind in circuits/src/encryption.circom).
+    function _bindNote(uint256 newCommitment, KeeperNote calldata note, uint256[2] memory key, uint64 nonce)
+        internal
+        pure
+        returns (uint256 r, uint256 e)
+    {
+        r = uint256(keccak256(abi.encode(newCommitment, note.ephemeralKey, note.ciphertext, key, nonce))) >> 128;
+        uint256 p = FIELD_MODULUS;
+        // Horner from the last element: acc = (acc + v[i]) * r.
+        uint256 acc = mulmod(nonce, r, p);
+        acc = mulmod(addmod(acc, key[1], p), r, p);
+        acc = mulmod(addmod(acc, key[0], p), r, p);
+        acc = mulmod(addmod(acc, _inField(note.ephemeralKey[1]), p), r, p);
+        acc = mulmod(addmod(acc, _inField(note.ephemeralKey[0]), p), r, p);
+        for (uint256 i = 9; i != 0; --i) {
+            acc = mulmod(addmod(acc, _inField(note.ciphertext[i - 1]), p), r, p);
+        }
+        e = acc;
+    }
+
+    function _inField(uint256 x) internal pure returns (uint256) {
+        if (x >= FIELD_MODULUS) revert NoteNotInField(x);
+        return x;
     }
 
     /// @dev When the lease lapses: `leaseMaxAge` after its epoch, or when the next price regime started,

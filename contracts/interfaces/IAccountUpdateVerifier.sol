@@ -3,13 +3,13 @@ pragma solidity 0.8.28;
 
 /// @notice The Groth16 verifier snarkjs generates for the account-update circuit
 ///         (contracts/generated/AccountUpdateVerifier.sol, written by scripts/build.ts).
-/// @dev Public signals, in order: oldCommitment, newCommitment, weightsHash, statement.
+/// @dev Public signals, in order: oldCommitment, newCommitment, weightsHash, statement, challenge, binding.
 interface IAccountUpdateVerifier {
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[4] calldata pubSignals
+        uint256[6] calldata pubSignals
     ) external view returns (bool);
 }
 

@@ -8,7 +8,7 @@ import {IAccountUpdateVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
 ///         drive the engine's public-input derivation (requirements, margin kinds, PnL) without proving.
 ///         Never deploy it next to real collateral.
 contract AcceptingVerifier is IAccountUpdateVerifier {
-    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[4] calldata)
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[6] calldata)
         external
         pure
         returns (bool)

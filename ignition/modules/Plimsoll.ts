@@ -24,6 +24,8 @@
  *  - `settlementAsset` (default 0): the asset slot whose token is the perp market's quote token.
  *  - `leaseMaxAge` (default 86400) and `leaseGrace` (default 3600): seconds until a solvency lease lapses,
  *    and seconds a lapsed lease may still be renewed before anyone can force-close the account.
+ *  - `keeperBondToken` and `keeperBond` (required), `keeperExitDelay` (default leaseMaxAge + leaseGrace):
+ *    the KeeperRegistry's bond and exit delay.
  * Integers above 2^53 must be written as strings ending in `n` in a parameters file ("940000000000000000n").
  *
  * A module's parameters cannot be futures of another module, so a world that deploys its own tokens
@@ -138,6 +140,10 @@ export interface PlimsollCoreInputs {
   /** Seconds until a solvency lease lapses, and the grace period after it. */
   leaseMaxAge: ArgumentType;
   leaseGrace: ArgumentType;
+  /** The keeper registry's bond: token (a future or an address), amount, and exit delay in seconds. */
+  keeperBondToken: ArgumentType;
+  keeperBond: ArgumentType;
+  keeperExitDelay: ArgumentType;
 }
 
 /**
@@ -152,6 +158,7 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
   for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
 
   const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
+  const keeperRegistry = m.contract("KeeperRegistry", [inputs.keeperBondToken, inputs.keeperBond, inputs.keeperExitDelay]);
   const engine = m.contract("MarginEngine", [
     {
       oracle,
@@ -162,11 +169,12 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       settlementAsset: inputs.settlementAsset,
       leaseMaxAge: inputs.leaseMaxAge,
       leaseGrace: inputs.leaseGrace,
+      keeperRegistry,
     },
   ]);
   const marketAddress = m.staticCall(engine, "market");
   const market = m.contractAt("PerpMarket", marketAddress);
-  return { oracle, engine, market, verifier, poseidon3, poseidon4 };
+  return { oracle, engine, market, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4 };
 }
 
 /** The risk config as module parameters, one per field, defaulting to `DEFAULT_RISK`. */
@@ -185,6 +193,9 @@ const PlimsollModule = buildModule("Plimsoll", (m) =>
     settlementAsset: m.getParameter<number>("settlementAsset", 0),
     leaseMaxAge: m.getParameter<bigint>("leaseMaxAge", DEV_LEASE.maxAge),
     leaseGrace: m.getParameter<bigint>("leaseGrace", DEV_LEASE.grace),
+    keeperBondToken: m.getParameter<string>("keeperBondToken"),
+    keeperBond: m.getParameter<bigint>("keeperBond"),
+    keeperExitDelay: m.getParameter<bigint>("keeperExitDelay", DEV_LEASE.maxAge + DEV_LEASE.grace),
   }),
 );
 

@@ -7,6 +7,7 @@ import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS } from "./constants.js";
 import { accountCommitment, type BasketDelta } from "./encoding.js";
 import type { SyncPoseidon } from "./poseidon.js";
 import { buildAccountUpdateInput, type AccountUpdatePublicSignals } from "./witness.js";
+import { sealUpdate, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote.js";
 
 /** What the trader keeps off-chain: the basket amounts and the commitment's blinding. */
 export interface AccountOpening {
@@ -50,18 +51,32 @@ export function applyDelta(amounts: readonly bigint[], delta: BasketDelta): bigi
 
 /** Everything needed to prove and submit one account update. */
 export interface PlannedUpdate {
+  /** The circuit input of AccountUpdateWithKeeper (the statement plus the keeper encryption). */
   input: Record<string, unknown>;
-  publicSignals: AccountUpdatePublicSignals;
+  publicSignals: AccountUpdatePublicSignals & { challenge: bigint; binding: bigint };
+  /** The new opening encrypted to the keeper, as the engine receives it. */
+  note: KeeperNote;
   next: AccountOpening;
 }
 
-/** Plans an update of `current` by `delta` that must clear `requirement` under `weights`. */
+/** The keeper side of an update: whom the new opening is encrypted to, and the nonce (the epoch). */
+export interface UpdateKeeper {
+  crypto: NoteCrypto;
+  keeper: KeeperTarget;
+  nonce: bigint;
+}
+
+/**
+ * Plans an update of `current` by `delta` that must clear `requirement` under `weights`, with the
+ * new opening encrypted to `k.keeper`.
+ */
 export function planUpdate(
   h: SyncPoseidon,
   current: AccountOpening,
   delta: BasketDelta,
   requirement: bigint,
   weights: readonly bigint[],
+  k: UpdateKeeper,
   newBlinding: bigint = randomBlinding(),
 ): PlannedUpdate {
   const next: AccountOpening = { owner: current.owner, amounts: applyDelta(current.amounts, delta), blinding: newBlinding };
@@ -74,5 +89,11 @@ export function planUpdate(
     requirement,
     delta,
   });
-  return { input, publicSignals, next };
+  const sealed = sealUpdate(k.crypto, { newAmounts: next.amounts, newBlinding, newCommitment: publicSignals.newCommitment, keeper: k.keeper, nonce: k.nonce });
+  return {
+    input: { ...input, ...sealed.input },
+    publicSignals: { ...publicSignals, challenge: sealed.challenge, binding: sealed.binding },
+    note: sealed.note,
+    next,
+  };
 }

@@ -13,7 +13,7 @@ export type EngineContract = Contract & {
   emptyCommitment: Call<bigint>;
   settlementAsset: Call<bigint>;
   market: Call<string>;
-  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean }>;
+  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean; keeperId: bigint }>;
   leaseOf: Call<[bigint, bigint, bigint] & { status: bigint; lapsesAt: bigint; closableAt: bigint }>;
   settlementOf: Call<{ basketDelta: bigint; owedToPool: bigint }>;
   maxEpochAge: Call<bigint>;
@@ -21,6 +21,7 @@ export type EngineContract = Contract & {
   forceClose: Send;
   settle: Send;
   liquidate: Send;
+  keeperRegistry: Call<string>;
   positionOf: Call<{ size: bigint; entryPrice: bigint }>;
   requirementOf: Call<bigint>;
   tokenOf: Call<string>;
@@ -64,3 +65,15 @@ export type MarketContract = Contract & {
 };
 
 export type FeedContract = Contract & { setAnswer: Send };
+
+export type KeeperRegistryContract = Contract & {
+  register: Send;
+  requestExit: Send;
+  completeExit: Send;
+  keyOf: Call<[bigint, bigint]>;
+  keeperOf: Call<{ owner: string; status: bigint; exitableAt: bigint; x: bigint; y: bigint }>;
+  isNameable: Call<boolean>;
+  isBound: Call<boolean>;
+  bondAmount: Call<bigint>;
+  bondToken: Call<string>;
+};

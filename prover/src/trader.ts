@@ -3,8 +3,8 @@
  * the requirement exactly as the engine will, prove the update off the main thread, record
  * the next opening as pending, send the transaction, confirm the opening.
  */
-import type { ContractTransactionResponse, Signer } from "ethers";
-import type { EngineContract, OracleContract } from "./contracts.js";
+import { Contract, type ContractTransactionResponse, type Signer } from "ethers";
+import type { EngineContract, KeeperRegistryContract, OracleContract } from "./contracts.js";
 import { packProof, proofTuple, type SolidityProof } from "./calldata.js";
 import { accountCommitment, NO_DELTA, weightsHash, type BasketDelta } from "./encoding.js";
 import { accountRequirement, growsExposure, realisedPnl, type MarketQuote, type PositionState } from "./margin.js";
@@ -12,6 +12,7 @@ import { emptyOpening, planUpdate, type AccountOpening } from "./account.js";
 import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
 import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
+import { initNoteCrypto, noteStruct, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote.js";
 
 /** The public state a proof is built against: one oracle epoch and the account's positions. */
 export interface ChainView {
@@ -30,6 +31,8 @@ export interface ActionReport {
   requirement: bigint;
   delta: BasketDelta;
   newCommitment: bigint;
+  /** The new opening as encrypted to the keeper. */
+  note: KeeperNote;
   witnessMs: number;
   proveMs: number;
   gasUsed: bigint;
@@ -45,6 +48,11 @@ export interface TraderOptions {
   store: OpeningStore;
   /** Called when a proof moves to a new stage (for progress output). */
   onProgress?: (stage: ProofStage) => void;
+  /**
+   * The keeper to name (its registry id and public key). Default: the keeper the account already
+   * names. An account that names none yet must give one.
+   */
+  keeper?: KeeperTarget;
 }
 
 /** One trader's account on one engine. Create with `Trader.load`. */
@@ -52,6 +60,7 @@ export class Trader {
   private constructor(
     private readonly o: TraderOptions,
     private readonly h: SyncPoseidon,
+    private readonly crypto: NoteCrypto,
     readonly key: AccountKey,
     private current: AccountOpening,
     private readonly quoteDecimals: number,
@@ -72,7 +81,7 @@ export class Trader {
     }
     const settlementAsset = Number(await o.engine.settlementAsset());
     const [, quoteDecimals] = (await o.oracle.asset(settlementAsset)) as [string, bigint];
-    return new Trader(o, h, key, opening, Number(quoteDecimals), settlementAsset);
+    return new Trader(o, h, await initNoteCrypto(), key, opening, Number(quoteDecimals), settlementAsset);
   }
 
   /** The current private opening (a copy). */
@@ -105,8 +114,8 @@ export class Trader {
 
   /** Deposits `amount` base units of slot `asset` (the engine must be approved). */
   deposit(asset: number, amount: bigint): Promise<ActionReport> {
-    return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights }), (e, c, p) =>
-      this.o.engine.deposit(asset, amount, e, c, p));
+    return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights }), (e, c, n, p) =>
+      this.o.engine.deposit(asset, amount, e, c, n, p));
   }
 
   /** Withdraws `amount` base units of slot `asset`; what stays must clear initial margin. */
@@ -114,7 +123,7 @@ export class Trader {
     return this.run("withdraw", { index: asset, amount: -amount }, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, true),
       weights: v.initialWeights,
-    }), (e, c, p) => this.o.engine.withdraw(asset, amount, e, c, p));
+    }), (e, c, n, p) => this.o.engine.withdraw(asset, amount, e, c, n, p));
   }
 
   /** Renews the maintenance lease at the current epoch. */
@@ -122,7 +131,7 @@ export class Trader {
     return this.run("renewLease", NO_DELTA, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
-    }), (e, c, p) => this.o.engine.renewLease(e, c, p));
+    }), (e, c, n, p) => this.o.engine.renewLease(e, c, n, p));
   }
 
   /**
@@ -135,7 +144,7 @@ export class Trader {
     return this.run("settle", delta, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
-    }), (e, c, p) => this.o.engine.settle(e, c, p));
+    }), (e, c, n, p) => this.o.engine.settle(e, c, n, p));
   }
 
   /**
@@ -156,29 +165,45 @@ export class Trader {
     return this.run("trade", { index: this.settlementAsset, amount: pnl }, async () => ({
       requirement: accountRequirement(after, v.markets, grows),
       weights: grows ? v.initialWeights : v.maintenanceWeights,
-    }), (e, c, p) => this.o.engine.trade(market, sizeDelta, e, c, p), v);
+    }), (e, c, n, p) => this.o.engine.trade(market, sizeDelta, e, c, n, p), v);
   }
 
   private async run(
     action: ActionReport["action"],
     delta: BasketDelta,
     rule: (v: ChainView) => Promise<{ requirement: bigint; weights: bigint[] }>,
-    send: (epoch: bigint, commitment: bigint, proof: ReturnType<typeof proofTuple>) => Promise<ContractTransactionResponse>,
+    send: (
+      epoch: bigint,
+      commitment: bigint,
+      note: ReturnType<typeof noteStruct>,
+      proof: ReturnType<typeof proofTuple>,
+    ) => Promise<ContractTransactionResponse>,
     viewed?: ChainView,
   ): Promise<ActionReport> {
     const v = viewed ?? (await this.view());
     const { requirement, weights } = await rule(v);
-    const plan = planUpdate(this.h, this.current, delta, requirement, weights);
+    const keeper = await this.keeperTarget();
+    const plan = planUpdate(this.h, this.current, delta, requirement, weights, { crypto: this.crypto, keeper, nonce: v.epoch });
     const out = await this.o.prover.prove(this.o.artifacts, plan.input, this.o.onProgress);
     const proof: SolidityProof = packProof(out.proof);
     const { oldCommitment, newCommitment } = plan.publicSignals;
     // Record the next opening before the transaction exists: a crash after sending loses nothing.
     this.o.store.savePending(this.key, this.current, oldCommitment, plan.next, newCommitment, action);
-    const tx = await send(v.epoch, newCommitment, proofTuple(proof));
+    const tx = await send(v.epoch, newCommitment, noteStruct(plan.note), proofTuple(proof));
     const receipt = await tx.wait();
     if (receipt === null || receipt.status !== 1) throw new Error(`${action} transaction ${tx.hash} failed`);
     this.o.store.save(this.key, plan.next, newCommitment);
     this.current = plan.next;
-    return { action, epoch: v.epoch, requirement, delta, newCommitment, witnessMs: out.witnessMs, proveMs: out.proveMs, gasUsed: receipt.gasUsed, txHash: tx.hash };
+    return { action, epoch: v.epoch, requirement, delta, newCommitment, note: plan.note, witnessMs: out.witnessMs, proveMs: out.proveMs, gasUsed: receipt.gasUsed, txHash: tx.hash };
+  }
+
+  /** The keeper this update encrypts to: the one given, else the one the account names now. */
+  private async keeperTarget(): Promise<KeeperTarget> {
+    if (this.o.keeper !== undefined) return this.o.keeper;
+    const keeperId = BigInt((await this.o.engine.accountOf(this.key.owner)).keeperId);
+    if (keeperId === 0n) throw new Error(`account ${this.key.owner} names no keeper yet: pass TraderOptions.keeper`);
+    const r = new Contract(await this.o.engine.keeperRegistry(), ["function keyOf(uint256) view returns (uint256, uint256)"], this.o.signer) as unknown as KeeperRegistryContract;
+    const [x, y] = await r.keyOf(keeperId);
+    return { keeperId, key: [BigInt(x), BigInt(y)] };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { EngineContract, FeedContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
+import type { EngineContract, FeedContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
 import { N_ASSETS } from "../../prover/src/constants.js";
 import { basketHash } from "../../prover/src/encoding.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
@@ -34,6 +34,7 @@ export interface Deployment {
   market: MarketContract;
   verifier: Contract;
   insolvencyVerifier: Contract;
+  keeperRegistry: KeeperRegistryContract;
   poseidon3: Contract;
   poseidon4: Contract;
   tokens: TokenContract[];
@@ -60,6 +61,7 @@ export interface EngineDeps {
   updateVerifier: { getAddress(): Promise<string> };
   insolvencyVerifier: { getAddress(): Promise<string> };
   poseidon3: { getAddress(): Promise<string> };
+  keeperRegistry: { getAddress(): Promise<string> };
   settlementAsset: number;
   lease: { maxAge: bigint; grace: bigint };
 }
@@ -76,6 +78,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       settlementAsset: deps.settlementAsset,
       leaseMaxAge: deps.lease.maxAge,
       leaseGrace: deps.lease.grace,
+      keeperRegistry: await deps.keeperRegistry.getAddress(),
     },
   ]);
   return engine as unknown as EngineContract;
@@ -122,20 +125,28 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
 
   const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
   const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
+  const lease = opts.lease ?? DEV_LEASE;
+  // Keepers bond 1,000 units of the settlement token and wait out a full lease plus its grace to exit.
+  const keeperRegistry = (await ethers.deployContract("KeeperRegistry", [
+    await tokens[0]!.getAddress(),
+    1_000n * 10n ** BigInt(specs[0]!.decimals),
+    lease.maxAge + lease.grace,
+  ])) as unknown as KeeperRegistryContract;
   const engine = await deployMarginEngine(ethers, {
     oracle,
     updateVerifier: verifier,
     insolvencyVerifier,
     poseidon3,
+    keeperRegistry,
     settlementAsset: 0,
-    lease: opts.lease ?? DEV_LEASE,
+    lease,
   });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
 
   const assets: AssetInfo[] = await Promise.all(
     specs.map(async (s, i) => ({ symbol: s.symbol, slot: i, decimals: s.decimals, token: await tokens[i]!.getAddress() })),
   );
-  return { oracle, engine, market, verifier, insolvencyVerifier, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
+  return { oracle, engine, market, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
 }
 
 /** Sets every source of asset `slot` to `price` (8 decimals) at `timestamp`. */

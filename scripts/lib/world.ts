@@ -12,6 +12,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { Prover, type CircuitArtifacts } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
+import { generateKeeperKey, type KeeperKey } from "../../prover/src/keeper/index.js";
 import { deployPlimsoll, type DeployOptions, type Deployment } from "./deploy.js";
 import { paths } from "./paths.js";
 
@@ -26,9 +27,18 @@ export const INSOLVENCY_ARTIFACTS: CircuitArtifacts = {
   zkeyPath: paths.zkey("insolvency"),
 };
 
+/** A registered keeper: its id, its key pair and the address that bonded it. */
+export interface WorldKeeper {
+  keeperId: bigint;
+  key: KeeperKey;
+  operator: Signer;
+}
+
 export interface World {
   ethers: HardhatEthers;
   d: Deployment;
+  /** The development keeper every trader of the world names (registered by the last signer). */
+  keeper: WorldKeeper;
   prover: Prover;
   store: OpeningStore;
   /** Current price of each asset slot (8 decimals), as last fed to every source. */
@@ -42,6 +52,7 @@ export async function createWorld(ethers: HardhatEthers, opts: DeployOptions & {
   const world: World = {
     ethers,
     d,
+    keeper: await registerKeeper(ethers, d),
     prover: new Prover(),
     store: new OpeningStore(opts.storeDir ?? mkdtempSync(join(tmpdir(), "plimsoll-openings-"))),
     prices: d.specs.map((s) => s.price),
@@ -49,6 +60,21 @@ export async function createWorld(ethers: HardhatEthers, opts: DeployOptions & {
   };
   await nextEpoch(world);
   return world;
+}
+
+/** Registers a fresh keeper key, bonded by the last of the node's signers (the keeper operator). */
+export async function registerKeeper(ethers: HardhatEthers, d: Deployment, operator?: Signer): Promise<WorldKeeper> {
+  const signers = await ethers.getSigners();
+  const op = operator ?? (signers[signers.length - 1]! as unknown as Signer);
+  const key = await generateKeeperKey();
+  const bond = BigInt(await d.keeperRegistry.bondAmount());
+  const usdc = d.tokens[0]!.connect(op) as TokenContract;
+  await (await usdc.mint(await op.getAddress(), bond)).wait();
+  await (await usdc.approve(await d.keeperRegistry.getAddress(), bond)).wait();
+  const registry = d.keeperRegistry.connect(op) as typeof d.keeperRegistry;
+  const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
+  const log = receipt!.logs.map((l) => d.keeperRegistry.interface.parseLog(l)).find((l) => l?.name === "KeeperRegistered");
+  return { keeperId: BigInt(log!.args.keeperId), key, operator: op };
 }
 
 /** Timestamp of the latest block. */
@@ -107,5 +133,6 @@ export function traderFor(w: World, signer: Signer): Promise<Trader> {
     prover: w.prover,
     artifacts: ACCOUNT_UPDATE_ARTIFACTS,
     store: w.store,
+    keeper: { keeperId: w.keeper.keeperId, key: w.keeper.key.publicKey },
   });
 }

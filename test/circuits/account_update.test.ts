@@ -22,6 +22,10 @@ import {
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import { type AccountUpdateArgs, buildAccountUpdateInput, WitnessInputError } from "../../prover/src/witness.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
+import { initNoteCrypto, noteChallenge, noteValues, type KeeperTarget, type NoteCrypto } from "../../prover/src/keeperNote.js";
+import { linearBind } from "../../prover/src/liquidation/cipher.js";
+import { generateKeeperKey } from "../../prover/src/keeper/index.js";
 
 const TWO_96 = 1n << 96n;
 const MAX_AMOUNT = TWO_96 - 1n;
@@ -201,7 +205,7 @@ describe("AccountUpdate(16) circuit", function () {
 
   before(async function () {
     h = await initPoseidon();
-    circuit = await loadCircuit("circuits/main/account_update.circom");
+    circuit = await loadCircuit("test/circuits/main/account_update_16.circom");
     console.log(
       `      account_update: ${circuit.info.constraints} constraints, ${circuit.info.wires} wires, ` +
         (circuit.compiled ? `compiled in ${(circuit.compileMs / 1000).toFixed(2)} s` : "cached build"),
@@ -420,26 +424,16 @@ describe("AccountUpdate(16) circuit", function () {
     });
   });
 
-  describe("size and speed", function () {
-    it("has the constraint count written in its main file's header", async function () {
+  describe("size", function () {
+    it("has the constraint count of the production main circuit (with keeper encryption) written in its header", async function () {
+      const main = await loadCircuit("circuits/main/account_update.circom");
       const header = readFileSync(join(PROJECT_ROOT, "circuits/main/account_update.circom"), "utf8");
       const documented = /([\d,]+) non-linear constraints, ([\d,]+) wires/.exec(header);
       expect(documented, "constraint count in circuits/main/account_update.circom").to.not.equal(null);
-      expect(circuit.info.constraints).to.equal(Number(documented![1]!.replace(/,/g, "")));
-      expect(circuit.info.wires).to.equal(Number(documented![2]!.replace(/,/g, "")));
-      expect(circuit.info.publicInputs).to.equal(4);
-      expect(circuit.info.publicOutputs).to.equal(0);
-    });
-
-    it("computes a witness in well under a second", async function () {
-      const { input } = buildAccountUpdateInput(h, baseArgs());
-      await circuit.calculateWitness(input);
-      const runs = 20;
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) await circuit.calculateWitness(input);
-      const ms = (performance.now() - start) / runs;
-      console.log(`      witness: ${ms.toFixed(1)} ms (mean of ${runs})`);
-      expect(ms).to.be.below(1000);
+      expect(main.info.constraints).to.equal(Number(documented![1]!.replace(/,/g, "")));
+      expect(main.info.wires).to.equal(Number(documented![2]!.replace(/,/g, "")));
+      expect(main.info.publicInputs).to.equal(6);
+      expect(main.info.publicOutputs).to.equal(0);
     });
   });
 });
@@ -672,3 +666,62 @@ describe("buildAccountUpdateInput", function () {
     rejects(baseArgs({ requirement: value + 1n }), "requirement", "above the new basket's margin value");
   });
 });
+
+describe("AccountUpdateWithKeeper(16): the production circuit, with the new opening encrypted to the keeper", function () {
+  let circuit: TestCircuit;
+  let h: SyncPoseidon;
+  let crypto: NoteCrypto;
+  let keeper: KeeperTarget;
+
+  before(async function () {
+    h = await initPoseidon();
+    crypto = await initNoteCrypto();
+    const k = await generateKeeperKey();
+    keeper = { keeperId: 3n, key: k.publicKey };
+    circuit = await loadCircuit("circuits/main/account_update.circom");
+  });
+
+  function honest(): ReturnType<typeof planUpdate> {
+    const opening: AccountOpening = { owner: 0xabcn, amounts: withSlot(new Array<bigint>(16).fill(0n), 1, 5n * 10n ** 18n), blinding: 77n };
+    const weights = withSlot(new Array<bigint>(16).fill(0n), 1, 2_700n * 10n ** 12n);
+    return planUpdate(h, opening, { index: 1, amount: -(10n ** 18n) }, 10n ** 30n, weights, { crypto, keeper, nonce: 42n });
+  }
+
+  it("accepts an honest update whose ciphertext decrypts, for the keeper, to the new opening", async function () {
+    const plan = honest();
+    await circuit.calculateWitness(plan.input as never);
+    expect(plan.note.ciphertext).to.have.length(9);
+    expect(plan.publicSignals.challenge < 1n << 128n).to.equal(true);
+  });
+
+  it("rejects a binding that does not match the ciphertext the circuit computes (a garbage ciphertext in calldata)", async function () {
+    const plan = honest();
+    const garbage = { ...plan.note, ciphertext: plan.note.ciphertext.map((c, i) => (i === 4 ? c + 1n : c)) };
+    const challenge = noteChallenge(plan.publicSignals.newCommitment, garbage, keeper.key, 42n);
+    const binding = linearBind(noteValues(garbage, keeper.key, 42n), challenge);
+    await expectFailure(circuit, { ...plan.input, challenge: challenge.toString(), binding: binding.toString() } as never);
+  });
+
+  it("rejects a ciphertext bound for another keeper key than the one the proof encrypts to", async function () {
+    const plan = honest();
+    const other = (await generateKeeperKey()).publicKey;
+    const challenge = noteChallenge(plan.publicSignals.newCommitment, plan.note, other, 42n);
+    const binding = linearBind(noteValues(plan.note, other, 42n), challenge);
+    await expectFailure(circuit, { ...plan.input, challenge: challenge.toString(), binding: binding.toString() } as never);
+  });
+
+  it("rejects a nonce other than the one bound (the engine uses the epoch)", async function () {
+    const plan = honest();
+    await expectFailure(circuit, { ...plan.input, nonce: "43" } as never);
+  });
+});
+
+async function expectFailure(circuit: TestCircuit, input: never): Promise<void> {
+  let failed = false;
+  try {
+    await circuit.calculateWitness(input);
+  } catch {
+    failed = true;
+  }
+  expect(failed, "the witness must not exist").to.equal(true);
+}

@@ -24,6 +24,7 @@ import {
   unpackInsolvencyStatement,
   unpackSeized,
 } from "../../prover/src/liquidation/index.js";
+import { Prover } from "../../prover/src/prover.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 
@@ -408,20 +409,36 @@ describe("Insolvency(16) circuit", function () {
     });
 
     it("proves and verifies with the build's key (after npm run build)", async function () {
-      const wasm = join(PROJECT_ROOT, "build/circuits/insolvency/insolvency_js/insolvency.wasm");
-      const zkey = join(PROJECT_ROOT, "build/keys/insolvency.zkey");
+      const artifacts = {
+        wasmPath: join(PROJECT_ROOT, "build/circuits/insolvency/insolvency_js/insolvency.wasm"),
+        zkeyPath: join(PROJECT_ROOT, "build/keys/insolvency.zkey"),
+      };
       const vkey = join(PROJECT_ROOT, "build/keys/insolvency.vkey.json");
-      if (![wasm, zkey, vkey].every((f) => existsSync(f))) this.skip();
-      const built = buildInsolvencyInput(h, baseArgs());
-      const start = performance.now();
-      const { proof, publicSignals } = await snarkjs.groth16.fullProve(built.input, wasm, zkey);
-      console.log(`      insolvency proof (fullProve, in-process): ${(performance.now() - start).toFixed(0)} ms`);
-      expect(publicSignals).to.deep.equal(built.publicSignalList.map(String));
-      const key = JSON.parse(readFileSync(vkey, "utf8"));
-      expect(await snarkjs.groth16.verify(key, publicSignals, proof)).to.equal(true);
-      // The same proof for another sender does not verify.
-      const copied = [...publicSignals.slice(0, 5), String(LIQUIDATOR + 1n)];
-      expect(await snarkjs.groth16.verify(key, copied, proof)).to.equal(false);
+      if (![artifacts.wasmPath, artifacts.zkeyPath, vkey].every((f) => existsSync(f))) this.skip();
+      // snarkjs proves in a child process (its thread pool cannot start inside the test runner's worker).
+      const prover = new Prover();
+      try {
+        const built = buildInsolvencyInput(h, baseArgs());
+        const { proof, publicSignals, witnessMs, proveMs } = await prover.prove(artifacts, built.input);
+        console.log(`      insolvency proof: witness ${witnessMs.toFixed(0)} ms + prove ${proveMs.toFixed(0)} ms (first proof of a cold child)`);
+        expect(publicSignals).to.deep.equal(built.publicSignalList.map(String));
+        const key = JSON.parse(readFileSync(vkey, "utf8"));
+        expect(await snarkjs.groth16.verify(key, publicSignals, proof)).to.equal(true);
+        // The same proof sent by another address (the contract passes msg.sender) does not verify.
+        const copied = [...publicSignals.slice(0, 5), String(LIQUIDATOR + 1n)];
+        expect(await snarkjs.groth16.verify(key, copied, proof)).to.equal(false);
+        // A solvent account: the prover refuses (the witness does not exist).
+        const solvent = rawInput(h, baseRaw({ requirement: VALUE }));
+        let rejected: unknown;
+        try {
+          await prover.prove(artifacts, solvent as Record<string, unknown>);
+        } catch (err) {
+          rejected = err;
+        }
+        expect(rejected).to.be.instanceOf(Error);
+      } finally {
+        await prover.close();
+      }
     });
   });
 });

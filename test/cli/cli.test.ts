@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { accountCommitment, unpackStatement } from "../../prover/src/encoding.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { paths } from "../../scripts/lib/paths.js";
+import { generateKeeperKey } from "../../prover/src/keeper/index.js";
 
 const run = promisify(execFile);
 const BIN = join(paths.root, "bin", "plimsoll.mjs");
@@ -97,7 +98,10 @@ describe("plimsoll CLI", function () {
   });
 
   describe("prove update, verify and calldata", function () {
+    let keeperArgs: string[] = [];
     before(async function () {
+      const k = await generateKeeperKey();
+      keeperArgs = ["--epoch", "7", "--keeper-id", "1", "--keeper-key", `${k.publicKey[0]},${k.publicKey[1]}`];
       const basket = write("basket2.json", { amounts: { USDC: "1000", WETH: "1" } });
       const r = await plimsoll("basket", "create", "--file", basket, "--owner", OWNER, "--out", file("opening2.json"));
       expect(r.code, r.stderr).to.equal(0);
@@ -107,7 +111,7 @@ describe("plimsoll CLI", function () {
     it("proves a withdrawal against a requirement and writes the next opening", async function () {
       // Value after withdrawing 100 USDC: 900e6 * 0.98e24 + 1e18 * 2.6e15 = 8.82e32 + 2.6e33.
       const value = 900_000_000n * 980000000000000000000000n + 10n ** 18n * 2600000000000000n;
-      const r = await plimsoll("prove", "update", "--opening", file("opening2.json"), "--weights", file("weights.json"),
+      const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
         "--requirement", value.toString(), "--withdraw", "USDC:100", "--out", file("proof.json"), "--next", file("next.json"), "--json");
       expect(r.code, r.stderr).to.equal(0);
       const next = JSON.parse(readFileSync(file("next.json"), "utf8"));
@@ -121,21 +125,21 @@ describe("plimsoll CLI", function () {
 
     it("refuses to prove a requirement one unit above the basket's value", async function () {
       const value = 900_000_000n * 980000000000000000000000n + 10n ** 18n * 2600000000000000n;
-      const r = await plimsoll("prove", "update", "--opening", file("opening2.json"), "--weights", file("weights.json"),
+      const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
         "--requirement", (value + 1n).toString(), "--withdraw", "USDC:100", "--out", file("nope.json"));
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(/requirement .* above the new basket's margin value/);
     });
 
     it("refuses a withdrawal larger than the balance", async function () {
-      const r = await plimsoll("prove", "update", "--opening", file("opening2.json"), "--weights", file("weights.json"),
+      const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
         "--requirement", "0", "--withdraw", "WETH:1.000000000000000001", "--out", file("nope.json"));
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(/amounts\[1\]/);
     });
 
     it("names a missing proving key", async function () {
-      const r = await plimsoll("prove", "update", "--opening", file("opening2.json"), "--weights", file("weights.json"),
+      const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
         "--requirement", "0", "--zkey", file("missing.zkey"), "--out", file("nope.json"));
       expect(r.code).to.equal(1);
       expect(r.stderr).to.include("missing.zkey does not exist");

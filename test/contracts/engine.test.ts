@@ -26,6 +26,7 @@ import {
   e18,
   e6,
   fundFor,
+  GARBAGE_NOTE,
   GARBAGE_PROOF,
   LIMIT_150,
   LIMIT_96,
@@ -195,7 +196,7 @@ describe("MarginEngine", function () {
 
     it("reverts ZeroAmount when the amount is 0", async function () {
       const { w, bob } = await loadOpenPositions();
-      await expect(engineAs(w, bob).deposit(USDC, 0n, await epochOf(w), 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, bob).deposit(USDC, 0n, await epochOf(w), 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
         w.d.engine,
         "ZeroAmount",
       );
@@ -204,13 +205,13 @@ describe("MarginEngine", function () {
     it("reverts AmountTooLarge at 2^96, while 2^96 - 1 reaches the verifier", async function () {
       const { w, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
-      await expect(engineAs(w, bob).deposit(USDC, LIMIT_96, epoch, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).deposit(USDC, LIMIT_96, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "AmountTooLarge")
         .withArgs(LIMIT_96);
-      await expect(engineAs(w, bob).deposit(USDC, (1n << 255n) + 1n, epoch, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).deposit(USDC, (1n << 255n) + 1n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "AmountTooLarge")
         .withArgs((1n << 255n) + 1n);
-      await expect(engineAs(w, bob).deposit(USDC, LIMIT_96 - 1n, epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, bob).deposit(USDC, LIMIT_96 - 1n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -221,7 +222,7 @@ describe("MarginEngine", function () {
       expect(await typed(w).engine.assetCount()).to.equal(3n);
       const epoch = await epochOf(w);
       for (const slot of [3, 15, 255]) {
-        await expect(engineAs(w, bob).deposit(slot, e6, epoch, 1n, GARBAGE_PROOF))
+        await expect(engineAs(w, bob).deposit(slot, e6, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "UnknownAsset")
           .withArgs(slot);
       }
@@ -232,7 +233,7 @@ describe("MarginEngine", function () {
       const { w, bob } = await loadOpenPositions();
       const epoch = await nextEpoch(w);
       for (const given of [0n, epoch - 1n, epoch + 1n, (1n << 64n) - 1n]) {
-        await expect(engineAs(w, bob).deposit(USDC, e6, given, 1n, GARBAGE_PROOF))
+        await expect(engineAs(w, bob).deposit(USDC, e6, given, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "StaleEpoch")
           .withArgs(given, epoch);
       }
@@ -246,22 +247,22 @@ describe("MarginEngine", function () {
       expect(maxAge).to.equal(2n * w.gridSeconds);
       await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${(BigInt(info.timestamp) + maxAge + 1n).toString(16)}`]);
       await w.ethers.provider.send("evm_mine", []);
-      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "OracleStale")
         .withArgs(info.timestamp, maxAge);
       const fresh = await nextEpoch(w);
-      await expect(engineAs(w, bob).deposit(USDC, e6, fresh, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+      await expect(engineAs(w, bob).deposit(USDC, e6, fresh, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
     });
 
     it("reverts CommitmentNotInField at the field modulus, while modulus - 1 reaches the verifier", async function () {
       const { w, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
       for (const c of [FIELD_MODULUS, (1n << 256n) - 1n]) {
-        await expect(engineAs(w, bob).deposit(USDC, e6, epoch, c, GARBAGE_PROOF))
+        await expect(engineAs(w, bob).deposit(USDC, e6, epoch, c, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "CommitmentNotInField")
           .withArgs(c);
       }
-      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, FIELD_MODULUS - 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, FIELD_MODULUS - 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -271,18 +272,18 @@ describe("MarginEngine", function () {
       const { w, alice, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
       const empty = BigInt(await w.d.engine.emptyCommitment(await addr(bob)));
-      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, empty, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).deposit(USDC, e6, epoch, empty, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "CommitmentUnchanged")
         .withArgs(empty);
       const stored = BigInt(await w.d.engine.commitmentOf(await addr(alice)));
-      await expect(engineAs(w, alice).deposit(USDC, e6, epoch, stored, GARBAGE_PROOF))
+      await expect(engineAs(w, alice).deposit(USDC, e6, epoch, stored, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "CommitmentUnchanged")
         .withArgs(stored);
     });
 
     it("rejects a garbage proof with InvalidProof", async function () {
       const { w, bob } = await loadOpenPositions();
-      await expect(engineAs(w, bob).deposit(USDC, e6, await epochOf(w), 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, bob).deposit(USDC, e6, await epochOf(w), 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -292,26 +293,26 @@ describe("MarginEngine", function () {
       const { w, bob, carol } = await loadOpenPositions();
       const epoch = await epochOf(w);
       const { initial } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
-      await expect(engineAs(w, carol).deposit(USDC, 10n * e6, epoch, p.newCommitment, p.proof)).to.be.revertedWithCustomError(
+      const p = await proveByHand(w, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
+      await expect(engineAs(w, carol).deposit(USDC, 10n * e6, epoch, p.newCommitment, p.note, p.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
-      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, p.newCommitment, p.proof)).to.emit(w.d.engine, "AccountUpdated");
+      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, p.newCommitment, p.note, p.proof)).to.emit(w.d.engine, "AccountUpdated");
     });
 
     it("rejects a proof made at an old epoch: StaleEpoch under its own epoch, InvalidProof under the current one", async function () {
       const { w, bob } = await loadOpenPositions();
       const old = await epochOf(w);
       const { initial } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
+      const p = await proveByHand(w, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
       const current = await nextEpoch(w, new Map([[WETH, 3_100_00000000n]]));
       expect((await w.d.oracle.epoch(current)).initialWeightsHash).to.not.equal((await w.d.oracle.epoch(old)).initialWeightsHash);
 
-      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, old, p.newCommitment, p.proof))
+      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, old, p.newCommitment, p.note, p.proof))
         .to.be.revertedWithCustomError(w.d.engine, "StaleEpoch")
         .withArgs(old, current);
-      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, current, p.newCommitment, p.proof)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, current, p.newCommitment, p.note, p.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -321,15 +322,15 @@ describe("MarginEngine", function () {
       const { w, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
       const { initial } = await weightVectors(w.d.oracle);
-      const first = await proveByHand(w.prover, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
-      await (await engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.proof)).wait();
-      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.proof))
+      const first = await proveByHand(w, h, emptyOpening(BigInt(await addr(bob))), { index: USDC, amount: 10n * e6 }, 0n, initial);
+      await (await engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.note, first.proof)).wait();
+      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.note, first.proof))
         .to.be.revertedWithCustomError(w.d.engine, "CommitmentUnchanged")
         .withArgs(first.newCommitment);
 
-      const second = await proveByHand(w.prover, h, first.next, { index: USDC, amount: 5n * e6 }, 0n, initial);
-      await (await engineAs(w, bob).deposit(USDC, 5n * e6, epoch, second.newCommitment, second.proof)).wait();
-      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.proof)).to.be.revertedWithCustomError(
+      const second = await proveByHand(w, h, first.next, { index: USDC, amount: 5n * e6 }, 0n, initial);
+      await (await engineAs(w, bob).deposit(USDC, 5n * e6, epoch, second.newCommitment, second.note, second.proof)).wait();
+      await expect(engineAs(w, bob).deposit(USDC, 10n * e6, epoch, first.newCommitment, first.note, first.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -342,10 +343,10 @@ describe("MarginEngine", function () {
       const epoch = await epochOf(w);
       const i = w.d.engine.interface;
       return [
-        i.encodeFunctionData("deposit", [1, 1n, epoch, 1n, GARBAGE_PROOF]),
-        i.encodeFunctionData("withdraw", [1, 1n, epoch, 1n, GARBAGE_PROOF]),
-        i.encodeFunctionData("trade", [0, 1n, epoch, 1n, GARBAGE_PROOF]),
-        i.encodeFunctionData("renewLease", [epoch, 1n, GARBAGE_PROOF]),
+        i.encodeFunctionData("deposit", [1, 1n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]),
+        i.encodeFunctionData("withdraw", [1, 1n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]),
+        i.encodeFunctionData("trade", [0, 1n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]),
+        i.encodeFunctionData("renewLease", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]),
       ];
     }
 
@@ -407,8 +408,8 @@ describe("MarginEngine", function () {
       const { w, alice, aliceOpening } = await loadOpenPositions();
       expect(await w.d.engine.requirementOf(await addr(alice), true)).to.be.greaterThan(0n);
       const { initial } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, h, aliceOpening, { index: WETH, amount: -e18 }, 0n, initial);
-      await expect(engineAs(w, alice).withdraw(WETH, e18, await epochOf(w), p.newCommitment, p.proof)).to.be.revertedWithCustomError(
+      const p = await proveByHand(w, h, aliceOpening, { index: WETH, amount: -e18 }, 0n, initial);
+      await expect(engineAs(w, alice).withdraw(WETH, e18, await epochOf(w), p.newCommitment, p.note, p.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -418,12 +419,12 @@ describe("MarginEngine", function () {
       const { w, alice } = await loadOpenPositions();
       const epoch = await epochOf(w);
       const engine = engineAs(w, alice);
-      await expect(engine.withdraw(WETH, 0n, epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "ZeroAmount");
-      await expect(engine.withdraw(WETH, LIMIT_96, epoch, 1n, GARBAGE_PROOF))
+      await expect(engine.withdraw(WETH, 0n, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "ZeroAmount");
+      await expect(engine.withdraw(WETH, LIMIT_96, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "AmountTooLarge")
         .withArgs(LIMIT_96);
-      await expect(engine.withdraw(3, e18, epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "UnknownAsset").withArgs(3);
-      await expect(engine.withdraw(WETH, e18, epoch + 1n, 1n, GARBAGE_PROOF))
+      await expect(engine.withdraw(3, e18, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "UnknownAsset").withArgs(3);
+      await expect(engine.withdraw(WETH, e18, epoch + 1n, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "StaleEpoch")
         .withArgs(epoch + 1n, epoch);
     });
@@ -505,8 +506,8 @@ describe("MarginEngine", function () {
       const maintenanceRequirement = accountRequirement(after, markets, false);
       expect(maintenanceRequirement).to.be.lessThan(initialRequirement);
       const { initial } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, h, aliceOpening, { index: USDC, amount: 0n }, maintenanceRequirement, initial);
-      await expect(engineAs(w, alice).trade(ETH_PERP, e18, await epochOf(w), p.newCommitment, p.proof)).to.be.revertedWithCustomError(
+      const p = await proveByHand(w, h, aliceOpening, { index: USDC, amount: 0n }, maintenanceRequirement, initial);
+      await expect(engineAs(w, alice).trade(ETH_PERP, e18, await epochOf(w), p.newCommitment, p.note, p.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -516,7 +517,7 @@ describe("MarginEngine", function () {
       const { w, bob } = await loadOpenPositions();
       expect(await typed(w).engine.marketCount()).to.equal(2n);
       for (const m of [2, 8, 255]) {
-        await expect(engineAs(w, bob).trade(m, e18, await epochOf(w), 1n, GARBAGE_PROOF))
+        await expect(engineAs(w, bob).trade(m, e18, await epochOf(w), 1n, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "UnknownMarket")
           .withArgs(m);
       }
@@ -524,7 +525,7 @@ describe("MarginEngine", function () {
 
     it("reverts ZeroAmount for a zero size change", async function () {
       const { w, alice } = await loadOpenPositions();
-      await expect(engineAs(w, alice).trade(ETH_PERP, 0n, await epochOf(w), 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+      await expect(engineAs(w, alice).trade(ETH_PERP, 0n, await epochOf(w), 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
         w.d.engine,
         "ZeroAmount",
       );
@@ -534,23 +535,23 @@ describe("MarginEngine", function () {
       const { w, alice, bob } = await loadOpenPositions();
       const epoch = await epochOf(w);
       for (const delta of [LIMIT_96, -LIMIT_96, 1n << 200n]) {
-        await expect(engineAs(w, bob).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_PROOF))
+        await expect(engineAs(w, bob).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "PositionTooLarge")
           .withArgs(delta);
       }
       // A change near the int256 bounds is rejected by name even on an open position (no overflow panic).
       const MAX_INT = (1n << 255n) - 1n;
       for (const delta of [MAX_INT, -MAX_INT - 1n, MAX_INT - 5n * e18]) {
-        await expect(engineAs(w, alice).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_PROOF))
+        await expect(engineAs(w, alice).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
           .to.be.revertedWithCustomError(w.d.engine, "PositionTooLarge")
           .withArgs(delta);
       }
       // Alice is long 5 ETH: the bound applies to the new size, not the change.
-      await expect(engineAs(w, alice).trade(ETH_PERP, LIMIT_96 - 5n * e18, epoch, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, alice).trade(ETH_PERP, LIMIT_96 - 5n * e18, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "PositionTooLarge")
         .withArgs(LIMIT_96);
       for (const delta of [LIMIT_96 - 1n, -(LIMIT_96 - 1n)]) {
-        await expect(engineAs(w, bob).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(
+        await expect(engineAs(w, bob).trade(ETH_PERP, delta, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(
           w.d.engine,
           "InvalidProof",
         );
@@ -566,7 +567,7 @@ describe("MarginEngine", function () {
       const size = LIMIT_96 - 1n;
       const requirement = positionRequirement(size, mark, mark, BigInt(imRatio));
       expect(requirement).to.be.at.least(LIMIT_150);
-      await expect(engineAs(w, bob).trade(BTC_PERP, size, epoch, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).trade(BTC_PERP, size, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "RequirementTooLarge")
         .withArgs(requirement);
     });
@@ -575,7 +576,7 @@ describe("MarginEngine", function () {
       const { w, bob } = await networkHelpers.loadFixture(unpricedMarketFixture);
       expect(await w.d.oracle.markPrice(BTC_PERP)).to.equal(0n);
       expect(await w.d.oracle.markPrice(ETH_PERP)).to.not.equal(0n);
-      await expect(engineAs(w, bob).trade(BTC_PERP, e18, await epochOf(w), 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, bob).trade(BTC_PERP, e18, await epochOf(w), 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "NoMarkPrice")
         .withArgs(BTC_PERP);
     });
@@ -585,7 +586,7 @@ describe("MarginEngine", function () {
       const epoch = await nextEpoch(w, new Map([[WBTC, 10n ** 14n]]));
       const pnl = realisedPnl(size, 60_000_00000000n, 10n ** 14n, 18);
       expect(pnl).to.be.at.least(LIMIT_96);
-      await expect(engine.connect(alice).trade(BTC_PERP, -size, epoch, 1n, GARBAGE_PROOF))
+      await expect(engine.connect(alice).trade(BTC_PERP, -size, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(engine, "PnlTooLarge")
         .withArgs(pnl);
     });
@@ -615,8 +616,8 @@ describe("MarginEngine", function () {
     it("rejects a renewal proved against requirement 0 while positions are open", async function () {
       const { w, alice, aliceOpening } = await loadOpenPositions();
       const { maintenance } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, h, aliceOpening, { index: 0, amount: 0n }, 0n, maintenance);
-      await expect(engineAs(w, alice).renewLease(await epochOf(w), p.newCommitment, p.proof)).to.be.revertedWithCustomError(
+      const p = await proveByHand(w, h, aliceOpening, { index: 0, amount: 0n }, 0n, maintenance);
+      await expect(engineAs(w, alice).renewLease(await epochOf(w), p.newCommitment, p.note, p.proof)).to.be.revertedWithCustomError(
         w.d.engine,
         "InvalidProof",
       );
@@ -625,10 +626,10 @@ describe("MarginEngine", function () {
     it("reverts StaleEpoch and CommitmentNotInField before looking at the proof", async function () {
       const { w, alice } = await loadOpenPositions();
       const epoch = await epochOf(w);
-      await expect(engineAs(w, alice).renewLease(epoch - 1n, 1n, GARBAGE_PROOF))
+      await expect(engineAs(w, alice).renewLease(epoch - 1n, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "StaleEpoch")
         .withArgs(epoch - 1n, epoch);
-      await expect(engineAs(w, alice).renewLease(epoch, FIELD_MODULUS, GARBAGE_PROOF))
+      await expect(engineAs(w, alice).renewLease(epoch, FIELD_MODULUS, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "CommitmentNotInField")
         .withArgs(FIELD_MODULUS);
     });

@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
 import { packProof, type SolidityProof } from "../../prover/src/calldata.js";
+import { initNoteCrypto, noteStruct } from "../../prover/src/keeperNote.js";
 import { N_ASSETS } from "../../prover/src/constants.js";
-import type { EngineContract, FeedContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
+import type { EngineContract, FeedContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE, type DevAssetSpec } from "../../prover/src/devnet.js";
 import { accountCommitment, basketHash, type BasketDelta } from "../../prover/src/encoding.js";
 import { annualVolToVariancePerSample, defaultRiskConfig } from "../../prover/src/oracle/index.js";
@@ -21,7 +22,7 @@ import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
 import { DEV_SOURCES_PER_ASSET, deployMarginEngine, type Deployment } from "../../scripts/lib/deploy.js";
 import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, nextEpoch, type World } from "../../scripts/lib/world.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, nextEpoch, registerKeeper, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
 
 export const USDC = 0;
@@ -39,6 +40,10 @@ export const LIMIT_150 = 1n << 150n;
 /** The engine's Action enum. */
 export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n, Settle: 4n } as const;
 
+/** A keeper note naming the world's keeper (id 1) with a meaningless ciphertext: fine for updates
+ *  that must fail before or at verification. */
+export const GARBAGE_NOTE: ReturnType<typeof noteStruct> = { keeperId: 1n, ephemeralKey: [1n, 2n], ciphertext: [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n] };
+
 /** A well-formed but meaningless proof: the verifier returns false, it does not revert. */
 export const GARBAGE_PROOF: SolidityProof = {
   a: [1n, 2n],
@@ -52,6 +57,8 @@ export const GARBAGE_PROOF: SolidityProof = {
 /** An account update proved by hand: what to submit and the opening it leads to. */
 export interface HandProof {
   newCommitment: bigint;
+  /** The keeper note the proof binds (the engine's KeeperNote tuple). */
+  note: ReturnType<typeof noteStruct>;
   proof: SolidityProof;
   next: AccountOpening;
 }
@@ -62,16 +69,17 @@ export interface HandProof {
  * must reject because it derives different public inputs.
  */
 export async function proveByHand(
-  prover: Prover,
+  w: World,
   h: SyncPoseidon,
   opening: AccountOpening,
   delta: BasketDelta,
   requirement: bigint,
   weights: readonly bigint[],
 ): Promise<HandProof> {
-  const plan = planUpdate(h, opening, delta, requirement, weights);
-  const out = await prover.prove(ACCOUNT_UPDATE_ARTIFACTS, plan.input);
-  return { newCommitment: plan.publicSignals.newCommitment, proof: packProof(out.proof), next: plan.next };
+  const keeper = { crypto: await initNoteCrypto(), keeper: { keeperId: w.keeper.keeperId, key: w.keeper.key.publicKey }, nonce: BigInt(await w.d.oracle.currentEpoch()) };
+  const plan = planUpdate(h, opening, delta, requirement, weights, keeper);
+  const out = await w.prover.prove(ACCOUNT_UPDATE_ARTIFACTS, plan.input);
+  return { newCommitment: plan.publicSignals.newCommitment, note: noteStruct(plan.note), proof: packProof(out.proof), next: plan.next };
 }
 
 /** The current epoch's weight vectors. */
@@ -104,6 +112,7 @@ export async function traderAt(
     prover: w.prover,
     artifacts: ACCOUNT_UPDATE_ARTIFACTS,
     store,
+    keeper: { keeperId: w.keeper.keeperId, key: w.keeper.key.publicKey },
   });
 }
 
@@ -132,6 +141,7 @@ export async function deployEngine(
     updateVerifier: opts.verifier === undefined ? w.d.verifier : { getAddress: async () => opts.verifier! },
     insolvencyVerifier: w.d.insolvencyVerifier,
     poseidon3: w.d.poseidon3,
+    keeperRegistry: w.d.keeperRegistry,
     settlementAsset: opts.settlementAsset ?? 0,
     lease: DEV_LEASE,
   })) as unknown as MarginEngine;
@@ -197,11 +207,17 @@ export async function createCustomWorld(
   ])) as unknown as OracleContract;
   const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
   const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
+  const keeperRegistry = (await ethers.deployContract("KeeperRegistry", [
+    await assets[0]!.token.getAddress(),
+    1_000n * 10n ** BigInt(assets[0]!.decimals),
+    DEV_LEASE.maxAge + DEV_LEASE.grace,
+  ])) as unknown as KeeperRegistryContract;
   const engine = await deployMarginEngine(ethers, {
     oracle,
     updateVerifier: verifier,
     insolvencyVerifier,
     poseidon3,
+    keeperRegistry,
     settlementAsset: 0,
     lease: DEV_LEASE,
   });
@@ -212,6 +228,7 @@ export async function createCustomWorld(
     market,
     verifier,
     insolvencyVerifier,
+    keeperRegistry,
     poseidon3,
     poseidon4,
     tokens: assets.map((a) => a.token as unknown as TokenContract),
@@ -224,6 +241,7 @@ export async function createCustomWorld(
   const w: World = {
     ethers,
     d,
+    keeper: await registerKeeper(ethers, d),
     prover,
     store: new OpeningStore(mkdtempSync(join(tmpdir(), "plimsoll-contract-tests-"))),
     prices: assets.map((a) => a.price),

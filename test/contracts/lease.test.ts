@@ -14,7 +14,7 @@ import { realisedPnl } from "../../prover/src/margin.js";
 import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
 import type { Trader } from "../../prover/src/trader.js";
-import { BTC_PERP, ETH_PERP, e18, e6, GARBAGE_PROOF, traderAt, USDC, WBTC, WETH } from "./helpers.js";
+import { BTC_PERP, ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC, WBTC, WETH } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -155,11 +155,11 @@ describe("MarginEngine leases", function () {
       await (await w.d.engine.forceClose(await who(alice))).wait();
       const engine = w.d.engine.connect(alice) as typeof w.d.engine;
       const loss = -2_000n * e6;
-      await expect(engine.withdraw(USDC, e6, epoch, 1n, GARBAGE_PROOF))
+      await expect(engine.withdraw(USDC, e6, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "AccountFrozen")
         .withArgs(await who(alice), loss);
-      await expect(engine.trade(BTC_PERP, e18, epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "AccountFrozen");
-      await expect(engine.renewLease(epoch, 1n, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "AccountFrozen");
+      await expect(engine.trade(BTC_PERP, e18, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "AccountFrozen");
+      await expect(engine.renewLease(epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "AccountFrozen");
       await fund(w, alice, new Map([[USDC, 500n * e6]]));
       const t = await traderAt(w, alice, opening);
       await t.deposit(USDC, 500n * e6);
@@ -170,7 +170,7 @@ describe("MarginEngine leases", function () {
   describe("#settle", function () {
     it("reverts NotFrozen for an account that is not frozen", async function () {
       const { w, alice } = await load();
-      await expect((w.d.engine.connect(alice) as typeof w.d.engine).settle(1n, 1n, GARBAGE_PROOF))
+      await expect((w.d.engine.connect(alice) as typeof w.d.engine).settle(1n, 1n, GARBAGE_NOTE, GARBAGE_PROOF))
         .to.be.revertedWithCustomError(w.d.engine, "NotFrozen")
         .withArgs(await who(alice));
     });
@@ -256,7 +256,9 @@ describe("MarginEngine accounting invariant", function () {
         await fund(w, s, new Map([[USDC, 100_000n * e6], [WETH, 20n * e18], [WBTC, 100_000_000n]]));
         traders.push(await traderAt(w, s));
       }
-      const holders = [...signers, lp!, keeper!].map((s) => s.getAddress());
+      // Every place a token can sit: the traders, the LP, the liquidating keeper, the keeper operator,
+      // and the keeper registry (which holds the operator's bond).
+      const holders = [...signers, lp!, keeper!, w.keeper.operator, w.d.keeperRegistry].map((s) => s.getAddress());
       const engine = await w.d.engine.getAddress();
       const pool = await w.d.market.getAddress();
 

@@ -12,7 +12,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { accountRequirement, growsExposure, positionRequirement, realisedPnl, type MarketQuote, type PositionState } from "../../prover/src/margin.js";
 import { createWorld, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, MarginMathHarness, PerpMarket } from "../../types/ethers-contracts/index.js";
-import { BTC_PERP, deployEngine, e18, e6, ETH_PERP, GARBAGE_PROOF, LIMIT_96, USDC, WBTC, WETH } from "./helpers.js";
+import { BTC_PERP, deployEngine, e18, e6, ETH_PERP, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_96, USDC, WBTC, WETH } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -115,7 +115,7 @@ async function acceptingEngineFixture(): Promise<AcceptingEngine> {
   await (await usdc(trader!).mint(await trader!.getAddress(), 100_000_000n * e6)).wait();
   await (await usdc(trader!).approve(await engine.getAddress(), 100_000_000n * e6)).wait();
   const epoch = BigInt(await w.d.oracle.currentEpoch());
-  await (await engine.connect(trader!).deposit(USDC, 100_000_000n * e6, epoch, 1n, GARBAGE_PROOF)).wait();
+  await (await engine.connect(trader!).deposit(USDC, 100_000_000n * e6, epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF)).wait();
   return { w, engine, market, trader: trader! };
 }
 
@@ -289,7 +289,7 @@ describe("growsExposure (TypeScript) against the engine's choice of margin", fun
       const other = accountRequirement(after, markets, !grows);
 
       const epoch = BigInt(await w.d.oracle.currentEpoch());
-      const receipt = await (await as.trade(j, delta, epoch, commitment++, GARBAGE_PROOF)).wait();
+      const receipt = await (await as.trade(j, delta, epoch, commitment++, GARBAGE_NOTE, GARBAGE_PROOF)).wait();
       const logs = receipt!.logs.filter((l): l is EventLog => l instanceof EventLog);
       const updated = logs.find((l) => l.eventName === "AccountUpdated")!;
       const changed = logs.find((l) => l.eventName === "PositionChanged")!;

@@ -274,16 +274,16 @@ describe("PerpMarket", function () {
       const profit = realisedPnl(e18, 3_000_00000000n, 3_100_00000000n, 6);
       expect(profit).to.equal(100n * e6);
       const { maintenance } = await weightVectors(w.d.oracle);
-      const p = await proveByHand(w.prover, await initPoseidon(), opening, { index: USDC, amount: profit }, 0n, maintenance);
+      const p = await proveByHand(w, await initPoseidon(), opening, { index: USDC, amount: profit }, 0n, maintenance);
       const engine = typed(w).engine.connect(alice);
-      await expect(engine.trade(ETH_PERP, -e18, epoch, p.newCommitment, p.proof))
+      await expect(engine.trade(ETH_PERP, -e18, epoch, p.newCommitment, p.note, p.proof))
         .to.be.revertedWithCustomError(typed(w).market, "PoolInsufficient")
         .withArgs(e6, profit);
 
       await (await (w.d.tokens[USDC]!.connect(lp) as TokenContract).mint(await lp.getAddress(), 1_000n * e6)).wait();
       await (await (w.d.tokens[USDC]!.connect(lp) as TokenContract).approve(await w.d.market.getAddress(), 1_000n * e6)).wait();
       await (await typed(w).market.connect(lp).addLiquidity(1_000n * e6)).wait();
-      await expect(engine.trade(ETH_PERP, -e18, epoch, p.newCommitment, p.proof)).to.emit(w.d.market, "ProfitPaid").withArgs(profit);
+      await expect(engine.trade(ETH_PERP, -e18, epoch, p.newCommitment, p.note, p.proof)).to.emit(w.d.market, "ProfitPaid").withArgs(profit);
       expect(await w.d.market.poolBalance()).to.equal(1_001n * e6 - profit);
     });
   });

@@ -36,6 +36,7 @@ import type {
   MockERC20,
   PerpMarket,
   PlimsollOracle,
+  KeeperRegistry,
 } from "../../types/ethers-contracts/index.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -51,6 +52,7 @@ interface Core {
   engine: MarginEngine;
   market: PerpMarket;
   verifier: AccountUpdateVerifier;
+  keeperRegistry: KeeperRegistry;
   poseidon3: Contract;
   poseidon4: Contract;
 }
@@ -76,6 +78,7 @@ function coreOf(result: Record<string, Contract>): Core {
     engine: pick(result, "engine"),
     market: pick(result, "market"),
     verifier: pick(result, "verifier"),
+    keeperRegistry: pick(result, "keeperRegistry"),
     poseidon3: pick(result, "poseidon3"),
     poseidon4: pick(result, "poseidon4"),
   };
@@ -265,6 +268,8 @@ describe("Ignition deployment", function () {
         a.token = await world.tokens[slot]!.getAddress();
         a.sources = await Promise.all(world.feeds[slot]!.map((f) => f.getAddress()));
       }
+      expect(params.keeperBondToken).to.match(/^<.*>$/);
+      params.keeperBondToken = await world.tokens[0]!.getAddress();
       const started = performance.now();
       const core = coreOf((await ignition.deploy(PlimsollModule, { parameters: { Plimsoll: params as never } })) as Record<string, Contract>);
       console.log(`      Plimsoll deployed by Ignition in ${Math.round(performance.now() - started)} ms`);
@@ -276,6 +281,8 @@ describe("Ignition deployment", function () {
       expect(await core.market.getAddress()).to.equal(await core.engine.market());
       expect(await core.engine.emptyBasketHash()).to.equal(basketHash(h, ZEROS));
       expect(await core.engine.settlementToken()).to.equal(await world.tokens[0]!.getAddress());
+      expect(await core.engine.keeperRegistry()).to.equal(await core.keeperRegistry.getAddress());
+      expect(await core.keeperRegistry.bondToken()).to.equal(await world.tokens[0]!.getAddress());
       expect(await riskOf(core.oracle)).to.deep.equal(RISK);
       expect(await core.oracle.assetCount()).to.equal(3n);
       expect(await core.oracle.marketCount()).to.equal(2n);

@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { parsePublicSignals, packProof, type SnarkjsProof, type SolidityProof } from "../../prover/src/calldata.js";
 
 /** Circuits whose proofs the tools understand, with their number of public signals. */
-export const CIRCUITS = { account_update: { nPublic: 4, publicNames: ["oldCommitment", "newCommitment", "weightsHash", "statement"] } } as const;
+export const CIRCUITS = {
+  account_update: { nPublic: 6, publicNames: ["oldCommitment", "newCommitment", "weightsHash", "statement", "challenge", "binding"] },
+} as const;
 export type CircuitName = keyof typeof CIRCUITS;
 
 /** A proof as stored on disk. */

@@ -13,6 +13,9 @@ export interface AccountUpdateClaims {
   weightsHash: bigint;
   requirement: bigint;
   delta: { index: number; amount: bigint };
+  /** The challenge and binding that tie the keeper ciphertext to the proof. */
+  challenge: bigint;
+  binding: bigint;
 }
 
 /** Result of an off-chain verification. */
@@ -31,11 +34,11 @@ export function readVerificationKey(path: string): unknown {
   }
 }
 
-/** Decodes the four public signals of an account-update proof. */
+/** Decodes the six public signals of an account-update proof. */
 export function accountUpdateClaims(signals: readonly bigint[]): AccountUpdateClaims {
-  const [oldCommitment, newCommitment, weightsHash, statement] = signals as [bigint, bigint, bigint, bigint];
+  const [oldCommitment, newCommitment, weightsHash, statement, challenge, binding] = signals as [bigint, bigint, bigint, bigint, bigint, bigint];
   const { requirement, delta } = unpackStatement(statement);
-  return { oldCommitment, newCommitment, weightsHash, requirement, delta };
+  return { oldCommitment, newCommitment, weightsHash, requirement, delta, challenge, binding };
 }
 
 /** Verifies a parsed proof with snarkjs; never throws for an invalid proof, only for bad input. */

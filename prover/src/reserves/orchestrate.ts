@@ -30,15 +30,7 @@ import { packProof, proofTuple, type SnarkjsProof } from "../calldata.js";
 import { initPoseidon, type SyncPoseidon } from "../poseidon.js";
 import { Prover, type CircuitArtifacts, type ProofOutput } from "../prover.js";
 import { paths } from "../../../scripts/lib/paths.js";
-import {
-  BATCH_PUBLIC_SIGNALS,
-  BATCH_SIZE,
-  FIELD_MODULUS,
-  FINALIZE_PUBLIC_SIGNALS,
-  N_ASSETS,
-  RESERVE_DECIMALS,
-  TREE_DEPTH,
-} from "./constants.js";
+import { BATCH_SIZE, N_ASSETS, RESERVE_DECIMALS, TREE_DEPTH } from "./constants.js";
 import type { ClientBalances } from "./leaf.js";
 import type { ReserveWeights } from "./normalize.js";
 import { stateTuple } from "./state.js";
@@ -841,10 +833,3 @@ export function formatNormalised(units: bigint): string {
   const frac = (abs % scale).toString().padStart(RESERVE_DECIMALS, "0").replace(/0+$/, "");
   return `${neg ? "-" : ""}${abs / scale}${frac ? `.${frac}` : ""}`;
 }
-
-/** Checks a value is a field element; used by readers of the files above. */
-export function isFieldElement(x: bigint): boolean {
-  return x >= 0n && x < FIELD_MODULUS;
-}
-
-export { BATCH_PUBLIC_SIGNALS, FINALIZE_PUBLIC_SIGNALS };
