@@ -12,7 +12,7 @@ export default defineConfig({
     version: "0.8.28",
     path: SOLJSON,
     settings: {
-      optimizer: { enabled: true, runs: 800 },
+      optimizer: { enabled: true, runs: 2000 },
       evmVersion: "cancun",
       viaIR: true,
     },

@@ -15,7 +15,9 @@ import { packProof } from "../prover/src/calldata.js";
 import { initPoseidon } from "../prover/src/poseidon.js";
 import { initNoteCrypto } from "../prover/src/keeperNote.js";
 import type { ActionReport } from "../prover/src/trader.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, fund, nextEpoch, seedPool, traderFor } from "./lib/world.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor } from "./lib/world.js";
+import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover/src/liquidator.js";
+import { DEV_LEASE } from "../prover/src/devnet.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
@@ -103,6 +105,38 @@ try {
   actions.push(["re-open (slot already used)", await trader.trade(0, 10n * e18)]);
   actions.push(["withdraw", await trader.withdraw(1, 5n * e18)]);
 
+  // --- Liquidation: insolvency proofs and the liquidation transaction -------------------------
+  log("measuring the insolvency proof and a liquidation...");
+  const [, , , victim, keeperSigner, lapsed] = (await ethers.getSigners()) as unknown as Signer[];
+  const insolvencyMeta = readKeyMetadata("insolvency");
+  await fund(w, victim!, new Map([[0, 5_000n * 10n ** 6n], [1, e18]]));
+  const v2 = await traderFor(w, victim!);
+  await v2.deposit(0, 5_000n * 10n ** 6n);
+  await v2.deposit(1, e18);
+  await v2.trade(0, 10n * e18);
+  await fund(w, lapsed!, new Map([[0, 20_000n * 10n ** 6n]]));
+  const v3 = await traderFor(w, lapsed!);
+  await v3.deposit(0, 20_000n * 10n ** 6n);
+  await v3.trade(0, 2n * e18);
+  await nextEpoch(w, new Map([[1, (w.prices[1]! * 80n) / 100n]])); // ETH -20%
+  const usdc = w.d.tokens[0]!.connect(keeperSigner!) as typeof w.d.tokens[0];
+  await (await usdc.mint(await keeperSigner!.getAddress(), 100_000n * 10n ** 6n)).wait();
+  await (await usdc.approve(await w.d.engine.getAddress(), 100_000n * 10n ** 6n)).wait();
+  await (await (w.d.tokens[1]!.connect(keeperSigner!) as typeof w.d.tokens[0]).mint(await keeperSigner!.getAddress(), e18)).wait();
+  const market = await readSeizureMarket(w.d.oracle, 0);
+  const view = await v2.view();
+  const plan = planLiquidation(h, { opening: v2.opening, view, market, liquidator: await keeperSigner!.getAddress(), quoteDecimals: 6 });
+  const insolvencyMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = await w.prover.prove(INSOLVENCY_ARTIFACTS, plan.input);
+    insolvencyMs.push(out.witnessMs + out.proveMs);
+  }
+  const liq = await submitLiquidation({ engine: w.d.engine, liquidator: keeperSigner!, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await victim!.getAddress(), epoch: view.epoch, plan });
+  await elapse(w, DEV_LEASE.maxAge + DEV_LEASE.grace);
+  await nextEpoch(w);
+  const fc = await (await (w.d.engine.connect(keeperSigner!) as typeof w.d.engine).forceClose(await lapsed!.getAddress())).wait();
+  const settled = await v3.settle();
+
   // --- poke ---------------------------------------------------------------------------------
   const pokeGas: bigint[] = [];
   for (let i = 0; i < 3; i++) {
@@ -118,6 +152,16 @@ try {
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
     circuits: [
       {
+        circuit: "insolvency",
+        constraints: insolvencyMeta.constraints,
+        publicInputs: insolvencyMeta.nPublic,
+        ptauPower: insolvencyMeta.ptau.power,
+        runs,
+        medianProveMs: Math.round(median(insolvencyMs)),
+        medianRoundTripMs: Math.round(median(insolvencyMs)),
+        minProveMs: Math.round(Math.min(...insolvencyMs)),
+      },
+      {
         circuit: "account_update",
         constraints: meta.constraints,
         publicInputs: meta.nPublic,
@@ -129,7 +173,12 @@ try {
       },
     ],
     verifier: { standaloneTxGas: Number(verifyTxGas), executionGas: verifyExecution },
-    gas: Object.fromEntries(actions.map(([k, r]) => [k, Number(r.gasUsed)])),
+    gas: {
+      ...Object.fromEntries(actions.map(([k, r]) => [k, Number(r.gasUsed)])),
+      "liquidate (insolvency proof, 2 assets seized)": Number(liq.receipt.gasUsed),
+      "forceClose (expired lease)": Number(fc!.gasUsed),
+      "settle (pay the force-close debt)": Number(settled.gasUsed),
+    },
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(pokeGas.sort()[1]) },
   };
 

@@ -336,8 +336,8 @@ export function formatCoverage(c: number | undefined): string {
   return c === undefined ? "n/a (no net liability)" : `${(c * 100).toFixed(2)}%`;
 }
 
-/** The report as text: header, per-asset table, checks. */
-export function formatAuditReport(r: AuditReport): string {
+/** The report as text: header, per-asset table, checks (every one, or only the failed ones). */
+export function formatAuditReport(r: AuditReport, opts: { checks?: "all" | "failed" } = {}): string {
   const lines: string[] = [];
   lines.push(`${r.valid ? "VALID" : "INVALID"} proof of reserves: custodian ${r.custodian}, period ${r.periodIndex}`);
   lines.push(`  oracle epoch ${r.epoch}; ${r.clientCount.toLocaleString("en-US")} clients in ${r.batchCount.toLocaleString("en-US")} batches of ${r.batchSize}; root ${r.root}`);
@@ -355,7 +355,10 @@ export function formatAuditReport(r: AuditReport): string {
   lines.push(`Amounts are normalised to 6 decimals per token: client balances rounded down, debts up, so each client moves an asset's net by less than 2 units of 1e-6 token (at most ${(2 * r.clientCount).toLocaleString("en-US")} units here).`);
   lines.push("");
   lines.push(`Checks (${r.checks.filter((c) => c.ok).length}/${r.checks.length} passed, proofs verified in ${(r.verifyMs / 1000).toFixed(1)} s):`);
-  for (const c of r.checks) lines.push(`  [${c.ok ? "ok" : "FAIL"}] ${c.name}${!c.ok && c.detail ? `: ${c.detail}` : ""}`);
+  for (const c of r.checks) {
+    if (c.ok && opts.checks === "failed") continue;
+    lines.push(`  [${c.ok ? "ok" : "FAIL"}] ${c.name}${!c.ok && c.detail ? `: ${c.detail}` : ""}`);
+  }
   return lines.join("\n");
 }
 
