@@ -22,6 +22,7 @@ import { Prover } from "./src/prover.js";
 import { packProof } from "./src/calldata.js";
 import { readProofFile, readVerificationKey, verifyProof, type ProofFile } from "../verifier/src/index.js";
 import { paths } from "../scripts/lib/paths.js";
+import { KEEPER_SUMMARY, runKeeperCli } from "./keeperCli.js";
 
 /** A user-facing failure: printed without a stack trace, exit code 1. */
 class UsageError extends Error {}
@@ -35,6 +36,7 @@ Commands:
   prove update    Prove an account update (old opening -> new opening) against epoch weights
   verify          Verify a proof file off-chain with the circuit's verification key
   calldata        Print a proof file as the calldata the on-chain verifier takes
+${KEEPER_SUMMARY}
 
 Run 'plimsoll <command> --help' for a command's options. Every command accepts --json.
 Keys and circuits come from 'npm run build' (development keys, not for production).`;
@@ -300,6 +302,8 @@ if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
   console.log(HELP);
   process.exit(0);
 }
+// The keeper and reserves commands have their own options: hand them their arguments before parsing.
+if (argv[0] === "keeper") process.exit(await runKeeperCli(argv.slice(1)));
 main(argv).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -25,6 +25,7 @@ import {
   unpackSeized,
 } from "../../prover/src/liquidation/index.js";
 import { Prover } from "../../prover/src/prover.js";
+import { terminateCurves } from "../../scripts/lib/snarkjs.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 
@@ -438,6 +439,7 @@ describe("Insolvency(16) circuit", function () {
         expect(rejected).to.be.instanceOf(Error);
       } finally {
         await prover.close();
+        await terminateCurves(); // groth16.verify started BN254 worker threads in this process
       }
     });
   });

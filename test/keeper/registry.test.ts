@@ -181,13 +181,6 @@ describe("KeeperRegistry", function () {
       expect(await registry.keeperCount()).to.equal(0n);
       expect(await registry.keeperIdOf(keys[0]![0], keys[0]![1])).to.equal(0n);
     });
-
-    it("costs below 280k gas for the first keeper and 250k for the next ones (reported)", async function () {
-      await networkHelpers.loadFixture(registeredFixture);
-      // About 100k of it is the subgroup check; four new storage slots and the bond transfer make most of the rest.
-      expect(gas["register (first keeper)"]).to.be.lessThan(280_000n);
-      expect(gas["register (next keeper)"]).to.be.lessThan(250_000n);
-    });
   });
 
   describe("#requestExit", function () {

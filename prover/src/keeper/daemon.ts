@@ -363,6 +363,9 @@ export class KeeperDaemon {
       throw new RangeError("keeperPrivateKey must be a scalar in [1, SUB_ORDER)");
     }
     if (typeof options.stateDir !== "string" || options.stateDir === "") throw new TypeError("stateDir is required");
+    if (typeof options.signer?.getAddress !== "function") throw new TypeError("signer is required (an ethers Signer that pays liquidations)");
+    if (typeof options.prover?.prove !== "function") throw new TypeError("prover is required");
+    if (typeof options.artifacts?.wasmPath !== "string" || typeof options.artifacts.zkeyPath !== "string") throw new TypeError("artifacts must give the insolvency circuit's wasmPath and zkeyPath");
     if (options.fromBlock !== undefined) positiveInteger(options.fromBlock, "fromBlock", 0);
     const o = {
       ...options,
@@ -658,8 +661,10 @@ export class KeeperDaemon {
           done = true;
         }
       }
-      if (done) this.evaluated.set(account, key);
-      else allDone = false;
+      if (done) {
+        this.evaluated.set(account, key);
+        this.attempts.delete(`${account}:${key}`);
+      } else allDone = false;
     }
     if (allDone) this.state.lastEpochEvaluated = epoch;
   }
@@ -690,11 +695,11 @@ export class KeeperDaemon {
     const fields = { epoch: snapshot.epoch, value, requirement };
     if (value >= requirement) {
       report.decisions.push({ account, decision: "healthy", value, requirement });
-      this.emit("info", "health", `healthy: value ${value} >= maintenance requirement ${requirement}`, { account, decision: "healthy", ...fields });
+      this.emit("info", "health", `healthy: value ${usd(value)} >= maintenance requirement ${usd(requirement)}`, { account, decision: "healthy", ...fields });
       return true;
     }
     report.decisions.push({ account, decision: "insolvent", value, requirement });
-    this.emit("info", "health", `insolvent: liquidating (value ${value} < maintenance requirement ${requirement})`, { account, decision: "insolvent", ...fields });
+    this.emit("info", "health", `insolvent: liquidating (value ${usd(value)} < maintenance requirement ${usd(requirement)})`, { account, decision: "insolvent", ...fields });
     return this.liquidate(account, { owner: BigInt(account), ...a.opening }, viewOf(snapshot, positions, a.commitment), report);
   }
 
@@ -789,6 +794,13 @@ export class KeeperDaemon {
       }
     }
   }
+}
+
+/** A value in 1e-30 USD as `$1,234.56` (rounded down to the cent) for a message; log fields keep the exact value. */
+export function usd(value: bigint): string {
+  const cents = value / 10n ** 28n;
+  const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `$${whole}.${(cents % 100n).toString().padStart(2, "0")}`;
 }
 
 /** `1234…5678` for a long number in a message. */

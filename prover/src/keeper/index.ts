@@ -42,6 +42,7 @@ export {
   keeperJson,
   readKeeperState,
   revertReason,
+  usd,
   writeKeeperState,
 } from "./daemon.js";
 export type {
