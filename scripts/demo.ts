@@ -12,7 +12,15 @@ import type { Signer } from "ethers";
 import { initPoseidon } from "../prover/src/poseidon.js";
 import { accountCommitment } from "../prover/src/encoding.js";
 import type { ActionReport } from "../prover/src/trader.js";
-import { createWorld, fund, nextEpoch, seedPool, traderFor } from "./lib/world.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EventLog } from "ethers";
+import type { TokenContract } from "../prover/src/contracts.js";
+import { DEV_LEASE } from "../prover/src/devnet.js";
+import { KeeperDaemon } from "../prover/src/keeper/index.js";
+import { remainderOpening } from "../prover/src/liquidation/witness.js";
+import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor, type World } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { pct, price8, table, tokens, usd } from "./lib/format.js";
 
@@ -96,11 +104,99 @@ async function main(): Promise<void> {
     console.log(`    Poseidon(basketHash, blinding, owner) == on-chain commitment: ${accountCommitment(h, o.amounts, o.blinding, o.owner) === account.commitment}`);
     console.log("    The deposits are public deltas (see 'Privacy model' in the README); the balances after them are not.");
 
+    await keeperAct(w, traderSigner, lp);
+
     console.log("\nSummary");
     console.log(table(["action", "proving", "gas", "requirement"], rows));
   } finally {
     await w.prover.close();
   }
+}
+
+/**
+ * Liquidation without disclosure: a keeper daemon decrypts the openings sent to it, liquidates an
+ * insolvent account after a crash, and force-closes an account whose lease lapsed; the owners recompute
+ * and spend what is left.
+ */
+async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
+  const { ethers, d } = w;
+  const signers = (await ethers.getSigners()) as unknown as Signer[];
+  const [bob, carol] = [signers[3]!, signers[4]!];
+  const keeperSigner = w.keeper.operator;
+  void lp;
+
+  step(8, "Two more traders name the same keeper: Bob (5,000 USDC + 1 WETH, long 10 ETH) and Carol (3,000 USDC, long 1 ETH)");
+  await fund(w, bob, new Map([[USDC, 5_000n * 10n ** 6n], [WETH, e18]]));
+  await fund(w, carol, new Map([[USDC, 3_000n * 10n ** 6n]]));
+  const bobT = await traderFor(w, bob);
+  const carolT = await traderFor(w, carol);
+  await bobT.deposit(USDC, 5_000n * 10n ** 6n);
+  await bobT.deposit(WETH, e18);
+  record("Bob opens long 10 ETH-PERP", await bobT.trade(ETH_PERP, 10n * e18));
+  await carolT.deposit(USDC, 3_000n * 10n ** 6n);
+  record("Carol opens long 1 ETH-PERP", await carolT.trade(ETH_PERP, e18));
+
+  step(9, `The keeper daemon (keeper #${w.keeper.keeperId}) reads the chain and decrypts the openings addressed to it`);
+  const usdc = d.tokens[USDC]!.connect(keeperSigner) as TokenContract;
+  await (await usdc.mint(await keeperSigner.getAddress(), 50_000n * 10n ** 6n)).wait();
+  const stateDir = mkdtempSync(join(tmpdir(), "plimsoll-keeper-"));
+  const daemon = await KeeperDaemon.open({
+    engine: await d.engine.getAddress(),
+    keeperPrivateKey: w.keeper.key.privateKey,
+    keeperId: w.keeper.keeperId,
+    signer: keeperSigner,
+    prover: w.prover,
+    artifacts: INSOLVENCY_ARTIFACTS,
+    stateDir,
+    fromBlock: 0,
+  });
+  const first = await daemon.tick();
+  console.log(`    decrypted ${first.notes.decrypted} notes; state and decision log in ${stateDir}`);
+  for (const [account, a] of daemon.snapshot.accounts) {
+    const name = (await Promise.all([alice, bob, carol].map((x) => x.getAddress()))).indexOf(ethers.getAddress(account));
+    if (a.opening !== null) console.log(`    keeper knows ${["Alice", "Bob", "Carol"][name] ?? account}: ${d.assets.map((x) => tokens(a.opening!.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")}`);
+  }
+
+  step(10, "ETH crashes 17% to $2,400: a new epoch and a new price regime (every lease lapses)");
+  await nextEpoch(w, new Map([[WETH, 2_400_00000000n]]));
+  const tick = await daemon.tick();
+  for (const dcs of tick.decisions) console.log(`    keeper: ${dcs.account.slice(0, 10)}… ${dcs.decision}`);
+  for (const l of tick.liquidations) {
+    console.log(`    keeper liquidated ${l.account.slice(0, 10)}…: insolvency proof ${Math.round(l.proveMs)} ms, gas ${l.gasUsed.toLocaleString("en-US")}, paid ${tokens(l.payment, 6, "USDC")} for ${l.seizures.map((x) => tokens(x.amount, d.assets[x.index]!.decimals, d.assets[x.index]!.symbol)).join(" + ")} (loss ${tokens(l.loss, 6, "USDC")})`);
+    rows.push(["keeper liquidates Bob", `${Math.round(l.proveMs)} ms`, l.gasUsed.toLocaleString("en-US"), "-"]);
+  }
+
+  step(11, "Bob recomputes his remainder from his old opening and the public seizure, with no message from anyone, and withdraws it");
+  const ev = (await d.engine.queryFilter(d.engine.filters.Liquidated!(await bob.getAddress()))).at(-1) as EventLog | undefined;
+  if (ev !== undefined) {
+    const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }].filter((x) => x.amount > 0n);
+    const remainder = remainderOpening(await initPoseidon(), bobT.opening, seized);
+    w.store.save(bobT.key, remainder, BigInt(ev.args.remainderCommitment));
+    const bobAfter = await traderFor(w, bob);
+    console.log(`    remainder: ${d.assets.map((x) => tokens(remainder.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")} (commitment matches the chain)`);
+    const weth = remainder.amounts[WETH]!;
+    if (weth > 0n) record("Bob withdraws his remainder", await bobAfter.withdraw(WETH, weth));
+  }
+
+  step(12, "Alice renews her lapsed lease at the new regime; Carol does not");
+  record("Alice renews after the regime change", await (await traderFor(w, alice)).renewLease());
+
+  step(13, "The grace period passes: the keeper force-closes Carol at the mark, and Carol settles her debt from her basket");
+  await elapse(w, DEV_LEASE.grace + 1n);
+  await nextEpoch(w);
+  const later = await daemon.tick();
+  for (const f of later.forceClosed) {
+    console.log(`    keeper force-closed ${f.account.slice(0, 10)}…: gas ${f.gasUsed.toLocaleString("en-US")}`);
+    rows.push(["keeper force-closes Carol", "-", f.gasUsed.toLocaleString("en-US"), "-"]);
+  }
+  const pending = await d.engine.settlementOf(await carol.getAddress());
+  console.log(`    Carol's pending settlement: ${tokens(BigInt(pending.basketDelta), 6, "USDC")} (the insurance fund advanced any loss to the pool)`);
+  if (BigInt(pending.basketDelta) !== 0n) record("Carol settles", await carolT.settle());
+
+  step(14, "What each party learned");
+  console.log("    the chain: positions, every delta (deposits, withdrawals, PnL, seizures), commitments, lease epochs; never a basket");
+  console.log(`    the keeper: the openings of the ${daemon.snapshot.accounts.size} accounts that name it, and nothing of others`);
+  console.log("    each owner: its own opening (and, after a liquidation, its remainder, recomputed alone)");
 }
 
 await main();

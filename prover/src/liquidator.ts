@@ -60,6 +60,8 @@ export function chooseSeizures(amounts: readonly bigint[], market: SeizureMarket
   for (const s of order) {
     if (out.length === 2) break;
     const quote = market.quotes[s.index]!;
+    const before = seizurePayment(paid, market.settlement);
+    if (before === loss) break; // the loss is covered: a second asset would only add a transfer
     const fits = (x: bigint): boolean => seizurePayment([...paid, { amount: x, quote }], market.settlement) <= loss;
     if (!fits(1n)) continue;
     let lo = 1n;
@@ -69,6 +71,8 @@ export function chooseSeizures(amounts: readonly bigint[], market: SeizureMarket
       if (fits(mid)) lo = mid;
       else hi = mid - 1n;
     }
+    // Dust that does not raise the payment by a single settlement unit is not worth a transfer.
+    if (seizurePayment([...paid, { amount: lo, quote }], market.settlement) === before) continue;
     out.push({ index: s.index, amount: lo });
     paid = [...paid, { amount: lo, quote }];
   }

@@ -155,6 +155,9 @@ describe("KeeperEncryption() circuit", function () {
   it("derives k = Poseidon(blinding, EPH_DOMAIN) mod 2^250 and encrypts under k * keeperKey (independent arithmetic)", async function () {
     const witness = await circuit.calculateWitness(encInput({ amounts: AMOUNTS, blinding: BLINDING, keeperKey, nonce: NONCE }));
     const { ephemeralKey, ciphertext } = outputs(witness);
+    const ascii = (text: string): bigint => BigInt(`0x${Buffer.from(text, "ascii").toString("hex")}`);
+    expect(EPH_DOMAIN).to.equal(ascii("plimsoll.eph"));
+    expect(KS_DOMAIN).to.equal(ascii("plimsoll.ks"));
     const k = h([BLINDING, EPH_DOMAIN]) % (1n << 250n);
     expect(k).to.be.below(SUB_ORDER);
     expect(ephemeralKey).to.deep.equal(edwardsMul(k, BASE8));
