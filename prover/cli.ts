@@ -23,6 +23,7 @@ import { packProof } from "./src/calldata.js";
 import { readProofFile, readVerificationKey, verifyProof, type ProofFile } from "../verifier/src/index.js";
 import { paths } from "../scripts/lib/paths.js";
 import { KEEPER_SUMMARY, runKeeperCli } from "./keeperCli.js";
+import { RESERVES_SUMMARY, runReserves } from "./reservesCli.js";
 
 /** A user-facing failure: printed without a stack trace, exit code 1. */
 class UsageError extends Error {}
@@ -37,6 +38,7 @@ Commands:
   verify          Verify a proof file off-chain with the circuit's verification key
   calldata        Print a proof file as the calldata the on-chain verifier takes
 ${KEEPER_SUMMARY}
+${RESERVES_SUMMARY}
 
 Run 'plimsoll <command> --help' for a command's options. Every command accepts --json.
 Keys and circuits come from 'npm run build' (development keys, not for production).`;
@@ -304,6 +306,7 @@ if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
 }
 // The keeper and reserves commands have their own options: hand them their arguments before parsing.
 if (argv[0] === "keeper") process.exit(await runKeeperCli(argv.slice(1)));
+if (argv[0] === "reserves") process.exit(await runReserves(argv.slice(1)));
 main(argv).then(
   (code) => process.exit(code),
   (err: unknown) => {
