@@ -15,36 +15,39 @@ include "./account_update.circom";  // SlotSelector, ceilLog2, REQUIREMENT_BITS,
 // Domain of the remainder blinding: the ASCII bytes "plimsoll.liq" read as a
 // big-endian integer (0x706c696d736f6c6c2e6c6971).
 function LIQ_DOMAIN() { return 34793382956002819243800029553; }
-// Packed `statement`: requirement (bits 0..149) | indexA << 150 | indexB << 154.
+// Packed `statement`: requirement (bits 0..149) | indexA << 150 | indexB << 154
+// | liquidatorTag << 158, the tag being the low 95 bits of the liquidator's address.
 function LIQ_INDEX_A_SHIFT() { return 150; }
 function LIQ_INDEX_B_SHIFT() { return 154; }
-function LIQ_STATEMENT_BITS() { return 158; }
+function LIQ_TAG_SHIFT() { return 158; }
+function LIQ_TAG_BITS() { return 95; }
+function LIQ_STATEMENT_BITS() { return 253; }
 // Packed `seized`: amountA (bits 0..95) | amountB << 96.
 function SEIZED_BITS() { return 192; }
-// The liquidator is an Ethereum address.
-function LIQUIDATOR_BITS() { return 160; }
 
 // UnpackInsolvencyStatement()
 //
-// Proves: statement < 2^158 and splits it as packInsolvencyStatement() in
+// Proves: statement < 2^253 and splits it as packInsolvencyStatement() in
 // prover/src/liquidation/witness.ts packs it:
-//   statement = requirement + indexA * 2^150 + indexB * 2^154.
+//   statement = requirement + indexA * 2^150 + indexB * 2^154 + liquidatorTag * 2^158.
 //
 // Inputs:
-//   statement  (public in Insolvency): packed field element. Bound: < 2^158,
+//   statement  (public in Insolvency): packed field element. Bound: < 2^253,
 //              else no witness.
 // Outputs (range-checked by construction, as sums of bits):
 //   requirement: maintenance requirement in value units (1e-30 USD), < 2^150.
 //   indexA:      first seized slot, < 2^4 (NOT checked against N here).
 //   indexB:      second seized slot, < 2^4 (NOT checked against N here).
-// Cost: 158 constraints.
+//   The liquidator tag (bits 158..252) has no output: it is bound by being part
+//   of the public statement, and nothing else in the circuit uses it.
+// Cost: 253 constraints.
 template UnpackInsolvencyStatement() {
     signal input statement;
     signal output requirement;
     signal output indexA;
     signal output indexB;
 
-    // 2^158 < p: the decomposition is unique.
+    // 2^253 < p: the decomposition is unique.
     signal bits[LIQ_STATEMENT_BITS()] <== Num2Bits(LIQ_STATEMENT_BITS())(statement);
 
     var req = 0;
@@ -96,20 +99,19 @@ template UnpackSeized() {
 // `requirement`; seizing `amountA` from slot `indexA` and `amountB` from slot
 // `indexB` leaves no slot negative; `remainderCommitment` commits, for the same
 // owner, to what remains, under the blinding Poseidon(2)(blinding, LIQ_DOMAIN);
-// and the proof is made for `liquidator`."
+// and the proof is made for the liquidator whose address ends in `liquidatorTag`."
 //
 // Concretely:
 //   1. amounts[i] < 2^96 for every i, owner < 2^160;
 //   2. commitment == Poseidon(3)(BasketHash(amounts), blinding, owner);
 //   3. weightsHash == WeightsHash(N)(weights);
-//   4. statement < 2^158 splits into (requirement, indexA, indexB);
+//   4. statement < 2^253 splits into (requirement, indexA, indexB, liquidatorTag);
 //      sum(amounts[i] * weights[i]) < requirement;
 //   5. seized < 2^192 splits into (amountA, amountB); indexA < N, indexB < N;
 //      indexA == indexB implies amountB == 0; amounts[indexA] >= amountA and
 //      amounts[indexB] >= amountB;
 //      remainder[i] = amounts[i] - (i == indexA ? amountA : 0) - (i == indexB ? amountB : 0);
-//   6. remainderCommitment == AccountCommitment(remainder, Poseidon(2)(blinding, LIQ_DOMAIN), owner);
-//   7. liquidator < 2^160.
+//   6. remainderCommitment == AccountCommitment(remainder, Poseidon(2)(blinding, LIQ_DOMAIN), owner).
 //
 // Seizure rule: at most two assets per liquidation, A and B. A liquidation of
 // one asset uses amountB = 0 (indexB then does not matter; the prover uses 0).
@@ -122,14 +124,14 @@ template UnpackSeized() {
 //   commitment           the account's stored commitment (field element).
 //   weightsHash          the current epoch's MAINTENANCE weights hash, read by
 //                        the contract from the oracle (field element).
-//   statement            requirement | indexA << 150 | indexB << 154 (< 2^158),
-//                        the requirement computed on-chain.
+//   statement            requirement | indexA << 150 | indexB << 154
+//                        | liquidatorTag << 158 (< 2^253): the requirement computed
+//                        on-chain and the low 95 bits of msg.sender. The tag binds the
+//                        proof to its liquidator: a copied transaction sent from
+//                        another address gives another statement and fails, unless
+//                        the copier found an address sharing 95 bits (2^95 work).
 //   seized               amountA | amountB << 96 (< 2^192), token base units.
 //   remainderCommitment  the commitment the contract stores after liquidation.
-//   liquidator           msg.sender of the liquidation, an address (< 2^160,
-//                        checked). It enters the range check's constraints, so
-//                        the proof is bound to it: a copied transaction sent by
-//                        another address gives other public inputs and fails.
 // Private inputs:
 //   owner       the account owner's address, < 2^160 (checked).
 //   blinding    blinding of `commitment`, any field element.
@@ -156,10 +158,10 @@ template UnpackSeized() {
 // constraints cheaper than comparing on 228 bits.
 //
 // Insolvency(16), main component, circom 2.2.3 --O2:
-//   5,709 non-linear constraints, 0 linear, 5,722 wires,
-//   6 public inputs, 34 private inputs, 0 outputs.
-//   Range checks 2,548: amounts 16 x 96 = 1,536, owner 160, statement 158,
-//     seized 192, liquidator 160, margin 150, two seized slots 2 x 96.
+//   5,644 non-linear constraints, 0 linear, 5,657 wires,
+//   5 public inputs, 34 private inputs, 0 outputs.
+//   Range checks 2,483: amounts 16 x 96 = 1,536, owner 160, statement 253
+//     (with the liquidator tag), seized 192, margin 150, two seized slots 2 x 96.
 //   Poseidon 3,048: 2 x Poseidon(8) basket hashes, 2 x Poseidon(3)
 //     commitments, 5 x Poseidon(4) weight hash, Poseidon(2) remainder
 //     blinding (237, one input constant).
@@ -178,7 +180,6 @@ template Insolvency(N) {
     signal input statement;
     signal input seized;
     signal input remainderCommitment;
-    signal input liquidator;
 
     signal input owner;
     signal input blinding;
@@ -251,6 +252,4 @@ template Insolvency(N) {
     signal remainderHash <== AccountCommitment(N)(remainder, remainderBlinding, owner);
     remainderHash === remainderCommitment;
 
-    // 7. The liquidator is an address; this range check also binds it.
-    RangeCheck(LIQUIDATOR_BITS())(liquidator);
 }

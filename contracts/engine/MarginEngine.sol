@@ -30,6 +30,8 @@ contract MarginEngine is IMarginEngine {
     uint256 internal constant AMOUNT_LIMIT = 1 << 96;
     /// @notice 1.0 in the oracle's fixed point.
     uint256 internal constant WAD = 1e18;
+    /// @notice The liquidator's tag in the insolvency statement: the low 95 bits of its address.
+    uint256 internal constant LIQUIDATOR_TAG_MASK = (1 << 95) - 1;
     /// @notice Bit offsets of the packed public `statement` (see prover/src/encoding.ts).
     uint256 internal constant MAGNITUDE_SHIFT = 150;
     uint256 internal constant SIGN_SHIFT = 246;
@@ -281,7 +283,7 @@ contract MarginEngine is IMarginEngine {
         Account storage acct = _accounts[account];
         if (acct.openMarkets == 0) revert NoOpenPosition(account);
         _checkSeizure(seizure);
-        uint256[6] memory pub = _insolvencyInputs(account, epoch, seizure, remainderCommitment);
+        uint256[5] memory pub = _insolvencyInputs(account, epoch, seizure, remainderCommitment);
         if (!insolvencyVerifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert InvalidProof();
 
         acct.commitment = remainderCommitment;
@@ -550,11 +552,13 @@ contract MarginEngine is IMarginEngine {
 
     /// @dev The insolvency circuit's public inputs, all derived here except the seizure and remainder
     ///      the liquidator chooses: [commitment, maintenance weights hash, requirement | indexA << 150 |
-    ///      indexB << 154, amountA | amountB << 96, remainderCommitment, msg.sender].
+    ///      indexB << 154 | (low 95 bits of msg.sender) << 158, amountA | amountB << 96,
+    ///      remainderCommitment]. The sender's tag binds the proof to its liquidator: copying the
+    ///      transaction needs an address that shares those 95 bits (2^95 work).
     function _insolvencyInputs(address account, uint64 epoch, Seizure calldata seizure, uint256 remainderCommitment)
         internal
         view
-        returns (uint256[6] memory pub)
+        returns (uint256[5] memory pub)
     {
         (uint64 current, uint64 timestamp, uint256 weightsHash,) = oracle.currentEpochParams(true);
         if (epoch != current) revert StaleEpoch(epoch, current);
@@ -563,10 +567,10 @@ contract MarginEngine is IMarginEngine {
         pub[0] = commitmentOf(account);
         pub[1] = weightsHash;
         pub[2] = _requirement(account, Margin.Maintenance) | (uint256(seizure.indexA) << MAGNITUDE_SHIFT)
-            | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4));
+            | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4))
+            | ((uint256(uint160(msg.sender)) & LIQUIDATOR_TAG_MASK) << (MAGNITUDE_SHIFT + 8));
         pub[3] = uint256(seizure.amountA) | (uint256(seizure.amountB) << 96);
         pub[4] = remainderCommitment;
-        pub[5] = uint256(uint160(msg.sender));
     }
 
     function _checkSeizure(Seizure calldata seizure) internal view {

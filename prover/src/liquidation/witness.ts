@@ -14,12 +14,17 @@ import { OWNER_BITS, WitnessInputError } from "../witness.js";
 
 /** Domain of the remainder blinding: ASCII "plimsoll.liq" as a big-endian integer. */
 export const LIQ_DOMAIN = 0x706c696d736f6c6c2e6c6971n;
-/** Packed insolvency statement: requirement (bits 0..149) | indexA << 150 | indexB << 154. */
+/**
+ * Packed insolvency statement: requirement (bits 0..149) | indexA << 150 | indexB << 154 |
+ * liquidatorTag << 158, the tag being the low 95 bits of the liquidator's address.
+ */
 export const INSOLVENCY_STATEMENT_LAYOUT = {
   indexAShift: 150n,
   indexBShift: 154n,
   indexBits: 4n,
-  totalBits: 158,
+  tagShift: 158n,
+  tagBits: 95n,
+  totalBits: 253,
 } as const;
 /** Packed seized amounts: amountA (bits 0..95) | amountB << 96. */
 export const SEIZED_BITS = 192;
@@ -67,7 +72,6 @@ export type InsolvencyInput = {
   statement: string;
   seized: string;
   remainderCommitment: string;
-  liquidator: string;
   owner: string;
   blinding: string;
   amounts: string[];
@@ -81,7 +85,6 @@ export interface InsolvencyPublicSignals {
   statement: bigint;
   seized: bigint;
   remainderCommitment: bigint;
-  liquidator: bigint;
 }
 
 export interface InsolvencyWitness {
@@ -89,8 +92,8 @@ export interface InsolvencyWitness {
   input: InsolvencyInput;
   /** Public inputs the proof will carry. */
   publicSignals: InsolvencyPublicSignals;
-  /** Public inputs in the verifier's order: commitment, weightsHash, statement, seized, remainderCommitment, liquidator. */
-  publicSignalList: [bigint, bigint, bigint, bigint, bigint, bigint];
+  /** Public inputs in the verifier's order: commitment, weightsHash, statement, seized, remainderCommitment. */
+  publicSignalList: [bigint, bigint, bigint, bigint, bigint];
   /** The opening of `remainderCommitment` (what the owner recomputes with `remainderOpening`). */
   remainder: AccountOpening;
   /** Margin value of the basket, sum(amounts[i] * weights[i]), in value units (below the requirement). */
@@ -170,24 +173,31 @@ function checkSeizures(value: unknown, amounts: readonly bigint[]): [Seizure, Se
 // ------------------------------------------------------------------------------------------------
 // Packing
 
-/** statement = requirement | indexA << 150 | indexB << 154 (< 2^158). */
-export function packInsolvencyStatement(requirement: bigint, indexA: number, indexB: number): bigint {
+/** The liquidator tag: the low 95 bits of its address. */
+export function liquidatorTag(liquidator: bigint): bigint {
+  return liquidator & mask(INSOLVENCY_STATEMENT_LAYOUT.tagBits);
+}
+
+/** statement = requirement | indexA << 150 | indexB << 154 | liquidatorTag(liquidator) << 158 (< 2^253). */
+export function packInsolvencyStatement(requirement: bigint, indexA: number, indexB: number, liquidator = 0n): bigint {
   const L = INSOLVENCY_STATEMENT_LAYOUT;
   bounded(requirement, "requirement", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
   for (const [field, index] of [["indexA", indexA], ["indexB", indexB]] as const) {
     if (!Number.isInteger(index) || index < 0 || index >= N_ASSETS) throw new WitnessInputError(field, `is ${index}, not an asset slot in [0, ${N_ASSETS})`);
   }
-  return requirement | (BigInt(indexA) << L.indexAShift) | (BigInt(indexB) << L.indexBShift);
+  bounded(liquidator, "liquidator", LIQUIDATOR_LIMIT, `2^${LIQUIDATOR_BITS}`);
+  return requirement | (BigInt(indexA) << L.indexAShift) | (BigInt(indexB) << L.indexBShift) | (liquidatorTag(liquidator) << L.tagShift);
 }
 
 /** Inverse of `packInsolvencyStatement`. */
-export function unpackInsolvencyStatement(statement: bigint): { requirement: bigint; indexA: number; indexB: number } {
+export function unpackInsolvencyStatement(statement: bigint): { requirement: bigint; indexA: number; indexB: number; liquidatorTag: bigint } {
   const L = INSOLVENCY_STATEMENT_LAYOUT;
   bounded(statement, "statement", 1n << BigInt(L.totalBits), `2^${L.totalBits}`);
   return {
     requirement: statement & mask(BigInt(REQUIREMENT_BITS)),
     indexA: Number((statement >> L.indexAShift) & mask(L.indexBits)),
     indexB: Number((statement >> L.indexBShift) & mask(L.indexBits)),
+    liquidatorTag: statement >> L.tagShift,
   };
 }
 
@@ -269,10 +279,9 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
   const publicSignals: InsolvencyPublicSignals = {
     commitment: accountCommitment(h, opening.amounts, opening.blinding, opening.owner),
     weightsHash: weightsHash(h, weights),
-    statement: packInsolvencyStatement(requirement, a.index, b.index),
+    statement: packInsolvencyStatement(requirement, a.index, b.index, liquidator),
     seized: packSeized(a.amount, b.amount),
     remainderCommitment: accountCommitment(h, remainder.amounts, remainder.blinding, remainder.owner),
-    liquidator,
   };
   const s = (x: bigint): string => x.toString(10);
   return {
@@ -282,7 +291,6 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
       statement: s(publicSignals.statement),
       seized: s(publicSignals.seized),
       remainderCommitment: s(publicSignals.remainderCommitment),
-      liquidator: s(liquidator),
       owner: s(opening.owner),
       blinding: s(opening.blinding),
       amounts: opening.amounts.map(s),
@@ -295,7 +303,6 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
       publicSignals.statement,
       publicSignals.seized,
       publicSignals.remainderCommitment,
-      publicSignals.liquidator,
     ],
     remainder,
     value,
