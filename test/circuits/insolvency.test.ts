@@ -17,6 +17,7 @@ import {
   buildInsolvencyInput,
   type InsolvencyArgs,
   LIQ_DOMAIN,
+  packInsolvencyStatement,
   remainderOpening,
   type Seizure,
   seizuresOf,
@@ -24,6 +25,7 @@ import {
   unpackInsolvencyStatement,
   unpackSeized,
 } from "../../prover/src/liquidation/index.js";
+import { liquidatorTag } from "../../prover/src/liquidation/witness.js";
 import { Prover } from "../../prover/src/prover.js";
 import { terminateCurves } from "../../scripts/lib/snarkjs.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
@@ -33,6 +35,8 @@ const TWO_96 = 1n << 96n;
 const MAX_AMOUNT = TWO_96 - 1n;
 const MAX_WEIGHT = (1n << 128n) - 1n;
 const MAX_REQUIREMENT = (1n << 150n) - 1n;
+const TWO_95 = 1n << 95n;
+const TWO_253 = 1n << 253n;
 
 // ---------------------------------------------------------------------------
 // Independent reference computations (plain arithmetic on the documented formats).
@@ -54,8 +58,11 @@ function refWeightsHash(h: SyncPoseidon, weights: readonly bigint[]): bigint {
   for (let i = 0; i < weights.length; i += 4) groups.push(h(weights.slice(i, i + 4).map(mod)));
   return h(groups);
 }
-/** statement = requirement + indexA·2^150 + indexB·2^154 (no validation). */
-const refStatement = (requirement: bigint, indexA: bigint, indexB: bigint): bigint => requirement + indexA * 2n ** 150n + indexB * 2n ** 154n;
+/** The liquidator tag: the address modulo 2^95 (its low 95 bits). */
+const refTag = (liquidator: bigint): bigint => liquidator % 2n ** 95n;
+/** statement = requirement + indexA·2^150 + indexB·2^154 + tag·2^158 (no validation). */
+const refStatement = (requirement: bigint, indexA: bigint, indexB: bigint, tag: bigint): bigint =>
+  requirement + indexA * 2n ** 150n + indexB * 2n ** 154n + tag * 2n ** 158n;
 /** seized = amountA + amountB·2^96 (no validation). */
 const refSeized = (amountA: bigint, amountB: bigint): bigint => amountA + amountB * TWO_96;
 const refRemainderBlinding = (h: SyncPoseidon, blinding: bigint): bigint => h([mod(blinding), REF_LIQ_DOMAIN]);
@@ -94,6 +101,10 @@ const AMOUNTS = [
 ];
 const OWNER = 0x5b38da6a701c568545dcfcb03fcb875f56beddc4n;
 const LIQUIDATOR = 0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2n;
+/** Another address with the same low 95 bits as LIQUIDATOR (bits 95..159 differ): the same tag. */
+const LIQUIDATOR_TWIN = LIQUIDATOR ^ (((1n << 65n) - 1n) << 95n);
+/** Other liquidators, each with another tag: the lowest tag bit, the highest, and an unrelated address. */
+const OTHER_LIQUIDATORS = [LIQUIDATOR ^ 1n, LIQUIDATOR ^ (1n << 94n), OWNER];
 const BLINDING = 0x1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678n;
 
 const valueOf = (amounts: readonly bigint[], weights: readonly bigint[]): bigint => amounts.reduce((acc, a, i) => acc + a * weights[i]!, 0n);
@@ -119,10 +130,11 @@ interface RawCase {
   amountA: bigint;
   indexB: number;
   amountB: bigint;
+  /** The liquidator's address: only its tag (low 95 bits) enters the circuit, in the statement. */
   liquidator: bigint;
 }
 
-type PublicOverrides = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment" | "liquidator", bigint>>;
+type PublicOverrides = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment", bigint>>;
 
 const baseRaw = (overrides: Partial<RawCase> = {}): RawCase => ({
   owner: OWNER,
@@ -147,10 +159,9 @@ function rawInput(h: SyncPoseidon, r: RawCase, overrides: PublicOverrides = {}):
   return {
     commitment: overrides.commitment ?? refCommitment(h, r.amounts, r.blinding, r.owner),
     weightsHash: overrides.weightsHash ?? refWeightsHash(h, r.weights),
-    statement: overrides.statement ?? refStatement(r.requirement, BigInt(r.indexA), BigInt(r.indexB)),
+    statement: overrides.statement ?? refStatement(r.requirement, BigInt(r.indexA), BigInt(r.indexB), refTag(r.liquidator)),
     seized: overrides.seized ?? refSeized(r.amountA, r.amountB),
     remainderCommitment: overrides.remainderCommitment ?? refCommitment(h, rawRemainder(r), refRemainderBlinding(h, r.blinding), r.owner),
-    liquidator: overrides.liquidator ?? r.liquidator,
     owner: mod(r.owner),
     blinding: mod(r.blinding),
     amounts: r.amounts.map(mod),
@@ -179,7 +190,6 @@ const SAME_SLOT = failsAt("sz.amountB === (st.indexA - st.indexB) * sameSlotFact
 const HELD_A = failsAt("RangeCheck(AMOUNT_BITS())(heldA - sz.amountA);");
 const HELD_B = failsAt("RangeCheck(AMOUNT_BITS())(heldB - sz.amountB);");
 const REMAINDER = failsAt("remainderHash === remainderCommitment;");
-const LIQUIDATOR_RANGE = failsAt("RangeCheck(LIQUIDATOR_BITS())(liquidator);");
 const STATEMENT_LAYOUT = /Error in template UnpackInsolvencyStatement_\d+/;
 const SEIZED_LAYOUT = /Error in template UnpackSeized_\d+/;
 const SLOT = /Error in template SlotSelector_\d+/;
@@ -205,10 +215,9 @@ describe("Insolvency(16) circuit", function () {
       expect(built.publicSignalList).to.deep.equal([
         refCommitment(h, AMOUNTS, BLINDING, OWNER),
         refWeightsHash(h, WEIGHTS),
-        refStatement(VALUE + 10n ** 30n, 1n, 0n),
+        refStatement(VALUE + 10n ** 30n, 1n, 0n, refTag(LIQUIDATOR)),
         refSeized(10n ** 7n, 2n * 10n ** 18n),
         refCommitment(h, remainder, refRemainderBlinding(h, BLINDING), OWNER),
-        LIQUIDATOR,
       ]);
       expect(built.remainder).to.deep.equal({ owner: OWNER, amounts: remainder, blinding: refRemainderBlinding(h, BLINDING) });
       expect(built.value).to.equal(VALUE);
@@ -242,7 +251,8 @@ describe("Insolvency(16) circuit", function () {
         const value = valueOf(amounts, weights);
         const requirement = value + 1n + (rand(150) % ((1n << 150n) - value - 1n));
         const [ia, ib] = [Number(rand(4)), (Number(rand(4)) + 1 + n) % 16];
-        const raw = baseRaw({ amounts, weights, requirement, indexA: ia, amountA: amounts[ia]! / 3n, indexB: ib, amountB: ia === ib ? 0n : amounts[ib]! });
+        const liquidator = rand(160);
+        const raw = baseRaw({ amounts, weights, requirement, indexA: ia, amountA: amounts[ia]! / 3n, indexB: ib, amountB: ia === ib ? 0n : amounts[ib]!, liquidator });
         const input = rawInput(h, raw);
         circuit.checkConstraints(await circuit.calculateWitness(input));
         const built = buildInsolvencyInput(h, {
@@ -250,10 +260,10 @@ describe("Insolvency(16) circuit", function () {
           weights,
           requirement,
           seizures: [{ index: ia, amount: raw.amountA }, { index: ib, amount: raw.amountB }],
-          liquidator: LIQUIDATOR,
+          liquidator,
         });
         expect(built.publicSignalList.map(String)).to.deep.equal(
-          ["commitment", "weightsHash", "statement", "seized", "remainderCommitment", "liquidator"].map((k) => String(input[k])),
+          ["commitment", "weightsHash", "statement", "seized", "remainderCommitment"].map((k) => String(input[k])),
         );
       }
     });
@@ -358,28 +368,83 @@ describe("Insolvency(16) circuit", function () {
       await circuit.expectWitnessFailure(rawInput(h, baseRaw({ owner: 1n << 160n })), OWNER_RANGE);
     });
 
-    it("rejects a liquidator of 2^160 and p - 1", async function () {
-      await circuit.calculateWitness(rawInput(h, baseRaw({ liquidator: (1n << 160n) - 1n })));
-      for (const liquidator of [1n << 160n, P - 1n]) await circuit.expectWitnessFailure(rawInput(h, baseRaw({ liquidator })), LIQUIDATOR_RANGE);
-    });
-
-    it("binds the liquidator: an honest witness with another liquidator fails the R1CS", async function () {
+    it("binds the public inputs: an honest witness with any public wire changed fails the R1CS", async function () {
       const built = buildInsolvencyInput(h, baseArgs());
       const witness = await circuit.calculateWitness(built.input);
-      // Wires 1..6 are the public inputs in order; the liquidator is wire 6.
-      expect(witness[6]).to.equal(LIQUIDATOR);
-      for (const wire of [1, 2, 3, 4, 5, 6]) {
+      // Wires 1..5 are the public inputs in order (no outputs).
+      expect(witness.slice(1, 6)).to.deep.equal(built.publicSignalList);
+      for (const wire of [1, 2, 3, 4, 5]) {
         const tampered = [...witness];
-        tampered[wire] = wire === 6 ? LIQUIDATOR + 1n : mod(tampered[wire]! + 1n);
+        tampered[wire] = mod(tampered[wire]! + 1n);
         expect(() => circuit.checkConstraints(tampered), `public wire ${wire}`).to.throw(/not satisfied/);
+      }
+    });
+
+    it("binds the liquidator tag: an honest witness with another liquidator's statement fails the R1CS", async function () {
+      const built = buildInsolvencyInput(h, baseArgs());
+      const witness = await circuit.calculateWitness(built.input);
+      // The statement is wire 3; its bits 158..252 are the tag, and bits 0..251 of its
+      // decomposition are witness wires.
+      expect(witness[3]).to.equal(refStatement(VALUE + 10n ** 30n, 1n, 0n, refTag(LIQUIDATOR)));
+      const tamperedFor = (other: bigint): { statement: bigint; tampered: bigint[] } => {
+        const statement = refStatement(VALUE + 10n ** 30n, 1n, 0n, refTag(other));
+        expect(statement, `liquidator ${other.toString(16)}`).to.not.equal(witness[3]);
+        const tampered = [...witness];
+        tampered[3] = statement;
+        return { statement, tampered };
+      };
+      // Tags differing in bit 0, in bit 47, and an unrelated address (many bits).
+      for (const other of [LIQUIDATOR ^ 1n, LIQUIDATOR ^ (1n << 47n), OWNER]) {
+        const { statement, tampered } = tamperedFor(other);
+        expect(() => circuit.checkConstraints(tampered), `liquidator ${other.toString(16)}`).to.throw(/not satisfied/);
+        // Each liquidator proves for itself: the statement with its own tag has a witness.
+        const own = buildInsolvencyInput(h, baseArgs({ liquidator: other }));
+        expect(own.publicSignals.statement).to.equal(statement);
+        circuit.checkConstraints(await circuit.calculateWitness(own.input));
+      }
+      // The top tag bit (statement bit 252) has no wire of its own: --O2 folds the last bit of
+      // Num2Bits(253) into the statement wire (bit 252 = (statement - lower bits) / 2^252, still
+      // constrained boolean). Flipping only it gives exactly the OTHER liquidator's honest witness,
+      // not a forgery: nothing else in the circuit reads the tag. What binds a proof to its
+      // statement is Groth16's public-input check (the real-proof test below: it does not verify).
+      const flipTop = LIQUIDATOR ^ (1n << 94n);
+      const { tampered } = tamperedFor(flipTop);
+      const honestTop = await circuit.calculateWitness(buildInsolvencyInput(h, baseArgs({ liquidator: flipTop })).input);
+      expect(tampered).to.deep.equal(honestTop);
+      circuit.checkConstraints(tampered);
+      // A statement whose bit 252 would be 2 (S + 2^252 with bit 252 of S already set) stays out.
+      expect(refTag(LIQUIDATOR) >> 94n).to.equal(1n);
+      const doubled = [...witness];
+      doubled[3] = witness[3]! + (1n << 252n);
+      expect(doubled[3]! < P).to.equal(true);
+      expect(() => circuit.checkConstraints(doubled)).to.throw(/not satisfied/);
+    });
+
+    it("gives two liquidators sharing the low 95 bits the same statement (a copier's 2^95-work bound)", function () {
+      // Only the tag enters the proof: a copier who finds an address with the victim's low 95
+      // bits (about 2^95 key generations) can resubmit the proof. Every other address fails.
+      expect(LIQUIDATOR_TWIN).to.not.equal(LIQUIDATOR);
+      expect(LIQUIDATOR_TWIN % TWO_95).to.equal(LIQUIDATOR % TWO_95);
+      const own = buildInsolvencyInput(h, baseArgs());
+      const twin = buildInsolvencyInput(h, baseArgs({ liquidator: LIQUIDATOR_TWIN }));
+      expect(twin.publicSignalList).to.deep.equal(own.publicSignalList);
+      expect(liquidatorTag(LIQUIDATOR_TWIN)).to.equal(refTag(LIQUIDATOR));
+      for (const other of OTHER_LIQUIDATORS) {
+        expect(buildInsolvencyInput(h, baseArgs({ liquidator: other })).publicSignals.statement).to.not.equal(own.publicSignals.statement);
       }
     });
   });
 
   describe("public input layouts", function () {
-    it("rejects a statement of 2^158 or more", async function () {
-      const statement = refStatement(VALUE + 10n ** 30n, 1n, 0n);
-      for (const bad of [statement + (1n << 158n), 1n << 158n, P - 1n]) {
+    it("accepts the statement 2^253 - 1 (every field at its largest) and rejects a statement of 2^253 or more", async function () {
+      // requirement 2^150 - 1, indexA = indexB = 15 (amountB = 0), liquidator 2^160 - 1 (tag 2^95 - 1).
+      const largest = baseRaw({ requirement: MAX_REQUIREMENT, indexA: 15, amountA: 1n, indexB: 15, amountB: 0n, liquidator: (1n << 160n) - 1n });
+      expect(rawInput(h, largest).statement).to.equal(TWO_253 - 1n);
+      circuit.checkConstraints(await circuit.calculateWitness(rawInput(h, largest)));
+      // A statement with tag 0 plus 2^253 is still a field element (p > 2^253 + 2^252).
+      const tagZero = refStatement(VALUE + 10n ** 30n, 1n, 0n, 0n);
+      for (const bad of [TWO_253, tagZero + TWO_253, P - 1n]) {
+        expect(bad < P).to.equal(true);
         await circuit.expectWitnessFailure(rawInput(h, baseRaw(), { statement: bad }), STATEMENT_LAYOUT);
       }
     });
@@ -392,8 +457,10 @@ describe("Insolvency(16) circuit", function () {
     });
 
     it("reads the same layout as unpackInsolvencyStatement / unpackSeized", function () {
-      const statement = refStatement(MAX_REQUIREMENT, 15n, 7n);
-      expect(unpackInsolvencyStatement(statement)).to.deep.equal({ requirement: MAX_REQUIREMENT, indexA: 15, indexB: 7 });
+      const statement = refStatement(MAX_REQUIREMENT, 15n, 7n, refTag(LIQUIDATOR));
+      expect(unpackInsolvencyStatement(statement)).to.deep.equal({ requirement: MAX_REQUIREMENT, indexA: 15, indexB: 7, liquidatorTag: refTag(LIQUIDATOR) });
+      expect(packInsolvencyStatement(MAX_REQUIREMENT, 15, 7, LIQUIDATOR)).to.equal(statement);
+      expect(unpackInsolvencyStatement(TWO_253 - 1n)).to.deep.equal({ requirement: MAX_REQUIREMENT, indexA: 15, indexB: 15, liquidatorTag: TWO_95 - 1n });
       expect(unpackSeized(refSeized(MAX_AMOUNT, 1n))).to.deep.equal({ amountA: MAX_AMOUNT, amountB: 1n });
     });
   });
@@ -405,7 +472,7 @@ describe("Insolvency(16) circuit", function () {
       expect(documented, "constraint count in circuits/main/insolvency.circom").to.not.equal(null);
       expect(circuit.info.constraints).to.equal(Number(documented![1]!.replace(/,/g, "")));
       expect(circuit.info.wires).to.equal(Number(documented![2]!.replace(/,/g, "")));
-      expect(circuit.info.publicInputs).to.equal(6);
+      expect(circuit.info.publicInputs).to.equal(5);
       expect(circuit.info.publicOutputs).to.equal(0);
     });
 
@@ -425,9 +492,19 @@ describe("Insolvency(16) circuit", function () {
         expect(publicSignals).to.deep.equal(built.publicSignalList.map(String));
         const key = JSON.parse(readFileSync(vkey, "utf8"));
         expect(await snarkjs.groth16.verify(key, publicSignals, proof)).to.equal(true);
-        // The same proof sent by another address (the contract passes msg.sender) does not verify.
-        const copied = [...publicSignals.slice(0, 5), String(LIQUIDATOR + 1n)];
-        expect(await snarkjs.groth16.verify(key, copied, proof)).to.equal(false);
+        // The same proof sent by another address (the contract packs the low 95 bits of msg.sender
+        // into the statement) does not verify.
+        for (const other of OTHER_LIQUIDATORS) {
+          const copied = [...publicSignals];
+          copied[2] = String(refStatement(VALUE + 10n ** 30n, 1n, 0n, refTag(other)));
+          expect(copied[2]).to.not.equal(publicSignals[2]);
+          expect(await snarkjs.groth16.verify(key, copied, proof), `liquidator ${other.toString(16)}`).to.equal(false);
+        }
+        // An address sharing the low 95 bits gets the same public inputs, so the proof verifies for
+        // it: the copier's bound is finding such an address (2^95 work).
+        const twin = buildInsolvencyInput(h, baseArgs({ liquidator: LIQUIDATOR_TWIN })).publicSignalList.map(String);
+        expect(twin).to.deep.equal(publicSignals);
+        expect(await snarkjs.groth16.verify(key, twin, proof)).to.equal(true);
         // A solvent account: the prover refuses (the witness does not exist).
         const solvent = rawInput(h, baseRaw({ requirement: VALUE }));
         let rejected: unknown;
