@@ -81,14 +81,14 @@ export interface AccountUpdateWitness {
 }
 
 /** Reads an integer (bigint, or a safe-integer number) or throws naming the field. */
-function integer(value: unknown, field: string): bigint {
+export function integer(value: unknown, field: string): bigint {
   if (typeof value === "bigint") return value;
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
   throw new WitnessInputError(field, `is not an integer (got ${typeof value === "number" ? value : typeof value})`);
 }
 
 /** Reads an integer in [0, limit) or throws naming the field and the bound. */
-function bounded(value: unknown, field: string, limit: bigint, limitText: string): bigint {
+export function bounded(value: unknown, field: string, limit: bigint, limitText: string): bigint {
   const v = integer(value, field);
   if (v < 0n) throw new WitnessInputError(field, "is negative");
   if (v >= limit) throw new WitnessInputError(field, `is ${v}, not below ${limitText}`);
@@ -96,7 +96,7 @@ function bounded(value: unknown, field: string, limit: bigint, limitText: string
 }
 
 /** Reads a vector of N_ASSETS bounded integers. */
-function vector(value: unknown, field: string, limit: bigint, limitText: string): bigint[] {
+export function vector(value: unknown, field: string, limit: bigint, limitText: string): bigint[] {
   if (!Array.isArray(value)) throw new WitnessInputError(field, "is not an array");
   if (value.length !== N_ASSETS) throw new WitnessInputError(field, `has ${value.length} entries, expected ${N_ASSETS}`);
   return value.map((v, i) => bounded(v, `${field}[${i}]`, limit, limitText));

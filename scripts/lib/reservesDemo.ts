@@ -33,6 +33,7 @@ import { auditPeriod, formatAuditReport } from "../../verifier/src/reserves/repo
 import { checkClientInclusion, formatInclusion, readInclusionFile } from "../../verifier/src/reserves/inclusion.js";
 import { poseidonArtifact } from "./poseidonContracts.js";
 import { pct, price8, table } from "./format.js";
+import { seededRandom } from "../../prover/src/prng.js";
 
 /** The registry and what it was deployed with. */
 export interface ReservesDeployment {
@@ -58,17 +59,8 @@ export async function deployReserveRegistry(ethers: HardhatEthers, oracle: strin
   return { registry, poseidon2, batchVerifier, finalizeVerifier };
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same clients on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the synthetic clients (re-exported: the same seed gives the same clients everywhere). */
+export { seededRandom } from "../../prover/src/prng.js";
 
 /**
  * `count` synthetic clients over the registry's assets (token base units), all above maintenance at

@@ -15,6 +15,7 @@ import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../.
 import { WitnessInputError } from "../../prover/src/witness.js";
 import type { Trader } from "../../prover/src/trader.js";
 import { BTC_PERP, ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC, WBTC, WETH } from "./helpers.js";
+import { seededRandom } from "../../prover/src/prng.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -229,17 +230,6 @@ describe("MarginEngine leases", function () {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("MarginEngine accounting invariant", function () {
   it("keeps every token in a wallet, a basket (or an owed credit), the pool or the fund over a random sequence of actions", async function () {
@@ -281,7 +271,7 @@ describe("MarginEngine accounting invariant", function () {
         }
       };
 
-      const rand = prng(11);
+      const rand = seededRandom(11);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       let done = 0;
       const kinds = new Set<string>();

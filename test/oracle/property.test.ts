@@ -12,6 +12,7 @@ import { OracleModel, defaultRiskConfig, type RiskConfig, type SourceReading } f
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import type { PlimsollOracle } from "../../types/ethers-contracts/index.js";
 import { deployOracleFixture, pokeAt, scalePrice, setReadings } from "../helpers/oracleFixture.js";
+import { seededRandom } from "../../prover/src/prng.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -38,17 +39,6 @@ const REACTIVE_RISK: RiskConfig = {
   leaseBandBps: 300n, // a 3% band: the random paths cross it often, so regimes change
 };
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random path generator: true prices per asset and what each source answers about them. */
 class PathGenerator {
@@ -60,7 +50,7 @@ class PathGenerator {
     initialPrices: readonly bigint[],
     private readonly maxStaleness: bigint,
   ) {
-    this.rand = prng(seed);
+    this.rand = seededRandom(seed);
     this.prices = [...initialPrices];
   }
 

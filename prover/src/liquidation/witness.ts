@@ -7,7 +7,7 @@ import type { AccountOpening } from "../account.js";
 import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS, REQUIREMENT_BITS, WEIGHT_BITS } from "../constants.js";
 import { accountCommitment, weightsHash } from "../encoding.js";
 import type { SyncPoseidon } from "../poseidon.js";
-import { OWNER_BITS, WitnessInputError } from "../witness.js";
+import { bounded, OWNER_BITS, vector, WitnessInputError } from "../witness.js";
 
 // ------------------------------------------------------------------------------------------------
 // Constants (twins of the functions of the same names in circuits/src/insolvency.circom)
@@ -116,25 +116,6 @@ export class SolventAccountError extends WitnessInputError {
 
 // ------------------------------------------------------------------------------------------------
 // Validation helpers
-
-function integer(value: unknown, field: string): bigint {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  throw new WitnessInputError(field, `is not an integer (got ${typeof value === "number" ? value : typeof value})`);
-}
-
-function bounded(value: unknown, field: string, limit: bigint, limitText: string): bigint {
-  const v = integer(value, field);
-  if (v < 0n) throw new WitnessInputError(field, "is negative");
-  if (v >= limit) throw new WitnessInputError(field, `is ${v}, not below ${limitText}`);
-  return v;
-}
-
-function vector(value: unknown, field: string, limit: bigint, limitText: string): bigint[] {
-  if (!Array.isArray(value)) throw new WitnessInputError(field, "is not an array");
-  if (value.length !== N_ASSETS) throw new WitnessInputError(field, `has ${value.length} entries, expected ${N_ASSETS}`);
-  return value.map((v, i) => bounded(v, `${field}[${i}]`, limit, limitText));
-}
 
 function checkOpening(value: unknown, field: string): AccountOpening {
   if (typeof value !== "object" || value === null) throw new WitnessInputError(field, "is not an object");
