@@ -31,6 +31,7 @@ import {
 import { accountCommitment } from "../../prover/src/encoding.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { rng } from "../helpers/reference.js";
 
 const TWO_96 = 1n << 96n;
 const MAX_AMOUNT = TWO_96 - 1n;
@@ -65,22 +66,6 @@ function edwardsMul(k: bigint, p: Point): Point {
   return acc;
 }
 
-/** Deterministic pseudo-random bigints (splitmix64), for property-style cases. */
-function rng(seed: bigint): (bits: number) => bigint {
-  let state = seed;
-  const next64 = (): bigint => {
-    state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-    let z = state;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-    return z ^ (z >> 31n);
-  };
-  return (bits) => {
-    let v = 0n;
-    for (let got = 0; got < bits; got += 64) v = (v << 64n) | next64();
-    return v & ((1n << BigInt(bits)) - 1n);
-  };
-}
 
 /** The failing line of KeeperEncryption in the witness calculator's error trace, found by its source text. */
 function encryptionFailsAt(snippet: string): RegExp {

@@ -30,6 +30,7 @@ import { Prover } from "../../prover/src/prover.js";
 import { terminateCurves } from "../../scripts/lib/snarkjs.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { DECIMALS, PRICES_E8, rng, weight } from "../helpers/reference.js";
 
 const TWO_96 = 1n << 96n;
 const MAX_AMOUNT = TWO_96 - 1n;
@@ -67,33 +68,11 @@ const refStatement = (requirement: bigint, indexA: bigint, indexB: bigint, tag: 
 const refSeized = (amountA: bigint, amountB: bigint): bigint => amountA + amountB * TWO_96;
 const refRemainderBlinding = (h: SyncPoseidon, blinding: bigint): bigint => h([mod(blinding), REF_LIQ_DOMAIN]);
 
-/** Value of one base unit after the haircut, in 1e-30 USD (as in the account-update tests). */
-function weight(priceE8: bigint, decimals: number, haircutBps: bigint): bigint {
-  return (priceE8 * 10n ** BigInt(22 - decimals) * (10_000n - haircutBps)) / 10_000n;
-}
 
-/** Deterministic pseudo-random bigints (splitmix64), for property-style cases. */
-function rng(seed: bigint): (bits: number) => bigint {
-  let state = seed;
-  const next64 = (): bigint => {
-    state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-    let z = state;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-    return z ^ (z >> 31n);
-  };
-  return (bits) => {
-    let v = 0n;
-    for (let got = 0; got < bits; got += 64) v = (v << 64n) | next64();
-    return v & ((1n << BigInt(bits)) - 1n);
-  };
-}
 
 // ---------------------------------------------------------------------------
 // A realistic basket at maintenance weights.
 
-const DECIMALS = [18, 8, 6, 18, 6, 18, 8, 18, 18, 6, 18, 12, 18, 0, 18, 9];
-const PRICES_E8 = [3000n, 60_000n, 1n, 2500n, 1n, 15n, 59_000n, 1n, 400n, 1n, 7n, 120n, 2n, 10n ** 8n, 3000n, 150n].map((p) => p * 10n ** 8n);
 const WEIGHTS = DECIMALS.map((d, i) => weight(PRICES_E8[i]!, d, BigInt(300 + 50 * i)));
 const AMOUNTS = [
   12n * 10n ** 18n + 345n, 3n * 10n ** 7n, 25_000n * 10n ** 6n, 0n, 1n, 7n * 10n ** 18n, 5n * 10n ** 8n, 10n ** 18n,

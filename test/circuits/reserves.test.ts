@@ -27,6 +27,7 @@ import {
   zeroHashes,
 } from "../../prover/src/reserves/index.js";
 import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { rng } from "../helpers/reference.js";
 
 const TWO_32 = 1n << 32n;
 const TWO_64 = 1n << 64n;
@@ -235,22 +236,6 @@ const PERIOD = 7;
 const PRICES = [1n, 3000n, 60_000n, 1n, 150n, 2500n, 15n, 400n, 7n, 120n, 2n, 1_000_000n, 3000n, 150n, 1n, 59_000n].map((p) => p * 10n ** 8n);
 const HAIRCUTS = PRICES.map((_, i) => (i === 0 ? 0n : BigInt(2 + 4 * i) * 10n ** 16n));
 
-/** Deterministic pseudo-random bigints (splitmix64). */
-function rng(seed: bigint): (bits: number) => bigint {
-  let state = seed;
-  const next64 = (): bigint => {
-    state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-    let x = state;
-    x = ((x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-    x = ((x ^ (x >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-    return x ^ (x >> 31n);
-  };
-  return (bits) => {
-    let v = 0n;
-    for (let got = 0; got < bits; got += 64) v = (v << 64n) | next64();
-    return v & ((1n << BigInt(bits)) - 1n);
-  };
-}
 
 function makeClients(n: number, seed: bigint): ClientBalances[] {
   const rand = rng(seed);
