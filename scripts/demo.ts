@@ -26,6 +26,7 @@ import { remainderOpening } from "../prover/src/liquidation/witness.js";
 import { runReservesDemo } from "./lib/reservesDemo.js";
 import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor, type World } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";
+import { terminateCurves } from "./lib/snarkjs.js";
 import { pct, price8, table, tokens, usd } from "./lib/format.js";
 
 if (process.argv.includes("--help")) {
@@ -212,3 +213,5 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
 }
 
 await main();
+// The auditor's checks verify proofs in this process: stop snarkjs's curve threads so the demo exits.
+await terminateCurves();
