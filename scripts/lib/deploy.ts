@@ -25,6 +25,11 @@ export interface DeployOptions {
   risk?: RiskConfig;
   /** Solvency-lease timing of the engine (default DEV_LEASE). */
   lease?: { maxAge: bigint; grace: bigint };
+  /**
+   * Tokens already deployed, one per asset (default: a new mintable MockERC20 each). Tests use it
+   * for tokens that misbehave, e.g. one that re-enters the engine.
+   */
+  tokens?: readonly TokenContract[];
 }
 
 /** Handles to everything deployed. Contracts are untyped ethers Contracts. */
@@ -97,8 +102,9 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
 
   const tokens: TokenContract[] = [];
   const feeds: FeedContract[][] = [];
-  for (const s of specs) {
-    tokens.push((await ethers.deployContract("MockERC20", [`Mock ${s.symbol}`, s.symbol, s.decimals])) as unknown as TokenContract);
+  for (const [i, s] of specs.entries()) {
+    const given = opts.tokens?.[i];
+    tokens.push(given ?? ((await ethers.deployContract("MockERC20", [`Mock ${s.symbol}`, s.symbol, s.decimals])) as unknown as TokenContract));
     const row: FeedContract[] = [];
     for (let k = 0; k < DEV_SOURCES_PER_ASSET; k++) {
       const feed = await ethers.deployContract("MockAggregator", [8]);

@@ -46,14 +46,17 @@ export interface World {
   gridSeconds: bigint;
 }
 
-/** Deploys Plimsoll and closes the first oracle epoch. Call `world.prover.close()` when done. */
-export async function createWorld(ethers: HardhatEthers, opts: DeployOptions & { storeDir?: string } = {}): Promise<World> {
+/** Deploys Plimsoll and closes the first oracle epoch. Call `world.prover.close()` when done (unless the prover was given). */
+export async function createWorld(
+  ethers: HardhatEthers,
+  opts: DeployOptions & { storeDir?: string; prover?: Prover } = {},
+): Promise<World> {
   const d = await deployPlimsoll(ethers, opts);
   const world: World = {
     ethers,
     d,
     keeper: await registerKeeper(ethers, d),
-    prover: new Prover(),
+    prover: opts.prover ?? new Prover(),
     store: new OpeningStore(opts.storeDir ?? mkdtempSync(join(tmpdir(), "plimsoll-openings-"))),
     prices: d.specs.map((s) => s.price),
     gridSeconds: BigInt(opts.gridSeconds ?? 3600),

@@ -21,7 +21,7 @@ import {
 } from "../../prover/src/encoding.js";
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import { type AccountUpdateArgs, buildAccountUpdateInput, WitnessInputError } from "../../prover/src/witness.js";
-import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
 import { initNoteCrypto, noteChallenge, noteValues, type KeeperTarget, type NoteCrypto } from "../../prover/src/keeperNote.js";
 import { linearBind } from "../../prover/src/liquidation/cipher.js";
@@ -158,13 +158,7 @@ const withSlot = (amounts: readonly bigint[], index: number, value: bigint): big
 // Which constraint must reject an input: the failing line of AccountUpdate in
 // the witness calculator's error trace, found by its source text.
 
-const ACCOUNT_UPDATE_SOURCE = readFileSync(join(PROJECT_ROOT, "circuits/src/account_update.circom"), "utf8").split("\n");
-
-function failsAt(snippet: string): RegExp {
-  const lines = ACCOUNT_UPDATE_SOURCE.flatMap((text, i) => (text.includes(snippet) ? [i + 1] : []));
-  if (lines.length !== 1) throw new Error(`"${snippet}" occurs ${lines.length} times in account_update.circom`);
-  return new RegExp(`AccountUpdate_\\d+ line: ${lines[0]}(\\n|$)`);
-}
+const failsAt = constraintLine("circuits/src/account_update.circom", "AccountUpdate");
 
 const OLD_AMOUNT_RANGE = failsAt("RangeCheckArray(N, AMOUNT_BITS())(amounts);");
 const OWNER_RANGE = failsAt("RangeCheck(OWNER_BITS())(owner);");

@@ -30,7 +30,7 @@ import {
 } from "../../prover/src/liquidation/index.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
-import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { rng } from "../helpers/reference.js";
 
 const TWO_96 = 1n << 96n;
@@ -67,13 +67,7 @@ function edwardsMul(k: bigint, p: Point): Point {
 }
 
 
-/** The failing line of KeeperEncryption in the witness calculator's error trace, found by its source text. */
-function encryptionFailsAt(snippet: string): RegExp {
-  const lines = readFileSync(join(PROJECT_ROOT, "circuits/src/encryption.circom"), "utf8").split("\n").flatMap((t, i) => (t.includes(snippet) ? [i + 1] : []));
-  if (lines.length !== 1) throw new Error(`"${snippet}" occurs ${lines.length} times in encryption.circom`);
-  return new RegExp(`KeeperEncryption_\\d+ line: ${lines[0]}(\\n|$)`);
-}
-const KEY_NOT_X0 = encryptionFailsAt("keeperKey[0] * keyXInverse === 1;");
+const KEY_NOT_X0 = constraintLine("circuits/src/encryption.circom", "KeeperEncryption")("keeperKey[0] * keyXInverse === 1;");
 
 const randomPrivateKey = (rand: (bits: number) => bigint): bigint => (rand(256) % (SUB_ORDER - 1n)) + 1n;
 

@@ -29,7 +29,7 @@ import { liquidatorTag } from "../../prover/src/liquidation/witness.js";
 import { Prover } from "../../prover/src/prover.js";
 import { terminateCurves } from "../../scripts/lib/snarkjs.js";
 import { WitnessInputError } from "../../prover/src/witness.js";
-import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { DECIMALS, PRICES_E8, rng, weight } from "../helpers/reference.js";
 
 const TWO_96 = 1n << 96n;
@@ -153,12 +153,7 @@ const withSlot = (amounts: readonly bigint[], index: number, value: bigint): big
 // ---------------------------------------------------------------------------
 // Which constraint must reject an input: the failing line of Insolvency in the trace.
 
-const SOURCE = readFileSync(join(PROJECT_ROOT, "circuits/src/insolvency.circom"), "utf8").split("\n");
-function failsAt(snippet: string): RegExp {
-  const lines = SOURCE.flatMap((text, i) => (text.includes(snippet) ? [i + 1] : []));
-  if (lines.length !== 1) throw new Error(`"${snippet}" occurs ${lines.length} times in insolvency.circom`);
-  return new RegExp(`Insolvency_\\d+ line: ${lines[0]}(\\n|$)`);
-}
+const failsAt = constraintLine("circuits/src/insolvency.circom", "Insolvency");
 
 const AMOUNT_RANGE = failsAt("RangeCheckArray(N, AMOUNT_BITS())(amounts);");
 const OWNER_RANGE = failsAt("RangeCheck(OWNER_BITS())(owner);");

@@ -26,7 +26,7 @@ import {
   type ReserveWeights,
   zeroHashes,
 } from "../../prover/src/reserves/index.js";
-import { type CircuitInput, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
+import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { rng } from "../helpers/reference.js";
 
 const TWO_32 = 1n << 32n;
@@ -251,17 +251,8 @@ function makeClients(n: number, seed: bigint): ClientBalances[] {
 // ---------------------------------------------------------------------------
 // Which constraint must reject an input: the failing line of reserves.circom in the error trace.
 
-const SOURCE = readFileSync(join(PROJECT_ROOT, "circuits/src/reserves.circom"), "utf8").split("\n");
-
-/** The line of `snippet` inside `template`'s body, as the witness calculator's trace names it. */
-function failsAt(template: "ReservesBatch" | "ReservesFinalize", snippet: string): RegExp {
-  const start = SOURCE.findIndex((line) => line.startsWith(`template ${template}(`));
-  const next = SOURCE.findIndex((line, i) => i > start && line.startsWith("template "));
-  const end = next < 0 ? SOURCE.length : next;
-  const lines = SOURCE.flatMap((text, i) => (i > start && i < end && text.includes(snippet) ? [i + 1] : []));
-  if (start < 0 || lines.length !== 1) throw new Error(`"${snippet}" occurs ${lines.length} times in ${template}`);
-  return new RegExp(`${template}_\\d+ line: ${lines[0]}(\\n|$)`);
-}
+const failsAt = (template: "ReservesBatch" | "ReservesFinalize", snippet: string): RegExp =>
+  constraintLine("circuits/src/reserves.circom", template)(snippet);
 
 const PERIOD_TAG_RANGE = failsAt("ReservesBatch", "RangeCheck(RESERVES_PERIOD_TAG_BITS())(periodTag);");
 const BATCH_INDEX_RANGE = failsAt("ReservesBatch", "signal indexBits[F] <== Num2Bits(F)(batchIndex);");

@@ -4,7 +4,7 @@
  * hand-built proofs for updates the engine must reject.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { BaseContract, Contract, Signer } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,17 +12,15 @@ import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
 import { packProof, type SolidityProof } from "../../prover/src/calldata.js";
 import { initNoteCrypto, noteStruct } from "../../prover/src/keeperNote.js";
 import { N_ASSETS } from "../../prover/src/constants.js";
-import type { EngineContract, FeedContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
+import type { EngineContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE, type DevAssetSpec } from "../../prover/src/devnet.js";
 import { accountCommitment, basketHash, type BasketDelta } from "../../prover/src/encoding.js";
-import { annualVolToVariancePerSample, defaultRiskConfig } from "../../prover/src/oracle/index.js";
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
-import { DEV_SOURCES_PER_ASSET, deployMarginEngine, type Deployment } from "../../scripts/lib/deploy.js";
-import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, nextEpoch, registerKeeper, type World } from "../../scripts/lib/world.js";
+import { deployMarginEngine } from "../../scripts/lib/deploy.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
 
 export const USDC = 0;
@@ -169,86 +167,12 @@ export async function createCustomWorld(
   assets: readonly CustomAsset[],
   markets: readonly { symbol: string; underlying: number }[],
 ): Promise<World> {
-  const gridSeconds = 3600;
-  const risk = defaultRiskConfig(gridSeconds);
-  const [signer] = await ethers.getSigners();
-  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-  const bytecode = async (n: number): Promise<Contract> => {
-    const art = poseidonArtifact(n);
-    const c = await new ethers.ContractFactory(art.abi as never, art.bytecode, signer).deploy();
-    await c.waitForDeployment();
-    return c as unknown as Contract;
-  };
-  const poseidon3 = await bytecode(3);
-  const poseidon4 = await bytecode(4);
-
-  const feeds: FeedContract[][] = [];
-  for (const a of assets) {
-    const row: FeedContract[] = [];
-    for (let k = 0; k < DEV_SOURCES_PER_ASSET; k++) {
-      const feed = await ethers.deployContract("MockAggregator", [8]);
-      await (await feed.setAnswer(a.price, now)).wait();
-      row.push(feed as unknown as FeedContract);
-    }
-    feeds.push(row);
-  }
-  const oracle = (await ethers.deployContract("PlimsollOracle", [
-    await poseidon4.getAddress(),
-    risk,
-    await Promise.all(
-      assets.map(async (a, i) => ({
-        token: await a.token.getAddress(),
-        decimals: a.decimals,
-        sources: await Promise.all(feeds[i]!.map((f) => f.getAddress())),
-        initialVariance: annualVolToVariancePerSample(a.annualVol, gridSeconds),
-      })),
-    ),
-    markets.map((m) => m.underlying),
-  ])) as unknown as OracleContract;
-  const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
-  const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
-  const keeperRegistry = (await ethers.deployContract("KeeperRegistry", [
-    await assets[0]!.token.getAddress(),
-    1_000n * 10n ** BigInt(assets[0]!.decimals),
-    DEV_LEASE.maxAge + DEV_LEASE.grace,
-  ])) as unknown as KeeperRegistryContract;
-  const engine = await deployMarginEngine(ethers, {
-    oracle,
-    updateVerifier: verifier,
-    insolvencyVerifier,
-    poseidon3,
-    keeperRegistry,
-    settlementAsset: 0,
-    lease: DEV_LEASE,
-  });
-  const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
-  const d: Deployment = {
-    oracle,
-    engine,
-    market,
-    verifier,
-    insolvencyVerifier,
-    keeperRegistry,
-    poseidon3,
-    poseidon4,
-    tokens: assets.map((a) => a.token as unknown as TokenContract),
-    feeds,
-    assets: await Promise.all(assets.map(async (a, slot) => ({ symbol: a.symbol, slot, decimals: a.decimals, token: await a.token.getAddress() }))),
-    specs: assets.map(({ symbol, decimals, price, annualVol }) => ({ symbol, decimals, price, annualVol })),
-    markets,
-    risk,
-  };
-  const w: World = {
-    ethers,
-    d,
-    keeper: await registerKeeper(ethers, d),
+  return createWorld(ethers, {
     prover,
-    store: new OpeningStore(mkdtempSync(join(tmpdir(), "plimsoll-contract-tests-"))),
-    prices: assets.map((a) => a.price),
-    gridSeconds: BigInt(gridSeconds),
-  };
-  await nextEpoch(w);
-  return w;
+    markets,
+    assets: assets.map(({ symbol, decimals, price, annualVol }) => ({ symbol, decimals, price, annualVol })),
+    tokens: assets.map((a) => a.token as unknown as TokenContract),
+  });
 }
 
 /** Sums `(asset, delta)` pairs per asset slot. */

@@ -348,3 +348,22 @@ export async function loadCircuit(main: string, options: LoadCircuitOptions = {}
     },
   };
 }
+
+/**
+ * Which constraint must reject an input: returns a matcher for the witness calculator's error
+ * trace ("<Template>_<n> line: <line>") at the line of `snippet` inside `template`'s body in
+ * `sourceFile` (project-relative). Throws when the snippet is not on exactly one line of the body,
+ * so a test cannot silently point at the wrong constraint after an edit.
+ */
+export function constraintLine(sourceFile: string, template: string): (snippet: string) => RegExp {
+  const source = readFileSync(join(PROJECT_ROOT, sourceFile), "utf8").split("\n");
+  const start = source.findIndex((line) => line.startsWith(`template ${template}(`));
+  if (start < 0) throw new Error(`no template ${template} in ${sourceFile}`);
+  const next = source.findIndex((line, i) => i > start && line.startsWith("template "));
+  const end = next < 0 ? source.length : next;
+  return (snippet) => {
+    const lines = source.flatMap((text, i) => (i > start && i < end && text.includes(snippet) ? [i + 1] : []));
+    if (lines.length !== 1) throw new Error(`"${snippet}" occurs ${lines.length} times in ${template} (${sourceFile})`);
+    return new RegExp(`${template}_\\d+ line: ${lines[0]}(\\n|$)`);
+  };
+}
