@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Launcher for the TypeScript CLI (prover/cli.ts) through tsx's loader.
+// Launcher for the TypeScript CLI (cli/index.ts) through tsx's loader.
 import { register } from "tsx/esm/api";
 
 register();
-await import("../prover/cli.ts");
+const { main } = await import("../cli/index.ts");
+process.exit(await main(process.argv.slice(2)));

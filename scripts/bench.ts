@@ -9,18 +9,19 @@ import { network } from "hardhat";
 import type { Signer } from "ethers";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { planUpdate } from "../prover/src/account.js";
-import { NO_DELTA } from "../prover/src/encoding.js";
-import { packProof } from "../prover/src/calldata.js";
-import { initPoseidon } from "../prover/src/poseidon.js";
-import { initNoteCrypto } from "../prover/src/keeperNote.js";
-import type { ActionReport } from "../prover/src/trader.js";
+import { planUpdate } from "../prover/src/index.js";
+import { NO_DELTA } from "../prover/src/index.js";
+import { packProof } from "../prover/src/index.js";
+import { initPoseidon } from "../prover/src/index.js";
+import { initNoteCrypto } from "../prover/src/index.js";
+import type { ActionReport } from "../prover/src/index.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor } from "./lib/world.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover/src/liquidator.js";
-import { DEV_LEASE } from "../prover/src/devnet.js";
+import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover/src/index.js";
+import { DEV_LEASE } from "../prover/src/index.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
+import { contractSizes, EIP170_LIMIT, SIZE_BUDGET } from "./lib/contractSizes.js";
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "7" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
@@ -30,7 +31,8 @@ if (args.help) {
 
 Measures, on this machine: each circuit's constraints and the median proving time over N
 in-process proofs (after one warm-up), and the gas of deposit, withdraw, open, grow, reduce,
-close, renewLease, poke() and of the Groth16 verifier alone. --json prints only JSON.`);
+close, renewLease, liquidate, forceClose, settle, poke() and of the Groth16 verifier alone, and
+each contract's runtime code size against the EIP-170 limit. --json prints only JSON.`);
   process.exit(0);
 }
 const runs = Number(args.runs);
@@ -148,6 +150,7 @@ try {
     pokeGas.push(receipt!.gasUsed);
   }
 
+  const sizes = await contractSizes(ethers.provider, w.d);
   const result = {
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
     circuits: [
@@ -180,6 +183,7 @@ try {
       "settle (pay the force-close debt)": Number(settled.gasUsed),
     },
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(pokeGas.sort()[1]) },
+    contractSizes: sizes,
   };
 
   if (!args.json) {
@@ -192,6 +196,8 @@ try {
       ["verifyProof execution (minus base and calldata)", result.verifier.executionGas.toLocaleString("en-US")],
       [`poke() (${result.poke.assets} assets x ${result.poke.sourcesPerAsset} sources, ${result.poke.markets} markets)`, result.poke.medianGas.toLocaleString("en-US")],
     ]));
+    console.log(`\nRuntime code size (EIP-170 limit ${EIP170_LIMIT.toLocaleString("en-US")} bytes; budget: at least 30% headroom, at most ${SIZE_BUDGET.toLocaleString("en-US")})`);
+    console.log(table(["contract", "bytes", "headroom", "read from"], sizes.map((c) => [c.contract, c.bytes.toLocaleString("en-US"), `${c.headroomPct.toFixed(1)}%`, c.source])));
     console.log("\nJSON");
   }
   console.log(JSON.stringify(result, null, 2));

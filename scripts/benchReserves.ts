@@ -22,26 +22,28 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEV_REGISTRY } from "../prover/src/devnet.js";
-import { initPoseidon } from "../prover/src/poseidon.js";
-import { Prover } from "../prover/src/prover.js";
-import { packProof } from "../prover/src/calldata.js";
-import { BATCH_SIZE, N_ASSETS } from "../prover/src/reserves/constants.js";
-import { toClientBalances } from "../prover/src/reserves/csv.js";
-import { inclusionProof, planPeriod } from "../prover/src/reserves/witness.js";
 import {
+  BATCH_SIZE,
+  DEV_REGISTRY,
+  formatDuration,
+  inclusionProof,
+  initPoseidon,
   memoryFigures,
+  type MemoryFigures,
+  N_ASSETS,
+  packProof,
+  planPeriod,
   preparePeriod,
   proveBatches,
+  Prover,
   publishPeriod,
   readJsonFile,
   readPeriodBundle,
   readRegistryWeights,
-  type MemoryFigures,
   type RegistryContract,
   type ReservesProofFileJson,
-} from "../prover/src/reserves/orchestrate.js";
-import { formatDuration } from "../prover/src/reserves/progress.js";
+  toClientBalances,
+} from "../prover/src/index.js";
 import { createWorld } from "./lib/world.js";
 import { deployReserveRegistry, syntheticClients } from "./lib/reservesDemo.js";
 import { readKeyMetadata } from "./lib/metadata.js";

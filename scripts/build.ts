@@ -13,6 +13,7 @@ import { PTAU_ENV, resolvePtau } from "./lib/ptau.js";
 import { terminateCurves } from "./lib/snarkjs.js";
 import { acquireLock, cleanStaleTmp, releaseLock, releaseOnSignal } from "./lib/stamps.js";
 import { buildVerifier, removeStaleVerifiers } from "./lib/verifiers.js";
+import { UsageError } from "../cli/usage.js";
 
 const USAGE = `Usage: npm run build [-- options]
        node --import tsx scripts/build.ts [options]
@@ -59,8 +60,6 @@ function parseArgs(argv: string[]): Options | "help" {
   }
   return options;
 }
-
-class UsageError extends Error {}
 
 const STEPS = 6;
 

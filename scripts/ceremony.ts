@@ -20,6 +20,7 @@ import { paths, rel } from "./lib/paths.js";
 import { loadSnarkjs, terminateCurves } from "./lib/snarkjs.js";
 import { acquireLock, cleanStaleTmp, moveIntoPlace, releaseLock, releaseOnSignal, tmpPath, writeAtomic } from "./lib/stamps.js";
 import { buildVerifier } from "./lib/verifiers.js";
+import { UsageError } from "../cli/usage.js";
 
 const USAGE = `Usage: node --import tsx scripts/ceremony.ts <command> <circuit> [options]
 
@@ -48,7 +49,6 @@ makes fresh development keys and drops the transcript).
 
 Exit status: 0 on success, 1 on a failed step or verification, 2 on a usage error.`;
 
-class UsageError extends Error {}
 
 interface TranscriptEntry {
   index: number;

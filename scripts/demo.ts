@@ -13,16 +13,18 @@
  */
 import { network } from "hardhat";
 import type { EventLog, Signer } from "ethers";
-import { initPoseidon } from "../prover/src/poseidon.js";
-import { accountCommitment } from "../prover/src/encoding.js";
-import type { ActionReport } from "../prover/src/trader.js";
+import {
+  accountCommitment,
+  type ActionReport,
+  DEV_LEASE,
+  initPoseidon,
+  KeeperDaemon,
+  remainderOpening,
+  type TokenContract,
+} from "../prover/src/index.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TokenContract } from "../prover/src/contracts.js";
-import { DEV_LEASE } from "../prover/src/devnet.js";
-import { KeeperDaemon } from "../prover/src/keeper/index.js";
-import { remainderOpening } from "../prover/src/liquidation/witness.js";
 import { runReservesDemo } from "./lib/reservesDemo.js";
 import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor, type World } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";

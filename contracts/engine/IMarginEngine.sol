@@ -24,6 +24,12 @@ interface IMarginEngine {
         uint64 leaseGrace;
         /// The keeper registry: every account names a keeper there and encrypts its opening to it.
         address keeperRegistry;
+        /// The market (an `IMarket`, not yet bound): its pool is every trade's counterparty and its
+        /// quoter prices its instruments. The constructor binds it to this engine (`bindEngine()`).
+        address market;
+        /// The insurance fund (an `IInsuranceFund`, not yet bound) backing the market's pool. The
+        /// constructor binds it to this engine.
+        address insuranceFund;
     }
 
     /// @notice The new opening of an account, encrypted to its keeper (the proof shows it is right).
@@ -161,6 +167,10 @@ interface IMarginEngine {
     error DuplicateSeizure(uint8 index);
     /// @notice Thrown when what the liquidator must pay for the seized assets exceeds the loss to cover.
     error SeizureTooLarge(uint256 payment, uint256 loss);
+    /// @notice Thrown by the constructor when the market or the fund does not fit the engine (`reason`
+    ///         says why: another quote token, too many instruments, a fund for another pool, or an
+    ///         `bindEngine()` that did not bind it to this engine).
+    error InvalidMarket(address market, string reason);
 
     /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
     ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.

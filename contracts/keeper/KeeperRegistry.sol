@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IKeeperRegistry} from "./IKeeperRegistry.sol";
 import {BabyJubJub} from "../libraries/BabyJubJub.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
+import {FIELD_MODULUS} from "../libraries/Constants.sol";
 
 /// @title KeeperRegistry
 /// @notice Permissionless registry of keepers: anyone may post a bond and a Baby Jubjub public key (checked on
@@ -17,8 +18,6 @@ import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 contract KeeperRegistry is IKeeperRegistry {
     using SafeTransferLib for address;
 
-    /// @notice BN254 scalar field modulus, over which Baby Jubjub is defined.
-    uint256 internal constant FIELD_MODULUS = BabyJubJub.P;
     /// @notice Largest accepted exit delay (2^32 - 1 seconds, about 136 years), so `exitableAt` fits 64 bits.
     uint256 internal constant MAX_EXIT_DELAY = type(uint32).max;
 

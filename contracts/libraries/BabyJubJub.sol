@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {FIELD_MODULUS} from "./Constants.sol";
+
 /// @title BabyJubJub
 /// @notice Arithmetic on Baby Jubjub, the twisted Edwards curve a*x^2 + y^2 = 1 + d*x^2*y^2 over the BN254
 ///         scalar field with a = 168700 and d = 168696, exactly as circomlib (`babyjub.circom`) and circomlibjs
@@ -25,7 +27,7 @@ pragma solidity 0.8.28;
 ///      coordinates. The public-facing functions check it and revert `InvalidPoint` otherwise.
 library BabyJubJub {
     /// @notice Field modulus: the BN254 scalar field.
-    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant P = FIELD_MODULUS;
     /// @notice Curve coefficient a.
     uint256 internal constant A = 168700;
     /// @notice Curve coefficient d.

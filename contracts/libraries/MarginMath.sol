@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {WAD} from "./Constants.sol";
+
 /// @title MarginMath
 /// @notice Fixed-point rules for perp positions, mirrored bit for bit by prover/src/margin.ts.
 /// @dev Units: size in 1e-18 of the underlying, prices with 8 decimals (USD per whole unit),
 ///      ratios in WAD, values in 1e-30 USD (the weights' unit). Requirements round up.
 library MarginMath {
-    uint256 internal constant WAD = 1e18;
     /// @dev 1e-18 (size) * 1e-8 (price) = 1e-26 USD; times 1e4 gives the 1e-30 USD value unit.
     uint256 internal constant VALUE_SCALE = 1e4;
     /// @dev size (1e-18) * price (1e-8) = 1e-26 quote units.

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IMarket} from "../interfaces/IMarket.sol";
+
 /// @title IPerpMarket
 /// @notice The reference perp venue: a liquidity pool in the quote token takes the other side of
-///         every trade the margin engine accepts, and pays or receives realised PnL.
-interface IPerpMarket {
-    /// @notice Thrown when a caller other than the margin engine calls an engine-only function.
-    error OnlyEngine(address caller);
+///         every trade the margin engine accepts, and pays or receives realised PnL. Its instruments are
+///         the oracle's perp markets, quoted by the oracle itself.
+interface IPerpMarket is IMarket {
     /// @notice Thrown when the pool cannot pay a trader's profit.
     error PoolInsufficient(uint256 available, uint256 needed);
     /// @notice Thrown when an amount or share count is zero.
@@ -35,6 +36,4 @@ interface IPerpMarket {
     /// @notice Realised PnL, in quote base units, of closing `size` opened at `entry` at `mark`.
     function realisedPnl(int256 size, uint256 entry, uint256 mark) external view returns (int256);
 
-    /// @notice Pays a trader's realised profit to the margin engine (engine only).
-    function payProfit(uint256 amount) external;
 }

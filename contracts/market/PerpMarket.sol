@@ -2,28 +2,30 @@
 pragma solidity 0.8.28;
 
 import {IPerpMarket} from "./IPerpMarket.sol";
+import {IMarket, IMarketQuoter} from "../interfaces/IMarket.sol";
+import {IERC20Balance} from "../interfaces/IERC20Balance.sol";
+import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
-interface IERC20Balance {
-    function balanceOf(address) external view returns (uint256);
-}
-
 /// @title PerpMarket
 /// @notice The smallest venue that makes the margin engine real: positions are priced at the
-///         oracle's mark and a pool of quote tokens is the counterparty. It is deployed by the
-///         margin engine, which stores the positions and calls it to settle PnL.
-/// @dev Governance-free: the engine and quote token are immutable; there is no owner.
+///         oracle's mark and a pool of quote tokens is the counterparty. It plugs into one margin
+///         engine through `IMarket`: the engine stores the positions and calls it to settle PnL.
+/// @dev Governance-free: the oracle and quote token are immutable, and the engine is bound once by
+///      `bindEngine()`, which the engine's constructor calls; there is no owner and no setter.
 ///      Losses arrive as plain transfers from the engine; profits leave through `payProfit`.
 contract PerpMarket is IPerpMarket {
     using SafeTransferLib for address;
 
-    /// @notice The margin engine that deployed this market.
-    address public immutable engine;
+    /// @notice The parameter oracle: it quotes every perp instrument (instrument j is its market j).
+    IPlimsollOracle public immutable oracle;
     /// @notice The quote (settlement) token.
     address public immutable quoteToken;
     /// @notice Decimals of the quote token.
     uint8 public immutable quoteDecimals;
+    /// @notice The margin engine this market is bound to: zero until the engine's constructor calls `bindEngine`.
+    address public engine;
 
     /// @notice The first deposit into an empty pool must buy at least this many shares, so that a
     ///         donation to the pool cannot make one share worth enough to round later deposits away.
@@ -42,10 +44,30 @@ contract PerpMarket is IPerpMarket {
 
     mapping(address provider => Holding) internal _holdings;
 
-    constructor(address engine_, address quoteToken_, uint8 quoteDecimals_) {
-        engine = engine_;
+    /// @param oracle_ The parameter oracle whose perp markets are this market's instruments.
+    /// @param quoteToken_ The quote (settlement) token of the pool.
+    /// @param quoteDecimals_ Decimals of the quote token.
+    constructor(IPlimsollOracle oracle_, address quoteToken_, uint8 quoteDecimals_) {
+        oracle = oracle_;
         quoteToken = quoteToken_;
         quoteDecimals = quoteDecimals_;
+    }
+
+    /// @inheritdoc IMarket
+    function bindEngine() external {
+        if (engine != address(0)) revert EngineAlreadyBound(engine);
+        engine = msg.sender;
+        emit EngineBound(msg.sender);
+    }
+
+    /// @inheritdoc IMarket
+    function marketCount() external view returns (uint256) {
+        return oracle.marketCount();
+    }
+
+    /// @inheritdoc IMarket
+    function quoter() external view returns (IMarketQuoter) {
+        return IMarketQuoter(address(oracle));
     }
 
     /// @notice Quote tokens the pool holds.
@@ -100,12 +122,12 @@ contract PerpMarket is IPerpMarket {
         return MarginMath.realisedPnl(size, entry, mark, quoteDecimals);
     }
 
-    /// @inheritdoc IPerpMarket
+    /// @inheritdoc IMarket
     function payProfit(uint256 amount) external {
         if (msg.sender != engine) revert OnlyEngine(msg.sender);
         uint256 available = poolBalance();
         if (amount > available) revert PoolInsufficient(available, amount);
         emit ProfitPaid(amount);
-        quoteToken.safeTransfer(engine, amount);
+        quoteToken.safeTransfer(msg.sender, amount);
     }
 }

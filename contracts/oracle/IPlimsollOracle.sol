@@ -2,12 +2,16 @@
 pragma solidity 0.8.28;
 
 import {IPoseidon4} from "../interfaces/IPoseidon.sol";
+import {IMarketQuoter} from "../interfaces/IMarket.sol";
 
 /// @title IPlimsollOracle
 /// @notice Types, errors, events and external functions of the governance-free Plimsoll parameter oracle.
 /// @dev All ratios are WAD fixed point (1e18 = 100%); prices are USD per whole token with 8 decimals;
 ///      weights are the value of one token base unit after its haircut, in units of 1e-30 USD.
-interface IPlimsollOracle {
+///      As an `IMarketQuoter`, `marketQuote(market)` gives a perp market's mark price (the price of its
+///      underlying, 8 decimals) and its initial and maintenance margin ratios (WAD) in one call: the perp
+///      market names the oracle as the quoter of its instruments.
+interface IPlimsollOracle is IMarketQuoter {
     /// @notice The scalar constants of the risk formula, fixed at deployment.
     struct RiskConfig {
         /// Sampling grid in seconds: at most one sample per `gridSeconds`. > 0.
@@ -160,16 +164,6 @@ interface IPlimsollOracle {
     /// @return decimals The token's decimals.
     /// @return bonus Current liquidation bonus (WAD).
     function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus);
-
-    /// @notice A market's mark price and margin ratios in one call (for the margin engine).
-    /// @param market The market index.
-    /// @return mark Mark price (price of the underlying, 8 decimals).
-    /// @return initialRatio Initial margin ratio (WAD).
-    /// @return maintenanceRatio Maintenance margin ratio (WAD).
-    function marketQuote(uint256 market)
-        external
-        view
-        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio);
 
     /// @notice The price of an asset in the current epoch, USD per whole token with 8 decimals.
     /// @param slot The asset slot.

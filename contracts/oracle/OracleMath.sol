@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {WAD} from "../libraries/Constants.sol";
+
 /// @title OracleMath
-/// @notice The integer arithmetic of the Plimsoll oracle. Every function has a bit-exact twin in
-///         `prover/src/oracle/model.ts`.
+/// @notice The integer arithmetic of the Plimsoll oracle and its pure formula (the steps of
+///         contracts/oracle/README.md that depend only on their arguments). Every function has a
+///         bit-exact twin in `prover/src/oracle/model.ts`.
 /// @dev `mulDiv` and `mulDivUp` use checked 256-bit products: every use in the oracle is bounded far below
 ///      2^256 (see the bounds in `PlimsollOracle`), so an overflow can only mean a bug and reverts.
 library OracleMath {
@@ -86,5 +89,61 @@ library OracleMath {
     /// @notice min(a, b).
     function min(uint256 a, uint256 b) internal pure returns (uint256) {
         return a < b ? a : b;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The formula (steps of contracts/oracle/README.md)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Step 3: the squared return r^2 / WAD with r = 2|p - q| * WAD / (p + q), both floored, from
+    ///         the old price `q` to the new price `p` (|r| < 2, so r^2 < 4 WAD).
+    function squaredReturn(uint256 q, uint256 p) internal pure returns (uint256) {
+        uint256 r = (2 * (p > q ? p - q : q - p) * WAD) / (p + q);
+        return (r * r) / WAD;
+    }
+
+    /// @notice Step 3: (lambda * v + (WAD - lambda) * r2) / WAD, floored.
+    function ewma(uint256 v, uint256 r2, uint256 lambda) internal pure returns (uint256) {
+        return (lambda * v + (WAD - lambda) * r2) / WAD;
+    }
+
+    /// @notice The factor from sigma to the unclamped haircut: k * z * sqrt(horizonSamples) (WAD), each
+    ///         product floored.
+    function riskMultiplier(uint256 kWad, uint256 zWad, uint256 horizonSamples) internal pure returns (uint256) {
+        return mulDiv(mulDiv(kWad, zWad, WAD), sqrt(horizonSamples * WAD * WAD), WAD);
+    }
+
+    /// @notice Step 4: clamp(ceil(sqrt(variance * WAD) * multiplier / WAD), lo, hi).
+    function target(uint256 variance, uint256 multiplier, uint256 lo, uint256 hi) internal pure returns (uint256) {
+        uint256 sigma = sqrt(variance * WAD);
+        return min(max(mulDivUp(sigma, multiplier, WAD), lo), hi);
+    }
+
+    /// @notice Step 5: rise towards `target_` by at most `up`; fall towards it by at most `down`, and not at
+    ///         all while frozen.
+    function rateLimit(uint256 current, uint256 target_, bool frozen, uint256 up, uint256 down)
+        internal
+        pure
+        returns (uint256)
+    {
+        if (target_ > current) return min(target_, current + up);
+        if (frozen) return current;
+        return current > target_ + down ? current - down : target_;
+    }
+
+    /// @notice Step 6: min(ceil(maintenance * multiplier / WAD), WAD).
+    function initialOf(uint256 maintenance, uint256 multiplier) internal pure returns (uint256) {
+        return min(mulDivUp(maintenance, multiplier, WAD), WAD);
+    }
+
+    /// @notice Step 7: floor(price * (WAD - haircut) * scale / WAD), with scale = 10^(22 - decimals).
+    function weight(uint256 price, uint256 haircut, uint256 scale) internal pure returns (uint256) {
+        return (price * (WAD - haircut) * scale) / WAD;
+    }
+
+    /// @notice Step 8: min(maxBonus, hMM * WAD / (WAD - hMM)), floored. hMM < WAD; flooring keeps
+    ///         (1 + bonus) * (1 - hMM) <= 1.
+    function bonus(uint256 hMM, uint256 maxBonus) internal pure returns (uint256) {
+        return min(maxBonus, (hMM * WAD) / (WAD - hMM));
     }
 }

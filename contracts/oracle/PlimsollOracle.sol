@@ -4,7 +4,16 @@ pragma solidity 0.8.28;
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IPoseidon4} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "./IPlimsollOracle.sol";
+import {IMarketQuoter} from "../interfaces/IMarket.sol";
 import {OracleMath} from "./OracleMath.sol";
+import {
+    BPS,
+    MAX_MARKETS as MARKET_LIMIT,
+    N_ASSETS,
+    PRICE_DECIMALS as ORACLE_PRICE_DECIMALS,
+    VALUE_DECIMALS as WEIGHT_VALUE_DECIMALS,
+    WAD
+} from "../libraries/Constants.sol";
 
 /// @title PlimsollOracle
 /// @notice Governance-free parameter oracle: prices, haircuts, weights, liquidation bonuses and perp margin
@@ -18,23 +27,20 @@ contract PlimsollOracle is IPlimsollOracle {
     using OracleMath for uint256;
     using OracleMath for uint256[];
 
-    uint256 internal constant WAD = 1e18;
-    uint256 internal constant BPS = 10_000;
-
     /// @notice Number of asset slots the circuits are compiled for.
-    uint256 public constant MAX_ASSETS = 16;
+    uint256 public constant MAX_ASSETS = N_ASSETS;
     /// @notice Largest number of perp markets.
-    uint256 public constant MAX_MARKETS = 8;
+    uint256 public constant MAX_MARKETS = MARKET_LIMIT;
     /// @notice Largest number of price sources per asset.
     uint256 public constant MAX_SOURCES = 5;
     /// @notice Decimals of oracle prices (USD per whole token).
-    uint256 public constant PRICE_DECIMALS = 8;
+    uint256 public constant PRICE_DECIMALS = ORACLE_PRICE_DECIMALS;
     /// @notice Largest accepted price (1e8 USD per whole token): keeps every weight below 2^128.
     uint256 public constant MAX_PRICE = 1e16;
     /// @notice Tokens with more decimals are rejected.
     uint256 public constant MAX_TOKEN_DECIMALS = 18;
     /// @notice Weights are in units of 10^-VALUE_DECIMALS USD.
-    uint256 public constant VALUE_DECIMALS = 30;
+    uint256 public constant VALUE_DECIMALS = WEIGHT_VALUE_DECIMALS;
     /// @notice Largest per-sample variance (WAD): a return 2|p-q|/(p+q) is below 2, its square below 4.
     uint256 public constant MAX_VARIANCE = 4e18;
     /// @notice Gas given to each call to a price source; a source that needs more is invalid.
@@ -157,9 +163,7 @@ contract PlimsollOracle is IPlimsollOracle {
         if (assets.length == 0 || assets.length > MAX_ASSETS) revert InvalidConfig("asset count not in [1, 16]");
         if (marketUnderlyings.length > MAX_MARKETS) revert InvalidConfig("market count above 8");
 
-        uint256 multiplier = OracleMath.mulDiv(
-            OracleMath.mulDiv(risk.kWad, risk.zWad, WAD), OracleMath.sqrt(uint256(risk.horizonSamples) * WAD * WAD), WAD
-        );
+        uint256 multiplier = OracleMath.riskMultiplier(risk.kWad, risk.zWad, risk.horizonSamples);
 
         hasher = hasher_;
         gridSeconds = risk.gridSeconds;
@@ -257,14 +261,14 @@ contract PlimsollOracle is IPlimsollOracle {
         }
 
         variance = _maxVariance(a);
-        uint256 hMM = _rateLimit(
+        uint256 hMM = OracleMath.rateLimit(
             a.hMM,
-            _target(variance, riskMultiplier, haircutFloor, haircutCap),
+            OracleMath.target(variance, riskMultiplier, haircutFloor, haircutCap),
             frozen,
             maxTightenStep,
             maxLoosenStep
         );
-        uint256 hIM = _initialOf(hMM, imMultiplier);
+        uint256 hIM = OracleMath.initialOf(hMM, imMultiplier);
         a.hMM = uint64(hMM);
         a.hIM = uint64(hIM);
         a.frozen = frozen;
@@ -294,16 +298,16 @@ contract PlimsollOracle is IPlimsollOracle {
         uint256 n = marketCount;
         for (uint256 j; j < n; ++j) {
             uint256 u = _byteAt(_marketUnderlyings, j);
-            uint256 mm = _rateLimit(
+            uint256 mm = OracleMath.rateLimit(
                 _markets[j].mmRatio,
-                _target(variance[u], riskMultiplier, marginFloor, marginCap),
+                OracleMath.target(variance[u], riskMultiplier, marginFloor, marginCap),
                 ((frozenMask >> u) & 1) == 1,
                 maxTightenStep,
                 maxLoosenStep
             );
             _markets[j] = MarketState({
                 mmRatio: uint64(mm),
-                imRatio: uint64(_initialOf(mm, imMultiplier)),
+                imRatio: uint64(OracleMath.initialOf(mm, imMultiplier)),
                 mark: _assets[u].price
             });
         }
@@ -383,12 +387,10 @@ contract PlimsollOracle is IPlimsollOracle {
 
     /// @dev Step 3: EWMA updates with the return from the old price to `newPrice`, and the decaying peak.
     function _updateVolatility(AssetState memory a, uint256 newPrice) private view {
-        uint256 q = a.price;
-        uint256 r = (2 * (newPrice > q ? newPrice - q : q - newPrice) * WAD) / (newPrice + q);
-        uint256 r2 = (r * r) / WAD;
-        uint256 fast = _ewma(a.varFast, r2, lambdaFast);
+        uint256 r2 = OracleMath.squaredReturn(a.price, newPrice);
+        uint256 fast = OracleMath.ewma(a.varFast, r2, lambdaFast);
         a.varFast = uint64(fast);
-        a.varSlow = uint64(_ewma(a.varSlow, r2, lambdaSlow));
+        a.varSlow = uint64(OracleMath.ewma(a.varSlow, r2, lambdaSlow));
         a.varPeak = uint64(fast.max((uint256(a.varPeak) * peakDecay) / WAD));
     }
 
@@ -446,7 +448,7 @@ contract PlimsollOracle is IPlimsollOracle {
         return _assets[slot].refPrice;
     }
 
-    /// @inheritdoc IPlimsollOracle
+    /// @inheritdoc IMarketQuoter
     function marketQuote(uint256 market)
         external
         view
@@ -525,10 +527,9 @@ contract PlimsollOracle is IPlimsollOracle {
         return (a.price, uint8(_byteAt(_assetDecimals, slot)), _bonusOf(a.hMM));
     }
 
-    /// @dev Step 8. hMM <= haircutCap < WAD, so the denominator is positive; flooring keeps
-    ///      (1 + bonus) * (1 - hMM) <= 1.
+    /// @dev Step 8 (`OracleMath.bonus`) with this oracle's cap.
     function _bonusOf(uint256 hMM) private view returns (uint256) {
-        return uint256(maxBonus).min((hMM * WAD) / (WAD - hMM));
+        return OracleMath.bonus(hMM, maxBonus);
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -565,45 +566,17 @@ contract PlimsollOracle is IPlimsollOracle {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // The formula (pure parts shared by the constructor and `poke`)
+    // The formula: its pure steps are in OracleMath, shared by the constructor and `poke`
     // ---------------------------------------------------------------------------------------------
-
-    /// @dev (lambda * v + (WAD - lambda) * r2) / WAD, floored.
-    function _ewma(uint256 v, uint256 r2, uint256 lambda) private pure returns (uint256) {
-        return (lambda * v + (WAD - lambda) * r2) / WAD;
-    }
 
     /// @dev Step 4, first half: max(varFast, varSlow, varPeak, varianceFloor).
     function _maxVariance(AssetState memory a) private view returns (uint256) {
         return uint256(a.varFast).max(a.varSlow).max(a.varPeak).max(varianceFloor);
     }
 
-    /// @dev Step 4: clamp(ceil(sqrt(variance * WAD) * multiplier / WAD), lo, hi).
-    function _target(uint256 variance, uint256 multiplier, uint256 lo, uint256 hi) private pure returns (uint256) {
-        uint256 sigma = OracleMath.sqrt(variance * WAD);
-        return OracleMath.mulDivUp(sigma, multiplier, WAD).max(lo).min(hi);
-    }
-
-    /// @dev Step 5: rise towards `target` by at most `up`; fall towards it by at most `down`, and not at all
-    ///      while frozen.
-    function _rateLimit(uint256 current, uint256 target, bool frozen, uint256 up, uint256 down)
-        private
-        pure
-        returns (uint256)
-    {
-        if (target > current) return target.min(current + up);
-        if (frozen) return current;
-        return current > target + down ? current - down : target;
-    }
-
-    /// @dev Step 6: min(ceil(maintenance * multiplier / WAD), WAD).
-    function _initialOf(uint256 maintenance, uint256 multiplier) private pure returns (uint256) {
-        return OracleMath.mulDivUp(maintenance, multiplier, WAD).min(WAD);
-    }
-
-    /// @dev Step 7: floor(price * (WAD - haircut) * scale / WAD), with scale = 10^(22 - decimals).
+    /// @dev Step 7 (`OracleMath.weight`), rejecting a weight that does not fit 128 bits.
     function _weight(uint256 slot, uint256 p, uint256 haircut, uint256 scale) private pure returns (uint256 w) {
-        w = (p * (WAD - haircut) * scale) / WAD;
+        w = OracleMath.weight(p, haircut, scale);
         if ((w >> 128) != 0) revert WeightOverflow(slot, w);
     }
 
@@ -631,7 +604,7 @@ contract PlimsollOracle is IPlimsollOracle {
                 _sources[i][j] = a.sources[j];
             }
             uint64 v = uint64(a.initialVariance);
-            uint256 hMM = _target(
+            uint256 hMM = OracleMath.target(
                 a.initialVariance.max(risk.varianceFloor), multiplier, risk.haircutFloor, risk.haircutCap
             );
             _assets[i] = AssetState({
@@ -640,7 +613,7 @@ contract PlimsollOracle is IPlimsollOracle {
                 varSlow: v,
                 varPeak: v,
                 hMM: uint64(hMM),
-                hIM: uint64(_initialOf(hMM, risk.imMultiplier)),
+                hIM: uint64(OracleMath.initialOf(hMM, risk.imMultiplier)),
                 frozen: false,
                 refPrice: 0
             });
@@ -658,10 +631,12 @@ contract PlimsollOracle is IPlimsollOracle {
             uint256 u = underlyings[j];
             if (u >= assets.length) revert InvalidMarket(j, "underlying is not an asset slot");
             packed |= u << (8 * j);
-            uint256 mm = _target(
+            uint256 mm = OracleMath.target(
                 assets[u].initialVariance.max(risk.varianceFloor), multiplier, risk.marginFloor, risk.marginCap
             );
-            _markets[j] = MarketState({mmRatio: uint64(mm), imRatio: uint64(_initialOf(mm, risk.imMultiplier)), mark: 0});
+            _markets[j] = MarketState({
+                mmRatio: uint64(mm), imRatio: uint64(OracleMath.initialOf(mm, risk.imMultiplier)), mark: 0
+            });
         }
     }
 

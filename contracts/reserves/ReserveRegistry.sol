@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {
-    IReserveRegistry,
-    IPoseidon2,
-    IReservesBatchVerifier,
-    IReservesFinalizeVerifier
-} from "./IReserveRegistry.sol";
-import {IPoseidon4} from "../interfaces/IPoseidon.sol";
+import {IReserveRegistry} from "./IReserveRegistry.sol";
+import {IReservesBatchVerifier, IReservesFinalizeVerifier} from "../interfaces/IVerifiers.sol";
+import {IPoseidon2, IPoseidon4} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
+import {FIELD_MODULUS, N_ASSETS as ASSET_SLOTS, WAD} from "../libraries/Constants.sol";
 
 /// @title ReserveRegistry
 /// @notice Custodian proof of reserves, verified on-chain. A custodian publishes per period the root of
@@ -26,11 +23,8 @@ import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 ///      that each batch holds clients batchIndex * BATCH_SIZE onwards, so the chain of accepted batches
 ///      covers the tree with no gap and no overlap.
 contract ReserveRegistry is IReserveRegistry {
-    /// @notice BN254 scalar field modulus.
-    uint256 internal constant FIELD_MODULUS =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @notice Number of asset slots the reserves circuits are compiled for.
-    uint256 public constant N_ASSETS = 16;
+    uint256 public constant N_ASSETS = ASSET_SLOTS;
     /// @notice Depth of the client tree; it holds at most 2^TREE_DEPTH clients.
     uint256 public constant TREE_DEPTH = 20;
     /// @notice Largest client count.
@@ -39,8 +33,6 @@ contract ReserveRegistry is IReserveRegistry {
     uint256 public constant RESERVE_BITS = 84;
     /// @notice Words of packed reserves: ceil(N_ASSETS / 3).
     uint256 internal constant PACKED_WORDS = 6;
-    /// @notice 1.0 in the oracle's fixed point.
-    uint256 internal constant WAD = 1e18;
     /// @notice Value (1e-30 USD) of 1e-6 token at a price of 1e-8 USD per token: 10^(30 - 8 - 6).
     uint256 internal constant WEIGHT_SCALE = 1e16;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccountUpdateVerifier} from "../interfaces/IAccountUpdateVerifier.sol";
+import {IAccountUpdateVerifier} from "../interfaces/IVerifiers.sol";
 
 /// @title AcceptingVerifier
 /// @notice FOR TESTS ONLY: an account-update "verifier" that accepts every proof, so that a test can

@@ -24,8 +24,8 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
-import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS } from "../../prover/src/devnet.js";
-import { annualVolToVariancePerSample } from "../../prover/src/oracle/index.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS } from "../../prover/src/index.js";
+import { annualVolToVariancePerSample } from "../../prover/src/index.js";
 import { DEV_SOURCES_PER_ASSET } from "../../scripts/lib/deploy.js";
 import { DEFAULT_RISK, addPlimsollCore } from "./Plimsoll.js";
 

@@ -7,10 +7,12 @@
  *    PoseidonT5 (4 inputs, for the oracle's weight hashes). They are generated EVM bytecode with no
  *    Solidity source, so they are deployed from Ignition artifact objects built here at load time.
  *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier and InsolvencyVerifier (contracts/generated/, `npm run build`).
- *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings) and the
- *    MarginEngine (a Config struct: oracle, both verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace),
- *    which deploys its PerpMarket and InsuranceFund itself; the market is exposed with
- *    `m.staticCall(engine, "market")` + `m.contractAt`.
+ *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings), the
+ *    KeeperRegistry, the PerpMarket (quoted by the oracle, in the settlement token read with
+ *    `m.staticCall(oracle, "asset", ...)`), its InsuranceFund, the engine's linked concept libraries
+ *    (AccountUpdates, Positions, Leases, Liquidation) and the MarginEngine (a Config struct: oracle,
+ *    both verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace, keeperRegistry,
+ *    market, insuranceFund), whose constructor binds the market and the fund to itself (`bindEngine()`, once).
  *
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
  *
@@ -32,13 +34,13 @@
  * and price sources (ignition/modules/DevWorld.ts) cannot `m.useModule` the `Plimsoll` module with
  * them. It calls `addPlimsollCore(m, inputs)` instead, which adds the same futures to its own module.
  */
-import { DEV_LEASE } from "../../prover/src/devnet.js";
+import { DEV_LEASE } from "../../prover/src/index.js";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, Artifact, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
-import { N_ASSETS } from "../../prover/src/constants.js";
-import { basketHash } from "../../prover/src/encoding.js";
-import { defaultRiskConfig, type RiskConfig } from "../../prover/src/oracle/index.js";
-import { initPoseidon } from "../../prover/src/poseidon.js";
+import { N_ASSETS } from "../../prover/src/index.js";
+import { basketHash } from "../../prover/src/index.js";
+import { defaultRiskConfig, type RiskConfig } from "../../prover/src/index.js";
+import { initPoseidon } from "../../prover/src/index.js";
 import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
 
 /** basketHash of the zero basket, the MarginEngine's `emptyBasketHash` (computed once, at load time). */
@@ -148,8 +150,9 @@ export interface PlimsollCoreInputs {
 
 /**
  * Adds the core system to module `m`: the hashers and the verifier (as submodules), the oracle, the
- * engine and the engine's market. Shared by the `Plimsoll` module (inputs from parameters) and
- * DevWorld (inputs holding futures of its mock tokens and price sources).
+ * keeper registry, the market and its insurance fund, the engine's libraries and the engine. Shared
+ * by the `Plimsoll` module (inputs from parameters) and DevWorld (inputs holding futures of its mock
+ * tokens and price sources).
  */
 export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreInputs) {
   const { poseidon3, poseidon4 } = m.useModule(PoseidonModule);
@@ -159,6 +162,17 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
 
   const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
   const keeperRegistry = m.contract("KeeperRegistry", [inputs.keeperBondToken, inputs.keeperBond, inputs.keeperExitDelay]);
+  // The market and its fund are deployed unbound; the engine's constructor binds both (`bindEngine()`).
+  const settlementToken = m.staticCall(oracle, "asset", [inputs.settlementAsset], "token", { id: "SettlementToken" });
+  const settlementDecimals = m.staticCall(oracle, "asset", [inputs.settlementAsset], "decimals", { id: "SettlementDecimals" });
+  const market = m.contract("PerpMarket", [oracle, settlementToken, settlementDecimals]);
+  const insuranceFund = m.contract("InsuranceFund", [settlementToken, market]);
+  const libraries = {
+    AccountUpdates: m.library("AccountUpdates"),
+    Positions: m.library("Positions"),
+    Leases: m.library("Leases"),
+    Liquidation: m.library("Liquidation"),
+  };
   const engine = m.contract("MarginEngine", [
     {
       oracle,
@@ -170,11 +184,11 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       leaseMaxAge: inputs.leaseMaxAge,
       leaseGrace: inputs.leaseGrace,
       keeperRegistry,
+      market,
+      insuranceFund,
     },
-  ]);
-  const marketAddress = m.staticCall(engine, "market");
-  const market = m.contractAt("PerpMarket", marketAddress);
-  return { oracle, engine, market, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4 };
+  ], { libraries });
+  return { oracle, engine, market, insuranceFund, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, ...libraries };
 }
 
 /** The risk config as module parameters, one per field, defaulting to `DEFAULT_RISK`. */

@@ -3,11 +3,11 @@
  * circuit input and the public signals the engine will derive.
  */
 import { randomBytes } from "node:crypto";
-import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS } from "./constants.js";
+import { AMOUNT_BITS, AMOUNT_LIMIT, FIELD_MODULUS, N_ASSETS } from "./constants.js";
 import { accountCommitment, type BasketDelta } from "./encoding.js";
 import type { SyncPoseidon } from "./poseidon.js";
 import { buildAccountUpdateInput, type AccountUpdatePublicSignals } from "./witness.js";
-import { sealUpdate, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote.js";
+import { sealUpdate, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote/index.js";
 
 /** What the trader keeps off-chain: the basket amounts and the commitment's blinding. */
 export interface AccountOpening {
@@ -44,7 +44,7 @@ export function applyDelta(amounts: readonly bigint[], delta: BasketDelta): bigi
   if (v === undefined) throw new RangeError(`delta.index ${delta.index} is not an asset slot`);
   const r = v + delta.amount;
   if (r < 0n) throw new RangeError(`delta makes amounts[${delta.index}] negative (${v} ${delta.amount})`);
-  if (r >= 1n << BigInt(AMOUNT_BITS)) throw new RangeError(`delta makes amounts[${delta.index}] reach 2^${AMOUNT_BITS}`);
+  if (r >= AMOUNT_LIMIT) throw new RangeError(`delta makes amounts[${delta.index}] reach 2^${AMOUNT_BITS}`);
   next[delta.index] = r;
   return next;
 }

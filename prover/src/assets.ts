@@ -2,7 +2,7 @@
  * Asset registry and parsing of human-readable amounts into token base units,
  * with errors that name the field and the reason.
  */
-import { AMOUNT_BITS, MAX_TOKEN_DECIMALS, N_ASSETS } from "./constants.js";
+import { AMOUNT_BITS, AMOUNT_LIMIT, MAX_TOKEN_DECIMALS, N_ASSETS } from "./constants.js";
 
 /** One collateral slot as the oracle configures it. */
 export interface AssetInfo {
@@ -13,8 +13,6 @@ export interface AssetInfo {
   /** ERC-20 address, when deployed. */
   token?: string;
 }
-
-const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
 
 /**
  * Parses a decimal amount of whole tokens ("12.5") into base units.

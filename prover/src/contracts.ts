@@ -77,3 +77,6 @@ export type KeeperRegistryContract = Contract & {
   bondAmount: Call<bigint>;
   bondToken: Call<string>;
 };
+
+/** The engine's LeaseStatus enum. */
+export const LeaseStatus = { Inactive: 0n, Current: 1n, Lapsed: 2n, Expired: 3n } as const;

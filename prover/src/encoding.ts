@@ -4,15 +4,14 @@
  */
 import {
   AMOUNT_BITS,
+  AMOUNT_LIMIT,
   FIELD_MODULUS,
   N_ASSETS,
   REQUIREMENT_BITS,
+  REQUIREMENT_LIMIT,
   STATEMENT_LAYOUT,
 } from "./constants.js";
 import type { SyncPoseidon } from "./poseidon.js";
-
-const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
-const REQUIREMENT_LIMIT = 1n << BigInt(REQUIREMENT_BITS);
 
 /** Packs two 96-bit amounts into one field element: `lo + hi * 2^96`. */
 export function packAmountPair(lo: bigint, hi: bigint): bigint {

@@ -4,10 +4,11 @@
  * is recorded as *pending* before its transaction is sent. On the next load the pending
  * opening is promoted if the chain shows its commitment, and dropped if it shows the old one.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { N_ASSETS } from "./constants.js";
 import type { AccountOpening } from "./account.js";
+import { writeFileAtomic } from "./fs/atomic.js";
 
 interface StoredOpening {
   amounts: string[];
@@ -29,16 +30,6 @@ export interface AccountKey {
   chainId: bigint;
   engine: string;
   owner: string;
-}
-
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
 }
 
 function encode(o: AccountOpening, commitment: bigint): StoredOpening {
@@ -103,7 +94,7 @@ export class OpeningStore {
   /** Records a confirmed opening, clearing any pending one. */
   save(key: AccountKey, opening: AccountOpening, commitment: bigint): void {
     const doc: StoredAccount = { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encode(opening, commitment) };
-    writeAtomic(this.pathOf(key), JSON.stringify(doc, null, 2));
+    writeFileAtomic(this.pathOf(key), JSON.stringify(doc, null, 2), { mode: 0o600 });
   }
 
   /** Records `next` as pending beside the confirmed `current`, before its transaction is sent. */
@@ -116,6 +107,6 @@ export class OpeningStore {
       confirmed: encode(current, currentCommitment),
       pending: { ...encode(next, nextCommitment), action, createdAt: new Date().toISOString() },
     };
-    writeAtomic(this.pathOf(key), JSON.stringify(doc, null, 2));
+    writeFileAtomic(this.pathOf(key), JSON.stringify(doc, null, 2), { mode: 0o600 });
   }
 }

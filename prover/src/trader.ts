@@ -12,7 +12,7 @@ import { emptyOpening, planUpdate, type AccountOpening } from "./account.js";
 import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
 import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
-import { initNoteCrypto, noteStruct, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote.js";
+import { initNoteCrypto, noteStruct, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote/index.js";
 
 /** The public state a proof is built against: one oracle epoch and the account's positions. */
 export interface ChainView {

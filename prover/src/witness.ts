@@ -3,30 +3,21 @@
  * built from typed arguments and validated at the boundary so that a bad value is
  * reported by name here, not as an "Assert Failed" deep inside the witness calculator.
  */
-import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS, REQUIREMENT_BITS, WEIGHT_BITS } from "./constants.js";
+import {
+  AMOUNT_BITS,
+  AMOUNT_LIMIT,
+  FIELD_MODULUS,
+  N_ASSETS,
+  OWNER_BITS,
+  ADDRESS_LIMIT as OWNER_LIMIT,
+  REQUIREMENT_BITS,
+  REQUIREMENT_LIMIT,
+  WEIGHT_BITS,
+  WEIGHT_LIMIT,
+} from "./constants.js";
 import { accountCommitment, type BasketDelta, packStatement, weightsHash } from "./encoding.js";
 import type { SyncPoseidon } from "./poseidon.js";
-
-/** Owners are Ethereum addresses: below 2^160 (checked by the circuit). */
-export const OWNER_BITS = 160;
-
-const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
-const WEIGHT_LIMIT = 1n << BigInt(WEIGHT_BITS);
-const REQUIREMENT_LIMIT = 1n << BigInt(REQUIREMENT_BITS);
-const OWNER_LIMIT = 1n << BigInt(OWNER_BITS);
-
-/** An argument of a witness builder is missing, malformed or out of range. `field` names it. */
-export class WitnessInputError extends RangeError {
-  override name = "WitnessInputError";
-  constructor(
-    /** The offending field, e.g. `oldAmounts[3]` or `delta.index`. */
-    readonly field: string,
-    /** What is wrong with it, e.g. `is negative`. */
-    readonly reason: string,
-  ) {
-    super(`${field} ${reason}`);
-  }
-}
+import { bounded, integer, slotIndex, vector, WitnessInputError } from "./validate.js";
 
 /** What the trader knows and what the contract will check, for one account update. */
 export interface AccountUpdateArgs {
@@ -80,28 +71,6 @@ export interface AccountUpdateWitness {
   value: bigint;
 }
 
-/** Reads an integer (bigint, or a safe-integer number) or throws naming the field. */
-export function integer(value: unknown, field: string): bigint {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  throw new WitnessInputError(field, `is not an integer (got ${typeof value === "number" ? value : typeof value})`);
-}
-
-/** Reads an integer in [0, limit) or throws naming the field and the bound. */
-export function bounded(value: unknown, field: string, limit: bigint, limitText: string): bigint {
-  const v = integer(value, field);
-  if (v < 0n) throw new WitnessInputError(field, "is negative");
-  if (v >= limit) throw new WitnessInputError(field, `is ${v}, not below ${limitText}`);
-  return v;
-}
-
-/** Reads a vector of N_ASSETS bounded integers. */
-export function vector(value: unknown, field: string, limit: bigint, limitText: string): bigint[] {
-  if (!Array.isArray(value)) throw new WitnessInputError(field, "is not an array");
-  if (value.length !== N_ASSETS) throw new WitnessInputError(field, `has ${value.length} entries, expected ${N_ASSETS}`);
-  return value.map((v, i) => bounded(v, `${field}[${i}]`, limit, limitText));
-}
-
 /**
  * Validates `args` and returns the circuit input of the account-update circuit
  * and the public signals it implies (commitments, weights hash and packed
@@ -126,9 +95,8 @@ export function buildAccountUpdateInput(poseidon: SyncPoseidon, args: AccountUpd
 
   const delta = args.delta as unknown;
   if (typeof delta !== "object" || delta === null) throw new WitnessInputError("delta", "is not an object");
-  const { index, amount: rawAmount } = delta as { index: unknown; amount: unknown };
-  if (typeof index !== "number" || !Number.isInteger(index)) throw new WitnessInputError("delta.index", `is not an integer (got ${String(index)})`);
-  if (index < 0 || index >= N_ASSETS) throw new WitnessInputError("delta.index", `is ${index}, not an asset slot in [0, ${N_ASSETS})`);
+  const { index: rawIndex, amount: rawAmount } = delta as { index: unknown; amount: unknown };
+  const index = slotIndex(rawIndex, "delta.index");
   const amount = integer(rawAmount, "delta.amount");
   if ((amount < 0n ? -amount : amount) >= AMOUNT_LIMIT) throw new WitnessInputError("delta.amount", `is ${amount}, not below 2^${AMOUNT_BITS} in magnitude`);
 

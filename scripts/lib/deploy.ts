@@ -1,17 +1,18 @@
 /**
  * Deploys a complete Plimsoll system on any ethers v6 signer: Poseidon hashers, price sources
- * and tokens (development mocks), the governance-free oracle, the account-update verifier and
- * the margin engine (which deploys its perp market). Used by the demo, the benchmark and the tests.
+ * and tokens (development mocks), the governance-free oracle, the account-update verifier, the
+ * engine's linked concept libraries, the perp market and its insurance fund, and the margin engine
+ * (whose constructor binds the market and the fund to itself). Used by the demo, the benchmark and the tests.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { EngineContract, FeedContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
-import { N_ASSETS } from "../../prover/src/constants.js";
-import { basketHash } from "../../prover/src/encoding.js";
-import { initPoseidon } from "../../prover/src/poseidon.js";
-import { annualVolToVariancePerSample, defaultRiskConfig, type RiskConfig } from "../../prover/src/oracle/index.js";
-import type { AssetInfo } from "../../prover/src/assets.js";
-import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/devnet.js";
+import type { EngineContract, FeedContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/index.js";
+import { N_ASSETS } from "../../prover/src/index.js";
+import { basketHash } from "../../prover/src/index.js";
+import { initPoseidon } from "../../prover/src/index.js";
+import { annualVolToVariancePerSample, defaultRiskConfig, type RiskConfig } from "../../prover/src/index.js";
+import type { AssetInfo } from "../../prover/src/index.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/index.js";
 import { poseidonArtifact } from "./poseidonContracts.js";
 
 /** Price sources per asset in the development world. */
@@ -37,6 +38,10 @@ export interface Deployment {
   oracle: OracleContract;
   engine: EngineContract;
   market: MarketContract;
+  /** The insurance fund backing the market's pool. */
+  insuranceFund: Contract;
+  /** The engine's linked concept libraries (reusable by further engines). */
+  libraries: EngineLibraries;
   verifier: Contract;
   insolvencyVerifier: Contract;
   keeperRegistry: KeeperRegistryContract;
@@ -69,10 +74,39 @@ export interface EngineDeps {
   keeperRegistry: { getAddress(): Promise<string> };
   settlementAsset: number;
   lease: { maxAge: bigint; grace: bigint };
+  /** The engine's linked libraries, if already deployed (default: deployed here). */
+  libraries?: EngineLibraries;
 }
 
-/** Deploys a MarginEngine (which deploys its perp market and insurance fund) on existing parts. */
+/** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
+export type EngineLibraries = Record<(typeof ENGINE_LIBRARIES)[number], string>;
+
+/** The libraries the MarginEngine links (it reaches them by DELEGATECALL). */
+export const ENGINE_LIBRARIES = ["AccountUpdates", "Positions", "Leases", "Liquidation"] as const;
+
+/** Deploys the margin engine's linked libraries (stateless: one set serves any number of engines). */
+export async function deployEngineLibraries(ethers: HardhatEthers): Promise<EngineLibraries> {
+  const out = {} as EngineLibraries;
+  for (const name of ENGINE_LIBRARIES) {
+    const lib = await ethers.deployContract(name);
+    await lib.waitForDeployment();
+    out[name] = await lib.getAddress();
+  }
+  return out;
+}
+
+/**
+ * Deploys a MarginEngine on existing parts, with a new PerpMarket (quoted by the oracle) and a new
+ * InsuranceFund for its pool; the engine's constructor binds both to itself.
+ */
 export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps): Promise<EngineContract> {
+  const oracleAddress = await deps.oracle.getAddress();
+  const oracle = await ethers.getContractAt("PlimsollOracle", oracleAddress);
+  const [quoteToken, quoteDecimals] = await oracle.asset(deps.settlementAsset);
+  const market = await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]);
+  const marketAddress = await market.getAddress();
+  const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
+  const libraries = deps.libraries ?? (await deployEngineLibraries(ethers));
   const engine = await ethers.deployContract("MarginEngine", [
     {
       oracle: await deps.oracle.getAddress(),
@@ -84,8 +118,10 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       leaseMaxAge: deps.lease.maxAge,
       leaseGrace: deps.lease.grace,
       keeperRegistry: await deps.keeperRegistry.getAddress(),
+      market: marketAddress,
+      insuranceFund: await fund.getAddress(),
     },
-  ]);
+  ], { libraries });
   return engine as unknown as EngineContract;
 }
 
@@ -138,6 +174,7 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
     1_000n * 10n ** BigInt(specs[0]!.decimals),
     lease.maxAge + lease.grace,
   ])) as unknown as KeeperRegistryContract;
+  const libraries = await deployEngineLibraries(ethers);
   const engine = await deployMarginEngine(ethers, {
     oracle,
     updateVerifier: verifier,
@@ -146,13 +183,15 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
     keeperRegistry,
     settlementAsset: 0,
     lease,
+    libraries,
   });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
+  const insuranceFund = (await ethers.getContractAt("InsuranceFund", await engine.insuranceFund())) as unknown as Contract;
 
   const assets: AssetInfo[] = await Promise.all(
     specs.map(async (s, i) => ({ symbol: s.symbol, slot: i, decimals: s.decimals, token: await tokens[i]!.getAddress() })),
   );
-  return { oracle, engine, market, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
+  return { oracle, engine, market, insuranceFund, libraries, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
 }
 
 /** Sets every source of asset `slot` to `price` (8 decimals) at `timestamp`. */

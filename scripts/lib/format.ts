@@ -1,13 +1,8 @@
 /** Small formatting helpers for the demo and the benchmark output. */
-import { formatUnits } from "../../prover/src/assets.js";
-import { WAD } from "../../prover/src/constants.js";
+import { formatUnits, usd, WAD } from "../../prover/src/index.js";
 
-/** 1e-30 USD value units -> "$12,345.67". */
-export function usd(value: bigint): string {
-  const cents = value / 10n ** 28n;
-  const whole = (cents / 100n).toLocaleString("en-US");
-  return `$${whole}.${(cents % 100n).toString().padStart(2, "0")}`;
-}
+/** 1e-30 USD value units -> "$12,345.67" (the library's `usd`). */
+export { usd };
 
 /** 8-decimal price -> "$3,000.00". */
 export function price8(p: bigint): string {

@@ -1,24 +1,23 @@
 /**
- * Where the build puts things. Every build output lives under `build/`, except the generated
- * Solidity verifiers, which Hardhat has to find under `contracts/generated/` (gitignored).
+ * Where the build puts things: the artifact locations of the library (prover/src/artifacts.ts:
+ * circuits, keys, metadata, Poseidon artifacts, under `PLIMSOLL_ARTIFACTS` or `build/`) plus the
+ * build-only ones (phase-1 cache, stamps, scratch folder, lock, generated Solidity verifiers,
+ * which Hardhat has to find under `contracts/generated/`, gitignored).
  *
  * All paths are absolute; `rel()` turns one back into the project-relative form used in messages
  * and in circom2 command lines (circom2 runs in a WebAssembly sandbox that only sees relative
- * paths below the directory it is started from).
+ * paths below the directory it is started from). The build root is resolved once, when this
+ * module is loaded.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { artifactPaths, PROJECT_ROOT } from "../../prover/src/index.js";
 
 /** The project root (the folder holding package.json). */
-export const ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ROOT: string = PROJECT_ROOT;
 
-const BUILD = path.join(ROOT, "build");
-
-/** `build/circuits/<name>/`: circom's output for one main circuit. */
-function circuitDir(name: string): string {
-  return path.join(BUILD, "circuits", name);
-}
+const ARTIFACTS = artifactPaths();
+const BUILD = ARTIFACTS.root;
 
 /** `account_update` -> `AccountUpdate`. */
 export function pascalCase(name: string): string {
@@ -36,32 +35,32 @@ export const paths = {
   build: BUILD,
   /** Cached phase-1 files (`pot<power>_dev.ptau`, plus any prepared `.ptau` dropped here). */
   ptauCache: path.join(BUILD, "ptau"),
-  keysDir: path.join(BUILD, "keys"),
-  poseidonDir: path.join(BUILD, "poseidon"),
+  keysDir: ARTIFACTS.keysDir,
+  poseidonDir: ARTIFACTS.poseidonDir,
   stamps: path.join(BUILD, ".stamps"),
   tmp: path.join(BUILD, "tmp"),
   lock: path.join(BUILD, ".lock"),
   generatedContracts: path.join(ROOT, "contracts", "generated"),
 
-  circuitDir,
+  circuitDir: ARTIFACTS.circuitDir,
   /** The constraint system circom wrote. */
-  r1cs: (name: string): string => path.join(circuitDir(name), `${name}.r1cs`),
+  r1cs: ARTIFACTS.r1cs,
   /** The witness generator (for `snarkjs.groth16.fullProve`). */
-  wasm: (name: string): string => path.join(circuitDir(name), `${name}_js`, `${name}.wasm`),
-  sym: (name: string): string => path.join(circuitDir(name), `${name}.sym`),
+  wasm: ARTIFACTS.wasm,
+  sym: ARTIFACTS.sym,
   /** The current Groth16 proving key (development contribution, plus any ceremony contributions). */
-  zkey: (name: string): string => path.join(BUILD, "keys", `${name}.zkey`),
+  zkey: ARTIFACTS.zkey,
   /** The verification key exported from `zkey(name)`. */
-  vkey: (name: string): string => path.join(BUILD, "keys", `${name}.vkey.json`),
+  vkey: ARTIFACTS.vkey,
   /** Key metadata: see `KeyMetadata` in metadata.ts. */
-  metadata: (name: string): string => path.join(BUILD, "keys", `${name}.json`),
+  metadata: ARTIFACTS.metadata,
   /** Phase-2 ceremony transcript folder: every intermediate zkey and `transcript.json`. */
-  ceremonyDir: (name: string): string => path.join(BUILD, "keys", "ceremony", name),
+  ceremonyDir: ARTIFACTS.ceremonyDir,
   /** Solidity contract name of a circuit's verifier: `account_update` -> `AccountUpdateVerifier`. */
   verifierContract: (name: string): string => `${pascalCase(name)}Verifier`,
   verifierSol: (name: string): string => path.join(ROOT, "contracts", "generated", `${pascalCase(name)}Verifier.sol`),
   /** `{contractName, abi, bytecode}` of the circomlibjs Poseidon hasher for `nInputs` inputs. */
-  poseidonArtifact: (nInputs: number): string => path.join(BUILD, "poseidon", `PoseidonT${nInputs + 1}.json`),
+  poseidonArtifact: ARTIFACTS.poseidonArtifact,
 } as const;
 
 /** Project-relative form of an absolute path (for messages and circom2 arguments). */

@@ -11,29 +11,33 @@ import type { Contract, Signer } from "ethers";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { AssetInfo } from "../../prover/src/assets.js";
-import { BATCH_SIZE, N_ASSETS } from "../../prover/src/reserves/constants.js";
-import type { ReserveWeights } from "../../prover/src/reserves/normalize.js";
-import { formatClientsCsv, readClientFile, slotDecimals, toClientBalances, type ClientRow } from "../../prover/src/reserves/csv.js";
-import { normalizeAmount } from "../../prover/src/reserves/normalize.js";
 import {
+  type AssetInfo,
+  BATCH_SIZE,
+  type ClientRow,
+  formatClientsCsv,
+  formatDuration,
   formatNormalised,
+  idHash,
+  N_ASSETS,
+  normalizeAmount,
   periodFiles,
   provePeriod,
   publishPeriod,
+  readClientFile,
   readPeriodBundle,
   readRegistryState,
   readRegistryWeights,
-  writeJsonAtomic,
   type RegistryContract,
-} from "../../prover/src/reserves/orchestrate.js";
-import { formatDuration } from "../../prover/src/reserves/progress.js";
-import { idHash } from "../../prover/src/reserves/leaf.js";
-import { auditPeriod, formatAuditReport } from "../../verifier/src/reserves/report.js";
-import { checkClientInclusion, formatInclusion, readInclusionFile } from "../../verifier/src/reserves/inclusion.js";
+  type ReserveWeights,
+  seededRandom,
+  slotDecimals,
+  toClientBalances,
+  writeJsonAtomic,
+} from "../../prover/src/index.js";
+import { auditPeriod, checkClientInclusion, formatAuditReport, formatInclusion, readInclusionFile } from "../../verifier/src/index.js";
 import { poseidonArtifact } from "./poseidonContracts.js";
 import { pct, price8, table } from "./format.js";
-import { seededRandom } from "../../prover/src/prng.js";
 
 /** The registry and what it was deployed with. */
 export interface ReservesDeployment {
@@ -60,7 +64,7 @@ export async function deployReserveRegistry(ethers: HardhatEthers, oracle: strin
 }
 
 /** The seeded PRNG of the synthetic clients (re-exported: the same seed gives the same clients everywhere). */
-export { seededRandom } from "../../prover/src/prng.js";
+export { seededRandom } from "../../prover/src/index.js";
 
 /**
  * `count` synthetic clients over the registry's assets (token base units), all above maintenance at

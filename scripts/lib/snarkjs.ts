@@ -1,20 +1,2 @@
-/**
- * snarkjs, loaded on first use (importing it costs about half a second, which a no-change build
- * should not pay), with the one export the shared `types/snarkjs.d.ts` leaves out.
- */
-type SnarkjsModule = typeof import("snarkjs") & {
-  curves: { getCurveFromName(name: string): Promise<unknown> };
-};
-
-let loaded: Promise<SnarkjsModule> | undefined;
-
-export function loadSnarkjs(): Promise<SnarkjsModule> {
-  loaded ??= import("snarkjs").then((m) => m as unknown as SnarkjsModule);
-  return loaded;
-}
-
-/** Stop the BN254 worker threads snarkjs (ffjavascript) starts, so the process can exit. */
-export async function terminateCurves(): Promise<void> {
-  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
-  if (g.curve_bn128) await g.curve_bn128.terminate();
-}
+/** snarkjs, loaded on first use: the library's loader (prover/src/snarkjs.ts), for the build scripts. */
+export { loadSnarkjs, terminateCurves, type SnarkjsModule } from "../../prover/src/index.js";

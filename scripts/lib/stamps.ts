@@ -7,8 +7,9 @@
  * no stamp and reruns next time.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, readdirSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { lockHolder, processAlive as alive, tryLockFile, writeFileAtomic } from "../../prover/src/index.js";
 import { paths } from "./paths.js";
 
 export function sha256(data: string | Uint8Array): string {
@@ -100,12 +101,9 @@ export function tmpPath(name: string): string {
   return path.join(tmpDir(), name);
 }
 
-/** Write via a temp file and rename, so readers never see a half-written file. */
+/** Write via a temp file, fsync and rename, so readers never see a half-written file (the library's `writeFileAtomic`). */
 export function writeAtomic(file: string, contents: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, contents);
-  renameSync(tmp, file);
+  writeFileAtomic(file, contents);
 }
 
 /** Move a finished output into place (replacing a file or folder that was there). */
@@ -113,15 +111,6 @@ export function moveIntoPlace(from: string, to: string): void {
   mkdirSync(path.dirname(to), { recursive: true });
   if (existsSync(to) && statSync(to).isDirectory()) rmSync(to, { recursive: true, force: true });
   renameSync(from, to);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Remove scratch folders left by builds that no longer run. */
@@ -144,21 +133,12 @@ export async function acquireLock(onWait: (pid: number) => void): Promise<void> 
   mkdirSync(paths.build, { recursive: true });
   let warned = false;
   for (;;) {
-    try {
-      const fd = openSync(paths.lock, "wx");
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
+    if (tryLockFile(paths.lock)) {
       lockHeld = true;
       return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    let holder = NaN;
-    try {
-      holder = Number(readFileSync(paths.lock, "utf8").trim());
-    } catch {
-      continue; // released between our open and read
-    }
+    const holder = lockHolder(paths.lock);
+    if (Number.isNaN(holder) && !existsSync(paths.lock)) continue; // released between our open and read
     if (!Number.isInteger(holder) || !alive(holder)) {
       rmSync(paths.lock, { force: true });
       continue;

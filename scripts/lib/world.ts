@@ -8,11 +8,11 @@ import type { Signer } from "ethers";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TokenContract } from "../../prover/src/contracts.js";
-import { Prover, type CircuitArtifacts } from "../../prover/src/prover.js";
-import { OpeningStore } from "../../prover/src/store.js";
-import { Trader } from "../../prover/src/trader.js";
-import { generateKeeperKey, type KeeperKey } from "../../prover/src/keeper/index.js";
+import type { TokenContract } from "../../prover/src/index.js";
+import { Prover, type CircuitArtifacts } from "../../prover/src/index.js";
+import { OpeningStore } from "../../prover/src/index.js";
+import { Trader } from "../../prover/src/index.js";
+import { generateKeeperKey, type KeeperKey } from "../../prover/src/index.js";
 import { deployPlimsoll, type DeployOptions, type Deployment } from "./deploy.js";
 import { paths } from "./paths.js";
 

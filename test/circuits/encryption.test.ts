@@ -1,6 +1,6 @@
 /**
  * Verifiable encryption to a keeper (circuits/src/encryption.circom) and its TypeScript twin
- * (prover/src/liquidation/cipher.ts).
+ * (prover/src/keeperNote/cipher.ts).
  *
  * The circuit's outputs are compared with cipher.ts, and the curve points with an independent
  * twisted-Edwards implementation in plain bigint arithmetic below. Inputs that must fail are built
@@ -27,9 +27,9 @@ import {
   type Point,
   SUB_ORDER,
   type SyncPoseidonEx,
-} from "../../prover/src/liquidation/index.js";
+} from "../../prover/src/index.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
-import { WitnessInputError } from "../../prover/src/witness.js";
+import { WitnessInputError } from "../../prover/src/index.js";
 import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { rng } from "../helpers/reference.js";
 

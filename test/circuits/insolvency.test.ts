@@ -26,9 +26,9 @@ import {
   unpackSeized,
 } from "../../prover/src/liquidation/index.js";
 import { liquidatorTag } from "../../prover/src/liquidation/witness.js";
-import { Prover } from "../../prover/src/prover.js";
+import { Prover, WitnessRejectedError } from "../../prover/src/prover.js";
 import { terminateCurves } from "../../scripts/lib/snarkjs.js";
-import { WitnessInputError } from "../../prover/src/witness.js";
+import { WitnessInputError } from "../../prover/src/index.js";
 import { type CircuitInput, constraintLine, loadCircuit, PROJECT_ROOT, type TestCircuit } from "../helpers/circuit.js";
 import { DECIMALS, PRICES_E8, rng, weight } from "../helpers/reference.js";
 
@@ -479,7 +479,7 @@ describe("Insolvency(16) circuit", function () {
         const twin = buildInsolvencyInput(h, baseArgs({ liquidator: LIQUIDATOR_TWIN })).publicSignalList.map(String);
         expect(twin).to.deep.equal(publicSignals);
         expect(await snarkjs.groth16.verify(key, twin, proof)).to.equal(true);
-        // A solvent account: the prover refuses (the witness does not exist).
+        // A solvent account: the prover refuses (the witness does not exist), at the insolvency check.
         const solvent = rawInput(h, baseRaw({ requirement: VALUE }));
         let rejected: unknown;
         try {
@@ -487,7 +487,8 @@ describe("Insolvency(16) circuit", function () {
         } catch (err) {
           rejected = err;
         }
-        expect(rejected).to.be.instanceOf(Error);
+        expect(rejected).to.be.instanceOf(WitnessRejectedError);
+        expect((rejected as Error).message).to.match(INSOLVENT);
       } finally {
         await prover.close();
         await terminateCurves(); // groth16.verify started BN254 worker threads in this process

@@ -52,6 +52,14 @@ describe("plimsoll CLI", function () {
       for (const o of ["--opening", "--weights", "--requirement", "--deposit", "--withdraw", "--out"]) expect(r.stdout).to.include(o);
     });
 
+    it("lists a group's commands for plimsoll <group> --help and exits 0", async function () {
+      for (const [group, commands] of [["basket", ["basket create"]], ["prove", ["prove update"]], ["keeper", ["keeper run", "keeper keygen"]], ["reserves", ["reserves prove", "reserves verify", "reserves include"]]] as const) {
+        const r = await plimsoll(group, "--help");
+        expect(r.code, r.stderr).to.equal(0);
+        for (const c of commands) expect(r.stdout).to.include(c);
+      }
+    });
+
     it("rejects an unknown command with exit code 2", async function () {
       const r = await plimsoll("liquidate");
       expect(r.code).to.equal(2);

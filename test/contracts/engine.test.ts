@@ -704,11 +704,86 @@ describe("MarginEngine", function () {
       expect(w.d.engine.interface.receive).to.equal(false);
     });
 
-    it("gives the market no owner, admin, pause or upgrade function: only liquidity and the engine's payout change state", async function () {
+    it("gives the market no owner, admin, pause or upgrade function: only liquidity, the engine's payout and the spent bindEngine change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.market)).to.deep.equal(["addLiquidity", "payProfit", "removeLiquidity"]);
+      expect(stateChanging(w.d.market)).to.deep.equal(["addLiquidity", "bindEngine", "payProfit", "removeLiquidity"]);
       expect(governance(allNames(w.d.market))).to.deep.equal([]);
       expect(await typed(w).market.engine()).to.equal(await w.d.engine.getAddress());
+      // bindEngine() binds once, and the engine's constructor spent it: nobody can rebind the market.
+      await expect(typed(w).market.bindEngine()).to.be.revertedWithCustomError(typed(w).market, "EngineAlreadyBound").withArgs(await w.d.engine.getAddress());
+    });
+
+    it("gives the insurance fund no owner, admin, pause or upgrade function: only the engine's cover and the spent bindEngine change state", async function () {
+      const { w } = await loadOpenPositions();
+      const fund = await ethers.getContractAt("InsuranceFund", await w.d.engine.insuranceFund());
+      expect(stateChanging(fund)).to.deep.equal(["bindEngine", "cover"]);
+      expect(governance(allNames(fund))).to.deep.equal([]);
+      expect(fund.interface.fallback).to.equal(null);
+      expect(await fund.engine()).to.equal(await w.d.engine.getAddress());
+      expect(await fund.pool()).to.equal(await w.d.market.getAddress());
+      await expect(fund.bindEngine()).to.be.revertedWithCustomError(fund, "EngineAlreadyBound").withArgs(await w.d.engine.getAddress());
+      const [, stranger] = await ethers.getSigners();
+      await expect(fund.connect(stranger!).cover(1n)).to.be.revertedWithCustomError(fund, "OnlyEngine").withArgs(await addr(stranger!));
+    });
+
+    it("gives the engine's linked libraries no callable function: their ABIs are empty and a direct call reverts", async function () {
+      const { w, bob } = await loadOpenPositions();
+      for (const [name, address] of Object.entries(w.d.libraries)) {
+        const lib = await ethers.getContractAt(name as "AccountUpdates", address);
+        expect(allNames(lib), name).to.deep.equal([]);
+        expect(lib.interface.fallback, name).to.equal(null);
+        expect(await ethers.provider.getCode(address), name).to.not.equal("0x");
+        // No fallback, and library call protection refuses any direct CALL of a state-changing function.
+        await expect(bob.sendTransaction({ to: address, data: "0x12345678" }), name).to.be.revert(ethers);
+      }
+    });
+
+    it("admits a market and a fund only at construction, and only ones nobody bound before", async function () {
+      const { w } = await loadOpenPositions();
+      const [, stranger] = await ethers.getSigners();
+      const [quote, decimals] = await w.d.oracle.asset(USDC);
+      const oracle = await w.d.oracle.getAddress();
+      const factory = await ethers.getContractFactory("MarginEngine", { libraries: w.d.libraries });
+      const config = async (market: { getAddress(): Promise<string> }, fund: { getAddress(): Promise<string> }) => ({
+        oracle,
+        updateVerifier: await w.d.verifier.getAddress(),
+        insolvencyVerifier: await w.d.insolvencyVerifier.getAddress(),
+        poseidon3: await w.d.poseidon3.getAddress(),
+        emptyBasketHash: await typed(w).engine.emptyBasketHash(),
+        settlementAsset: USDC,
+        leaseMaxAge: await typed(w).engine.leaseMaxAge(),
+        leaseGrace: await typed(w).engine.leaseGrace(),
+        keeperRegistry: await w.d.keeperRegistry.getAddress(),
+        market: await market.getAddress(),
+        insuranceFund: await fund.getAddress(),
+      });
+      const fresh = async () => {
+        const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals]);
+        return { market, fund: await ethers.deployContract("InsuranceFund", [quote, await market.getAddress()]) };
+      };
+      // The world's market and fund are bound to the world's engine.
+      await expect(factory.deploy(await config(w.d.market, w.d.insuranceFund))).to.be.revertedWithCustomError(typed(w).market, "EngineAlreadyBound");
+      // A front-runner who binds a fresh market first only makes the engine's deployment fail.
+      const a = await fresh();
+      await (await a.market.connect(stranger!).bindEngine()).wait();
+      await expect(factory.deploy(await config(a.market, a.fund))).to.be.revertedWithCustomError(a.market, "EngineAlreadyBound").withArgs(await addr(stranger!));
+      // A fund for another pool, or in another token, is refused.
+      const b = await fresh();
+      const c = await fresh();
+      await expect(factory.deploy(await config(b.market, c.fund)))
+        .to.be.revertedWithCustomError(factory, "InvalidMarket")
+        .withArgs(await c.fund.getAddress(), "fund does not back this market's pool");
+      const weth = await ethers.deployContract("PerpMarket", [oracle, await w.d.tokens[WETH]!.getAddress(), 18]);
+      await expect(factory.deploy(await config(weth, b.fund)))
+        .to.be.revertedWithCustomError(factory, "InvalidMarket")
+        .withArgs(await weth.getAddress(), "quote token is not the settlement token");
+      // A fitting pair is admitted, and bound to the new engine for good.
+      const engine = await factory.deploy(await config(b.market, b.fund));
+      await engine.waitForDeployment();
+      expect(await b.market.engine()).to.equal(await engine.getAddress());
+      expect(await b.fund.engine()).to.equal(await engine.getAddress());
+      expect(await engine.quoter()).to.equal(oracle);
+      expect(await engine.marketCount()).to.equal(BigInt(await w.d.oracle.marketCount()));
     });
   });
 

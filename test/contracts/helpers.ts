@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planUpdate, type AccountOpening } from "../../prover/src/account.js";
 import { packProof, type SolidityProof } from "../../prover/src/calldata.js";
-import { initNoteCrypto, noteStruct } from "../../prover/src/keeperNote.js";
+import { initNoteCrypto, noteStruct } from "../../prover/src/keeperNote/index.js";
 import { N_ASSETS } from "../../prover/src/constants.js";
 import type { EngineContract, OracleContract, TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE, type DevAssetSpec } from "../../prover/src/devnet.js";
@@ -128,7 +128,7 @@ export async function emptyBasketHash(): Promise<bigint> {
   return basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n));
 }
 
-/** A second engine (and its market) on `w`'s oracle, with its own verifier and settlement slot. */
+/** A second engine (with its own new market and fund) on `w`'s oracle, with its own verifier and settlement slot. */
 export async function deployEngine(
   ethers: HardhatEthers,
   w: World,
@@ -142,6 +142,7 @@ export async function deployEngine(
     keeperRegistry: w.d.keeperRegistry,
     settlementAsset: opts.settlementAsset ?? 0,
     lease: DEV_LEASE,
+    libraries: w.d.libraries,
   })) as unknown as MarginEngine;
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   return { engine, market };

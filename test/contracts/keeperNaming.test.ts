@@ -8,8 +8,8 @@ import type { Signer } from "ethers";
 import { network } from "hardhat";
 import { FIELD_MODULUS } from "../../prover/src/constants.js";
 import type { EngineContract, KeeperRegistryContract } from "../../prover/src/contracts.js";
-import { initNoteCrypto } from "../../prover/src/keeperNote.js";
-import { decryptOpening } from "../../prover/src/liquidation/cipher.js";
+import { initNoteCrypto } from "../../prover/src/keeperNote/index.js";
+import { decryptOpening } from "../../prover/src/keeperNote/index.js";
 import { createWorld, fund, nextEpoch, registerKeeper, type World } from "../../scripts/lib/world.js";
 import { e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC } from "./helpers.js";
 

@@ -12,7 +12,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { realisedPnl } from "../../prover/src/margin.js";
 import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
-import { WitnessInputError } from "../../prover/src/witness.js";
+import { WitnessInputError } from "../../prover/src/index.js";
 import type { Trader } from "../../prover/src/trader.js";
 import { BTC_PERP, ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC, WBTC, WETH } from "./helpers.js";
 import { seededRandom } from "../../prover/src/prng.js";

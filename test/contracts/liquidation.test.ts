@@ -11,7 +11,7 @@ import type { AccountOpening } from "../../prover/src/account.js";
 import type { EngineContract, TokenContract } from "../../prover/src/contracts.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
 import { remainderOpening, seizuresOf, SolventAccountError, type Seizure } from "../../prover/src/liquidation/witness.js";
-import { planLiquidation, readSeizureMarket, seizureStruct, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidator.js";
+import { planLiquidation, readSeizureMarket, seizureStruct, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
 import { seizurePayment } from "../../prover/src/margin.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { createWorld, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";

@@ -25,7 +25,7 @@ const MAX = (1n << 256n) - 1n;
 interface StandaloneMarket<T extends MockERC20 | QuirkyERC20> {
   market: PerpMarket;
   token: T;
-  /** An EOA the market was deployed with as its engine. */
+  /** An EOA the market was bound to as its engine. */
   engine: Signer;
   lp1: Signer;
   lp2: Signer;
@@ -33,7 +33,9 @@ interface StandaloneMarket<T extends MockERC20 | QuirkyERC20> {
 
 async function deployMarket<T extends MockERC20 | QuirkyERC20>(token: T): Promise<StandaloneMarket<T>> {
   const [, engine, lp1, lp2] = await ethers.getSigners();
-  const market = await ethers.deployContract("PerpMarket", [await engine!.getAddress(), await token.getAddress(), 6]);
+  // No oracle: nothing here reads quotes. The EOA binds the market to itself, as an engine's constructor does.
+  const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6]);
+  await (await market.connect(engine!).bindEngine()).wait();
   for (const lp of [lp1!, lp2!]) {
     await (await token.mint(await lp.getAddress(), 1_000_000n * e6)).wait();
     await (await token.connect(lp).approve(await market.getAddress(), MAX)).wait();
@@ -232,6 +234,21 @@ describe("PerpMarket", function () {
         .to.be.revertedWithCustomError(market, "TransferFailed")
         .withArgs(...args);
       expect(await market.sharesOf(await addr(lp1))).to.equal(1_000n * e6);
+    });
+  });
+
+  describe("#bindEngine", function () {
+    it("binds the market to its first caller once, and refuses every later bindEngine", async function () {
+      const [, , , , other] = await ethers.getSigners();
+      const token = await ethers.deployContract("MockERC20", ["Mock USDC", "USDC", 6]);
+      const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6]);
+      expect(await market.engine()).to.equal(ethers.ZeroAddress);
+      await expect(as(market, other!).payProfit(1n)).to.be.revertedWithCustomError(market, "OnlyEngine").withArgs(await addr(other!));
+      await expect(as(market, other!).bindEngine()).to.emit(market, "EngineBound").withArgs(await addr(other!));
+      expect(await market.engine()).to.equal(await addr(other!));
+      for (const who of (await ethers.getSigners()).slice(0, 5)) {
+        await expect(as(market, who).bindEngine()).to.be.revertedWithCustomError(market, "EngineAlreadyBound").withArgs(await addr(other!));
+      }
     });
   });
 

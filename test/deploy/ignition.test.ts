@@ -131,10 +131,14 @@ describe("Ignition deployment", function () {
       expect(await ethers.provider.getCode(await verifier.getAddress())).to.not.equal("0x");
     });
 
-    it("exposes the market the engine deployed, quoted in the settlement token", async function () {
+    it("exposes the market and the fund the engine admitted, bound to it and quoted in the settlement token", async function () {
       const { engine, market, tokens } = world;
       expect(await market.getAddress()).to.equal(await engine.market());
       expect(await market.engine()).to.equal(await engine.getAddress());
+      const fund = await ethers.getContractAt("InsuranceFund", await engine.insuranceFund());
+      expect(await fund.engine()).to.equal(await engine.getAddress());
+      expect(await fund.pool()).to.equal(await market.getAddress());
+      expect(await engine.quoter()).to.equal(await world.oracle.getAddress());
       expect(await engine.settlementAsset()).to.equal(BigInt(DEV_SETTLEMENT_ASSET));
       const settlementToken = await tokens[DEV_SETTLEMENT_ASSET]!.getAddress();
       expect(await engine.settlementToken()).to.equal(settlementToken);

@@ -36,12 +36,12 @@ import {
   type KeeperLogEntry,
 } from "../../prover/src/keeper/index.js";
 import { remainderOpening, type Seizure } from "../../prover/src/liquidation/witness.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidator.js";
+import { planLiquidation, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
-import { runKeeperCli } from "../../prover/keeperCli.js";
+import { runKeeperCli } from "../../cli/keeper.js";
 import {
   ACCOUNT_UPDATE_ARTIFACTS,
   createWorld,

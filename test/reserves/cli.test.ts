@@ -1,5 +1,5 @@
 /**
- * `plimsoll reserves` (prover/reservesCli.ts) end to end on 20 clients: prove (real proofs, two
+ * `plimsoll reserves` (cli/reserves/index.ts) end to end on 20 clients: prove (real proofs, two
  * prover processes), verify, include, and resume after a deleted batch file (only that batch is
  * proved again). Also the exit codes and messages of bad input.
  */
@@ -12,13 +12,13 @@ import { promisify } from "node:util";
 import { DEV_ASSETS, DEV_REGISTRY } from "../../prover/src/devnet.js";
 import { idHash } from "../../prover/src/reserves/leaf.js";
 import { formatClientsCsv } from "../../prover/src/reserves/csv.js";
-import { periodFiles } from "../../prover/src/reserves/orchestrate.js";
-import { devWeights } from "../../prover/reservesCli.js";
+import { periodFiles } from "../../prover/src/reserves/index.js";
+import { devWeights } from "../../cli/reserves/index.js";
 import { syntheticClients } from "../../scripts/lib/reservesDemo.js";
 import { paths } from "../../scripts/lib/paths.js";
 
 const run = promisify(execFile);
-const CLI = join(paths.root, "prover", "reservesCli.ts");
+const CLI = join(paths.root, "cli", "reserves", "index.ts");
 
 interface Result {
   code: number;

@@ -38,7 +38,7 @@ import {
   toCircuitInput,
   type RegistryContract,
   type ReservesProofFileJson,
-} from "../../prover/src/reserves/orchestrate.js";
+} from "../../prover/src/index.js";
 import { createWorld, type World } from "../../scripts/lib/world.js";
 import { deployReserveRegistry, syntheticClients, type ReservesDeployment } from "../../scripts/lib/reservesDemo.js";
 

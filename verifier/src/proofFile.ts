@@ -2,7 +2,7 @@
  * The proof file format written by `plimsoll prove` and read by `plimsoll verify` / `calldata`.
  */
 import { readFileSync } from "node:fs";
-import { parsePublicSignals, packProof, type SnarkjsProof, type SolidityProof } from "../../prover/src/calldata.js";
+import { parsePublicSignals, packProof, type SnarkjsProof, type SolidityProof } from "../../prover/src/index.js";
 
 /** Circuits whose proofs the tools understand, with their number of public signals. */
 export const CIRCUITS = {

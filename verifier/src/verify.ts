@@ -2,8 +2,7 @@
  * Off-chain verification of Plimsoll proofs against an exported verification key.
  */
 import { readFileSync } from "node:fs";
-import * as snarkjs from "snarkjs";
-import { unpackStatement } from "../../prover/src/encoding.js";
+import { loadSnarkjs, unpackStatement } from "../../prover/src/index.js";
 import { CIRCUITS, type ParsedProof } from "./proofFile.js";
 
 /** What a verified account-update proof says, decoded from its public signals. */
@@ -45,6 +44,7 @@ export function accountUpdateClaims(signals: readonly bigint[]): AccountUpdateCl
 export async function verifyProof(parsed: ParsedProof, vkey: unknown): Promise<VerifyResult> {
   const { file, signals } = parsed;
   if (CIRCUITS[file.circuit] === undefined) throw new Error(`unknown circuit ${file.circuit}`);
+  const snarkjs = await loadSnarkjs();
   const valid = await snarkjs.groth16.verify(vkey, file.publicSignals, file.proof);
   return { valid, circuit: file.circuit, claims: accountUpdateClaims(signals) };
 }

@@ -1,14 +1,16 @@
-/** Keepers: Baby Jubjub key management (generation, validation, ECDH, key files). */
+/**
+ * Keepers: Baby Jubjub key management (keys.ts), reading any account's chain view (chainView.ts),
+ * and the daemon that decrypts, evaluates, liquidates and force-closes (daemon.ts, with its
+ * options, log, state file and the steps of a tick in their own files).
+ */
+export { BASE8, IDENTITY, SUB_ORDER, getBabyJub } from "../babyjub.js";
+export type { BabyJub, Point } from "../babyjub.js";
 export {
-  BASE8,
-  IDENTITY,
   KEY_FILE_VERSION,
-  SUB_ORDER,
   checkPublicKey,
   checkScalar,
   ecdh,
   generateKeeperKey,
-  getBabyJub,
   isValidPublicKey,
   loadKeeperKey,
   publicKeyError,
@@ -16,8 +18,7 @@ export {
   randomScalar,
   saveKeeperKey,
 } from "./keys.js";
-export type { BabyJub, KeeperKey, LoadKeyOptions, Point, SaveKeyOptions } from "./keys.js";
-/** Keepers: reading any account's chain view, and the daemon that decrypts, evaluates, liquidates and force-closes. */
+export type { KeeperKey, LoadKeyOptions, SaveKeyOptions } from "./keys.js";
 export {
   ENGINE_KEEPER_ABI,
   ERC20_KEEPER_ABI,
@@ -32,27 +33,13 @@ export {
   viewOf,
 } from "./chainView.js";
 export type { EpochSnapshot, KeeperEngineContract, KeeperOracleContract, ReadBlock } from "./chainView.js";
-export {
-  KEEPER_STATE_FILE,
-  KEEPER_STATE_VERSION,
-  KeeperDaemon,
-  LeaseStatus,
-  humanLine,
-  keeperFileLogger,
-  keeperJson,
-  readKeeperState,
-  revertReason,
-  usd,
-  writeKeeperState,
-} from "./daemon.js";
-export type {
-  HealthDecision,
-  KeeperDaemonOptions,
-  KeeperFileLoggerOptions,
-  KeeperLogEntry,
-  KeeperLogLevel,
-  KeeperLogger,
-  KeeperState,
-  TickReport,
-  WatchedAccount,
-} from "./daemon.js";
+export { KeeperDaemon } from "./daemon.js";
+export type { KeeperDaemonOptions } from "./options.js";
+export { humanLine, keeperFileLogger, keeperJson } from "./log.js";
+export type { KeeperFileLoggerOptions, KeeperLogEntry, KeeperLogger, KeeperLogLevel } from "./log.js";
+export { KEEPER_STATE_FILE, KEEPER_STATE_VERSION, readKeeperState, writeKeeperState } from "./state.js";
+export type { KeeperState, WatchedAccount } from "./state.js";
+export type { HealthDecision, TickReport } from "./report.js";
+export { revertReason } from "./revert.js";
+export { LeaseStatus } from "../contracts.js";
+export { usd } from "../format.js";

@@ -11,13 +11,10 @@
  * field over which Baby Jubjub is defined).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { buildBabyjub } from "circomlibjs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { BASE8, getBabyJub, SUB_ORDER, type Point } from "../babyjub.js";
 import { FIELD_MODULUS } from "../constants.js";
-
-/** An affine Baby Jubjub point [x, y]. The identity is [0, 1]. */
-export type Point = readonly [bigint, bigint];
+import { writeFileAtomic } from "../fs/atomic.js";
 
 /** A keeper's key pair. */
 export interface KeeperKey {
@@ -27,48 +24,8 @@ export interface KeeperKey {
   publicKey: Point;
 }
 
-/** Order of the prime subgroup (circomlibjs `babyJub.subOrder`), a 251-bit prime. */
-export const SUB_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;
-/** Generator of the prime subgroup (circomlibjs `babyJub.Base8`). */
-export const BASE8: Point = [
-  5299619240641551281634865583518297030282874472190772894086521144482721001553n,
-  16950150798460657717958625567821834550301663161624707787222815936182638968203n,
-];
-/** The identity element (0, 1). */
-export const IDENTITY: Point = [0n, 1n];
-
 /** Version of the key file format written by `saveKeeperKey`. */
 export const KEY_FILE_VERSION = 1;
-
-/** Baby Jubjub group operations on bigint points, backed by circomlibjs. */
-export interface BabyJub {
-  /** a + b. */
-  add(a: Point, b: Point): Point;
-  /** scalar * point, for any non-negative scalar (not reduced). */
-  mul(scalar: bigint, point: Point): Point;
-  /** True iff the point satisfies the curve equation (coordinates must already be canonical). */
-  inCurve(point: Point): boolean;
-  /** True iff on the curve and SUB_ORDER * point is the identity. */
-  inSubgroup(point: Point): boolean;
-}
-
-let instance: Promise<BabyJub> | undefined;
-
-/** Lazily built circomlibjs Baby Jubjub, with bigint in and out. */
-export function getBabyJub(): Promise<BabyJub> {
-  instance ??= buildBabyjub().then((bj): BabyJub => {
-    const F = bj.F;
-    const toF = (q: Point): unknown[] => [F.e(q[0]), F.e(q[1])];
-    const fromF = (q: unknown[]): Point => [F.toObject(q[0]) as bigint, F.toObject(q[1]) as bigint];
-    return {
-      add: (a, b) => fromF(bj.addPoint(toF(a), toF(b))),
-      mul: (scalar, point) => fromF(bj.mulPointEscalar(toF(point), scalar)),
-      inCurve: (point) => bj.inCurve(toF(point)) as boolean,
-      inSubgroup: (point) => bj.inSubgroup(toF(point)) as boolean,
-    };
-  });
-  return instance;
-}
 
 /** Bit length of SUB_ORDER: candidates are masked to it, so that about 76% of draws are accepted. */
 const SCALAR_BITS = BigInt(SUB_ORDER.toString(2).length);
@@ -185,14 +142,7 @@ export async function saveKeeperKey(path: string, key: KeeperKey, options: SaveK
     privateKey: key.privateKey.toString(),
     publicKey: [expected[0].toString(), expected[1].toString()],
   };
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the mode above is masked by the umask and ignored for an existing file
-  const fd = openSync(tmp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, exactMode: true, dirMode: 0o700, noClobber: !options.overwrite });
 }
 
 /**

@@ -1,36 +1,10 @@
 /**
- * Liquidation without disclosure: encryption of account openings to keepers (the twin of
- * circuits/src/encryption.circom) and the insolvency witness (the twin of
- * circuits/src/insolvency.circom).
+ * Liquidation without disclosure: the insolvency witness (the twin of
+ * circuits/src/insolvency.circom) and the remainder opening an owner recomputes (witness.ts), the
+ * liquidator's planning of what to seize (plan.ts), and reading the seizure market and submitting
+ * the proof (submit.ts). The keeper daemon (prover/src/keeper/) drives these; the openings it
+ * liquidates come from the keeper notes (prover/src/keeperNote/).
  */
-export {
-  BASE8,
-  CIPHERTEXT_LENGTH,
-  EPH_BITS,
-  EPH_DOMAIN,
-  InvalidCiphertextError,
-  KS_DOMAIN,
-  NONCE_BITS,
-  SUB_ORDER,
-  checkKeeperKey,
-  decryptOpening,
-  encryptOpening,
-  ephemeralScalar,
-  initPoseidonEx,
-  keeperPublicKey,
-  keystream,
-  linearBind,
-  openingPlaintext,
-} from "./cipher.js";
-export type {
-  CircomlibBabyJub,
-  DecryptArgs,
-  DecryptedOpening,
-  EncryptArgs,
-  EncryptedOpening,
-  Point,
-  SyncPoseidonEx,
-} from "./cipher.js";
 export {
   INSOLVENCY_STATEMENT_LAYOUT,
   LIQ_DOMAIN,
@@ -39,6 +13,7 @@ export {
   SEIZED_BITS,
   SolventAccountError,
   buildInsolvencyInput,
+  liquidatorTag,
   packInsolvencyStatement,
   packSeized,
   remainderBlinding,
@@ -48,3 +23,6 @@ export {
   unpackSeized,
 } from "./witness.js";
 export type { InsolvencyArgs, InsolvencyInput, InsolvencyPublicSignals, InsolvencyWitness, Seizure } from "./witness.js";
+export { basketValue, chooseSeizures, closeOutPnl, planLiquidation } from "./plan.js";
+export type { LiquidationPlan, SeizureMarket } from "./plan.js";
+export { readSeizureMarket, seizureStruct, submitLiquidation } from "./submit.js";

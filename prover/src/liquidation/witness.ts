@@ -4,10 +4,22 @@
  * reported here by name, not as an "Assert Failed" inside the witness calculator.
  */
 import type { AccountOpening } from "../account.js";
-import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS, REQUIREMENT_BITS, WEIGHT_BITS } from "../constants.js";
+import {
+  ADDRESS_BITS,
+  ADDRESS_LIMIT,
+  AMOUNT_BITS,
+  AMOUNT_LIMIT,
+  FIELD_MODULUS,
+  N_ASSETS,
+  OWNER_BITS,
+  REQUIREMENT_BITS,
+  REQUIREMENT_LIMIT,
+  WEIGHT_BITS,
+  WEIGHT_LIMIT,
+} from "../constants.js";
 import { accountCommitment, weightsHash } from "../encoding.js";
 import type { SyncPoseidon } from "../poseidon.js";
-import { bounded, OWNER_BITS, vector, WitnessInputError } from "../witness.js";
+import { bounded, slotIndex, vector, WitnessInputError } from "../validate.js";
 
 // ------------------------------------------------------------------------------------------------
 // Constants (twins of the functions of the same names in circuits/src/insolvency.circom)
@@ -29,15 +41,12 @@ export const INSOLVENCY_STATEMENT_LAYOUT = {
 /** Packed seized amounts: amountA (bits 0..95) | amountB << 96. */
 export const SEIZED_BITS = 192;
 /** The liquidator is an Ethereum address. */
-export const LIQUIDATOR_BITS = 160;
+export const LIQUIDATOR_BITS = ADDRESS_BITS;
 /** At most this many assets are seized by one liquidation. */
 export const MAX_SEIZURES = 2;
 
-const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
-const WEIGHT_LIMIT = 1n << BigInt(WEIGHT_BITS);
-const REQUIREMENT_LIMIT = 1n << BigInt(REQUIREMENT_BITS);
-const OWNER_LIMIT = 1n << BigInt(OWNER_BITS);
-const LIQUIDATOR_LIMIT = 1n << BigInt(LIQUIDATOR_BITS);
+const OWNER_LIMIT = ADDRESS_LIMIT;
+const LIQUIDATOR_LIMIT = ADDRESS_LIMIT;
 const mask = (bits: bigint): bigint => (1n << bits) - 1n;
 
 // ------------------------------------------------------------------------------------------------
@@ -137,9 +146,8 @@ function checkSeizures(value: unknown, amounts: readonly bigint[]): [Seizure, Se
   const out: Seizure[] = value.map((s: unknown, i) => {
     const field = `seizures[${i}]`;
     if (typeof s !== "object" || s === null) throw new WitnessInputError(field, "is not an object");
-    const { index, amount: rawAmount } = s as { index: unknown; amount: unknown };
-    if (typeof index !== "number" || !Number.isInteger(index)) throw new WitnessInputError(`${field}.index`, `is not an integer (got ${String(index)})`);
-    if (index < 0 || index >= N_ASSETS) throw new WitnessInputError(`${field}.index`, `is ${index}, not an asset slot in [0, ${N_ASSETS})`);
+    const { index: rawIndex, amount: rawAmount } = s as { index: unknown; amount: unknown };
+    const index = slotIndex(rawIndex, `${field}.index`);
     const amount = bounded(rawAmount, `${field}.amount`, AMOUNT_LIMIT, `2^${AMOUNT_BITS}`);
     if (amount > amounts[index]!) throw new WitnessInputError(`${field}.amount`, `is ${amount}, more than the ${amounts[index]} held in slot ${index}`);
     return { index, amount };

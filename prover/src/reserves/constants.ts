@@ -2,7 +2,7 @@
  * Conventions of the reserves (custodian proof of reserves) statements, shared bit for bit
  * with circuits/src/reserves*.circom (each has a twin there) and the reserve registry.
  */
-import { FIELD_MODULUS, N_ASSETS, WAD } from "../constants.js";
+import { FIELD_MODULUS, MAX_PRICE, N_ASSETS, WAD } from "../constants.js";
 
 export { FIELD_MODULUS, N_ASSETS, WAD };
 
@@ -44,10 +44,19 @@ export const PACKED_RESERVES = Math.ceil(N_ASSETS / 3);
 /** Weight scale: one normalised unit (1e-6 token) at a price with 8 decimals is price * 1e16 in 1e-30 USD. */
 export const RESERVE_VALUE_SCALE = 10n ** 16n;
 /** Largest accepted oracle price (8 decimals), as for the margin weights (MAX_PRICE). */
-export const MAX_RESERVE_PRICE = 10n ** 16n;
+export const MAX_RESERVE_PRICE = MAX_PRICE;
 /** Largest token decimals normalize.ts accepts (ERC-20 `decimals()` is a uint8). */
 export const MAX_TOKEN_DECIMALS_RESERVES = 255;
 
 /** Public signal counts of the two circuits. */
 export const BATCH_PUBLIC_SIGNALS = 4;
 export const FINALIZE_PUBLIC_SIGNALS = 3 + PACKED_RESERVES;
+
+/** 2^BALANCE_BITS: every normalised balance is below it. */
+export const BALANCE_LIMIT = 1n << BigInt(BALANCE_BITS);
+/** 2^SUM_BITS: every per-asset sum and every reserve is below it. */
+export const SUM_LIMIT = 1n << BigInt(SUM_BITS);
+/** 2^RESERVE_WEIGHT_BITS: every reserve weight is below it. */
+export const RESERVE_WEIGHT_LIMIT = 1n << BigInt(RESERVE_WEIGHT_BITS);
+/** 2^INDEX_BITS: every batch index, client count and period index is below it. */
+export const INDEX_LIMIT = 1n << BigInt(INDEX_BITS);

@@ -23,7 +23,7 @@
 import { readFileSync } from "node:fs";
 import type { AssetInfo } from "../assets.js";
 import { BALANCE_BITS, MAX_CLIENTS, N_ASSETS, RESERVE_DECIMALS } from "./constants.js";
-import type { ClientBalances } from "./leaf.js";
+import type { ClientBalances } from "./types.js";
 import { normalizeAmount, normalizeClient } from "./normalize.js";
 
 /** Longest accepted id, in UTF-8 bytes. */

@@ -4,8 +4,18 @@
  * statements.
  */
 export * from "./constants.js";
+export * from "./types.js";
 export * from "./normalize.js";
 export * from "./leaf.js";
 export * from "./tree.js";
 export * from "./state.js";
 export * from "./witness.js";
+export * from "./inclusion.js";
+export * from "./csv.js";
+export * from "./files.js";
+export * from "./prepare.js";
+export * from "./prove.js";
+export * from "./lock.js";
+export * from "./memory.js";
+export * from "./progress.js";
+export * from "./registry.js";

@@ -4,22 +4,16 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { SyncPoseidon } from "../poseidon.js";
-import { BALANCE_BITS, FIELD_MODULUS, ID_HASH_BITS, N_ASSETS, PACKED_BALANCES } from "./constants.js";
-import type { ReserveWeights } from "./normalize.js";
+import {
+  BALANCE_BITS,
+  BALANCE_LIMIT,
+  FIELD_MODULUS,
+  ID_HASH_BITS,
+  N_ASSETS,
+  PACKED_BALANCES,
+} from "./constants.js";
+import type { ClientBalances, ReserveWeights } from "./types.js";
 
-const BALANCE_LIMIT = 1n << BigInt(BALANCE_BITS);
-
-/** A client's balances in normalised units (6 decimals; normalize.ts converts token base units). */
-export interface ClientBalances {
-  /** Client identifier, any non-empty string; only its hash enters the tree. */
-  id: string;
-  /** Leaf salt, a field element; planPeriod draws a random one when omitted. */
-  salt?: bigint;
-  /** Per asset slot (16), what the custodian holds for the client, each in [0, 2^64). */
-  assets: readonly bigint[];
-  /** Per asset slot (16), what the client owes the custodian, each in [0, 2^64). */
-  liabilities: readonly bigint[];
-}
 
 /** Everything a leaf commits to (what a client needs to recompute its leaf). */
 export interface LeafData {

@@ -14,20 +14,21 @@ import type { SyncPoseidon } from "../poseidon.js";
 import { weightsHash } from "../encoding.js";
 import {
   BALANCE_BITS,
+  BALANCE_LIMIT,
   MAX_RESERVE_PRICE,
   MAX_TOKEN_DECIMALS_RESERVES,
   N_ASSETS,
   RESERVE_DECIMALS,
   RESERVE_VALUE_SCALE,
   RESERVE_WEIGHT_BITS,
+  RESERVE_WEIGHT_LIMIT,
   SUM_BITS,
+  SUM_LIMIT,
   WAD,
 } from "./constants.js";
-import type { ClientBalances } from "./leaf.js";
+import type { ClientBalances, ReserveWeights } from "./types.js";
+import { formatUnits } from "../assets.js";
 
-const BALANCE_LIMIT = 1n << BigInt(BALANCE_BITS);
-const SUM_LIMIT = 1n << BigInt(SUM_BITS);
-const WEIGHT_LIMIT = 1n << BigInt(RESERVE_WEIGHT_BITS);
 
 /** Direction of the rounding when a token has more than 6 decimals. */
 export type Rounding = "down" | "up";
@@ -113,14 +114,6 @@ export function normalizeReserves(amounts: readonly bigint[], decimals: readonly
   });
 }
 
-/** Per-asset weights of one epoch: the value of one normalised unit, in 1e-30 USD. */
-export interface ReserveWeights {
-  /** wA_i = floor(P_i * (WAD - h_i) * 1e16 / WAD): collateral value after the maintenance haircut. */
-  assetWeights: bigint[];
-  /** wL_i = ceil(P_i * (WAD + h_i) * 1e16 / WAD): liability value plus the maintenance add-on. */
-  liabilityWeights: bigint[];
-}
-
 /**
  * Reserve weights from the oracle's current epoch.
  * @param prices per asset slot, USD per whole token with 8 decimals, 0 <= P <= 1e16.
@@ -149,7 +142,7 @@ export function validateReserveWeights(weights: ReserveWeights, field = "weights
     const w = weights[key];
     if (!Array.isArray(w) || w.length !== N_ASSETS) throw new RangeError(`${field}.${key} has ${w?.length ?? "no"} entries, expected ${N_ASSETS}`);
     w.forEach((x, i) => {
-      if (typeof x !== "bigint" || x < 0n || x >= WEIGHT_LIMIT) throw new RangeError(`${field}.${key}[${i}] = ${x} is outside [0, 2^${RESERVE_WEIGHT_BITS})`);
+      if (typeof x !== "bigint" || x < 0n || x >= RESERVE_WEIGHT_LIMIT) throw new RangeError(`${field}.${key}[${i}] = ${x} is outside [0, 2^${RESERVE_WEIGHT_BITS})`);
     });
   }
 }
@@ -157,4 +150,9 @@ export function validateReserveWeights(weights: ReserveWeights, field = "weights
 /** reserveWeightsHash = Poseidon(2)(weightsHash(wA), weightsHash(wL)) (weightsHash: encoding.ts, the oracle's epoch hash). */
 export function reserveWeightsHash(h: SyncPoseidon, wA: readonly bigint[], wL: readonly bigint[]): bigint {
   return h([weightsHash(h, wA), weightsHash(h, wL)]);
+}
+
+/** Normalised units (1e-6 token) -> a decimal string of whole tokens. */
+export function formatNormalised(units: bigint): string {
+  return formatUnits(units, RESERVE_DECIMALS);
 }

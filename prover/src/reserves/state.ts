@@ -17,17 +17,17 @@ import {
   FRONTIER_SIZE,
   ID_HASH_BITS,
   INDEX_BITS,
+  INDEX_LIMIT,
   MAX_BATCHES,
   N_ASSETS,
   PACKED_RESERVES,
   PERIOD_TAG_BITS,
   SUM_BITS,
+  SUM_LIMIT,
 } from "./constants.js";
 import { type LeafData, leafHash } from "./leaf.js";
 import { zeroHashes } from "./tree.js";
 
-const INDEX_LIMIT = 1n << BigInt(INDEX_BITS);
-const SUM_LIMIT = 1n << BigInt(SUM_BITS);
 
 /** The state after some batches of a period (what a stateHash opens to, with sums and frontier spelled out). */
 export interface ReservesState {

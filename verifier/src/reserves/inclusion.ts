@@ -6,10 +6,18 @@
  * from the chain); period.json or the file's own root are only as trustworthy as whoever handed
  * them over, and the report says which one was used.
  */
-import { initPoseidon, type SyncPoseidon } from "../../../prover/src/poseidon.js";
-import { idHash } from "../../../prover/src/reserves/leaf.js";
-import { checkInclusion, inclusionProofFromJson, type InclusionProof } from "../../../prover/src/reserves/witness.js";
-import { formatNormalised, INCLUSION_KIND, readJsonFile, type InclusionFileJson } from "../../../prover/src/reserves/orchestrate.js";
+import {
+  checkInclusion,
+  formatNormalised,
+  idHash,
+  INCLUSION_KIND,
+  inclusionProofFromJson,
+  initPoseidon,
+  readJsonFile,
+  type InclusionFileJson,
+  type InclusionProof,
+  type SyncPoseidon,
+} from "../../../prover/src/index.js";
 
 /** Where the root an inclusion was checked against came from, most trustworthy first. */
 export type RootSource = "registry" | "--root" | "period.json" | "inclusion file";

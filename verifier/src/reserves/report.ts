@@ -17,32 +17,38 @@
  *     is the final state, and the period is marked verified.
  */
 import { readFileSync } from "node:fs";
-import * as snarkjs from "snarkjs";
-import { initPoseidon, type SyncPoseidon } from "../../../prover/src/poseidon.js";
-import { packProof, type SnarkjsProof } from "../../../prover/src/calldata.js";
-import { weightsHash } from "../../../prover/src/encoding.js";
 import {
+  artifacts,
   BATCH_PUBLIC_SIGNALS,
   BATCH_SIZE,
+  batchCountOf,
   FIELD_MODULUS,
   FINALIZE_PUBLIC_SIGNALS,
+  formatNormalised,
+  genesisState,
+  initPoseidon,
+  loadSnarkjs,
   MAX_CLIENTS,
   N_ASSETS,
-  RESERVE_WEIGHT_BITS,
-  SUM_BITS,
-  TREE_DEPTH,
-} from "../../../prover/src/reserves/constants.js";
-import { genesisState, packReserves, packTagCount, packTagIndex, periodTag, stateHash, sumsHash } from "../../../prover/src/reserves/state.js";
-import {
-  batchCountOf,
-  formatNormalised,
+  packProof,
+  packReserves,
+  packTagCount,
+  packTagIndex,
+  periodTag,
   readPeriodBundle,
+  RESERVE_WEIGHT_LIMIT,
+  stateHash,
+  SUM_LIMIT,
+  sumsHash,
+  TREE_DEPTH,
+  weightsHash,
   type PeriodBundle,
   type PeriodFileJson,
   type RegistryStateJson,
   type ReservesProofFileJson,
-} from "../../../prover/src/reserves/orchestrate.js";
-import { paths } from "../../../scripts/lib/paths.js";
+  type SnarkjsProof,
+  type SyncPoseidon,
+} from "../../../prover/src/index.js";
 
 /** One check of the audit. */
 export interface AuditCheck {
@@ -97,7 +103,7 @@ export interface AuditReport {
 export interface AuditOptions {
   /** Folder with period.json, batch-<i>.json and final.json. */
   dir: string;
-  /** Verification keys (default: build/keys/reserves_{batch,finalize}.vkey.json). */
+  /** Verification keys (default: reserves_{batch,finalize}.vkey.json under the artifacts root, build/keys/ unless PLIMSOLL_ARTIFACTS moves it). */
   vkeys?: { batch: string; finalize: string };
   /** The registry's view of the period (`readRegistryState`). */
   registryState?: RegistryStateJson;
@@ -162,17 +168,18 @@ export async function auditBundle(bundle: PeriodBundle, opts: Omit<AuditOptions,
   check(`the batch size is the circuit's (${BATCH_SIZE}) and the tree depth ${TREE_DEPTH}`, period.batchSize === BATCH_SIZE && period.treeDepth === TREE_DEPTH);
   check(`the client count is in [1, ${MAX_CLIENTS}]`, p.clientCount >= 1 && p.clientCount <= MAX_CLIENTS);
   check("the batch count is ceil(clientCount / batchSize)", period.batchCount === batchCountOf(p.clientCount), `${period.batchCount} batches for ${p.clientCount} clients`);
-  const weightsOk = [...p.assetWeights, ...p.liabilityWeights].every((w) => w < 1n << BigInt(RESERVE_WEIGHT_BITS));
+  const weightsOk = [...p.assetWeights, ...p.liabilityWeights].every((w) => w < RESERVE_WEIGHT_LIMIT);
   const rwh = weightsOk ? h([weightsHash(h, p.assetWeights), weightsHash(h, p.liabilityWeights)]) : -1n;
   check("the reserve weights hash is Poseidon2(weightsHash(wA), weightsHash(wL))", rwh === p.reserveWeightsHash);
-  const reservesOk = p.reserves.every((r) => r < 1n << BigInt(SUM_BITS));
+  const reservesOk = p.reserves.every((r) => r < SUM_LIMIT);
   check("the packed reserves are the packing of the reserves", reservesOk && packReserves(p.reserves).every((x, i) => x === p.packedReserves[i]));
   const fs = p.finalState;
   const opened = h([tag, BigInt(fs.count), fs.lastIdHash, sumsHash(h, fs.assetSums, fs.liabilitySums), fs.frontierHash, p.root]);
   const totalsProven = check("the final state opens to the per-asset totals, the client count and the root", opened === fs.stateFinal && fs.count === p.clientCount);
 
   // --- proofs -------------------------------------------------------------------------------------
-  const vkeys = opts.vkeys ?? { batch: paths.vkey("reserves_batch"), finalize: paths.vkey("reserves_finalize") };
+  const vkeys = opts.vkeys ?? { batch: artifacts.vkey("reserves_batch"), finalize: artifacts.vkey("reserves_finalize") };
+  const snarkjs = await loadSnarkjs();
   const batchVkey = readVkey(vkeys.batch);
   const finalVkey = readVkey(vkeys.finalize);
   const total = bundle.batches.length + 1;

@@ -19,11 +19,11 @@
  * Keys follow prover/src/keeper/keys.ts: a private key is a scalar in [1, SUB_ORDER), the public
  * key is privateKey · Base8.
  */
-import { buildPoseidon } from "circomlibjs";
-import { AMOUNT_BITS, FIELD_MODULUS, N_ASSETS } from "../constants.js";
-import { accountCommitment, packAmountPair } from "../encoding.js";
-import type { SyncPoseidon } from "../poseidon.js";
-import { WitnessInputError } from "../witness.js";
+import { BASE8, SUB_ORDER, type CircomlibBabyJub, type Point } from "../babyjub.js";
+import { AMOUNT_BITS, AMOUNT_LIMIT, FIELD_MODULUS, N_ASSETS, NONCE_BITS, NONCE_LIMIT } from "../constants.js";
+import { accountCommitment, packAmountPair, toField } from "../encoding.js";
+import type { SyncPoseidon, SyncPoseidonEx } from "../poseidon.js";
+import { boundedFieldElement as boundedValue, fieldElement, fieldPair as pointValue, WitnessInputError } from "../validate.js";
 
 // ------------------------------------------------------------------------------------------------
 // Constants (twins of the functions of the same names in circuits/src/encryption.circom)
@@ -34,49 +34,14 @@ export const EPH_DOMAIN = 0x706c696d736f6c6c2e657068n;
 export const KS_DOMAIN = 0x706c696d736f6c6c2e6b73n;
 /** The ephemeral scalar is the low EPH_BITS bits of its seed: 0 <= k < 2^250 < SUB_ORDER. */
 export const EPH_BITS = 250;
-/** The nonce is below 2^64. */
-export const NONCE_BITS = 64;
 /** Field elements of a ciphertext: N_ASSETS / 2 packed amount pairs, then the blinding. */
 export const CIPHERTEXT_LENGTH = N_ASSETS / 2 + 1;
 
-/** Order of Baby Jubjub's prime subgroup (circomlibjs `babyJub.subOrder`). */
-export const SUB_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;
-/** Generator of the prime subgroup (circomlibjs `babyJub.Base8`). */
-export const BASE8: Point = [
-  5299619240641551281634865583518297030282874472190772894086521144482721001553n,
-  16950150798460657717958625567821834550301663161624707787222815936182638968203n,
-];
-
-const AMOUNT_LIMIT = 1n << BigInt(AMOUNT_BITS);
 const PAIR_LIMIT = 1n << BigInt(2 * AMOUNT_BITS);
-const NONCE_LIMIT = 1n << BigInt(NONCE_BITS);
 const EPH_MASK = (1n << BigInt(EPH_BITS)) - 1n;
 
 // ------------------------------------------------------------------------------------------------
 // Types
-
-/** An affine Baby Jubjub point [x, y] with canonical coordinates (< FIELD_MODULUS). */
-export type Point = readonly [bigint, bigint];
-
-/**
- * The circomlibjs Baby Jubjub object (`await buildBabyjub()`), the parts used here. Its field
- * elements are opaque (Montgomery-form buffers); convert with `F.e` and `F.toObject`.
- */
-export interface CircomlibBabyJub {
-  F: { e(x: bigint): unknown; toObject(x: unknown): bigint };
-  mulPointEscalar(point: unknown[], scalar: bigint): unknown[];
-  inCurve(point: unknown[]): boolean;
-  inSubgroup(point: unknown[]): boolean;
-}
-
-/**
- * A synchronous Poseidon (usable wherever a {@link SyncPoseidon} is) that also exposes circomlib's
- * `PoseidonEx(nInputs, nOuts)`: the first `nOuts` elements of the permuted state
- * `[initialState, ...inputs]`.
- */
-export interface SyncPoseidonEx extends SyncPoseidon {
-  ex(inputs: readonly bigint[], initialState: bigint, nOuts: number): bigint[];
-}
 
 /** What `encryptOpening` encrypts, and to whom. */
 export interface EncryptArgs {
@@ -138,31 +103,7 @@ export class InvalidCiphertextError extends Error {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Poseidon with several outputs
-
-let poseidonEx: Promise<SyncPoseidonEx> | undefined;
-
-/**
- * A {@link SyncPoseidonEx} (builds circomlibjs' wasm Poseidon once). It hashes exactly like
- * `initPoseidon()` of prover/src/poseidon.ts, so it can replace it everywhere.
- */
-export function initPoseidonEx(): Promise<SyncPoseidonEx> {
-  poseidonEx ??= buildPoseidon().then((p: ((inputs: unknown[], state?: unknown, nOut?: number) => unknown) & { F: { toObject(x: unknown): bigint } }) => {
-    const h = ((inputs: readonly bigint[]): bigint => p.F.toObject(p([...inputs]))) as SyncPoseidonEx;
-    h.ex = (inputs, initialState, nOuts) => {
-      if (!Number.isInteger(nOuts) || nOuts < 1 || nOuts > inputs.length + 1) throw new RangeError(`nOuts ${nOuts} is not in [1, ${inputs.length + 1}]`);
-      const out = p([...inputs], initialState, nOuts);
-      return nOuts === 1 ? [p.F.toObject(out)] : (out as unknown[]).map((x) => p.F.toObject(x));
-    };
-    return h;
-  });
-  return poseidonEx;
-}
-
-// ------------------------------------------------------------------------------------------------
 // Building blocks
-
-const mod = (x: bigint): bigint => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS;
 
 function toF(bj: CircomlibBabyJub, q: Point): unknown[] {
   return [bj.F.e(q[0]), bj.F.e(q[1])];
@@ -216,27 +157,9 @@ export function linearBind(values: readonly bigint[], r: bigint): bigint {
 // ------------------------------------------------------------------------------------------------
 // Validation
 
-function fieldElement(value: unknown, field: string): bigint {
-  if (typeof value !== "bigint") throw new WitnessInputError(field, `is not a bigint (got ${typeof value})`);
-  if (value < 0n) throw new WitnessInputError(field, "is negative");
-  if (value >= FIELD_MODULUS) throw new WitnessInputError(field, "is not below the field modulus");
-  return value;
-}
-
-function boundedValue(value: unknown, field: string, limit: bigint, limitText: string): bigint {
-  const v = fieldElement(value, field);
-  if (v >= limit) throw new WitnessInputError(field, `is ${v}, not below ${limitText}`);
-  return v;
-}
-
-function pointValue(value: unknown, field: string): Point {
-  if (!Array.isArray(value) || value.length !== 2) throw new WitnessInputError(field, "is not a pair [x, y]");
-  return [fieldElement(value[0], `${field}[0]`), fieldElement(value[1], `${field}[1]`)];
-}
-
 /** Throws a WitnessInputError naming `field` unless `key` is a usable keeper public key. */
 export function checkKeeperKey(babyjub: CircomlibBabyJub, key: unknown, field = "keeperKey"): Point {
-  const point = pointValue(key, field);
+  const point: Point = pointValue(key, field);
   if (!babyjub.inCurve(toF(babyjub, point))) throw new WitnessInputError(field, "is not on the Baby Jubjub curve");
   if (point[0] === 0n) throw new WitnessInputError(field, point[1] === 1n ? "is the identity" : "has x = 0 (a point of order 2)");
   if (!babyjub.inSubgroup(toF(babyjub, point))) throw new WitnessInputError(field, "is not in the prime-order subgroup");
@@ -303,7 +226,7 @@ export function decryptOpening(h: SyncPoseidonEx, babyjub: CircomlibBabyJub, arg
 
   const shared = mul(babyjub, priv, ephemeralKey);
   const ks = keystream(h, shared, nonce);
-  const plaintext = ciphertext.map((c, i) => mod(c - ks[i]!));
+  const plaintext = ciphertext.map((c, i) => toField(c - ks[i]!));
 
   const amounts: bigint[] = [];
   for (let j = 0; j < CIPHERTEXT_LENGTH - 1; j++) {

@@ -1,18 +1,15 @@
 /**
- * The liquidator's side: given an account's opening (decrypted from its keeper ciphertext), decide
- * whether it is insolvent at the current epoch, choose what to seize within the oracle's bonus rule,
- * prove insolvency off the main thread and submit the liquidation. Also the owner's view of a
- * liquidation: the remainder opening it recomputes from its old opening and the public seizure.
+ * Liquidation planning, for the liquidator: given an account's opening (decrypted from its keeper
+ * note), decide whether it is insolvent at the view's epoch and choose what to seize within the
+ * oracle's bonus rule: the insolvency circuit's input, the seizures, the remainder commitment and
+ * the payment. Pure: no chain access (`readSeizureMarket` and `submitLiquidation` in submit.ts do
+ * that).
  */
-import type { ContractTransactionReceipt, Signer } from "ethers";
-import { packProof, proofTuple } from "./calldata.js";
-import type { EngineContract, OracleContract } from "./contracts.js";
-import type { AccountOpening } from "./account.js";
-import { accountRequirement, realisedPnl, seizurePayment, type SeizureQuote } from "./margin.js";
-import { buildInsolvencyInput, type Seizure } from "./liquidation/witness.js";
-import type { SyncPoseidon } from "./poseidon.js";
-import type { CircuitArtifacts, Prover } from "./prover.js";
-import type { ChainView } from "./trader.js";
+import type { AccountOpening } from "../account.js";
+import { accountRequirement, realisedPnl, seizurePayment, type SeizureQuote } from "../margin.js";
+import type { SyncPoseidon } from "../poseidon.js";
+import type { ChainView } from "../trader.js";
+import { buildInsolvencyInput, type Seizure } from "./witness.js";
 
 /** Value of a basket at a weight vector (1e-30 USD). */
 export function basketValue(amounts: readonly bigint[], weights: readonly bigint[]): bigint {
@@ -23,18 +20,6 @@ export function basketValue(amounts: readonly bigint[], weights: readonly bigint
 export interface SeizureMarket {
   quotes: SeizureQuote[];
   settlement: { slot: number; price: bigint; decimals: number };
-}
-
-/** Reads prices, decimals and liquidation bonuses of every slot. */
-export async function readSeizureMarket(oracle: OracleContract, settlementSlot: number): Promise<SeizureMarket> {
-  const n = Number(await oracle.assetCount());
-  const quotes: SeizureQuote[] = [];
-  for (let i = 0; i < n; i++) {
-    const [[, decimals], price, bonus] = await Promise.all([oracle.asset(i), oracle.price(i), oracle.liquidationBonus(i)]);
-    quotes.push({ price: BigInt(price), decimals: Number(decimals), bonus: BigInt(bonus) });
-  }
-  const s = quotes[settlementSlot]!;
-  return { quotes, settlement: { slot: settlementSlot, price: s.price, decimals: s.decimals } };
 }
 
 /** Total realised PnL (settlement base units) of closing every position at the view's marks. */
@@ -116,20 +101,3 @@ export function planLiquidation(
   };
 }
 
-/** The engine's `Seizure` struct from up to two seizures. */
-export function seizureStruct(seizures: readonly Seizure[]): { indexA: number; amountA: bigint; indexB: number; amountB: bigint } {
-  const [a, b] = [seizures[0] ?? { index: 0, amount: 0n }, seizures[1] ?? { index: 0, amount: 0n }];
-  return { indexA: a.index, amountA: a.amount, indexB: b.index, amountB: b.amount };
-}
-
-/** Proves a planned liquidation and sends it from `liquidator` (which must have approved `payment` to the engine). */
-export async function submitLiquidation(
-  args: { engine: EngineContract; liquidator: Signer; prover: Prover; artifacts: CircuitArtifacts; account: string; epoch: bigint; plan: LiquidationPlan },
-): Promise<{ receipt: ContractTransactionReceipt; proveMs: number }> {
-  const out = await args.prover.prove(args.artifacts, args.plan.input);
-  const engine = args.engine.connect(args.liquidator) as EngineContract;
-  const tx = await engine.liquidate(args.account, args.epoch, seizureStruct(args.plan.seizures), args.plan.remainderCommitment, proofTuple(packProof(out.proof)));
-  const receipt = await tx.wait();
-  if (receipt === null || receipt.status !== 1) throw new Error(`liquidation of ${args.account} failed`);
-  return { receipt, proveMs: out.witnessMs + out.proveMs };
-}

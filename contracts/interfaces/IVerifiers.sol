@@ -25,3 +25,28 @@ interface IInsolvencyVerifier {
         uint256[5] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The Groth16 verifier snarkjs generates for `circuits/main/reserves_batch.circom`
+///         (contracts/generated/ReservesBatchVerifier.sol, written by scripts/build.ts).
+/// @dev Public signals, in order: stateIn, stateOut, reserveWeightsHash, tagIndex.
+interface IReservesBatchVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[4] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The Groth16 verifier snarkjs generates for `circuits/main/reserves_finalize.circom`
+///         (contracts/generated/ReservesFinalizeVerifier.sol, written by scripts/build.ts).
+/// @dev Public signals, in order: stateFinal, root, tagCount, then the 16 reserves packed three per
+///      element at 84 bits (six elements).
+interface IReservesFinalizeVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[9] calldata pubSignals
+    ) external view returns (bool);
+}

@@ -8,20 +8,28 @@
  * own output and errors (`plimsoll keeper: ...`) and returns the exit code: 0 success, 1 a failure
  * (no node at the RPC URL, a failed liquidation or force-close with --once, a runtime error), 2 bad
  * input (a missing or malformed flag, an unreadable key file). Run directly
- * (`node --import tsx prover/keeperCli.ts run ...`) it behaves as the subcommand.
+ * (`node --import tsx cli/keeper.ts run ...`) it behaves as the subcommand.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { isAddress, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import { generateKeeperKey, loadKeeperKey, saveKeeperKey, type KeeperKey } from "./src/keeper/keys.js";
-import { KeeperDaemon, keeperFileLogger, keeperJson, type TickReport } from "./src/keeper/daemon.js";
-import { Prover, type CircuitArtifacts } from "./src/prover.js";
-import { paths } from "../scripts/lib/paths.js";
-
-/** A user-facing input error: printed without a stack trace, exit code 2. */
-class UsageError extends Error {}
+import {
+  artifactPaths,
+  generateKeeperKey,
+  KEEPER_ID_LIMIT,
+  KeeperDaemon,
+  keeperFileLogger,
+  keeperJson,
+  loadKeeperKey,
+  Prover,
+  saveKeeperKey,
+  type CircuitArtifacts,
+  type KeeperKey,
+  type TickReport,
+} from "../prover/src/index.js";
+import { isDirectRun, runGroup, type CommandGroup, type OptionValues } from "./command.js";
+import { required, UsageError } from "./usage.js";
 
 /** The RPC URL `keeper run` uses without --rpc: a local node such as `npx hardhat node`. */
 export const DEFAULT_KEEPER_RPC = "http://127.0.0.1:8545";
@@ -82,7 +90,7 @@ Traders who name this keeper encrypt every new opening to it: keep the file secr
   --json   machine-readable output`,
 };
 
-const OPTIONS = {
+const KEEPER_OPTIONS = {
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
   engine: { type: "string" },
@@ -101,12 +109,7 @@ const OPTIONS = {
   force: { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
-type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new UsageError(`--${flag} is required`);
-  return value;
-}
+type Options = OptionValues<typeof KEEPER_OPTIONS>;
 
 function uintFlag(value: string | undefined, flag: string, max?: bigint): bigint | undefined {
   if (value === undefined) return undefined;
@@ -168,7 +171,7 @@ async function run(opts: Options): Promise<number> {
   const engine = required(opts.engine, "engine");
   if (!isAddress(engine)) throw new UsageError(`--engine must be an address, got ${JSON.stringify(engine)}`);
   const keyPath = required(opts.key, "key");
-  const keeperId = uintFlag(required(opts["keeper-id"], "keeper-id"), "keeper-id", (1n << 40n) - 1n)!;
+  const keeperId = uintFlag(required(opts["keeper-id"], "keeper-id"), "keeper-id", KEEPER_ID_LIMIT - 1n)!;
   if (keeperId === 0n) throw new UsageError("--keeper-id must be at least 1");
   const stateDir = resolve(required(opts.state, "state"));
   const fromBlock = uintFlag(opts["from-block"], "from-block", BigInt(Number.MAX_SAFE_INTEGER));
@@ -192,7 +195,7 @@ async function run(opts: Options): Promise<number> {
   } catch (err) {
     throw new UsageError(`--key ${(err as Error).message}`);
   }
-  const artifacts: CircuitArtifacts = { wasmPath: opts.wasm ?? paths.wasm("insolvency"), zkeyPath: opts.zkey ?? paths.zkey("insolvency") };
+  const artifacts: CircuitArtifacts = { wasmPath: opts.wasm ?? artifactPaths().wasm("insolvency"), zkeyPath: opts.zkey ?? artifactPaths().zkey("insolvency") };
   for (const [flag, path] of [["wasm", artifacts.wasmPath], ["zkey", artifacts.zkeyPath]] as const) {
     if (!existsSync(path)) throw new UsageError(`--${flag} ${path} does not exist: run 'npm run build' first`);
   }
@@ -251,41 +254,26 @@ async function keygen(opts: Options): Promise<number> {
   return 0;
 }
 
+/** The keeper group. */
+export const keeperGroup: CommandGroup<typeof KEEPER_OPTIONS> = {
+  prefix: "plimsoll keeper",
+  commandPrefix: "keeper ",
+  help: KEEPER_HELP,
+  options: KEEPER_OPTIONS,
+  commands: {
+    run: { help: KEEPER_COMMAND_HELP.run!, run },
+    keygen: { help: KEEPER_COMMAND_HELP.keygen!, run: keygen },
+  },
+  helpCommand: "plimsoll keeper --help",
+};
+
 /**
  * Runs `plimsoll keeper <argv...>`: argv is what follows `keeper` (`["run", "--engine", ...]`).
  * Prints its output and errors; returns the exit code (0 ok, 1 failure, 2 bad input).
  */
-export async function runKeeperCli(argv: string[]): Promise<number> {
-  try {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const opts = parsed.values as Options;
-    const command = parsed.positionals[0];
-    if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[1])}`);
-    if (command === undefined || command === "help") {
-      console.log(KEEPER_HELP);
-      return 0;
-    }
-    if (!(command in KEEPER_COMMAND_HELP)) throw new UsageError(`unknown command 'keeper ${command}'. Run 'plimsoll keeper --help'.`);
-    if (opts.help) {
-      console.log(KEEPER_COMMAND_HELP[command]);
-      return 0;
-    }
-    if (command === "keygen") return await keygen(opts);
-    return await run(opts);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    console.error(`plimsoll keeper: ${msg}`);
-    return err instanceof UsageError ? 2 : 1;
-  }
+export function runKeeperCli(argv: string[]): Promise<number> {
+  return runGroup(keeperGroup, argv);
 }
 
-// Run directly: `node --import tsx prover/keeperCli.ts <command> ...`.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const code = await runKeeperCli(process.argv.slice(2));
-  process.exit(code);
-}
+// Run directly: `node --import tsx cli/keeper.ts <command> ...`.
+if (isDirectRun(import.meta.url)) process.exit(await runKeeperCli(process.argv.slice(2)));

@@ -4,8 +4,9 @@
  * Mirrors `MarginEngine._bindNote` bit for bit.
  */
 import { AbiCoder, keccak256 } from "ethers";
-import { buildBabyjub } from "circomlibjs";
-import { encryptOpening, initPoseidonEx, linearBind, type CircomlibBabyJub, type Point, type SyncPoseidonEx } from "./liquidation/cipher.js";
+import { circomlibBabyJub, type CircomlibBabyJub, type Point } from "../babyjub.js";
+import { initPoseidonEx, type SyncPoseidonEx } from "../poseidon.js";
+import { encryptOpening, linearBind } from "./cipher.js";
 
 /** The keeper an update encrypts to: its registry id and its public key. */
 export interface KeeperTarget {
@@ -41,7 +42,7 @@ let crypto: Promise<NoteCrypto> | undefined;
 
 /** Builds (once) the Poseidon-with-outputs and Baby Jubjub instances. */
 export function initNoteCrypto(): Promise<NoteCrypto> {
-  crypto ??= Promise.all([initPoseidonEx(), buildBabyjub() as Promise<CircomlibBabyJub>]).then(([hx, babyjub]) => ({ hx, babyjub }));
+  crypto ??= Promise.all([initPoseidonEx(), circomlibBabyJub()]).then(([hx, babyjub]) => ({ hx, babyjub }));
   return crypto;
 }
 

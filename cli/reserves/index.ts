@@ -1,0 +1,117 @@
+/**
+ * `plimsoll reserves`: proof of reserves for custodians, auditors and clients.
+ *
+ *   plimsoll reserves prove   --clients clients.csv --reserves reserves.json --out period/
+ *   plimsoll reserves verify  --dir period/ [--registry-state state.json]
+ *   plimsoll reserves include --dir period/ --id alice
+ *
+ * `runReserves(argv)` takes the arguments after `reserves` and returns the exit code: 0 success,
+ * 1 a failed check (invalid proof, client not shown) or a failure, 2 bad input. It prints its own
+ * errors (`plimsoll reserves: ...`), so a dispatcher only has to call it. Run directly
+ * (`node --import tsx cli/reserves/index.ts prove ...`) it behaves as the subcommand.
+ *
+ * Everything here is off-chain. Publishing on the registry (openPeriod, submitBatch, finalize) and
+ * reading it back (the --registry-state file) are library functions, `publishPeriod` and
+ * `readRegistryState` in prover/src/reserves/registry.ts, which the demo uses.
+ */
+import { BATCH_SIZE } from "../../prover/src/index.js";
+import { isDirectRun, runGroup, type CommandGroup } from "../command.js";
+import { include, verify } from "./audit.js";
+import { DEV_CUSTODIAN, RESERVES_OPTIONS } from "./options.js";
+import { prove } from "./prove.js";
+
+export { DEV_CUSTODIAN, devWeights } from "./options.js";
+
+/** One line per subcommand, for the top-level `plimsoll --help`. */
+export const RESERVES_SUMMARY = `  reserves prove    Prove a custodian's reserves period from a CSV/JSON of clients (batches in parallel, resumable)
+  reserves verify   Audit a proved period: every proof off-chain, the chain of batches, and a per-asset report
+  reserves include  A client checks its own leaf and Merkle path against the published root`;
+
+export const RESERVES_HELP = `plimsoll reserves — proof of reserves for custodians
+
+Usage: plimsoll reserves <prove|verify|include> [options]
+
+${RESERVES_SUMMARY}
+
+Run 'plimsoll reserves <command> --help' for its options. Every command accepts --json.
+These commands work off-chain. Publishing a period on the ReserveRegistry (openPeriod, submitBatch,
+finalize) and reading it back are library functions (publishPeriod, readRegistryState in
+prover/src/reserves/registry.ts); 'npm run demo' runs them. Keys come from 'npm run build'
+(development keys, not for production).`;
+
+export const RESERVES_COMMAND_HELP: Record<string, string> = {
+  prove: `Usage: plimsoll reserves prove --clients <file> --reserves <spec> --out <dir> [options]
+
+Validates the client file row by row, builds the client tree (Poseidon, depth 20), and proves every
+batch of ${BATCH_SIZE} clients plus the final proof, in parallel prover processes, with a progress bar
+and ETA on stderr. Resumable: rerun the same command after an interruption and only the missing
+batches are proved (plan.json keeps the salts, so the tree is the same). One run at a time
+per folder (<out>/.lock).
+  --clients   CSV (id,USDC,USDC_debt,WETH,WETH_debt,...: whole tokens) or JSON
+              [{ "id", "assets": { "USDC": "1.5" }, "liabilities": { ... } }] (required)
+  --reserves  the custodian's reserves per asset, whole tokens: a JSON file { "USDC": "1000", ... },
+              inline USDC=1000,WETH=2.5, or "net" for exactly the clients' net balances (required)
+  --out       output folder (required): plan.json (PRIVATE), period.json, batch-<i>.json, final.json
+              (publish these three kinds), inclusion/<idHash>.json (one PRIVATE file per client)
+  --workers   prover processes (default 2; each is a snarkjs instance using every core)
+  --custodian the custodian's address, bound into every proof (default ${DEV_CUSTODIAN}, dev account 0)
+  --period    the custodian's next period index on the registry (default 0)
+  --weights   the epoch's weights: JSON { "epoch", "assetWeights": [16], "liabilityWeights": [16] }
+              or { "epoch", "prices": [16 | {SYM: 8-decimal int}], "haircuts": [16 | {SYM: WAD}] }
+              (maintenance haircuts); the registry's currentReserveWeights() gives the first form.
+              Default: development weights (dev prices, the dev oracle's first-epoch haircuts, epoch 1),
+              computed without any RPC — not an oracle reading
+  --assets    asset registry JSON [{ "symbol", "slot", "decimals" }] (default: USDC/WETH/WBTC)
+  --restart   start over: discard the plan, proofs and inclusion files found in --out
+  --skip-inclusion  do not write the per-client inclusion files
+  --json      machine-readable summary on stdout (progress stays on stderr when it is a terminal)`,
+  verify: `Usage: plimsoll reserves verify --dir <dir> [--registry-state <json>] [--json]
+
+For auditors. Verifies every batch proof and the final proof off-chain (snarkjs, the exported
+verification keys), checks that the batches chain from the genesis state with no gap or overlap at
+the period's weights, that the final proof carries the published root, client count and reserves,
+and opens the final state to the per-asset totals. Prints a per-asset table (client balances and
+debts, net owed, reserves, coverage) and the checks. Exit 0 when everything holds, 1 otherwise.
+  --dir             folder with period.json, batch-<i>.json, final.json
+  --registry-state  the registry's view of the period (JSON written by readRegistryState): also
+                    checks epoch, weights hash, root, reserves and the on-chain verified flag
+  --vkey-batch, --vkey-final  verification keys (default build/keys/reserves_{batch,finalize}.vkey.json)
+  --json            the report as JSON`,
+  include: `Usage: plimsoll reserves include --id <client> (--dir <dir> | --file <inclusion.json>) [--root <root>] [--registry-state <json>] [--json]
+
+For clients. Checks that the client's leaf (id hash, salt, balances) and Merkle path hash up to the
+root. With --dir it uses <dir>/inclusion/<idHash>.json, writing it first from plan.json when absent.
+The root comes from --registry-state (best), --root, <dir>/period.json, or the file itself, in that
+order; the output says which. Exit 0 when included, 1 when not.
+  --id              the client's id, exactly as the custodian holds it (required)
+  --dir             a proved period folder (the custodian's)
+  --file            the client's own inclusion file
+  --root            the published root (a decimal integer, e.g. read from the registry)
+  --registry-state  the registry's view of the period (JSON written by readRegistryState)
+  --json            machine-readable output`,
+};
+
+/** The reserves group. */
+export const reservesGroup: CommandGroup<typeof RESERVES_OPTIONS> = {
+  prefix: "plimsoll reserves",
+  commandPrefix: "reserves ",
+  help: RESERVES_HELP,
+  options: RESERVES_OPTIONS,
+  commands: {
+    prove: { help: RESERVES_COMMAND_HELP.prove!, run: prove },
+    verify: { help: RESERVES_COMMAND_HELP.verify!, run: verify },
+    include: { help: RESERVES_COMMAND_HELP.include!, run: include },
+  },
+  helpCommand: "plimsoll reserves --help",
+};
+
+/**
+ * Runs `plimsoll reserves <argv...>`: argv is what follows `reserves` (`["prove", "--clients", ...]`).
+ * Prints its output and errors; returns the exit code (0 ok, 1 failed check or failure, 2 bad input).
+ */
+export function runReserves(argv: string[]): Promise<number> {
+  return runGroup(reservesGroup, argv);
+}
+
+// Run directly: `node --import tsx cli/reserves/index.ts <command> ...`.
+if (isDirectRun(import.meta.url)) process.exit(await runReserves(process.argv.slice(2)));

@@ -1,0 +1,96 @@
+/** `plimsoll reserves prove`: prove a custodian's period from a file of clients, in parallel, resumably. */
+import { getAddress, isAddress } from "ethers";
+import {
+  BATCH_SIZE,
+  batchCountOf,
+  ClientFileError,
+  formatDuration,
+  initPoseidon,
+  MAX_CLIENTS,
+  periodFiles,
+  PlanMismatchError,
+  provePeriod,
+  readClientFile,
+  reserveWeightsHash,
+  stringify,
+  toClientBalances,
+} from "../../prover/src/index.js";
+import { required, UsageError } from "../usage.js";
+import { DEV_CUSTODIAN, integerOption, log, registry, reservesOption, weightsOption, type ReservesOptions } from "./options.js";
+
+/** `reserves prove`: plans (or resumes) and proves the period into --out; prints a summary. */
+export async function prove(opts: ReservesOptions): Promise<number> {
+  const assets = registry(opts);
+  const clientsPath = required(opts.clients, "clients");
+  const out = required(opts.out, "out");
+  const reservesSpec = required(opts.reserves, "reserves");
+  const workers = integerOption(opts.workers, "workers", 1, 64, 2);
+  const periodIndex = integerOption(opts.period, "period", 0, 2 ** 32 - 1, 0);
+  const custodianText = opts.custodian ?? DEV_CUSTODIAN;
+  if (!isAddress(custodianText)) throw new UsageError(`--custodian must be an Ethereum address, got ${JSON.stringify(custodianText)}`);
+  const custodian = getAddress(custodianText);
+  const { epoch, weights, source } = weightsOption(opts, assets);
+  const reserves = reservesOption(reservesSpec, assets);
+
+  let rows;
+  try {
+    rows = readClientFile(clientsPath, assets);
+  } catch (err) {
+    if (err instanceof ClientFileError) throw new UsageError(err.message);
+    throw new UsageError((err as Error).message);
+  }
+  if (rows.length > MAX_CLIENTS) throw new UsageError(`${rows.length} clients: a period holds at most ${MAX_CLIENTS}`);
+  const clients = toClientBalances(rows, assets);
+  log(opts, `${rows.length.toLocaleString("en-US")} clients read from ${clientsPath}; weights: ${source}, epoch ${epoch}`);
+  log(opts, `custodian ${custodian}, period ${periodIndex}: ${batchCountOf(rows.length)} batches of ${BATCH_SIZE} + 1 final proof with ${workers} prover process${workers === 1 ? "" : "es"}`);
+  log(opts, `planning: client tree and every batch's witness input (about 1.5 ms per client${rows.length >= 10_000 ? `, ~${Math.ceil((rows.length * 1.5) / 1000)} s here` : ""}), or reusing ${periodFiles.plan(out)}...`);
+
+  let result;
+  try {
+    result = await provePeriod({
+      out,
+      inputs: { custodian, periodIndex, epoch, clients, weights, reserves, assets },
+      workers,
+      restart: opts.restart === true,
+      inclusionFiles: opts["skip-inclusion"] !== true,
+      progress: opts.json && !process.stderr.isTTY ? false : { label: "proving" },
+    });
+  } catch (err) {
+    if (err instanceof PlanMismatchError) throw new UsageError(err.message);
+    const msg = (err as Error).message;
+    // planPeriod's validation (a client under maintenance, reserves below the net balance, ...) is bad input.
+    if (err instanceof RangeError || err instanceof TypeError) throw new UsageError(msg);
+    throw err;
+  }
+  const provedMs = result.records.filter((r) => r.proved).reduce((s, r) => s + r.witnessMs + r.proveMs, 0);
+  const summary = {
+    out,
+    custodian,
+    periodIndex,
+    epoch: epoch.toString(),
+    clientCount: result.plan.clientCount,
+    batchSize: BATCH_SIZE,
+    batchCount: result.plan.batches.length,
+    provedBatches: result.proved.length,
+    skippedBatches: result.skipped.length,
+    resumed: result.resumed,
+    root: result.plan.root.toString(),
+    reserveWeightsHash: reserveWeightsHash(await initPoseidon(), weights.assetWeights, weights.liabilityWeights).toString(),
+    reserves: result.plan.final.reserves.map(String),
+    workers,
+    planMs: Math.round(result.planMs),
+    proveWallMs: Math.round(result.wallMs),
+    proveCpuMs: Math.round(provedMs),
+    clientsPerSecond: result.proved.length === 0 ? null : Number(((result.proved.reduce((s, i) => s + result.plan.batches[i]!.clients, 0) * 1000) / result.wallMs).toFixed(2)),
+    inclusionFiles: result.inclusionFiles,
+  };
+  if (opts.json) console.log(stringify(summary, 2));
+  else {
+    console.log(`period proved in ${out}: ${summary.clientCount} clients, ${summary.batchCount} batches (${summary.provedBatches} proved now, ${summary.skippedBatches} already there) + final proof`);
+    console.log(`  root ${summary.root}`);
+    console.log(`  wall time ${formatDuration(result.wallMs)}${summary.clientsPerSecond === null ? "" : `, ${summary.clientsPerSecond} clients/s`}; ${summary.inclusionFiles} inclusion files in ${periodFiles.inclusionDir(out)}`);
+    console.log(`  publish: openPeriod(${summary.epoch}, root, ${summary.clientCount}, reserves) from the custodian, then submitBatch x${summary.batchCount} and finalize (publishPeriod)`);
+    console.log(`  audit:   plimsoll reserves verify --dir ${out}`);
+  }
+  return 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * The trader's commands, at the top level of `plimsoll`: `basket create`, `prove update`,
+ * `verify`, `calldata`. `plimsoll basket --help` and `plimsoll prove --help` list a word's commands.
+ */
+import type { CommandGroup } from "../command.js";
+import { basketCommands } from "./basket.js";
+import { TRADER_OPTIONS } from "./common.js";
+import { proveCommands } from "./prove.js";
+import { verifyCommands } from "./verify.js";
+
+/** One line per trader command, for the top-level help. */
+export const TRADER_SUMMARY: Record<string, string> = {
+  "basket create": "Make a private basket opening (amounts + random blinding) from a JSON file",
+  "prove update": "Prove an account update (old opening -> new opening) against epoch weights",
+  verify: "Verify a proof file off-chain with the circuit's verification key",
+  calldata: "Print a proof file as the calldata the on-chain verifier takes",
+};
+
+/** `  basket create   Make a private ...`: the summary lines of `commands`. */
+export function summaryLines(commands: readonly string[]): string {
+  return commands.map((c) => `  ${c.padEnd(14)}  ${TRADER_SUMMARY[c]}`).join("\n");
+}
+
+const MULTI_WORD = new Set(["basket", "prove"]);
+
+/** The trader's group; `help` is the top-level help (it also lists the keeper and reserves groups). */
+export function traderGroup(help: string): CommandGroup<typeof TRADER_OPTIONS> {
+  const commands = { ...basketCommands, ...proveCommands, ...verifyCommands };
+  return {
+    prefix: "plimsoll",
+    commandPrefix: "",
+    help,
+    options: TRADER_OPTIONS,
+    commands,
+    commandWords: (positionals) => (MULTI_WORD.has(positionals[0] ?? "") ? 2 : 1),
+    strictPositionals: false,
+    isInputError: (err) => err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError,
+    wordHelp: (word) => {
+      if (!MULTI_WORD.has(word)) return undefined;
+      const own = Object.keys(commands).filter((c) => c.startsWith(`${word} `));
+      return `plimsoll ${word}\n\nUsage: plimsoll ${word} <${own.map((c) => c.slice(word.length + 1)).join("|")}> [options]\n\n${summaryLines(own)}\n\nRun 'plimsoll ${word} <command> --help' for its options. Every command accepts --json.`;
+    },
+    helpCommand: "plimsoll --help",
+  };
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarginEngine} from "./IMarginEngine.sol";
+import {IMarket, IMarketQuoter} from "../interfaces/IMarket.sol";
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
+import {IPoseidon3} from "../interfaces/IPoseidon.sol";
+import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
+import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
+import {N_ASSETS} from "../libraries/Constants.sol";
+
+/// @notice The margin engine's mutable state, in one storage struct that the engine passes by reference to
+///         its concept libraries (as Uniswap v4's PoolManager passes `Pool.State`).
+struct EngineState {
+    /// Collateral token of each slot; written once in the constructor.
+    address[N_ASSETS] tokens;
+    mapping(address account => IMarginEngine.Account) accounts;
+    mapping(address account => mapping(uint256 market => IMarginEngine.Position)) positions;
+    mapping(address account => IMarginEngine.Settlement) settlements;
+}
+
+/// @notice The engine's immutable dependencies and constants, copied into memory from its immutables and
+///         handed to the concept libraries (which cannot read the engine's immutables themselves).
+struct EngineDeps {
+    IPlimsollOracle oracle;
+    /// Quotes the market's instruments (for the perp market: the oracle).
+    IMarketQuoter quoter;
+    IAccountUpdateVerifier verifier;
+    IInsolvencyVerifier insolvencyVerifier;
+    IPoseidon3 poseidon3;
+    IKeeperRegistry keeperRegistry;
+    IMarket market;
+    IInsuranceFund insuranceFund;
+    address settlementToken;
+    uint256 emptyBasketHash;
+    uint256 assetCount;
+    uint256 marketCount;
+    uint256 maxEpochAge;
+    uint64 leaseMaxAge;
+    uint64 leaseGrace;
+    uint8 settlementAsset;
+    uint8 quoteDecimals;
+}
