@@ -4,6 +4,9 @@
  *   env        the file named by PLIMSOLL_PTAU, or the smallest fitting `.ptau` in the folder it
  *              names (relative paths are taken from the project root);
  *   cache      the smallest prepared BN254 `.ptau` under build/ptau/ that fits;
+ *   previous   the file the current keys were built from (recorded in build/keys/<name>.json), if it
+ *              is still there with the same sha256 and fits: keys built from a valid file are never
+ *              thrown away just because PLIMSOLL_PTAU was set for one run and not for the next;
  *   generated  a development file made here by snarkjs (one contributor, random entropy) of the
  *              smallest power that fits (at least 12), then cached under build/ptau/.
  *
@@ -11,7 +14,7 @@
  * development and tests, never for production.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError, detail, formatInt, formatMs, item, loud, now, since, snarkjsLogger } from "./log.js";
 import { paths, rel } from "./paths.js";
@@ -25,7 +28,7 @@ export const MIN_GENERATED_POWER = 12;
 /** Largest power snarkjs supports on BN254. */
 export const MAX_POWER = 28;
 
-export type PtauKind = "env" | "cache" | "generated";
+export type PtauKind = "env" | "cache" | "previous" | "generated";
 
 export interface PtauHeader {
   power: number;
@@ -152,7 +155,50 @@ export async function resolvePtau(power: number): Promise<PtauChoice> {
     return choice;
   }
 
+  const previous = await previousPtau(power);
+  if (previous) {
+    item("ptau", `the file the current keys were built from: ${describe(previous)} (sha256 unchanged; ${PTAU_ENV} is unset)`);
+    return previous;
+  }
+
   return generatePtau(Math.max(MIN_GENERATED_POWER, power));
+}
+
+/**
+ * The phase-1 file recorded in the existing keys' metadata, if it still exists, still has the recorded
+ * sha256 and fits `power`. Files are tried in metadata order; the first that qualifies wins.
+ */
+export async function previousPtau(power: number, keysDir: string = paths.keysDir): Promise<PtauChoice | undefined> {
+  if (!existsSync(keysDir)) return undefined;
+  const seen = new Set<string>();
+  for (const f of readdirSync(keysDir).filter((n) => n.endsWith(".json") && !n.endsWith(".vkey.json")).sort()) {
+    let recorded: { path?: unknown; sha256?: unknown } | undefined;
+    try {
+      recorded = (JSON.parse(readFileSync(path.join(keysDir, f), "utf8")) as { ptau?: { path?: unknown; sha256?: unknown } }).ptau;
+    } catch {
+      continue; // not key metadata
+    }
+    if (typeof recorded?.path !== "string" || typeof recorded.sha256 !== "string") continue;
+    const file = path.resolve(paths.root, recorded.path);
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    let header: PtauHeader;
+    try {
+      header = readPtauHeader(file);
+    } catch {
+      continue;
+    }
+    if (unfit(header, power)) continue;
+    const sha256 = await hashFile(file);
+    if (sha256 === recorded.sha256) return { ...header, path: file, kind: "previous", sha256 };
+  }
+  return undefined;
+}
+
+/** Measured here (2 cores, snarkjs 0.7.6, see ../shared/ptau/README.md): power 14 in 349 s, about doubling per power. */
+function expectedGenerationTime(power: number): string {
+  const seconds = 349 * 2 ** (power - 14);
+  return seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s` : seconds < 5400 ? `about ${Math.round(seconds / 60)} min` : `about ${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** The smallest prepared BN254 `.ptau` in `dir` of at least `power`. */
@@ -191,7 +237,7 @@ async function generatePtau(power: number): Promise<PtauChoice> {
     `No phase-1 file: ${PTAU_ENV} is unset and ${rel(paths.ptauCache)}/ has none of power >= ${power}.`,
     `GENERATING A DEVELOPMENT POWERS-OF-TAU FILE (power ${power}) WITH ONE CONTRIBUTOR.`,
     "NOT FOR PRODUCTION: whoever holds this machine's randomness could forge proofs.",
-    `It takes minutes (power 14 took about 6 min on 2 cores). Cached as ${rel(final)}.`,
+    `Expect ${expectedGenerationTime(power)} on 2 cores for power ${power} (an estimate from power 14's measured 349 s, doubling per power); a line every 30 s shows it is alive. Cached as ${rel(final)}.`,
     `To skip this, set ${PTAU_ENV} to an existing prepared .ptau file.`,
   ]);
   const start = now();

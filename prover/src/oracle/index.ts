@@ -33,3 +33,5 @@ export type {
   SourceReading,
   Volatility,
 } from "./model.js";
+export { backtest, parsePriceCsv } from "./backtest.js";
+export type { BacktestOptions, BacktestReport, BreachRates, CalmToPeak, DayRecord, PricePoint, SamplePath, Shortfall } from "./backtest.js";
