@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { previousPtau, readPtauHeader } from "../../scripts/lib/ptau.js";
 import { hashFile } from "../../scripts/lib/stamps.js";
 import { paths } from "../../scripts/lib/paths.js";
-import { loadSnarkjs } from "../../scripts/lib/snarkjs.js";
+import { loadSnarkjs, terminateCurves } from "../../scripts/lib/snarkjs.js";
 
 describe("phase 1 (ptau) resolution", function () {
   const dir = mkdtempSync(join(tmpdir(), "plimsoll-ptau-"));
@@ -20,9 +20,14 @@ describe("phase 1 (ptau) resolution", function () {
     // A tiny prepared ceremony (power 4) made here, so the test needs no shared file.
     const snarkjs = await loadSnarkjs();
     const curve = await snarkjs.curves.getCurveFromName("bn128");
-    await snarkjs.powersOfTau.newAccumulator(curve, 4, join(dir, "p0.ptau"));
-    await snarkjs.powersOfTau.contribute(join(dir, "p0.ptau"), join(dir, "p1.ptau"), "test", "entropy");
-    await snarkjs.powersOfTau.preparePhase2(join(dir, "p1.ptau"), ptau);
+    try {
+      await snarkjs.powersOfTau.newAccumulator(curve, 4, join(dir, "p0.ptau"));
+      await snarkjs.powersOfTau.contribute(join(dir, "p0.ptau"), join(dir, "p1.ptau"), "test", "entropy");
+      await snarkjs.powersOfTau.preparePhase2(join(dir, "p1.ptau"), ptau);
+    } finally {
+      // The curve's worker threads would otherwise keep the test process alive after the suite.
+      await terminateCurves();
+    }
     mkdirSync(keysDir);
   });
 
