@@ -1,0 +1,852 @@
+/**
+ * The circuits' oracle: honest inputs (must be accepted), dishonest inputs (must be rejected by
+ * the witness generator or the R1CS) and forged witnesses (must be rejected by exactly the
+ * constraint they target). test/circuits/forged.test.ts runs the forged witnesses and the honest
+ * inputs as part of `npm test`; scripts/mutateCircuits.ts runs all three against every mutant of
+ * circuits/src and calls a mutant killed when an honest input fails, a dishonest one passes, or a
+ * forgery satisfies every constraint.
+ *
+ * A forged witness starts from an honest one, overwrites the signals a cheating prover would
+ * choose (test/helpers/forge.ts), lets every dependent signal be recomputed from the constraints,
+ * and frees the public values such a prover submits itself (a new or remainder commitment, a
+ * binding, a state hash): the only thing left to stop it is the targeted constraint.
+ *
+ * The dishonest inputs restate, compactly, the rejection tests of account_update.test.ts and
+ * insolvency.test.ts, built from plain arithmetic on the documented formats (every derived public
+ * value consistent, so only the intended check can reject them).
+ */
+import { createHash } from "node:crypto";
+import { initPoseidon, type SyncPoseidon } from "../../../prover/src/poseidon.js";
+import { planUpdate } from "../../../prover/src/account.js";
+import { initNoteCrypto, noteChallenge, linearBind, noteValues } from "../../../prover/src/keeperNote/index.js";
+import { generateKeeperKey } from "../../../prover/src/keeper/index.js";
+import { planPeriod, reserveWeights, type ClientBalances } from "../../../prover/src/reserves/index.js";
+import type { CircuitInput } from "../../helpers/circuit.js";
+import { type ForgeCircuit, type Forgery, oneHot, P } from "../../helpers/forge.js";
+import { DECIMALS, PRICES_E8, rng, weight } from "../../helpers/reference.js";
+
+/** The statement a forgery must fail at: the owner's template and a snippet of the failing line, and optionally a frame of its stack. */
+export interface Target {
+  template: string;
+  code: string;
+  /** A snippet of the project statement that created the failing (library) component, e.g. the RangeCheck call. */
+  site?: string;
+}
+
+export interface ForgedCase {
+  name: string;
+  target: Target;
+  forge(fc: ForgeCircuit): Promise<Forgery>;
+}
+
+export interface NamedInput {
+  name: string;
+  input: CircuitInput;
+}
+
+export interface OracleTarget {
+  /** Main file, project-relative (the mutation script compiles a mutated copy of it). */
+  main: string;
+  honest: NamedInput[];
+  dishonest: NamedInput[];
+  forged: ForgedCase[];
+}
+
+export interface CircuitOracle {
+  circuit: string;
+  /** circuits/src files whose templates this circuit's mutation run owns. */
+  sources: string[];
+  /** Templates of those files to leave out (owned by another circuit). */
+  excludeTemplates?: string[];
+  targets: OracleTarget[];
+}
+
+const TWO_96 = 1n << 96n;
+const MAX_AMOUNT = TWO_96 - 1n;
+const MAX_WEIGHT = (1n << 128n) - 1n;
+const MAX_REQUIREMENT = (1n << 150n) - 1n;
+const mod = (x: bigint): bigint => ((x % P) + P) % P;
+const withSlot = (a: readonly bigint[], i: number, v: bigint): bigint[] => a.map((x, j) => (j === i ? v : x));
+const valueOf = (a: readonly bigint[], w: readonly bigint[]): bigint => a.reduce((acc, x, i) => acc + x * w[i]!, 0n);
+const names = (base: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${base}[${i}]`);
+
+// ---------------------------------------------------------------------------
+// Reference formats (plain arithmetic, as in the circuit suites).
+
+function basketHash(h: SyncPoseidon, amounts: readonly bigint[]): bigint {
+  const packed: bigint[] = [];
+  for (let i = 0; i < amounts.length; i += 2) packed.push(mod(amounts[i]! + amounts[i + 1]! * TWO_96));
+  return h(packed);
+}
+const commitment = (h: SyncPoseidon, amounts: readonly bigint[], blinding: bigint, owner: bigint): bigint =>
+  h([basketHash(h, amounts), mod(blinding), mod(owner)]);
+function weightsHash(h: SyncPoseidon, weights: readonly bigint[]): bigint {
+  const groups: bigint[] = [];
+  for (let i = 0; i < weights.length; i += 4) groups.push(h(weights.slice(i, i + 4).map(mod)));
+  return h(groups);
+}
+const updateStatement = (requirement: bigint, magnitude: bigint, sign: bigint, index: number): bigint =>
+  requirement + magnitude * 2n ** 150n + sign * 2n ** 246n + BigInt(index) * 2n ** 247n;
+
+const WEIGHTS = DECIMALS.map((d, i) => weight(PRICES_E8[i]!, d, BigInt(500 + 100 * i)));
+const AMOUNTS = [
+  12n * 10n ** 18n + 345n, 3n * 10n ** 7n, 25_000n * 10n ** 6n, 0n, 1n, 7n * 10n ** 18n, 5n * 10n ** 8n, 10n ** 18n,
+  0n, 999_999n, 10n ** 21n, 123_456_789_012n, 0n, 3n, 10n ** 17n, 42n * 10n ** 9n,
+];
+const OWNER = 0x5b38da6a701c568545dcfcb03fcb875f56beddc4n;
+const OLD_BLINDING = 0x1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678n;
+const NEW_BLINDING = 0x0fed_cba9_8765_4321_0fed_cba9_8765_4321_0fed_cba9_8765_4321_0fed_cba9n;
+
+interface UpdateCase {
+  owner: bigint;
+  amounts: readonly bigint[];
+  oldBlinding: bigint;
+  newBlinding: bigint;
+  weights: readonly bigint[];
+  requirement: bigint;
+  index: number;
+  sign: bigint;
+  magnitude: bigint;
+}
+const update = (o: Partial<UpdateCase> = {}): UpdateCase => ({
+  owner: OWNER,
+  amounts: AMOUNTS,
+  oldBlinding: OLD_BLINDING,
+  newBlinding: NEW_BLINDING,
+  weights: WEIGHTS,
+  requirement: 10n ** 30n,
+  index: 0,
+  sign: 0n,
+  magnitude: 10n ** 18n,
+  ...o,
+});
+type UpdatePublic = Partial<Record<"oldCommitment" | "newCommitment" | "weightsHash" | "statement", bigint>>;
+/** Input of the statement-only main (AccountUpdate(N)): every public value derived from the case unless overridden. */
+function updateInput(h: SyncPoseidon, r: UpdateCase, over: UpdatePublic = {}): CircuitInput {
+  const d = r.sign === 1n ? -r.magnitude : r.magnitude;
+  const next = r.amounts.map((a, i) => mod(a + (i === r.index ? d : 0n)));
+  return {
+    oldCommitment: over.oldCommitment ?? commitment(h, r.amounts, r.oldBlinding, r.owner),
+    newCommitment: over.newCommitment ?? commitment(h, next, r.newBlinding, r.owner),
+    weightsHash: over.weightsHash ?? weightsHash(h, r.weights),
+    statement: over.statement ?? updateStatement(r.requirement, r.magnitude, r.sign, r.index),
+    owner: mod(r.owner),
+    oldBlinding: mod(r.oldBlinding),
+    newBlinding: mod(r.newBlinding),
+    amounts: r.amounts.map(mod),
+    weights: r.weights.map(mod),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Account update.
+
+const SLOT_TARGET: Target = { template: "SlotSelector", code: "out[i] * (index - i) === 0;" };
+const AU = "AccountUpdate";
+
+function statementForgeries(h: SyncPoseidon, prefix: string, input: CircuitInput, free: string[]): ForgedCase[] {
+  const u = (s: string): string => `${prefix}.${s}`;
+  const base = async (fc: ForgeCircuit): Promise<Forgery> => fc.forge(await fc.witness(input));
+  const value = valueOf(withSlot(AMOUNTS, 0, AMOUNTS[0]! + 10n ** 18n), WEIGHTS);
+  /**
+   * "The hash was fed the honest value, the rest of the circuit another one": `pin` keeps a wire
+   * between the opening and a hash at its honest value while the opening changes under it.
+   */
+  const fedHonest = (name: string, template: string, code: string, pin: string, change: [string, bigint]): ForgedCase => ({
+    name,
+    target: { template, code },
+    forge: async (fc) => {
+      const f = await base(fc);
+      return f.keepAll([u(pin)]).set(change[0], f.get(change[0]) + change[1]).recompute({ free });
+    },
+  });
+  const plusToken: [string, bigint] = ["main.amounts[0]", 10n ** 18n];
+  const richer: [string, bigint] = ["main.weights[0]", 10n ** 20n];
+  return [
+    {
+      name: "debits slot 3 while the public index names slot 0",
+      target: SLOT_TARGET,
+      forge: async (fc) => (await base(fc)).setArray(u("slot.out"), oneHot(16, 3)).recompute({ free }),
+    },
+    {
+      name: "an old amount of a4 + 2^96 (with a5 - 1: the same packing, the commitment opens)",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheckArray(N, AMOUNT_BITS())(amounts);" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set("main.amounts[4]", AMOUNTS[4]! + TWO_96).set("main.amounts[5]", AMOUNTS[5]! - 1n).recompute({ free });
+      },
+    },
+    {
+      name: "withdraws 1 from the empty slot 3: the new amount wraps to p - 1",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(AMOUNT_BITS())(oldAtIndex + delta);" },
+      forge: async (fc) => (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 1n, 1n, 3)).recompute({ free }),
+    },
+    {
+      name: "a withdrawal statement whose negative part is forged to 0 (the basket gains what the statement withdraws)",
+      target: { template: AU, code: "signal negative <== st.sign * st.magnitude;" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 10n ** 18n, 1n, 0)).set(u("negative"), 0n).recompute({ free }),
+    },
+    {
+      name: "a change vector that adds 1 token more than the delta",
+      target: { template: AU, code: "change[i] <== slot.out[i] * delta;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set(u("change[0]"), f.get(u("change[0]")) + 10n ** 18n).recompute({ free });
+      },
+    },
+    {
+      name: "an overdraft hidden by a forged pick: withdraw 1 from slot 3 while claiming it holds 1",
+      target: { template: AU, code: "picked[i] <== slot.out[i] * amounts[i];" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 1n, 1n, 3)).set(u("picked[3]"), 1n).recompute({ free }),
+    },
+    {
+      name: "a new amount minted in an untouched slot",
+      target: { template: AU, code: "newAmounts[i] <== amounts[i] + change[i];" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set(u("newAmounts[5]"), f.get(u("newAmounts[5]")) + 10n ** 21n).recompute({ free });
+      },
+    },
+    {
+      name: "a requirement one unit above the value, met by a forged weighted term",
+      target: { template: AU, code: "weighted[i] <== newAmounts[i] * weights[i];" },
+      forge: async (fc) => {
+        const f = (await base(fc)).set("main.statement", updateStatement(value + 1n, 10n ** 18n, 0n, 0));
+        return f.set(u("weighted[0]"), f.get(u("weighted[0]")) + 1n).recompute({ free });
+      },
+    },
+    {
+      name: "a requirement one unit above the value (the margin comparison)",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "AssertGreaterEqThan(VALUE_BITS)([value, st.requirement]);" },
+      forge: async (fc) => (await base(fc)).set("main.statement", updateStatement(value + 1n, 10n ** 18n, 0n, 0)).recompute({ free }),
+    },
+    {
+      name: "a requirement above the value, unpacked as 0",
+      target: { template: "UnpackStatement", code: "requirement <== req;" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", updateStatement(value + 1n, 10n ** 18n, 0n, 0)).set(u("st.requirement"), 0n).recompute({ free }),
+    },
+    {
+      name: "a withdrawal statement unpacked as a zero magnitude (the chain pays out, the basket keeps it)",
+      target: { template: "UnpackStatement", code: "magnitude <== mag;" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 10n ** 18n, 1n, 0)).set(u("st.magnitude"), 0n).recompute({ free }),
+    },
+    {
+      name: "a withdrawal statement unpacked as a deposit",
+      target: { template: "UnpackStatement", code: "sign <== bits.out[SIGN_SHIFT()];" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 10n ** 18n, 1n, 0)).set(u("st.sign"), 0n).recompute({ free }),
+    },
+    {
+      name: "an unpacked index naming slot 3 while the statement names slot 0",
+      target: { template: "UnpackStatement", code: "index <== idx;" },
+      forge: async (fc) => (await base(fc)).set(u("st.index"), 3n).recompute({ free }),
+    },
+    {
+      name: "the selector fed slot 3 while the statement names slot 0",
+      target: { template: AU, code: "slot.index <== st.index;" },
+      forge: async (fc) => (await base(fc)).set(u("slot.index"), 3n).recompute({ free }),
+    },
+    {
+      name: "a deposit credited twice (the selector's one at the index forged to 2)",
+      target: { template: "SlotSelector", code: "total === 1;" },
+      forge: async (fc) => (await base(fc)).set(u("slot.out[0]"), 2n).recompute({ free }),
+    },
+    fedHonest("an old commitment whose basket hash output is kept while the basket gains a token", "BasketHash", "out <== h.out;", "oldC.basket.out", plusToken),
+    fedHonest("an old commitment whose basket hash reads the honest amounts while the basket gains a token", "AccountCommitment", "basket.amounts <== amounts;", "oldC.basket.amounts[0]", plusToken),
+    fedHonest("an old commitment hashing the honest basket hash while the basket gains a token", "AccountCommitment", "h.inputs[0] <== basket.out;", "oldC.h.inputs[0]", plusToken),
+    fedHonest("an old commitment output kept while the basket gains a token", "AccountCommitment", "out <== h.out;", "oldC.out", plusToken),
+    fedHonest("an old commitment of the honest amounts while the update reads one token more", AU, "oldC.amounts <== amounts;", "oldC.amounts[0]", plusToken),
+    fedHonest("an old commitment of the honest owner while the update names another", AU, "oldC.owner <== owner;", "oldC.owner", ["main.owner", 1n]),
+    fedHonest("the epoch's weights hashed while a larger weight values the basket", "WeightsHash", "groups[g].inputs[j] <== weights[4 * g + j];", "wh.groups[0].inputs[0]", richer),
+    fedHonest("the epoch's group hash kept while a larger weight values the basket", "WeightsHash", "top.inputs[g] <== groups[g].out;", "wh.top.inputs[0]", richer),
+    fedHonest("the epoch's weights hash output kept while a larger weight values the basket", "WeightsHash", "out <== top.out;", "wh.out", richer),
+    fedHonest("the epoch's weights hashed from the honest vector while a larger weight values the basket", AU, "wh.weights <== weights;", "wh.weights[0]", richer),
+    {
+      name: "a statement split from another value than the public one (requirement 0)",
+      target: { template: AU, code: "st.statement <== statement;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set(u("st.statement"), f.get("main.statement") - 10n ** 30n).recompute({ free });
+      },
+    },
+    {
+      name: "a new commitment to a basket with one token more than the update's",
+      target: { template: AU, code: "newC.amounts <== newAmounts;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.keepAll(names(u("newC.amounts"), 16)).set(u("newC.amounts[5]"), f.get(u("newC.amounts[5]")) + 10n ** 18n).recompute({ free });
+      },
+    },
+    {
+      name: "a new commitment to another owner than the old one's",
+      target: { template: AU, code: "newC.owner <== owner;" },
+      forge: async (fc) => (await base(fc)).set(u("newC.owner"), OWNER + 1n).recompute({ free }),
+    },
+    {
+      name: "an old commitment that opens to a basket with one token more (the hash fed the honest packing)",
+      target: { template: "BasketHash", code: "h.inputs[k] <== amounts[2 * k] + amounts[2 * k + 1] * (1 << AMOUNT_BITS());" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.keepAll([u("oldC.basket.h.inputs[0]")]).set("main.amounts[0]", AMOUNTS[0]! + 10n ** 18n).recompute({ free });
+      },
+    },
+    {
+      name: "a new commitment to another owner",
+      target: { template: "AccountCommitment", code: "h.inputs[2] <== owner;" },
+      forge: async (fc) => (await base(fc)).set(u("newC.h.inputs[2]"), OWNER + 1n).recompute({ free }),
+    },
+  ];
+}
+
+async function accountUpdateOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const crypto = await initNoteCrypto();
+  const keeperKey = (await generateKeeperKey()).publicKey;
+  const keeper = { keeperId: 3n, key: keeperKey };
+
+  // Statement-only main: honest and dishonest inputs as in account_update.test.ts.
+  const statementMain = "test/circuits/main/account_update_16.circom";
+  const value1 = valueOf(withSlot(AMOUNTS, 1, AMOUNTS[1]! - 10n ** 7n), WEIGHTS);
+  const honest: NamedInput[] = [
+    { name: "deposit into slot 3", input: updateInput(h, update({ index: 3, magnitude: 5n * 10n ** 18n })) },
+    { name: "withdrawal emptying slot 5", input: updateInput(h, update({ index: 5, sign: 1n, magnitude: AMOUNTS[5]! })) },
+    { name: "requirement equal to the value", input: updateInput(h, update({ index: 1, sign: 1n, magnitude: 10n ** 7n, requirement: value1 })) },
+    {
+      name: "every bound at its largest (amounts, weights, requirement, owner, index 15)",
+      input: updateInput(h, update({ amounts: Array(16).fill(MAX_AMOUNT), weights: Array(16).fill(MAX_WEIGHT), requirement: MAX_REQUIREMENT, index: 15, magnitude: 0n, owner: (1n << 160n) - 1n, oldBlinding: P - 1n })),
+    },
+    { name: "deposit landing on 2^96 - 1", input: updateInput(h, update({ amounts: withSlot(AMOUNTS, 7, 5n), index: 7, magnitude: MAX_AMOUNT - 5n })) },
+    { name: "withdrawal of 2^96 - 1 to zero", input: updateInput(h, update({ amounts: withSlot(AMOUNTS, 15, MAX_AMOUNT), index: 15, sign: 1n, magnitude: MAX_AMOUNT })) },
+  ];
+  const next = withSlot(AMOUNTS, 0, AMOUNTS[0]! + 10n ** 18n);
+  const collideA = withSlot(withSlot(AMOUNTS, 0, TWO_96), 1, AMOUNTS[1]!);
+  const collideB = withSlot(withSlot(AMOUNTS, 2, P - 1n), 3, 5n);
+  const wrongWeights = updateInput(h, update(), { weightsHash: weightsHash(h, WEIGHTS) });
+  (wrongWeights.weights as bigint[])[7] = WEIGHTS[7]! + 1n;
+  const wrongBlinding = updateInput(h, update());
+  wrongBlinding.oldBlinding = OLD_BLINDING + 1n;
+  const value = valueOf(next, WEIGHTS);
+  const dishonest: NamedInput[] = [
+    { name: "old amount 2^96 (packing collision)", input: updateInput(h, update({ amounts: collideA, magnitude: 0n })) },
+    { name: "old amount p - 1 (packing collision)", input: updateInput(h, update({ amounts: collideB, magnitude: 0n })) },
+    { name: "withdrawal of one more than held", input: updateInput(h, update({ index: 2, sign: 1n, magnitude: AMOUNTS[2]! + 1n, requirement: 0n })) },
+    { name: "withdrawal from an empty slot", input: updateInput(h, update({ index: 3, sign: 1n, magnitude: 1n, requirement: 0n })) },
+    { name: "deposit reaching 2^96", input: updateInput(h, update({ amounts: withSlot(AMOUNTS, 9, MAX_AMOUNT - 9n), index: 9, magnitude: 10n })) },
+    { name: "weights one unit off the hash", input: wrongWeights },
+    { name: "requirement one above the value", input: updateInput(h, update({ requirement: value + 1n })) },
+    { name: "largest requirement", input: updateInput(h, update({ requirement: MAX_REQUIREMENT })) },
+    { name: "wrong old blinding", input: wrongBlinding },
+    { name: "wrong owner", input: updateInput(h, update({ owner: OWNER + 1n }), { oldCommitment: commitment(h, AMOUNTS, OLD_BLINDING, OWNER) }) },
+    { name: "owner 2^160", input: updateInput(h, update({ owner: 1n << 160n })) },
+    { name: "new commitment without the delta", input: updateInput(h, update(), { newCommitment: commitment(h, AMOUNTS, NEW_BLINDING, OWNER) }) },
+    { name: "new commitment with the delta elsewhere", input: updateInput(h, update(), { newCommitment: commitment(h, withSlot(AMOUNTS, 1, AMOUNTS[1]! + 10n ** 18n), NEW_BLINDING, OWNER) }) },
+    { name: "new commitment adding a withdrawal", input: updateInput(h, update({ sign: 1n }), { newCommitment: commitment(h, next, NEW_BLINDING, OWNER) }) },
+    { name: "new commitment to another owner", input: updateInput(h, update(), { newCommitment: commitment(h, next, NEW_BLINDING, OWNER + 1n) }) },
+    ...[1n << 251n, P - 1n].map((statement) => ({ name: `statement ${statement === P - 1n ? "p - 1" : "2^251"}`, input: updateInput(h, update(), { statement }) })),
+    // The honest statement plus 2^251: the same fields, so the commitments still match; only the 251-bit width stops it.
+    { name: "statement + 2^251", input: updateInput(h, update(), { statement: updateStatement(10n ** 30n, 10n ** 18n, 0n, 0) + (1n << 251n) }) },
+  ];
+  const base = update();
+  const statementTarget: OracleTarget = {
+    main: statementMain,
+    honest,
+    dishonest,
+    forged: statementForgeries(h, "main.u", updateInput(h, base), ["main.newCommitment"]),
+  };
+
+  // N = 8: a 4-bit index can name a slot that does not exist.
+  const small = { amounts: AMOUNTS.slice(0, 8), weights: WEIGHTS.slice(0, 8) };
+  const smallTarget: OracleTarget = {
+    main: "test/circuits/main/account_update_8.circom",
+    honest: [{ name: "update of slot 7", input: updateInput(h, update({ ...small, index: 7, sign: 1n })) }],
+    dishonest: [8, 15].map((index) => ({ name: `index ${index}`, input: updateInput(h, update({ ...small, index, magnitude: 0n })) })),
+    forged: [],
+  };
+
+  // The production main, with the keeper encryption.
+  const opening = { owner: 0xabcn, amounts: withSlot(withSlot(Array<bigint>(16).fill(0n), 1, 5n * 10n ** 18n), 3, 2n * 10n ** 18n), blinding: 77n };
+  const kWeights = withSlot(withSlot(Array<bigint>(16).fill(0n), 1, 2_700n * 10n ** 12n), 3, 10n ** 12n);
+  const plan = (nonce: bigint, requirement = 10n ** 30n, o = opening) =>
+    planUpdate(h, o, { index: 1, amount: -(10n ** 18n) }, requirement, kWeights, { crypto, keeper, nonce }, 0xfeedn);
+  const honestPlan = plan(42n);
+  const keeperInput = honestPlan.input as unknown as CircuitInput;
+  const garbage = { ...honestPlan.note, ciphertext: honestPlan.note.ciphertext.map((c, i) => (i === 4 ? c + 1n : c)) };
+  const gChallenge = noteChallenge(honestPlan.publicSignals.newCommitment, garbage, keeperKey, 42n);
+  const otherKey = (await generateKeeperKey()).publicKey;
+  const oChallenge = noteChallenge(honestPlan.publicSignals.newCommitment, honestPlan.note, otherKey, 42n);
+  const free = ["main.newCommitment", "main.binding"];
+  const kBase = async (fc: ForgeCircuit): Promise<Forgery> => fc.forge(await fc.witness(keeperInput));
+  /**
+   * Adds `delta` to one signal (an intermediate the forger writes) and recomputes the rest;
+   * `wholeArray` pins the other elements of its array (a copy into a subcomponent's input array),
+   * so the forgery does not depend on how a mutant without the copy would re-solve them.
+   */
+  const bump = (name: string, template: string, code: string, signal: string, delta = 1n, wholeArray = false): ForgedCase => ({
+    name,
+    target: { template, code },
+    forge: async (fc) => {
+      const f = await kBase(fc);
+      if (wholeArray) f.keepAll(fc.signals(`${signal.replace(/\[\d+\]$/, "")}[`));
+      return f.set(signal, f.get(signal) + delta).recompute({ free });
+    },
+  });
+  const richer = withSlot(opening.amounts, 1, opening.amounts[1]! + 10n ** 18n);
+  const doubled = withSlot(kWeights, 1, kWeights[1]! * 2n);
+  const L = "AccountUpdateWithKeeper";
+  const K = "KeeperEncryption";
+  const keeperTarget: OracleTarget = {
+    main: "circuits/main/account_update.circom",
+    honest: [
+      { name: "keeper update", input: keeperInput },
+      { name: "keeper update, nonce 2^64 - 1", input: plan((1n << 64n) - 1n).input as unknown as CircuitInput },
+      {
+        name: "keeper update of a basket at its bounds",
+        input: plan(7n, 0n, { owner: (1n << 160n) - 1n, amounts: Array(16).fill(MAX_AMOUNT), blinding: P - 1n }).input as unknown as CircuitInput,
+      },
+    ],
+    dishonest: [
+      { name: "binding of a garbage ciphertext", input: { ...keeperInput, challenge: gChallenge, binding: linearBind(noteValues(garbage, keeperKey, 42n), gChallenge) } },
+      { name: "binding for another keeper key", input: { ...keeperInput, challenge: oChallenge, binding: linearBind(noteValues(honestPlan.note, otherKey, 42n), oChallenge) } },
+      { name: "another nonce", input: { ...keeperInput, nonce: 43n } },
+    ],
+    forged: [
+      ...statementForgeries(h, "main.update", keeperInput, free).slice(0, 1),
+      {
+        name: "a ciphertext element that differs from the encryption (its binding recomputed)",
+        target: { template: "KeeperEncryption", code: "ciphertext[j] <== amounts[2 * j] + amounts[2 * j + 1] * (1 << AMOUNT_BITS()) + stream.out[j + 1];" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.set("main.enc.ciphertext[2]", f.get("main.enc.ciphertext[2]") + 1n).recompute({ free });
+        },
+      },
+      {
+        name: "an ephemeral key that is not k * Base8",
+        target: { template: "KeeperEncryption", code: "ephemeralKey <== EscalarMulFix(EPH_BITS(), BASE8)(k);" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.set("main.enc.ephemeralKey[0]", f.get("main.enc.ephemeralKey[0]") + 1n).recompute({ free });
+        },
+      },
+      {
+        name: "an ephemeral scalar that is not the seed's low 250 bits",
+        target: { template: "KeeperEncryption", code: "k[i] <== seedBits[i];" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(names("main.enc.k", 250)).set("main.enc.k[0]", 1n - f.get("main.enc.k[0]")).recompute({ free });
+        },
+      },
+      {
+        name: "a keystream taken from another shared point",
+        target: { template: "KeeperEncryption", code: "stream.inputs[0] <== shared[0];" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(names("main.enc.stream.inputs", 9)).set("main.enc.stream.inputs[0]", f.get("main.enc.stream.inputs[0]") + 1n).recompute({ free });
+        },
+      },
+      {
+        name: "the identity as keeper key (a public keystream)",
+        target: { template: "KeeperEncryption", code: "keeperKey[0] * keyXInverse === 1;" },
+        forge: async (fc) => (await kBase(fc)).set("main.keeperKey[0]", 0n).set("main.keeperKey[1]", 1n).recompute({ free }),
+      },
+      {
+        name: "a nonce of 2^64 + 42",
+        target: { template: "Num2Bits", code: "lc1 === in;", site: "_ <== Num2Bits(NONCE_BITS())(nonce);" },
+        forge: async (fc) => (await kBase(fc)).set("main.nonce", (1n << 64n) + 42n).recompute({ free }),
+      },
+      bump("a commitment under another blinding than the encrypted one (update input)", L, "update.newBlinding <== newBlinding;", "main.update.newBlinding", 5n),
+      bump("a commitment under another blinding than the encrypted one (commitment input)", AU, "newC.blinding <== newBlinding;", "main.update.newC.blinding", 5n),
+      bump("an encryption of another blinding than the committed one", L, "enc.blinding <== newBlinding;", "main.enc.blinding", 5n),
+      {
+        name: "a commitment hashing the honest blinding while the note encrypts another",
+        target: { template: "AccountCommitment", code: "h.inputs[1] <== blinding;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(["main.update.newC.h.inputs[1]"]).set("main.newBlinding", f.get("main.newBlinding") + 5n).recompute({ free });
+        },
+      },
+      bump("an encryption under another nonce than the bound one", L, "enc.nonce <== nonce;", "main.enc.nonce"),
+      bump("a binding over another ephemeral key x than the computed one", L, "bind.values[L] <== enc.ephemeralKey[0];", "main.bind.values[9]", 1n, true),
+      bump("a binding over another ephemeral key y than the computed one", L, "bind.values[L + 1] <== enc.ephemeralKey[1];", "main.bind.values[10]", 1n, true),
+      bump("a binding over another keeper key x than the encryption's", L, "bind.values[L + 2] <== keeperKey[0];", "main.bind.values[11]", 1n, true),
+      bump("a binding over another keeper key y than the encryption's", L, "bind.values[L + 3] <== keeperKey[1];", "main.bind.values[12]", 1n, true),
+      bump("a binding over another nonce than the encryption's", L, "bind.values[L + 4] <== nonce;", "main.bind.values[13]", 1n, true),
+      bump("a binding evaluated at another challenge than the public one", L, "bind.r <== challenge;", "main.bind.r"),
+      {
+        name: "a public binding other than the evaluation the circuit computes",
+        target: { template: L, code: "bind.e <== binding;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(["main.bind.e"]).set("main.binding", f.get("main.binding") + 1n).recompute({ free: ["main.newCommitment"] });
+        },
+      },
+      bump("a binding whose last Horner step is forged", "LinearBind", "acc[n - 1] <== values[n - 1] * r;", "main.bind.acc[13]"),
+      bump("a binding whose middle Horner step is forged", "LinearBind", "acc[i] <== (acc[i + 1] + values[i]) * r;", "main.bind.acc[5]"),
+      bump("the blinding element of the ciphertext forged", K, "ciphertext[LENGTH - 1] <== blinding + stream.out[LENGTH];", "main.enc.ciphertext[8]"),
+      bump("a keystream absorbing another shared y", K, "stream.inputs[1] <== shared[1];", "main.enc.stream.inputs[1]", 1n, true),
+      bump("a keystream absorbing another nonce", K, "stream.inputs[2] <== nonce;", "main.enc.stream.inputs[2]", 1n, true),
+      bump("a keystream absorbing a nonzero padding element", K, "stream.inputs[i] <== 0;", "main.enc.stream.inputs[5]", 1n, true),
+      bump("a keystream under another domain", K, "stream.initialState <== KS_DOMAIN();", "main.enc.stream.initialState"),
+      {
+        name: "an encryption to the forger's key while the binding names the keeper's",
+        target: { template: L, code: "enc.keeperKey <== keeperKey;" },
+        forge: async (fc) => (await kBase(fc)).setArray("main.enc.keeperKey", [...otherKey]).recompute({ free }),
+      },
+      {
+        name: "a keeper key off the curve",
+        target: { template: "BabyCheck", code: "a*x2 + y2 === 1 + d*x2*y2;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.set("main.keeperKey[1]", f.get("main.keeperKey[1]") + 1n).recompute({ free });
+        },
+      },
+      {
+        name: "an update proven for a richer account than the stored commitment",
+        target: { template: L, code: "update.oldCommitment <== oldCommitment;" },
+        forge: async (fc) =>
+          (await kBase(fc)).set("main.update.oldCommitment", commitment(h, richer, opening.blinding, opening.owner)).setArray("main.amounts", richer).recompute({ free }),
+      },
+      {
+        name: "an update valued at other weights than the epoch's",
+        target: { template: L, code: "update.weightsHash <== weightsHash;" },
+        forge: async (fc) => (await kBase(fc)).set("main.update.weightsHash", weightsHash(h, doubled)).setArray("main.weights", doubled).recompute({ free }),
+      },
+      {
+        name: "an update proven for another statement than the public one (requirement 0)",
+        target: { template: L, code: "update.statement <== statement;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.set("main.update.statement", f.get("main.statement") - 10n ** 30n).recompute({ free });
+        },
+      },
+      {
+        name: "a stored commitment other than the one proven",
+        target: { template: L, code: "update.newCommitment <== newCommitment;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(["main.update.newCommitment"]).set("main.newCommitment", commitment(h, richer, 1n, opening.owner)).recompute({ free: ["main.binding"] });
+        },
+      },
+      {
+        name: "the encryption of another new basket than the committed one",
+        target: { template: "AccountUpdateWithKeeper", code: "enc.amounts <== update.newAmounts;" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(names("main.enc.amounts", 16)).set("main.enc.amounts[3]", f.get("main.enc.amounts[3]") + 1n).recompute({ free });
+        },
+      },
+      {
+        name: "a binding over another ciphertext vector than the computed one",
+        target: { template: "AccountUpdateWithKeeper", code: "bind.values[i] <== enc.ciphertext[i];" },
+        forge: async (fc) => {
+          const f = await kBase(fc);
+          return f.keepAll(names("main.bind.values", 14)).set("main.bind.values[0]", f.get("main.bind.values[0]") + 1n).recompute({ free });
+        },
+      },
+    ],
+  };
+  return {
+    circuit: "account_update",
+    sources: ["circuits/src/range.circom", "circuits/src/hashing.circom", "circuits/src/account_update.circom", "circuits/src/encryption.circom"],
+    targets: [statementTarget, smallTarget, keeperTarget],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Insolvency.
+
+const LIQ_DOMAIN = BigInt(`0x${Buffer.from("plimsoll.liq", "ascii").toString("hex")}`);
+const LIQUIDATOR = 0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2n;
+/** Maintenance weights; slot 4 is worth nothing (a 100% haircut), so an amount there can be shifted without changing the value. */
+const IWEIGHTS = DECIMALS.map((d, i) => (i === 4 ? 0n : weight(PRICES_E8[i]!, d, BigInt(300 + 50 * i))));
+const IVALUE = valueOf(AMOUNTS, IWEIGHTS);
+
+interface InsolvencyCase {
+  owner: bigint;
+  amounts: readonly bigint[];
+  blinding: bigint;
+  weights: readonly bigint[];
+  requirement: bigint;
+  indexA: number;
+  amountA: bigint;
+  indexB: number;
+  amountB: bigint;
+  liquidator: bigint;
+}
+const insolvency = (o: Partial<InsolvencyCase> = {}): InsolvencyCase => ({
+  owner: OWNER,
+  amounts: AMOUNTS,
+  blinding: OLD_BLINDING,
+  weights: IWEIGHTS,
+  requirement: IVALUE + 10n ** 30n,
+  indexA: 1,
+  amountA: 10n ** 7n,
+  indexB: 0,
+  amountB: 2n * 10n ** 18n,
+  liquidator: LIQUIDATOR,
+  ...o,
+});
+const insolvencyStatement = (requirement: bigint, a: number, b: number, liquidator: bigint): bigint =>
+  requirement + BigInt(a) * 2n ** 150n + BigInt(b) * 2n ** 154n + (liquidator % 2n ** 95n) * 2n ** 158n;
+type InsolvencyPublic = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment", bigint>>;
+function insolvencyInput(h: SyncPoseidon, r: InsolvencyCase, over: InsolvencyPublic = {}): CircuitInput {
+  const remainder = r.amounts.map((a, i) => mod(a - (i === r.indexA ? r.amountA : 0n) - (i === r.indexB ? r.amountB : 0n)));
+  return {
+    commitment: over.commitment ?? commitment(h, r.amounts, r.blinding, r.owner),
+    weightsHash: over.weightsHash ?? weightsHash(h, r.weights),
+    statement: over.statement ?? insolvencyStatement(r.requirement, r.indexA, r.indexB, r.liquidator),
+    seized: over.seized ?? r.amountA + r.amountB * TWO_96,
+    remainderCommitment: over.remainderCommitment ?? commitment(h, remainder, h([mod(r.blinding), LIQ_DOMAIN]), r.owner),
+    owner: mod(r.owner),
+    blinding: mod(r.blinding),
+    amounts: r.amounts.map(mod),
+    weights: r.weights.map(mod),
+  };
+}
+
+async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const maxed = { amounts: Array<bigint>(16).fill(MAX_AMOUNT), weights: Array<bigint>(16).fill(1n << 49n), requirement: MAX_REQUIREMENT, owner: (1n << 160n) - 1n, liquidator: (1n << 160n) - 1n };
+  const honest: NamedInput[] = [
+    { name: "two seizures", input: insolvencyInput(h, insolvency()) },
+    { name: "one unit below the requirement", input: insolvencyInput(h, insolvency({ requirement: IVALUE + 1n })) },
+    { name: "whole slots", input: insolvencyInput(h, insolvency({ indexA: 15, amountA: AMOUNTS[15]!, indexB: 2, amountB: AMOUNTS[2]! })) },
+    { name: "a second seizure of 0 at the same slot", input: insolvencyInput(h, insolvency({ indexA: 5, amountA: 10n ** 18n, indexB: 5, amountB: 0n })) },
+    { name: "bounds: largest basket, statement 2^253 - 1, seizing 2^96 - 1 as B", input: insolvencyInput(h, insolvency({ ...maxed, indexA: 15, amountA: 0n, indexB: 14, amountB: MAX_AMOUNT })) },
+    { name: "bounds: seizing nothing from two full slots", input: insolvencyInput(h, insolvency({ ...maxed, indexA: 3, amountA: 0n, indexB: 4, amountB: 0n })) },
+    { name: "empty basket, requirement 1", input: insolvencyInput(h, insolvency({ amounts: Array(16).fill(0n), requirement: 1n, amountA: 0n, amountB: 0n })) },
+  ];
+  const remainder = insolvency();
+  const derived = h([OLD_BLINDING, LIQ_DOMAIN]);
+  const wrongWeights = insolvencyInput(h, insolvency(), { weightsHash: weightsHash(h, IWEIGHTS) });
+  (wrongWeights.weights as bigint[])[4] = IWEIGHTS[4]! + 1n;
+  const stored = commitment(h, AMOUNTS, OLD_BLINDING, OWNER);
+  const dishonest: NamedInput[] = [
+    { name: "solvent: value equal to the requirement", input: insolvencyInput(h, insolvency({ requirement: IVALUE })) },
+    { name: "solvent: requirement 0", input: insolvencyInput(h, insolvency({ requirement: 0n })) },
+    { name: "solvent: largest basket and weights", input: insolvencyInput(h, insolvency({ amounts: Array(16).fill(MAX_AMOUNT), weights: Array(16).fill(MAX_WEIGHT), requirement: MAX_REQUIREMENT })) },
+    { name: "seizing one more than held (A)", input: insolvencyInput(h, insolvency({ amountA: AMOUNTS[1]! + 1n })) },
+    { name: "seizing one more than held (B)", input: insolvencyInput(h, insolvency({ amountB: AMOUNTS[0]! + 1n })) },
+    { name: "seizing from an empty slot", input: insolvencyInput(h, insolvency({ indexA: 3, amountA: 1n })) },
+    { name: "two seizures from one slot", input: insolvencyInput(h, insolvency({ indexA: 0, amountA: 10n ** 18n, indexB: 0, amountB: 10n ** 18n })) },
+    { name: "remainder under the old blinding", input: insolvencyInput(h, remainder, { remainderCommitment: commitment(h, AMOUNTS.map((a, i) => a - (i === 1 ? 10n ** 7n : 0n) - (i === 0 ? 2n * 10n ** 18n : 0n)), OLD_BLINDING, OWNER) }) },
+    { name: "remainder with nothing subtracted", input: insolvencyInput(h, remainder, { remainderCommitment: commitment(h, AMOUNTS, derived, OWNER) }) },
+    { name: "remainder handed to the liquidator", input: insolvencyInput(h, remainder, { remainderCommitment: commitment(h, AMOUNTS.map((a, i) => a - (i === 1 ? 10n ** 7n : 0n) - (i === 0 ? 2n * 10n ** 18n : 0n)), derived, LIQUIDATOR) }) },
+    { name: "weights one unit off the hash", input: wrongWeights },
+    { name: "wrong blinding", input: insolvencyInput(h, insolvency({ blinding: OLD_BLINDING + 1n }), { commitment: stored }) },
+    { name: "wrong owner", input: insolvencyInput(h, insolvency({ owner: OWNER + 1n }), { commitment: stored }) },
+    { name: "amount 2^96 packing like the stored basket", input: insolvencyInput(h, insolvency({ amounts: withSlot(withSlot(AMOUNTS, 4, AMOUNTS[4]! + TWO_96), 5, AMOUNTS[5]! - 1n) }), { commitment: stored }) },
+    { name: "owner 2^160", input: insolvencyInput(h, insolvency({ owner: 1n << 160n })) },
+    ...[1n << 253n, P - 1n].map((statement) => ({ name: `statement ${statement}`, input: insolvencyInput(h, insolvency(), { statement }) })),
+    ...[1n << 192n, P - 1n].map((seized) => ({ name: `seized ${seized}`, input: insolvencyInput(h, insolvency(), { seized }) })),
+  ];
+  const input = insolvencyInput(h, insolvency());
+  const free = ["main.remainderCommitment"];
+  const base = async (fc: ForgeCircuit): Promise<Forgery> => fc.forge(await fc.witness(input));
+  const forged: ForgedCase[] = [
+    {
+      name: "seizes from slot 5 while the public indexA names slot 1",
+      target: SLOT_TARGET,
+      forge: async (fc) => (await base(fc)).setArray("main.slotA.out", oneHot(16, 5)).recompute({ free }),
+    },
+    {
+      name: "an unpacked indexA naming slot 5 while the statement names slot 1",
+      target: { template: "UnpackInsolvencyStatement", code: "indexA <== a;" },
+      forge: async (fc) => (await base(fc)).set("main.st.indexA", 5n).recompute({ free }),
+    },
+    {
+      name: "an unpacked indexB naming slot 10 while the statement names slot 0",
+      target: { template: "UnpackInsolvencyStatement", code: "indexB <== b;" },
+      forge: async (fc) => (await base(fc)).set("main.st.indexB", 10n).recompute({ free }),
+    },
+    {
+      name: "selector A fed slot 5 while the statement names slot 1",
+      target: { template: "Insolvency", code: "slotA.index <== st.indexA;" },
+      forge: async (fc) => (await base(fc)).set("main.slotA.index", 5n).recompute({ free }),
+    },
+    {
+      name: "selector B fed slot 10 while the statement names slot 0",
+      target: { template: "Insolvency", code: "slotB.index <== st.indexB;" },
+      forge: async (fc) => (await base(fc)).set("main.slotB.index", 10n).recompute({ free }),
+    },
+    {
+      name: "an amount of a4 + 2^96 (with a5 - 1: the same packing, the commitment opens)",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheckArray(N, AMOUNT_BITS())(amounts);" },
+      forge: async (fc) => (await base(fc)).set("main.amounts[4]", AMOUNTS[4]! + TWO_96).set("main.amounts[5]", AMOUNTS[5]! - 1n).recompute({ free }),
+    },
+    {
+      name: "seized amounts decomposed from another value than the public one",
+      target: { template: "Insolvency", code: "sz.seized <== seized;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set("main.sz.seized", f.get("main.sz.seized") + 1n).recompute({ free });
+      },
+    },
+    {
+      name: "seizes twice from slot 0 (each part held, their sum not)",
+      target: { template: "Insolvency", code: "sz.amountB === (st.indexA - st.indexB) * sameSlotFactor;" },
+      forge: async (fc) =>
+        (await base(fc))
+          .set("main.statement", insolvencyStatement(IVALUE + 10n ** 30n, 0, 0, LIQUIDATOR))
+          .set("main.seized", AMOUNTS[0]! + AMOUNTS[0]! * TWO_96)
+          .recompute({ free }),
+    },
+    {
+      name: "seizes more than held, with a forged pick",
+      target: { template: "Insolvency", code: "pickedA[i] <== slotA.out[i] * amounts[i];" },
+      forge: async (fc) => (await base(fc)).set("main.seized", AMOUNTS[1]! + 1n + 2n * 10n ** 18n * TWO_96).set("main.pickedA[1]", AMOUNTS[1]! + 1n).recompute({ free }),
+    },
+    {
+      name: "seizes more than held as B, with a forged pick",
+      target: { template: "Insolvency", code: "pickedB[i] <== slotB.out[i] * amounts[i];" },
+      forge: async (fc) => (await base(fc)).set("main.seized", 10n ** 7n + (AMOUNTS[0]! + 1n) * TWO_96).set("main.pickedB[0]", AMOUNTS[0]! + 1n).recompute({ free }),
+    },
+    {
+      name: "seizes without taking it out of the remainder",
+      target: { template: "Insolvency", code: "takenA[i] <== slotA.out[i] * sz.amountA;" },
+      forge: async (fc) => (await base(fc)).set("main.takenA[1]", 0n).recompute({ free }),
+    },
+    {
+      name: "seizes B without taking it out of the remainder",
+      target: { template: "Insolvency", code: "takenB[i] <== slotB.out[i] * sz.amountB;" },
+      forge: async (fc) => (await base(fc)).set("main.takenB[0]", 0n).recompute({ free }),
+    },
+    {
+      name: "a remainder that moves value between slots",
+      target: { template: "Insolvency", code: "remainder[i] <== amounts[i] - takenA[i] - takenB[i];" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set("main.remainder[7]", f.get("main.remainder[7]") + 1n).recompute({ free });
+      },
+    },
+    {
+      name: "a solvent account (value = requirement) made insolvent by a forged weighted term",
+      target: { template: "Insolvency", code: "weighted[i] <== amounts[i] * weights[i];" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", insolvencyStatement(IVALUE, 1, 0, LIQUIDATOR)).set("main.weighted[0]", 0n).recompute({ free }),
+    },
+    {
+      name: "a solvent account (value = requirement)",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(REQUIREMENT_BITS())(st.requirement - 1 - value);" },
+      forge: async (fc) => (await base(fc)).set("main.statement", insolvencyStatement(IVALUE, 1, 0, LIQUIDATOR)).recompute({ free }),
+    },
+    {
+      name: "a solvent account whose requirement unpacks larger",
+      target: { template: "UnpackInsolvencyStatement", code: "requirement <== req;" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", insolvencyStatement(IVALUE, 1, 0, LIQUIDATOR)).set("main.st.requirement", IVALUE + 1n).recompute({ free }),
+    },
+    {
+      name: "seizes more than the public amountA",
+      target: { template: "UnpackSeized", code: "amountA <== a;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set("main.sz.amountA", f.get("main.sz.amountA") + 1n).recompute({ free });
+      },
+    },
+    {
+      name: "seizes more than the public amountB",
+      target: { template: "UnpackSeized", code: "amountB <== b;" },
+      forge: async (fc) => {
+        const f = await base(fc);
+        return f.set("main.sz.amountB", f.get("main.sz.amountB") + 1n).recompute({ free });
+      },
+    },
+    {
+      name: "a remainder blinding the owner cannot recompute",
+      target: { template: "Insolvency", code: "signal remainderBlinding <== Poseidon(2)([blinding, LIQ_DOMAIN()]);" },
+      forge: async (fc) => (await base(fc)).set("main.remainderBlinding", 12345n).recompute({ free }),
+    },
+  ];
+  const small = { amounts: AMOUNTS.slice(0, 8), weights: IWEIGHTS.slice(0, 8) };
+  const smallRequirement = valueOf(small.amounts, small.weights) + 1n;
+  return {
+    circuit: "insolvency",
+    sources: ["circuits/src/insolvency.circom"],
+    targets: [
+      { main: "circuits/main/insolvency.circom", honest, dishonest, forged },
+      {
+        main: "test/circuits/main/insolvency_8.circom",
+        honest: [{ name: "slots 7 and 6", input: insolvencyInput(h, insolvency({ ...small, requirement: smallRequirement, indexA: 7, amountA: 1n, indexB: 6, amountB: 1n })) }],
+        dishonest: [[8, 0], [0, 8], [15, 1]].map(([a, b]) => ({
+          name: `indices ${a}, ${b}`,
+          input: insolvencyInput(h, insolvency({ ...small, requirement: smallRequirement, indexA: a!, amountA: 0n, indexB: b!, amountB: 0n })),
+        })),
+        forged: [],
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Reserves.
+
+const R_PRICES = [1n, 3000n, 60_000n, 1n, 150n, 2500n, 15n, 400n, 7n, 120n, 2n, 1_000_000n, 3000n, 150n, 1n, 59_000n].map((p) => p * 10n ** 8n);
+const R_HAIRCUTS = R_PRICES.map((_, i) => (i === 0 ? 0n : BigInt(2 + 4 * i) * 10n ** 16n));
+
+function reserveClients(n: number): ClientBalances[] {
+  const rand = rng(5n);
+  return Array.from({ length: n }, (_, i) => {
+    const assets = Array.from({ length: 16 }, () => (rand(2) === 0n ? 0n : rand(40)));
+    assets[0] = 10n ** 12n + rand(40);
+    const liabilities = Array.from({ length: 16 }, (_, j) => (j > 0 && rand(2) === 0n ? rand(16) : 0n));
+    return { id: `forged-${i}@custodian.example`, salt: rand(253) % P, assets, liabilities };
+  });
+}
+
+async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const plan = planPeriod({ custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 3, clients: reserveClients(5), weights: reserveWeights(R_PRICES, R_HAIRCUTS), h });
+  const input = plan.batches[0]!.input as unknown as CircuitInput;
+  const ids = (input.idHash as readonly bigint[]).map(BigInt);
+  const free = ["main.stateOut"];
+  const base = async (fc: ForgeCircuit): Promise<Forgery> => fc.forge(await fc.witness(input));
+  const ORDER: Target = { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(ID)(gap[j]);" };
+  return {
+    circuit: "reserves_batch",
+    sources: ["circuits/src/reserves_leaf.circom", "circuits/src/reserves_tree.circom", "circuits/src/reserves.circom"],
+    excludeTemplates: ["ReservesFinalize"],
+    targets: [
+      {
+        main: "circuits/main/reserves_batch.circom",
+        honest: [{ name: "first batch of a 5-client period", input }],
+        dishonest: [],
+        forged: [
+          {
+            name: "a leaf out of order (ids 2 and 3 swapped, the tree and state recomputed)",
+            target: ORDER,
+            forge: async (fc) => (await base(fc)).set("main.idHash[2]", ids[3]!).set("main.idHash[3]", ids[2]!).recompute({ free }),
+          },
+          {
+            name: "the same client twice (leaf 3 repeats leaf 2's id hash)",
+            target: ORDER,
+            forge: async (fc) => (await base(fc)).set("main.idHash[3]", ids[2]!).recompute({ free }),
+          },
+          {
+            name: "a real leaf after a padding leaf (leaf 3 emptied and marked padding, leaf 4 real)",
+            target: { template: "ReservesBatch", code: "isReal[j] * (1 - isReal[j - 1]) === 0;" },
+            forge: async (fc) => {
+              const f = (await base(fc)).set("main.isReal[3]", 0n);
+              for (let i = 0; i < 16; i++) f.set(`main.assets[3][${i}]`, 0n).set(`main.liabilities[3][${i}]`, 0n);
+              return f.recompute({ free });
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Every circuit's oracle (builds the inputs; about a second). */
+export async function buildOracles(): Promise<CircuitOracle[]> {
+  const h = await initPoseidon();
+  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h)];
+}
+
+/** Does a failure match a target? */
+export function matches(f: { template?: string; code?: string; stack: string[] }, t: Target): boolean {
+  return f.template === t.template && (f.code ?? "").includes(t.code) && (t.site === undefined || f.stack.some((s) => s.includes(t.site!)));
+}
+
+export const idHashOf = (id: string): bigint => BigInt(`0x${createHash("sha256").update(Buffer.from(id, "utf8")).digest("hex")}`) >> 8n;
+export { names };
