@@ -47,3 +47,7 @@ export * from "./keeper/index.js";
 
 // Proof of reserves
 export * from "./reserves/index.js";
+
+// Shielded notes, as a namespace (`notes.NoteWallet`, ...): the notes tree's `zeroHashes` is not the
+// reserves tree's.
+export * as notes from "./notes/index.js";
