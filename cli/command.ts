@@ -71,7 +71,7 @@ export async function runGroup<O extends NonNullable<ParseArgsConfig["options"]>
     try {
       parsed = parseArgs({ args: argv, options: group.options, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, " "));
     }
     const opts = parsed.values as OptionValues<O>;
     const positionals = parsed.positionals;

@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { isAddress, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
+import { Contract, isAddress, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
 import {
   artifactPaths,
   generateKeeperKey,
@@ -23,30 +23,60 @@ import {
   keeperJson,
   loadKeeperKey,
   Prover,
+  formatUnits,
   saveKeeperKey,
   type CircuitArtifacts,
   type KeeperKey,
   type TickReport,
 } from "../prover/src/index.js";
-import { isDirectRun, runGroup, type CommandGroup, type OptionValues } from "./command.js";
+import { CHAIN_HELP, openChain, openChainWithSigner, probeRpc, type ChainFlags } from "./chain/connect.js";
+import { explainChainError } from "./chain/contracts.js";
+import { deploymentPath, readDeployment } from "./chain/deployment.js";
+import { isDirectRun, printJson, runGroup, type CommandGroup, type OptionValues } from "./command.js";
 import { required, UsageError } from "./usage.js";
 
 /** The RPC URL `keeper run` uses without --rpc: a local node such as `npx hardhat node`. */
 export const DEFAULT_KEEPER_RPC = "http://127.0.0.1:8545";
 
 /** One line per subcommand, for the top-level `plimsoll --help`. */
-export const KEEPER_SUMMARY = `  keeper run       Watch an engine: decrypt the openings sent to this keeper, liquidate insolvent accounts, force-close expired leases
+export const KEEPER_SUMMARY = `  keeper register  Register a keeper key on the KeeperRegistry (approves and posts the bond)
+  keeper status    A keeper's registration: owner, key, status, exit time; whether a key file matches
+  keeper exit      Request a keeper's exit, or complete it once the delay has passed (returns the bond)
+  keeper run       Watch an engine: decrypt the openings sent to this keeper, liquidate insolvent accounts, force-close expired leases
   keeper keygen    Make a keeper's Baby Jubjub key file (register its public key on the KeeperRegistry)`;
 
 export const KEEPER_HELP = `plimsoll keeper — the liquidation keeper
 
-Usage: plimsoll keeper <run|keygen> [options]
+Usage: plimsoll keeper <register|status|exit|run|keygen> [options]
 
 ${KEEPER_SUMMARY}
 
 Run 'plimsoll keeper <command> --help' for its options. Every command accepts --json.`;
 
 export const KEEPER_COMMAND_HELP: Record<string, string> = {
+  register: `Usage: plimsoll keeper register --key <keeper-key.json> [chain options] [--json]
+
+Registers the key file's public key on the deployment's KeeperRegistry: approves the registry for
+the bond (in the bond token, read from the registry) and calls register(x, y). Prints the keeper id.
+  --key          the keeper key file from 'plimsoll keeper keygen' (required)
+${CHAIN_HELP}
+  --json         machine-readable output`,
+  status: `Usage: plimsoll keeper status --keeper-id <n> [--key <keeper-key.json>] [chain options] [--json]
+
+Prints the keeper's owner, status (active, exiting, exited), public key and exit time; with --key,
+whether the key file is the registered key. Exit 1 when the id is unknown or the key does not match.
+  --keeper-id    the keeper's id (required)
+  --key          a keeper key file to check against the registry
+${CHAIN_HELP}
+  --json         machine-readable output`,
+  exit: `Usage: plimsoll keeper exit --keeper-id <n> [chain options] [--json]
+
+An active keeper: requests its exit (it stays bound to its accounts for a full lease plus grace).
+An exiting keeper whose delay has passed: completes the exit and returns the bond. Only the address
+that registered the keeper may do either.
+  --keeper-id    the keeper's id (required)
+${CHAIN_HELP}
+  --json         machine-readable output`,
   run: `Usage: plimsoll keeper run --engine <address> --key <keeper-key.json> --keeper-id <n> --state <dir>
                            [--rpc <url>] [--private-key-env <VAR>] [--from-block <n>] [--interval <s>]
                            [--confirmations <n>] [--once] [--json]
@@ -60,7 +90,7 @@ expired. State (last block, openings) is kept in <dir>/keeper-state.json (mode 0
 resumes where it stopped and never rescans from genesis. Every decision is logged as a JSON line
 in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick under way finishes).
 
-  --engine           the MarginEngine address (required)
+  --engine           the MarginEngine address (default: the deployment file's)
   --key              the keeper key file from 'plimsoll keeper keygen' (required, mode 0600)
   --keeper-id        the keeper's id in the engine's KeeperRegistry (required)
   --state            state folder (required; created if absent)
@@ -72,7 +102,10 @@ in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick un
   --private-key-env  name of the environment variable holding the liquidator wallet's private key
                      (never the key itself on the command line). The wallet pays liquidations in the
                      settlement token and gas; the daemon approves the engine as needed.
-                     Default: the node's first unlocked account (development nodes only).
+                     Default: $PLIMSOLL_PRIVATE_KEY, else the node's unlocked account --account <n>
+                     (default 0; development nodes only).
+  --deployment       deployment file giving --engine and --rpc when they are not passed (default
+                     $PLIMSOLL_DEPLOYMENT or .plimsoll/deployment.json, when it exists)
   --from-block       first block to scan on a first start (default: the current block; ignored
                      when the state folder already has a state)
   --interval         seconds between ticks (default 2)
@@ -107,6 +140,8 @@ const KEEPER_OPTIONS = {
   zkey: { type: "string" },
   out: { type: "string" },
   force: { type: "boolean" },
+  deployment: { type: "string" },
+  account: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 type Options = OptionValues<typeof KEEPER_OPTIONS>;
@@ -117,30 +152,6 @@ function uintFlag(value: string | undefined, flag: string, max?: bigint): bigint
   const x = BigInt(value);
   if (max !== undefined && x > max) throw new UsageError(`--${flag} must be at most ${max}, got ${value}`);
   return x;
-}
-
-/** Asks the node for its chain id (5 s timeout), so that a missing node is one clear error. */
-async function probeRpc(url: string): Promise<bigint> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(5000),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`--rpc ${url}: no JSON-RPC node answers (${cause?.code ?? cause?.message ?? (err as Error).message}). Start one (e.g. 'npx hardhat node') or pass --rpc <url>; another process's in-process network cannot be reached.`);
-  }
-  let body: { result?: unknown; error?: { message?: string } };
-  try {
-    body = (await response.json()) as typeof body;
-  } catch {
-    throw new Error(`--rpc ${url}: answered HTTP ${response.status} without a JSON-RPC response`);
-  }
-  if (typeof body.result !== "string") throw new Error(`--rpc ${url}: eth_chainId failed (${body.error?.message ?? "no result"})`);
-  return BigInt(body.result);
 }
 
 /** The liquidator wallet: from --private-key-env, else the node's first unlocked account. */
@@ -154,9 +165,14 @@ async function liquidatorSigner(opts: Options, provider: JsonRpcProvider): Promi
     if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`--private-key-env ${variable}: the value is not a private key (32 bytes of hex)`);
     return new Wallet(hex, provider);
   }
+  const envKey = process.env.PLIMSOLL_PRIVATE_KEY;
+  if (envKey !== undefined && envKey !== "" && opts.account === undefined) return liquidatorSigner({ ...opts, "private-key-env": "PLIMSOLL_PRIVATE_KEY" }, provider);
+  if (opts.account !== undefined && !/^[0-9]+$/.test(opts.account)) throw new UsageError(`--account must be an account index (0, 1, ...), got ${JSON.stringify(opts.account)}`);
+  const index = Number(opts.account ?? "0");
   const accounts = (await provider.send("eth_accounts", [])) as string[];
   if (accounts.length === 0) throw new UsageError("--private-key-env is required: the node has no unlocked account to pay liquidations from");
-  return provider.getSigner(accounts[0]);
+  if (index >= accounts.length) throw new UsageError(`--account ${index}: the node has ${accounts.length} unlocked account(s)`);
+  return provider.getSigner(accounts[index]);
 }
 
 function summary(report: TickReport): string {
@@ -168,6 +184,13 @@ function summary(report: TickReport): string {
 }
 
 async function run(opts: Options): Promise<number> {
+  // --engine, else the deployment file's (--deployment, $PLIMSOLL_DEPLOYMENT, .plimsoll/deployment.json).
+  let deployedRpc: string | undefined;
+  if (opts.deployment !== undefined || existsSync(deploymentPath(undefined))) {
+    const d = readDeployment(deploymentPath(opts.deployment));
+    opts = { ...opts, engine: opts.engine ?? d.contracts.engine };
+    deployedRpc = process.env.PLIMSOLL_RPC || d.rpc;
+  }
   const engine = required(opts.engine, "engine");
   if (!isAddress(engine)) throw new UsageError(`--engine must be an address, got ${JSON.stringify(engine)}`);
   const keyPath = required(opts.key, "key");
@@ -181,7 +204,7 @@ async function run(opts: Options): Promise<number> {
     if (!/^[0-9]+(\.[0-9]+)?$/.test(opts.interval) || Number(opts.interval) <= 0) throw new UsageError(`--interval must be a positive number of seconds, got ${JSON.stringify(opts.interval)}`);
     pollIntervalMs = Math.max(1, Math.round(Number(opts.interval) * 1000));
   }
-  const url = opts.rpc ?? DEFAULT_KEEPER_RPC;
+  const url = opts.rpc ?? deployedRpc ?? DEFAULT_KEEPER_RPC;
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
@@ -205,6 +228,7 @@ async function run(opts: Options): Promise<number> {
   const provider = new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: Math.min(pollIntervalMs, 4000) });
   const prover = new Prover();
   try {
+    await checkKeeperConfig(provider, engine, keeperId, key, fromBlock);
     const signer = await liquidatorSigner(opts, provider);
     const daemon = await KeeperDaemon.open({
       engine,
@@ -243,6 +267,129 @@ async function run(opts: Options): Promise<number> {
   }
 }
 
+const KEEPER_STATUS = ["none", "active", "exiting", "exited"];
+
+/**
+ * What a keeper must get right before it starts: an engine at --engine, a registered --keeper-id
+ * whose key is the key file's, and a --from-block the chain has reached. Each is bad input (exit 2).
+ */
+async function checkKeeperConfig(provider: JsonRpcProvider, engine: string, keeperId: bigint, key: KeeperKey, fromBlock: bigint | undefined): Promise<void> {
+  if ((await provider.getCode(engine)) === "0x") throw new UsageError(`--engine ${engine} has no code on this chain (wrong address, or the node was restarted)`);
+  let registryAddress: string;
+  try {
+    registryAddress = (await new Contract(engine, ["function keeperRegistry() view returns (address)"], provider).getFunction("keeperRegistry")()) as string;
+  } catch {
+    throw new UsageError(`--engine ${engine} is not a MarginEngine (it has no keeperRegistry())`);
+  }
+  const registry = new Contract(registryAddress, ["function keeperOf(uint256) view returns ((address owner, uint8 status, uint64 exitableAt, uint256 x, uint256 y))"], provider);
+  const k = (await registry.getFunction("keeperOf")(keeperId)) as { owner: string; status: bigint; x: bigint; y: bigint };
+  if (BigInt(k.status) === 0n) throw new UsageError(`--keeper-id ${keeperId} is not registered on the engine's KeeperRegistry ${registryAddress} (register with 'plimsoll keeper register --key <file>')`);
+  if (BigInt(k.x) !== key.publicKey[0] || BigInt(k.y) !== key.publicKey[1]) throw new UsageError(`--key: the key file is not keeper ${keeperId}'s registered key (its notes would not decrypt); 'plimsoll keeper status --keeper-id ${keeperId} --key <file>' compares them`);
+  if (fromBlock !== undefined) {
+    const head = BigInt(await provider.getBlockNumber());
+    if (fromBlock > head) throw new UsageError(`--from-block ${fromBlock} is beyond the chain head (block ${head})`);
+  }
+}
+
+/** Chain flags of the keeper commands: --key is the keeper key file here, so the wallet is $PLIMSOLL_PRIVATE_KEY, --private-key-env or --account. */
+function walletFlags(opts: Options): ChainFlags {
+  const variable = opts["private-key-env"];
+  if (variable !== undefined && (process.env[variable] ?? "") === "") throw new UsageError(`--private-key-env ${variable}: the environment variable is not set`);
+  return { deployment: opts.deployment, rpc: opts.rpc, account: opts.account, key: variable === undefined ? undefined : process.env[variable] };
+}
+
+async function readKey(opts: Options): Promise<KeeperKey> {
+  const keyPath = required(opts.key, "key");
+  try {
+    return await loadKeeperKey(keyPath);
+  } catch (err) {
+    throw new UsageError(`--key ${(err as Error).message}`);
+  }
+}
+
+function keeperIdFlag(opts: Options): bigint {
+  const keeperId = uintFlag(required(opts["keeper-id"], "keeper-id"), "keeper-id", KEEPER_ID_LIMIT - 1n)!;
+  if (keeperId === 0n) throw new UsageError("--keeper-id must be at least 1");
+  return keeperId;
+}
+
+async function register(opts: Options): Promise<number> {
+  const key = await readKey(opts);
+  const c = await openChainWithSigner(walletFlags(opts));
+  try {
+    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+    const existing = BigInt(await registry.getFunction("keeperIdOf")(key.publicKey[0], key.publicKey[1]));
+    if (existing !== 0n) throw new UsageError(`--key ${opts.key}: this key is already registered as keeper ${existing}`);
+    const bond = BigInt(await registry.bondAmount());
+    const tokenAddress = await registry.bondToken();
+    const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
+    const token = c.token(t?.slot ?? 0).connect(c.signer) as ReturnType<typeof c.token>;
+    const me = await c.signer.getAddress();
+    const label = (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
+    const balance = BigInt(await token.balanceOf(me));
+    if (balance < bond) throw new UsageError(`the bond is ${label(bond)} but ${me} holds ${label(balance)}${c.d.development ? " (development: 'plimsoll dev mint --asset USDC --amount 1000')" : ""}`);
+    try {
+      await (await token.approve(await registry.getAddress(), bond)).wait();
+      const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
+      const log = receipt!.logs.map((l: { topics: readonly string[]; data: string }) => { try { return registry.interface.parseLog(l); } catch { return null; } }).find((l: { name?: string } | null) => l?.name === "KeeperRegistered");
+      const keeperId = BigInt(log!.args.keeperId);
+      if (opts.json) printJson({ keeperId, owner: me, bond: label(bond), txHash: receipt!.hash }, 2);
+      else console.log(`registered keeper ${keeperId} (owner ${me}, bond ${label(bond)}); traders name it with --keeper-id ${keeperId}`);
+    } catch (err) {
+      throw new Error(`register failed: ${explainChainError(err)}`);
+    }
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+async function status(opts: Options): Promise<number> {
+  const keeperId = keeperIdFlag(opts);
+  const key = opts.key === undefined ? undefined : await readKey(opts);
+  const c = await openChain(walletFlags(opts));
+  try {
+    const k = await c.keeperRegistry.keeperOf(keeperId);
+    const st = Number(k.status);
+    const matches = key === undefined || st === 0 ? undefined : BigInt(k.x) === key.publicKey[0] && BigInt(k.y) === key.publicKey[1];
+    const doc = { keeperId, status: KEEPER_STATUS[st] ?? String(st), owner: st === 0 ? null : k.owner, publicKey: st === 0 ? null : [BigInt(k.x), BigInt(k.y)], exitableAt: BigInt(k.exitableAt), ...(matches === undefined ? {} : { keyMatches: matches }) };
+    if (opts.json) printJson(doc, 2);
+    else if (st === 0) console.log(`keeper ${keeperId} is not registered`);
+    else console.log(`keeper ${keeperId}: ${doc.status}, owner ${k.owner}${doc.exitableAt === 0n ? "" : `, exit possible from ${new Date(Number(doc.exitableAt) * 1000).toISOString()}`}\n  public key ${k.x},${k.y}${matches === undefined ? "" : matches ? "\n  the key file matches" : "\n  the key file does NOT match this keeper's registered key"}`);
+    return st === 0 || matches === false ? 1 : 0;
+  } finally {
+    c.close();
+  }
+}
+
+async function exit(opts: Options): Promise<number> {
+  const keeperId = keeperIdFlag(opts);
+  const c = await openChainWithSigner(walletFlags(opts));
+  try {
+    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+    const k = await registry.keeperOf(keeperId);
+    const st = Number(k.status);
+    const me = await c.signer.getAddress();
+    if (st === 0) throw new UsageError(`--keeper-id ${keeperId}: no keeper has this id`);
+    if (st === 3) throw new UsageError(`keeper ${keeperId} has already exited`);
+    if (k.owner.toLowerCase() !== me.toLowerCase()) throw new UsageError(`keeper ${keeperId} belongs to ${k.owner}; only it may exit (this wallet is ${me})`);
+    const now = BigInt((await c.provider.getBlock("latest"))!.timestamp);
+    if (st === 2 && now < BigInt(k.exitableAt)) throw new UsageError(`keeper ${keeperId} is exiting; the bond returns from ${new Date(Number(k.exitableAt) * 1000).toISOString()} (${BigInt(k.exitableAt) - now} s from now)`);
+    try {
+      const receipt = await (await (st === 1 ? registry.requestExit(keeperId) : registry.completeExit(keeperId))).wait();
+      const after = await registry.keeperOf(keeperId);
+      const doc = { keeperId, status: KEEPER_STATUS[Number(after.status)], exitableAt: BigInt(after.exitableAt), txHash: receipt!.hash };
+      if (opts.json) printJson(doc, 2);
+      else console.log(st === 1 ? `keeper ${keeperId} is exiting; run 'plimsoll keeper exit --keeper-id ${keeperId}' again from ${new Date(Number(doc.exitableAt) * 1000).toISOString()} to get the bond back` : `keeper ${keeperId} exited; the bond was returned to ${me}`);
+    } catch (err) {
+      throw new Error(`exit failed: ${explainChainError(err)}`);
+    }
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
 async function keygen(opts: Options): Promise<number> {
   const out = required(opts.out, "out");
   if (existsSync(out) && !opts.force) throw new UsageError(`--out ${out}: a key file already exists (pass --force to replace it)`);
@@ -261,6 +408,9 @@ export const keeperGroup: CommandGroup<typeof KEEPER_OPTIONS> = {
   help: KEEPER_HELP,
   options: KEEPER_OPTIONS,
   commands: {
+    register: { help: KEEPER_COMMAND_HELP.register!, run: register },
+    status: { help: KEEPER_COMMAND_HELP.status!, run: status },
+    exit: { help: KEEPER_COMMAND_HELP.exit!, run: exit },
     run: { help: KEEPER_COMMAND_HELP.run!, run },
     keygen: { help: KEEPER_COMMAND_HELP.keygen!, run: keygen },
   },

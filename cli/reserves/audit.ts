@@ -14,13 +14,15 @@ import {
 } from "../../prover/src/index.js";
 import { auditPeriod, auditReportJson, checkClientInclusion, formatAuditReport, formatInclusion, readInclusionFile, type RootSource } from "../../verifier/src/index.js";
 import { required, UsageError } from "../usage.js";
+import { chainRegistryState } from "./chain.js";
 import { log, readJson, readRegistryStateFile, type ReservesOptions } from "./options.js";
 
 /** `reserves verify`: the auditor's report of a proved period; 1 when a check fails. */
 export async function verify(opts: ReservesOptions): Promise<number> {
   const dir = required(opts.dir, "dir");
   if (!existsSync(periodFiles.period(dir))) throw new UsageError(`--dir ${dir}: no period.json (is it a folder written by 'reserves prove'?)`);
-  const registryState = opts["registry-state"] === undefined ? undefined : readRegistryStateFile(opts["registry-state"]);
+  if (opts.registry && opts["registry-state"] !== undefined) throw new UsageError("give --registry or --registry-state, not both");
+  const registryState = opts.registry ? await chainRegistryState(opts, dir) : opts["registry-state"] === undefined ? undefined : readRegistryStateFile(opts["registry-state"]);
   const vkeys = { batch: opts["vkey-batch"] ?? artifacts.vkey("reserves_batch"), finalize: opts["vkey-final"] ?? artifacts.vkey("reserves_finalize") };
   const progress = !opts.json && process.stderr.isTTY;
   const report = await auditPeriod({

@@ -10,13 +10,14 @@
  * errors (`plimsoll reserves: ...`), so a dispatcher only has to call it. Run directly
  * (`node --import tsx cli/reserves/index.ts prove ...`) it behaves as the subcommand.
  *
- * Everything here is off-chain. Publishing on the registry (openPeriod, submitBatch, finalize) and
- * reading it back (the --registry-state file) are library functions, `publishPeriod` and
- * `readRegistryState` in prover/src/reserves/registry.ts, which the demo uses.
+ * prove, verify and include are off-chain; publish, finalize, `prove --weights chain` and
+ * `verify --registry` use the deployment file's ReserveRegistry (chain.ts, over the library's
+ * `publishPeriod`, `readRegistryState`, `readRegistryWeights`).
  */
 import { BATCH_SIZE } from "../../prover/src/index.js";
 import { isDirectRun, runGroup, type CommandGroup } from "../command.js";
 import { include, verify } from "./audit.js";
+import { publish } from "./chain.js";
 import { DEV_CUSTODIAN, RESERVES_OPTIONS } from "./options.js";
 import { prove } from "./prove.js";
 
@@ -25,19 +26,20 @@ export { DEV_CUSTODIAN, devWeights } from "./options.js";
 /** One line per subcommand, for the top-level `plimsoll --help`. */
 export const RESERVES_SUMMARY = `  reserves prove    Prove a custodian's reserves period from a CSV/JSON of clients (batches in parallel, resumable)
   reserves verify   Audit a proved period: every proof off-chain, the chain of batches, and a per-asset report
-  reserves include  A client checks its own leaf and Merkle path against the published root`;
+  reserves include  A client checks its own leaf and Merkle path against the published root
+  reserves publish  Publish a proved period on the deployment's ReserveRegistry (open, batches, finalize)
+  reserves finalize Resume a publication: submit the missing batches and finalize`;
 
 export const RESERVES_HELP = `plimsoll reserves — proof of reserves for custodians
 
-Usage: plimsoll reserves <prove|verify|include> [options]
+Usage: plimsoll reserves <prove|verify|include|publish|finalize> [options]
 
 ${RESERVES_SUMMARY}
 
 Run 'plimsoll reserves <command> --help' for its options. Every command accepts --json.
-These commands work off-chain. Publishing a period on the ReserveRegistry (openPeriod, submitBatch,
-finalize) and reading it back are library functions (publishPeriod, readRegistryState in
-prover/src/reserves/registry.ts); 'npm run demo' runs them. Keys come from 'npm run build'
-(development keys, not for production).`;
+prove, verify and include work off-chain; 'prove --weights chain', 'publish', 'finalize' and
+'verify --registry' use the deployment file's ReserveRegistry (see 'plimsoll deploy'). Keys come from
+'npm run build' (development keys, not for production).`;
 
 export const RESERVES_COMMAND_HELP: Record<string, string> = {
   prove: `Usage: plimsoll reserves prove --clients <file> --reserves <spec> --out <dir> [options]
@@ -59,6 +61,7 @@ per folder (<out>/.lock).
   --weights   the epoch's weights: JSON { "epoch", "assetWeights": [16], "liabilityWeights": [16] }
               or { "epoch", "prices": [16 | {SYM: 8-decimal int}], "haircuts": [16 | {SYM: WAD}] }
               (maintenance haircuts); the registry's currentReserveWeights() gives the first form.
+              'chain': the deployment's ReserveRegistry's current weights (use it to publish there).
               Default: development weights (dev prices, the dev oracle's first-epoch haircuts, epoch 1),
               computed without any RPC — not an oracle reading
   --assets    asset registry JSON [{ "symbol", "slot", "decimals" }] (default: USDC/WETH/WBTC)
@@ -75,8 +78,21 @@ debts, net owed, reserves, coverage) and the checks. Exit 0 when everything hold
   --dir             folder with period.json, batch-<i>.json, final.json
   --registry-state  the registry's view of the period (JSON written by readRegistryState): also
                     checks epoch, weights hash, root, reserves and the on-chain verified flag
+  --registry        the same, read from the deployment's ReserveRegistry (--deployment, --rpc)
   --vkey-batch, --vkey-final  verification keys (default build/keys/reserves_{batch,finalize}.vkey.json)
   --json            the report as JSON`,
+  publish: `Usage: plimsoll reserves publish --dir <dir> [--deployment <file>] [--rpc <url>] [--key <hex> | --account <n>] [--json]
+
+Publishes the period proved in --dir on the deployment's ReserveRegistry: openPeriod (sent by the
+custodian's wallet: the --custodian of 'reserves prove'), submitBatch for every batch in order, then
+finalize. Prove it with '--weights chain' so that its weights are the registry's. Resumable: an
+interrupted publication continues where the registry stands. Exit 0 once the period is verified.
+  --dir   a proved period folder (required)
+  chain options: --deployment, --rpc, --key (or $PLIMSOLL_PRIVATE_KEY), --account (see 'plimsoll deposit --help')`,
+  finalize: `Usage: plimsoll reserves finalize --dir <dir> [chain options] [--json]
+
+Resumes the publication of an open period: submits the batches the registry is missing, then the
+final proof (anyone may). Exit 0 once the period is verified.`,
   include: `Usage: plimsoll reserves include --id <client> (--dir <dir> | --file <inclusion.json>) [--root <root>] [--registry-state <json>] [--json]
 
 For clients. Checks that the client's leaf (id hash, salt, balances) and Merkle path hash up to the
@@ -101,6 +117,8 @@ export const reservesGroup: CommandGroup<typeof RESERVES_OPTIONS> = {
     prove: { help: RESERVES_COMMAND_HELP.prove!, run: prove },
     verify: { help: RESERVES_COMMAND_HELP.verify!, run: verify },
     include: { help: RESERVES_COMMAND_HELP.include!, run: include },
+    publish: { help: RESERVES_COMMAND_HELP.publish!, run: publish },
+    finalize: { help: RESERVES_COMMAND_HELP.finalize!, run: publish },
   },
   helpCommand: "plimsoll reserves --help",
 };

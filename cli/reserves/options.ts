@@ -25,6 +25,7 @@ import {
   type RegistryStateJson,
   type ReserveWeights,
 } from "../../prover/src/index.js";
+import { CHAIN_OPTIONS } from "../chain/connect.js";
 import type { OptionValues } from "../command.js";
 import { UsageError } from "../usage.js";
 
@@ -51,6 +52,8 @@ export const RESERVES_OPTIONS = {
   id: { type: "string" },
   file: { type: "string" },
   root: { type: "string" },
+  registry: { type: "boolean" },
+  ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 
 export type ReservesOptions = OptionValues<typeof RESERVES_OPTIONS>;
@@ -163,8 +166,11 @@ export function reservesOption(spec: string, assets: readonly AssetInfo[]): bigi
   }
   const base = new Array<bigint>(N_ASSETS).fill(0n);
   try {
+    const seen = new Set<number>();
     for (const [symbol, amount] of entries) {
       const a = findAsset(assets, symbol.trim(), "--reserves");
+      if (seen.has(a.slot)) throw new UsageError(`--reserves: ${a.symbol} is given twice; give each asset once`);
+      seen.add(a.slot);
       base[a.slot] = parseUnits(typeof amount === "string" ? amount.trim() : amount, a.decimals, `--reserves ${a.symbol}`);
     }
     return normalizeReserves(base, slotDecimals(assets));

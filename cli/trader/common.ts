@@ -2,7 +2,7 @@
  * What the trader's commands (basket, prove, verify, calldata) share: their options, and reading
  * and writing their JSON files (basket, opening, weights, proof) with errors that name the flag.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, existsSync, readFileSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { isAddress } from "ethers";
 import {
@@ -15,6 +15,7 @@ import {
   type AccountOpening,
   type AssetInfo,
 } from "../../prover/src/index.js";
+import { CHAIN_OPTIONS } from "../chain/connect.js";
 import type { OptionValues } from "../command.js";
 import { UsageError } from "../usage.js";
 
@@ -39,6 +40,14 @@ export const TRADER_OPTIONS = {
   "keeper-id": { type: "string" },
   "keeper-key": { type: "string" },
   epoch: { type: "string" },
+  force: { type: "boolean" },
+  asset: { type: "string" },
+  amount: { type: "string" },
+  market: { type: "string" },
+  size: { type: "string" },
+  store: { type: "string" },
+  address: { type: "string" },
+  ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 
 export type TraderOptions = OptionValues<typeof TRADER_OPTIONS>;
@@ -62,9 +71,45 @@ export function readJson(path: string | undefined, what: string): unknown {
   }
 }
 
+/**
+ * The fault a test injects into a write: `PLIMSOLL_FAULT=before-rename` kills the process once the
+ * temporary file is complete and before it replaces the target (a crash at the worst moment).
+ */
+function faultHook(): ((tmp: string) => void) | undefined {
+  if (process.env.PLIMSOLL_FAULT !== "before-rename") return undefined;
+  return () => process.kill(process.pid, "SIGKILL");
+}
+
 /** Writes a JSON output file atomically, mode 0600 (openings are secrets), into an existing folder. */
 export function writeJson(path: string, value: unknown): void {
-  writeFileAtomic(path, pretty(value) + "\n", { mode: 0o600, mkdir: false, tmpPath: `${path}.tmp` });
+  const hook = faultHook();
+  try {
+    writeFileAtomic(path, pretty(value) + "\n", { mode: 0o600, mkdir: false, tmpPath: `${path}.tmp`, ...(hook === undefined ? {} : { beforeRename: hook }) });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`${path}: the folder does not exist`);
+    if (code === "EACCES" || code === "EISDIR" || code === "EEXIST") throw new UsageError(`${path}: cannot write (${code}); nothing was changed`);
+    throw err;
+  }
+}
+
+/**
+ * Writes a private opening. An opening is the only way into its account, so an existing file is
+ * never replaced silently: without `force` this refuses; with it, the old file is first copied to
+ * `<path>.bak-<time>` (mode 0600) and the path of the backup is returned. The new file is written
+ * atomically either way: a crash leaves the old opening (or the backup) intact.
+ */
+export function writeOpening(path: string, value: unknown, flag: string, force: boolean | undefined): string | undefined {
+  if (!existsSync(path)) {
+    writeJson(path, value);
+    return undefined;
+  }
+  if (!force) throw new UsageError(`${flag} ${path}: an opening already exists there; refusing to overwrite it (it may be the only key to an account). Choose another path, or pass --force to replace it after a backup`);
+  const backup = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  copyFileSync(path, backup, constants.COPYFILE_EXCL);
+  chmodSync(backup, 0o600);
+  writeJson(path, value);
+  return backup;
 }
 
 /** The asset registry: --assets, else the development registry. */
@@ -72,7 +117,11 @@ export function registry(opts: TraderOptions): readonly AssetInfo[] {
   if (opts.assets === undefined) return DEV_REGISTRY;
   const value = readJson(opts.assets, "assets");
   if (!Array.isArray(value)) throw new UsageError(`--assets ${opts.assets}: expected a JSON array of { symbol, slot, decimals }`);
-  checkRegistry(value as AssetInfo[]);
+  try {
+    checkRegistry(value as AssetInfo[]);
+  } catch (err) {
+    throw new UsageError(`--assets ${opts.assets}: ${(err as Error).message}`);
+  }
   return value as AssetInfo[];
 }
 

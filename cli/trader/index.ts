@@ -3,6 +3,7 @@
  * `verify`, `calldata`. `plimsoll basket --help` and `plimsoll prove --help` list a word's commands.
  */
 import type { CommandGroup } from "../command.js";
+import { accountCommands } from "./account.js";
 import { basketCommands } from "./basket.js";
 import { TRADER_OPTIONS } from "./common.js";
 import { proveCommands } from "./prove.js";
@@ -10,10 +11,16 @@ import { verifyCommands } from "./verify.js";
 
 /** One line per trader command, for the top-level help. */
 export const TRADER_SUMMARY: Record<string, string> = {
-  "basket create": "Make a private basket opening (amounts + random blinding) from a JSON file",
+  "basket create": "Make an opening: the empty one a new account starts from, or an off-chain basket from a JSON file",
   "prove update": "Prove an account update (old opening -> new opening) against epoch weights",
   verify: "Verify a proof file off-chain with the circuit's verification key",
   calldata: "Print a proof file as the calldata the on-chain verifier takes",
+  "account status": "The account on the chain: commitment, positions, lease, requirement, headroom",
+  deposit: "Deposit tokens: approve, prove and send in one command",
+  withdraw: "Withdraw tokens (what stays must clear initial margin)",
+  trade: "Open, grow, reduce or close a perp position",
+  renew: "Renew the solvency lease (maintenance proof)",
+  settle: "Settle a frozen account after a force-close",
 };
 
 /** `  basket create   Make a private ...`: the summary lines of `commands`. */
@@ -21,11 +28,11 @@ export function summaryLines(commands: readonly string[]): string {
   return commands.map((c) => `  ${c.padEnd(14)}  ${TRADER_SUMMARY[c]}`).join("\n");
 }
 
-const MULTI_WORD = new Set(["basket", "prove"]);
+const MULTI_WORD = new Set(["basket", "prove", "account"]);
 
 /** The trader's group; `help` is the top-level help (it also lists the keeper and reserves groups). */
 export function traderGroup(help: string): CommandGroup<typeof TRADER_OPTIONS> {
-  const commands = { ...basketCommands, ...proveCommands, ...verifyCommands };
+  const commands = { ...basketCommands, ...proveCommands, ...verifyCommands, ...accountCommands };
   return {
     prefix: "plimsoll",
     commandPrefix: "",

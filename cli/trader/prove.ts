@@ -1,4 +1,6 @@
 /** `plimsoll prove update`: prove an account update (old opening -> new opening) against epoch weights. */
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   artifacts,
   findAsset,
@@ -19,7 +21,7 @@ import {
 import type { ProofFile } from "../../verifier/src/index.js";
 import type { Command } from "../command.js";
 import { UsageError } from "../usage.js";
-import { integer, openingJson, pretty, readJson, readOpening, registry, writeJson, type TraderOptions } from "./common.js";
+import { integer, openingJson, pretty, readJson, readOpening, registry, writeJson, writeOpening, type TraderOptions } from "./common.js";
 
 export const PROVE_UPDATE_HELP = `Usage: plimsoll prove update --opening <opening.json> --weights <weights.json> --requirement <value> --epoch <n> --keeper-id <id> --keeper-key <x,y> [--deposit|--withdraw <SYMBOL:amount>] --out <proof.json> [--next <opening.json>] [--json]
 
@@ -35,7 +37,9 @@ proof shows the ciphertext is right). Proving runs in a separate process.
   --deposit      add whole tokens to a slot, e.g. USDC:250.5
   --withdraw     remove whole tokens from a slot, e.g. WETH:1.25
   --out          proof file to write (required)
-  --next         where to write the new opening (default: <out>.next-opening.json)
+  --next         where to write the new opening (default: <out>.next-opening.json); an existing
+                 file (above all the current --opening) is refused unless --force, which keeps a backup
+  --force        replace an existing --next after copying it to <next>.bak-<time>
   --assets       asset registry JSON (default: development registry)
   --wasm, --zkey circuit artifacts (default: build/)
   --json         machine-readable output`;
@@ -60,6 +64,25 @@ function parseDelta(opts: TraderOptions, assets: readonly AssetInfo[]): BasketDe
   return { index: asset.slot, amount: opts.deposit !== undefined ? units : -units };
 }
 
+/** A circuit file that exists, is not empty and starts with `magic`; else bad input naming the flag. */
+function checkCircuitFile(path: string, flag: string, magic: string, what: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      head = Buffer.alloc(4);
+      const n = readSync(fd, head, 0, 4, 0);
+      head = head.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    throw new UsageError(`${flag} ${path} does not exist or cannot be read: run 'npm run build', or pass --artifacts <dir>`);
+  }
+  if (head.length === 0) throw new UsageError(`${flag} ${path} is empty: rebuild it with 'npm run build'`);
+  if (head.toString("latin1") !== magic) throw new UsageError(`${flag} ${path} is not ${what}`);
+}
+
 async function proveUpdate(opts: TraderOptions): Promise<number> {
   const assets = registry(opts);
   const current = readOpening(opts.opening);
@@ -71,6 +94,12 @@ async function proveUpdate(opts: TraderOptions): Promise<number> {
   if (opts.out === undefined) throw new UsageError("--out is required");
   const keeper = parseKeeper(opts);
   const nonce = integer(opts.epoch, "--epoch", NONCE_BITS);
+  const nextPath = opts.next ?? `${opts.out}.next-opening.json`;
+  // Never destroy an opening: --next is refused when a file is there (checked before proving).
+  if (existsSync(nextPath) && !opts.force) {
+    const same = opts.opening !== undefined && resolve(nextPath) === resolve(opts.opening);
+    throw new UsageError(`--next ${nextPath}: ${same ? "this is the current opening (--opening); writing the new one over it would lose the old opening before the update is on-chain" : "an opening already exists there"}. Choose another path, or pass --force to replace it after a backup`);
+  }
   const h = await initPoseidon();
   const crypto = await initNoteCrypto();
   let plan;
@@ -79,11 +108,15 @@ async function proveUpdate(opts: TraderOptions): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const wasmPath = opts.wasm ?? artifacts.wasm("account_update");
+  const zkeyPath = opts.zkey ?? artifacts.zkey("account_update");
+  checkCircuitFile(wasmPath, "--wasm", "\0asm", "a WebAssembly witness generator");
+  checkCircuitFile(zkeyPath, "--zkey", "zkey", "a Groth16 proving key");
   const prover = new Prover();
   const started = performance.now();
   try {
     const out = await prover.prove(
-      { wasmPath: opts.wasm ?? artifacts.wasm("account_update"), zkeyPath: opts.zkey ?? artifacts.zkey("account_update") },
+      { wasmPath, zkeyPath },
       plan.input,
       (stage) => { if (!opts.json) process.stderr.write(stage === "witness" ? "computing witness...\n" : "proving...\n"); },
     );
@@ -101,8 +134,8 @@ async function proveUpdate(opts: TraderOptions): Promise<number> {
       },
     };
     writeJson(opts.out, file);
-    const nextPath = opts.next ?? `${opts.out}.next-opening.json`;
-    writeJson(nextPath, openingJson(plan.next, plan.publicSignals.newCommitment));
+    const backup = writeOpening(nextPath, openingJson(plan.next, plan.publicSignals.newCommitment), "--next", opts.force);
+    if (backup !== undefined && !opts.json) process.stderr.write(`the previous ${nextPath} was kept as ${backup}\n`);
     const summary = { proof: opts.out, nextOpening: nextPath, newCommitment: plan.publicSignals.newCommitment, totalMs: Math.round(performance.now() - started), proveMs: Math.round(out.proveMs) };
     console.log(opts.json ? pretty(summary) : `proof written to ${opts.out} in ${summary.totalMs} ms; new opening in ${nextPath}`);
   } finally {

@@ -15,6 +15,7 @@
  *   keys/<name>.zkey, <name>.vkey.json, <name>.json (metadata), ceremony/<name>/
  *   poseidon/PoseidonT<n+1>.json
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CircuitArtifacts } from "./prover.js";
@@ -22,8 +23,14 @@ import type { CircuitArtifacts } from "./prover.js";
 /** The environment variable that moves the artifacts root. */
 export const ARTIFACTS_ENV = "PLIMSOLL_ARTIFACTS";
 
-/** The project root (the folder holding package.json). */
-export const PROJECT_ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The project root: the nearest folder above this module holding package.json (also from a compiled dist/). */
+export const PROJECT_ROOT: string = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(here, "..", "..");
+  }
+})();
 
 /** The default artifacts root: the project's `build/` folder. */
 export const DEFAULT_ARTIFACTS_ROOT: string = path.join(PROJECT_ROOT, "build");

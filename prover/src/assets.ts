@@ -56,6 +56,7 @@ export function checkRegistry(assets: readonly AssetInfo[]): void {
   const symbols = new Set<string>();
   const slots = new Set<number>();
   assets.forEach((a, i) => {
+    if (a === null || typeof a !== "object" || Array.isArray(a)) throw new TypeError(`assets[${i}] must be an object { symbol, slot, decimals }`);
     if (typeof a.symbol !== "string" || a.symbol === "") throw new TypeError(`assets[${i}].symbol must be a non-empty string`);
     if (!Number.isInteger(a.slot) || a.slot < 0 || a.slot >= N_ASSETS) throw new RangeError(`assets[${i}].slot must be an integer in [0, ${N_ASSETS})`);
     if (!Number.isInteger(a.decimals) || a.decimals < 0 || a.decimals > MAX_TOKEN_DECIMALS) throw new RangeError(`assets[${i}].decimals must be an integer in [0, ${MAX_TOKEN_DECIMALS}]`);
@@ -84,8 +85,12 @@ export function parseBasket(value: unknown, assets: readonly AssetInfo[]): bigin
     throw new TypeError("basket.amounts must be an object mapping asset symbols to amounts");
   }
   const out = new Array<bigint>(N_ASSETS).fill(0n);
+  const seen = new Map<number, string>();
   for (const [symbol, amount] of Object.entries(amounts as Record<string, unknown>)) {
     const asset = findAsset(assets, symbol, `basket.amounts.${symbol}`);
+    const before = seen.get(asset.slot);
+    if (before !== undefined) throw new RangeError(`basket.amounts.${symbol}: slot ${asset.slot} (${asset.symbol}) is already given as ${JSON.stringify(before)}; give each asset once`);
+    seen.set(asset.slot, symbol);
     out[asset.slot] = parseUnits(amount, asset.decimals, `basket.amounts.${symbol}`);
   }
   return out;

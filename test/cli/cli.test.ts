@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -60,6 +60,12 @@ describe("plimsoll CLI", function () {
       }
     });
 
+    it("prints the version", async function () {
+      const r = await plimsoll("--version");
+      expect(r.code).to.equal(0);
+      expect(r.stdout.trim()).to.equal(JSON.parse(readFileSync(join(paths.root, "package.json"), "utf8")).version);
+    });
+
     it("rejects an unknown command with exit code 2", async function () {
       const r = await plimsoll("liquidate");
       expect(r.code).to.equal(2);
@@ -97,6 +103,58 @@ describe("plimsoll CLI", function () {
         expect(r.stderr).to.match(message);
       });
     }
+
+    it("without --file writes the empty opening a new account starts from (blinding 0)", async function () {
+      const r = await plimsoll("basket", "create", "--owner", OWNER, "--json");
+      expect(r.code, r.stderr).to.equal(0);
+      const o = JSON.parse(r.stdout);
+      expect(o.blinding).to.equal("0");
+      expect(o.amounts.every((a: string) => a === "0")).to.equal(true);
+      expect(o.onChainStart).to.equal(true);
+    });
+
+    it("refuses the same slot twice, by symbol and by slot number", async function () {
+      const r = await plimsoll("basket", "create", "--file", write("dup.json", { amounts: { USDC: "1", "0": "2" } }), "--owner", OWNER);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/slot 0 \(USDC\) is already given as "(USDC|0)"/);
+    });
+
+    it("rejects an asset registry with a null entry without JavaScript internals", async function () {
+      const r = await plimsoll("basket", "create", "--file", write("b.json", { amounts: { USDC: "1" } }), "--owner", OWNER, "--assets", write("null.json", [null]));
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("assets[0] must be an object");
+      expect(r.stderr).to.not.include("Cannot read");
+    });
+
+    it("never overwrites an opening: refuses an existing --out, and --force keeps a backup", async function () {
+      const out = file("keep.json");
+      expect((await plimsoll("basket", "create", "--owner", OWNER, "--out", out)).code).to.equal(0);
+      const original = readFileSync(out, "utf8");
+      const r = await plimsoll("basket", "create", "--file", write("b2.json", { amounts: { USDC: "1" } }), "--owner", OWNER, "--out", out);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("refusing to overwrite");
+      expect(readFileSync(out, "utf8")).to.equal(original);
+      const f = await plimsoll("basket", "create", "--file", file("b2.json"), "--owner", OWNER, "--out", out, "--force", "--json");
+      expect(f.code, f.stderr).to.equal(0);
+      const backup = JSON.parse(f.stdout).backup as string;
+      expect(readFileSync(backup, "utf8")).to.equal(original);
+      expect(JSON.parse(readFileSync(out, "utf8")).amounts[0]).to.equal("1000000");
+    });
+
+    it("leaves the old opening intact when the process is killed between the temporary write and the rename", async function () {
+      const out = file("crash.json");
+      expect((await plimsoll("basket", "create", "--owner", OWNER, "--out", out)).code).to.equal(0);
+      const original = readFileSync(out, "utf8");
+      let signal: string | undefined;
+      try {
+        await run(process.execPath, [BIN, "basket", "create", "--file", file("b2.json"), "--owner", OWNER, "--out", out, "--force"], { cwd: paths.root, env: { ...process.env, PLIMSOLL_FAULT: "before-rename" } });
+      } catch (err) {
+        signal = (err as { signal?: string }).signal;
+      }
+      expect(signal).to.equal("SIGKILL");
+      expect(readFileSync(out, "utf8")).to.equal(original);
+      expect(JSON.parse(readFileSync(`${out}.tmp`, "utf8")).amounts[0]).to.equal("1000000"); // the new one never replaced it
+    });
 
     it("rejects a file that does not exist", async function () {
       const r = await plimsoll("basket", "create", "--file", file("nope.json"), "--owner", OWNER);
@@ -149,7 +207,7 @@ describe("plimsoll CLI", function () {
     it("names a missing proving key", async function () {
       const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
         "--requirement", "0", "--zkey", file("missing.zkey"), "--out", file("nope.json"));
-      expect(r.code).to.equal(1);
+      expect(r.code).to.equal(2);
       expect(r.stderr).to.include("missing.zkey does not exist");
     });
 
@@ -157,6 +215,8 @@ describe("plimsoll CLI", function () {
       const r = await plimsoll("verify", "--proof", file("proof.json"));
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^VALID account_update proof/);
+      expect(r.stdout).to.match(/delta\s+-100 USDC/);
+      expect(r.stdout).to.match(/requirement\s+\$[0-9,]+\.\d\d/);
     });
 
     it("reports a proof whose public signals were changed as invalid, with exit code 1", async function () {
@@ -178,6 +238,49 @@ describe("plimsoll CLI", function () {
       const r2 = await plimsoll("verify", "--proof", notJson);
       expect(r2.code).to.equal(2);
       expect(r2.stderr).to.include("is not valid JSON");
+    });
+
+    it("refuses --next pointed at the current opening, and with --force keeps a backup", async function () {
+      const opening = file("opening2.json");
+      const original = readFileSync(opening, "utf8");
+      const args = ["prove", "update", ...keeperArgs, "--opening", opening, "--weights", file("weights.json"), "--requirement", "0", "--deposit", "USDC:1", "--out", file("p2.json"), "--next", opening];
+      const r = await plimsoll(...args);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("this is the current opening (--opening)");
+      expect(readFileSync(opening, "utf8")).to.equal(original);
+      const other = await plimsoll("prove", "update", ...keeperArgs, "--opening", opening, "--weights", file("weights.json"), "--requirement", "0", "--out", file("p3.json"), "--next", file("next.json"));
+      expect(other.code).to.equal(2);
+      expect(other.stderr).to.include("an opening already exists there");
+      const f = await plimsoll(...args, "--force");
+      expect(f.code, f.stderr).to.equal(0);
+      const backups = readdirSync(dir).filter((n) => n.startsWith("opening2.json.bak-"));
+      expect(backups).to.have.length(1);
+      expect(readFileSync(join(dir, backups[0]!), "utf8")).to.equal(original);
+      expect(JSON.parse(readFileSync(opening, "utf8")).amounts[0]).to.equal("1001000000");
+    });
+
+    it("rejects an empty wasm with exit code 2", async function () {
+      writeFileSync(file("empty.wasm"), "");
+      const r = await plimsoll("prove", "update", ...keeperArgs, "--opening", file("opening2.json"), "--weights", file("weights.json"),
+        "--requirement", "0", "--wasm", file("empty.wasm"), "--out", file("nope.json"));
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("empty.wasm is empty");
+    });
+
+    it("rejects another circuit's or a malformed verification key with exit 2 and no stack", async function () {
+      const foreign = await plimsoll("verify", "--proof", file("proof.json"), "--vkey", paths.vkey("insolvency"));
+      expect(foreign.code).to.equal(2);
+      expect(foreign.stderr).to.include("it is another circuit's key");
+      const notKey = await plimsoll("verify", "--proof", file("proof.json"), "--vkey", write("notkey.json", { hello: 1 }));
+      expect(notKey.code).to.equal(2);
+      expect(notKey.stderr).to.include("not a Groth16 verification key");
+      const missing = await plimsoll("verify", "--proof", file("proof.json"), "--vkey", file("none.json"));
+      expect(missing.code).to.equal(2);
+      const vkey = JSON.parse(readFileSync(paths.vkey("account_update"), "utf8"));
+      vkey.vk_alpha_1 = ["1", "3", "1"];
+      const wrong = await plimsoll("verify", "--proof", file("proof.json"), "--vkey", write("wrong.json", vkey));
+      expect(wrong.code).to.be.oneOf([1, 2]);
+      expect(wrong.stderr).to.not.match(/\n\s+at /);
     });
 
     it("prints calldata in the verifier's layout, G2 coordinates swapped", async function () {

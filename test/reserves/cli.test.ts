@@ -4,7 +4,7 @@
  * proved again). Also the exit codes and messages of bad input.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,7 +90,15 @@ describe("plimsoll reserves CLI", function () {
       writeFileSync(file("two.csv"), `${HEADER}\na,100,0,0,0,0,0\nb,50,0,0,0,0,0\n`);
       const r = await reserves("prove", "--clients", file("two.csv"), "--reserves", "USDC=149.99", "--out", join(dir, "low"));
       expect(r.code).to.equal(2);
-      expect(r.stderr).to.match(/reserves\[0\] = 149990000 is below the clients' net balance 150000000/);
+      expect(r.stderr).to.include("--reserves USDC = 149.99 USDC is below the clients' net balance 150 USDC");
+      expect(existsSync(join(dir, "low")), "a failed run leaves no empty output folder").to.equal(false);
+    });
+
+    it("refuses an asset given twice in --reserves", async function () {
+      const r = await reserves("prove", "--clients", file("two.csv"), "--reserves", "USDC=5,USDC=6", "--out", join(dir, "dup"));
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("--reserves: USDC is given twice");
+      expect(existsSync(join(dir, "dup"))).to.equal(false);
     });
   });
 
@@ -147,6 +155,29 @@ describe("plimsoll reserves CLI", function () {
       expect(wrongRoot.stdout).to.include("the path does not lead to the root");
       const otherId = await reserves("include", "--file", original, "--id", ids[6]!);
       expect(otherId.code).to.equal(1);
+    });
+
+    it("says how to resume when interrupted, and leaves no stale lock", async function () {
+      const out2 = join(dir, "interrupted");
+      const child = spawn(process.execPath, ["--import", "tsx", CLI, "prove", "--clients", file("clients.csv"), "--reserves", "net", "--out", out2, "--workers", "1"], { cwd: paths.root, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no planning line in 60 s: ${stderr}`)), 60_000);
+          child.stderr!.on("data", (b: Buffer) => {
+            stderr += b.toString();
+            if (stderr.includes("planning")) { clearTimeout(timer); resolve(); }
+          });
+        });
+        await new Promise((r) => setTimeout(r, 2500)); // into the first batch proof
+        child.kill("SIGINT");
+        expect(await exited).to.equal(130);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+      expect(stderr).to.include("interrupted (SIGINT); resume with the same command");
+      expect(existsSync(join(out2, ".lock"))).to.equal(false);
     });
 
     it("resumes after a deleted batch file: only that batch is proved again, with the same salts and root", async function () {

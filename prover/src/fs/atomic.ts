@@ -26,6 +26,8 @@ export interface AtomicWriteOptions {
   noClobber?: boolean;
   /** Name of the temporary file (default `<file>.<pid>.tmp`). */
   tmpPath?: string;
+  /** Called once the temporary file is complete, just before it is renamed (tests inject a crash here). */
+  beforeRename?: (tmp: string) => void;
 }
 
 /** Writes `data` to `file` atomically (temporary file, fsync, rename). */
@@ -43,6 +45,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
         closeSync(fd);
       }
     }
+    options.beforeRename?.(tmp);
     if (options.noClobber) {
       linkSync(tmp, file);
       rmSync(tmp, { force: true });

@@ -122,14 +122,22 @@ export class KeeperDaemon {
     this.controller = controller;
     const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
     this.emit("info", "run", `watching every ${this.core.o.pollIntervalMs / 1000} s`, { pollIntervalMs: this.core.o.pollIntervalMs });
+    // Failed ticks (the RPC went away, a node restarting) back off exponentially, up to a minute,
+    // and the first tick that succeeds again says so.
+    let failures = 0;
     while (!signal.aborted) {
+      let wait = this.core.o.pollIntervalMs;
       try {
         await this.tick();
+        if (failures > 0) this.emit("info", "reconnected", `reconnected after ${failures} failed tick(s); resuming at block ${(this.core.state.lastBlock ?? 0) + 1}`, { failures });
+        failures = 0;
       } catch (err) {
-        this.emit("error", "tick.failed", `tick failed: ${(err as Error).message}`);
+        failures++;
+        wait = Math.min(this.core.o.pollIntervalMs * 2 ** Math.min(failures - 1, 16), 60_000);
+        this.emit("error", "tick.failed", `tick failed (${failures} in a row): ${(err as Error).message.split("\n")[0]}; retrying in ${Math.round(wait / 100) / 10} s`, { failures, retryMs: wait });
       }
       try {
-        await sleep(this.core.o.pollIntervalMs, undefined, { signal });
+        await sleep(wait, undefined, { signal });
       } catch {
         break;
       }
