@@ -175,8 +175,10 @@ library AccountUpdates {
         pub[0] = oldCommitment;
         pub[1] = newCommitment;
         pub[2] = weightsHash;
-        pub[3] = packStatement(Positions.requirement(s, d, msg.sender, margin), asset, delta);
-        (pub[4], pub[5]) = bindNote(newCommitment, note, keeperKey(s, d, note.keeperId), epoch);
+        pub[3] = packStatement(Positions.requirement(s, d, msg.sender, margin, true), asset, delta);
+        // This proof renews a lease that covers open positions (see `update`): its keeper must not be exiting.
+        bool coversPositions = margin != IMarginEngine.Margin.None && s.accounts[msg.sender].openMarkets != 0;
+        (pub[4], pub[5]) = bindNote(newCommitment, note, keeperKey(s, d, note.keeperId, coversPositions), epoch);
     }
 
     /// @dev The commitment a proof for `account` must open: the stored one, or the empty basket's.
@@ -195,18 +197,20 @@ library AccountUpdates {
     }
 
     /// @dev The key of the keeper `keeperId`, checking the account may name it: a keeper other than the
-    ///      current one must be active (nameable); the current one must not have completed its exit.
-    function keeperKey(EngineState storage s, EngineDeps memory d, uint64 keeperId)
+    ///      current one must be active (nameable); the current one must not have completed its exit, and
+    ///      may not be exiting when the update renews a lease over open positions (`renewsLease`): no lease
+    ///      outlives its keeper. (A lease with no position open guards nothing: the next trade renews it.)
+    function keeperKey(EngineState storage s, EngineDeps memory d, uint64 keeperId, bool renewsLease)
         internal
         view
         returns (uint256[2] memory key)
     {
         if (keeperId >> 40 != 0) revert IMarginEngine.KeeperIdTooLarge(keeperId);
         IKeeperRegistry.Keeper memory k = d.keeperRegistry.keeperOf(keeperId);
-        if (keeperId != s.accounts[msg.sender].keeperId) {
-            if (k.status != IKeeperRegistry.Status.Active) revert IMarginEngine.KeeperNotNameable(keeperId);
-        } else if (k.status != IKeeperRegistry.Status.Active && k.status != IKeeperRegistry.Status.Exiting) {
-            revert IMarginEngine.KeeperGone(keeperId);
+        if (k.status != IKeeperRegistry.Status.Active) {
+            if (keeperId != s.accounts[msg.sender].keeperId) revert IMarginEngine.KeeperNotNameable(keeperId);
+            if (k.status != IKeeperRegistry.Status.Exiting) revert IMarginEngine.KeeperGone(keeperId);
+            if (renewsLease) revert IMarginEngine.KeeperExiting(keeperId);
         }
         key[0] = k.x;
         key[1] = k.y;

@@ -18,6 +18,8 @@ struct EngineState {
     mapping(address account => IMarginEngine.Account) accounts;
     mapping(address account => mapping(uint256 market => IMarginEngine.Position)) positions;
     mapping(address account => IMarginEngine.Settlement) settlements;
+    /// Open interest per market (what the pool may owe the traders; see `Positions.poolReserve`).
+    mapping(uint256 market => IMarginEngine.OpenInterest) openInterest;
 }
 
 /// @notice The engine's immutable dependencies and constants, copied into memory from its immutables and

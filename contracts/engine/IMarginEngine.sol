@@ -101,6 +101,21 @@ interface IMarginEngine {
         uint128 entryPrice;
     }
 
+    /// @notice The open interest of one market, per side, in one slot, rounded so that the pool's debt it
+    ///         implies is never below the exact one: long size up and long cost down, short size down and
+    ///         short cost up. Sizes in units of 1e-5 of the underlying (`OI_SIZE_UNIT` of 1e-18), costs
+    ///         (size times entry price) in whole quote tokens; each position adds its own rounded share and
+    ///         removes the same share when it changes, so the sums are exact sums of those shares.
+    ///         `used` stays set once written, so the slot never returns to zero (re-opening a market costs a
+    ///         storage update, not a new slot).
+    struct OpenInterest {
+        uint56 longSize;
+        uint56 shortSize;
+        uint64 longCost;
+        uint64 shortCost;
+        bool used;
+    }
+
     /// @notice The kinds of account update, as logged in `AccountUpdated`.
     enum Action {
         Deposit,
@@ -151,6 +166,15 @@ interface IMarginEngine {
     error KeeperNotNameable(uint256 keeperId);
     /// @notice Thrown when an account keeps a keeper whose exit has completed: it must name another.
     error KeeperGone(uint256 keeperId);
+    /// @notice Thrown when an update that renews the lease of open positions keeps a keeper that has asked to
+    ///         exit: no lease may outlive its keeper, so the account must name another.
+    error KeeperExiting(uint256 keeperId);
+    /// @notice Thrown at construction when the keeper registry's exit delay is shorter than a lease and its
+    ///         grace (`needed`): a keeper could then leave while a lease naming it is still current.
+    error ExitDelayTooShort(uint256 exitDelay, uint256 needed);
+    /// @notice Thrown when an initial-margin check (opening or growing a position, withdrawing) includes a
+    ///         market that takes no new risk: its underlying's price is frozen or cooling off after a breaker.
+    error MarketHalted(uint256 market);
     /// @notice Thrown when a keeper id does not fit the account's 40-bit field.
     error KeeperIdTooLarge(uint256 keeperId);
     /// @notice Thrown when an element of the keeper note is not a field element.

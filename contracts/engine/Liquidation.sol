@@ -86,7 +86,7 @@ library Liquidation {
         if (remainderCommitment >= FIELD_MODULUS) revert IMarginEngine.CommitmentNotInField(remainderCommitment);
         pub[0] = AccountUpdates.commitmentOf(s, d, account);
         pub[1] = weightsHash;
-        pub[2] = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance)
+        pub[2] = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false)
             | (uint256(seizure.indexA) << MAGNITUDE_SHIFT) | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4))
             | ((uint256(uint160(msg.sender)) & LIQUIDATOR_TAG_MASK) << (MAGNITUDE_SHIFT + 8));
         pub[3] = uint256(seizure.amountA) | (uint256(seizure.amountB) << 96);

@@ -7,7 +7,7 @@ import {AccountUpdates} from "./AccountUpdates.sol";
 import {Positions} from "./Positions.sol";
 import {Leases} from "./Leases.sol";
 import {Liquidation} from "./Liquidation.sol";
-import {IMarket, IMarketQuoter} from "../interfaces/IMarket.sol";
+import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
@@ -35,7 +35,7 @@ import {MAX_MARKETS, N_ASSETS as COLLATERAL_SLOTS} from "../libraries/Constants.
 ///      The market and its insurance fund are not built here: they are deployed first and passed in,
 ///      and the constructor binds both to this engine with their one-time `bindEngine()`. Nothing can
 ///      admit another market, replace one, or unbind it later.
-contract MarginEngine is IMarginEngine {
+contract MarginEngine is IMarginEngine, IMarketEngine {
     using SafeTransferLib for address;
 
     /// @notice Number of collateral slots the account-update circuit is compiled for.
@@ -115,6 +115,12 @@ contract MarginEngine is IMarginEngine {
         if (config.leaseMaxAge == 0) revert ZeroAmount();
         leaseMaxAge = config.leaseMaxAge;
         leaseGrace = config.leaseGrace;
+        // No lease outlives its keeper: a lease renewed while the keeper was active lapses, grace included,
+        // before the keeper can complete an exit (renewals that keep an exiting keeper are refused).
+        uint256 exitDelay = keeperRegistry.exitDelay();
+        if (exitDelay < uint256(config.leaseMaxAge) + config.leaseGrace) {
+            revert ExitDelayTooShort(exitDelay, uint256(config.leaseMaxAge) + config.leaseGrace);
+        }
 
         IMarket market_ = IMarket(config.market);
         IInsuranceFund fund = IInsuranceFund(config.insuranceFund);
@@ -311,6 +317,16 @@ contract MarginEngine is IMarginEngine {
         return _s.settlements[account];
     }
 
+    /// @inheritdoc IMarketEngine
+    function poolReserve() external view returns (uint256) {
+        return Positions.poolReserve(_s, _deps());
+    }
+
+    /// @notice The open interest of `market_` (rounded as `OpenInterest` says).
+    function openInterestOf(uint256 market_) external view returns (OpenInterest memory) {
+        return _s.openInterest[market_];
+    }
+
     /// @notice The account's position in `market_`.
     function positionOf(address account, uint256 market_) external view returns (Position memory) {
         return _s.positions[account][market_];
@@ -321,10 +337,11 @@ contract MarginEngine is IMarginEngine {
         return AccountUpdates.token(_s, _deps(), asset);
     }
 
-    /// @notice The requirement (value units of 1e-30 USD) the account's positions need now.
+    /// @notice The requirement (value units of 1e-30 USD) the account's positions need now. While a market
+    ///         of the account is halted, no update can meet the initial one (`MarketHalted`); it is still given.
     /// @param initial True for initial margin, false for maintenance margin.
     function requirementOf(address account, bool initial) external view returns (uint256) {
-        return Positions.requirement(_s, _deps(), account, initial ? Margin.Initial : Margin.Maintenance);
+        return Positions.requirement(_s, _deps(), account, initial ? Margin.Initial : Margin.Maintenance, false);
     }
 
     /// @dev The immutables, for the concept libraries (which cannot read them).

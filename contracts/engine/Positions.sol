@@ -6,7 +6,7 @@ import {EngineDeps, EngineState} from "./EngineTypes.sol";
 import {AccountUpdates} from "./AccountUpdates.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
-import {AMOUNT_LIMIT, MAGNITUDE_SHIFT} from "../libraries/Constants.sol";
+import {AMOUNT_LIMIT, MAGNITUDE_SHIFT, WAD} from "../libraries/Constants.sol";
 
 /// @title Positions
 /// @notice The positions-and-trading concept of the margin engine: a position is a signed size and an
@@ -18,6 +18,12 @@ import {AMOUNT_LIMIT, MAGNITUDE_SHIFT} from "../libraries/Constants.sol";
 ///      `closeAll` are internal, compiled into each caller.
 library Positions {
     using SafeTransferLib for address;
+
+    /// @dev Open-interest sizes are kept in units of 1e13 position units (1e-5 of the underlying): one position
+    ///      (< 2^96) is below 2^53 units, the uint56 sums hold 7e11 whole units.
+    uint256 internal constant OI_SIZE_UNIT = 1e13;
+    /// @dev size (1e-18) * price (1e-8) = 1e-26 USD: one whole quote token of cost.
+    uint256 internal constant OI_COST_UNIT = 1e26;
 
     /// @notice The body of `IMarginEngine.trade` (see there): checks the trade, settles the old position at
     ///         the mark, stores the new one, proves the account at initial margin when exposure grows (or
@@ -36,7 +42,7 @@ library Positions {
         if (market_ >= d.marketCount) revert IMarginEngine.UnknownMarket(market_);
         if (sizeDelta == 0) revert IMarginEngine.ZeroAmount();
         AccountUpdates.requireNotFrozen(s, msg.sender);
-        (uint256 mark,,) = d.quoter.marketQuote(market_);
+        (uint256 mark,,, bool halted) = d.quoter.marketQuote(market_);
         if (mark == 0) revert IMarginEngine.NoMarkPrice(market_);
 
         // |old.size| < 2^96, so bounding sizeDelta first keeps the sum from overflowing.
@@ -55,6 +61,7 @@ library Positions {
         // A closed position keeps the last mark as its (unused) entry price: the slot stays non-zero,
         // so re-opening costs a storage update instead of a new slot.
         s.positions[msg.sender][market_] = IMarginEngine.Position(int128(newSize), uint128(mark));
+        moveOpenInterest(s, market_, old.size, old.entryPrice, newSize, mark);
         IMarginEngine.Account storage acct = s.accounts[msg.sender];
         if (newSize == 0) acct.openMarkets &= ~uint8(1 << market_);
         else acct.openMarkets |= uint8(1 << market_);
@@ -62,6 +69,8 @@ library Positions {
 
         bool flips = (old.size > 0 && newSize < 0) || (old.size < 0 && newSize > 0);
         bool grows = flips || MarginMath.abs(newSize) > MarginMath.abs(old.size);
+        // No new risk at a frozen or cooling-off mark: only reductions and closes trade there.
+        if (grows && halted) revert IMarginEngine.MarketHalted(market_);
         AccountUpdates.update(
             s,
             d,
@@ -79,22 +88,26 @@ library Positions {
         else if (pnl < 0) d.settlementToken.safeTransfer(address(d.market), uint256(-pnl));
     }
 
-    /// @dev Sum over open positions of margin (rounded up) plus unrealised loss, in 1e-30 USD.
-    function requirement(EngineState storage s, EngineDeps memory d, address account, IMarginEngine.Margin margin)
-        internal
-        view
-        returns (uint256 total)
-    {
+    /// @dev Sum over open positions of margin (rounded up) plus unrealised loss, in 1e-30 USD. With
+    ///      `refuseHalted`, an initial-margin requirement (new risk) refuses a halted market (frozen or
+    ///      cooling-off mark) with `MarketHalted`; the views pass false.
+    function requirement(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Margin margin,
+        bool refuseHalted
+    ) internal view returns (uint256 total) {
         if (margin == IMarginEngine.Margin.None) return 0;
         uint256 open = s.accounts[account].openMarkets;
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
                 IMarginEngine.Position memory p = s.positions[account][j];
-                (uint256 mark, uint256 imRatio, uint256 mmRatio) = d.quoter.marketQuote(j);
-                total += MarginMath.positionRequirement(
-                    p.size, p.entryPrice, mark, margin == IMarginEngine.Margin.Initial ? imRatio : mmRatio
-                );
+                (uint256 mark, uint256 imRatio, uint256 mmRatio, bool halted) = d.quoter.marketQuote(j);
+                bool initial = margin == IMarginEngine.Margin.Initial;
+                if (initial && halted && refuseHalted) revert IMarginEngine.MarketHalted(j);
+                total += MarginMath.positionRequirement(p.size, p.entryPrice, mark, initial ? imRatio : mmRatio);
             }
         }
         if (total >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(total);
@@ -111,13 +124,71 @@ library Positions {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
                 IMarginEngine.Position memory p = s.positions[account][j];
-                (uint256 mark,,) = d.quoter.marketQuote(j);
+                (uint256 mark,,,) = d.quoter.marketQuote(j);
                 int256 pnl = MarginMath.realisedPnl(p.size, p.entryPrice, mark, d.quoteDecimals);
                 s.positions[account][j] = IMarginEngine.Position(0, uint128(mark));
+                moveOpenInterest(s, j, p.size, p.entryPrice, 0, mark);
                 emit IMarginEngine.PositionChanged(account, uint8(j), p.size, 0, mark, pnl);
                 total += pnl;
             }
         }
         acct.openMarkets = 0;
+    }
+
+    /// @dev Replaces one position's share of market `j`'s open interest: (oldSize, oldEntry) out, (newSize,
+    ///      newEntry) in. Every position change goes through here, so the sums stay the sums of the shares
+    ///      of the open positions (checked arithmetic: a sum beyond its uint56/uint64 field reverts, far beyond any pool).
+    function moveOpenInterest(
+        EngineState storage s,
+        uint256 j,
+        int256 oldSize,
+        uint256 oldEntry,
+        int256 newSize,
+        uint256 newEntry
+    ) internal {
+        IMarginEngine.OpenInterest memory oi = s.openInterest[j];
+        if (oldSize > 0) {
+            oi.longSize -= uint56(_ceilDiv(uint256(oldSize), OI_SIZE_UNIT));
+            oi.longCost -= uint64(uint256(oldSize) * oldEntry / OI_COST_UNIT);
+        } else if (oldSize < 0) {
+            oi.shortSize -= uint56(uint256(-oldSize) / OI_SIZE_UNIT);
+            oi.shortCost -= uint64(_ceilDiv(uint256(-oldSize) * oldEntry, OI_COST_UNIT));
+        }
+        if (newSize > 0) {
+            oi.longSize += uint56(_ceilDiv(uint256(newSize), OI_SIZE_UNIT));
+            oi.longCost += uint64(uint256(newSize) * newEntry / OI_COST_UNIT);
+        } else if (newSize < 0) {
+            oi.shortSize += uint56(uint256(-newSize) / OI_SIZE_UNIT);
+            oi.shortCost += uint64(_ceilDiv(uint256(-newSize) * newEntry, OI_COST_UNIT));
+        }
+        oi.used = true;
+        s.openInterest[j] = oi;
+    }
+
+    /// @dev What the pool must keep (quote base units, rounded up): per market and side, the traders' net
+    ///      unrealised profit at the mark (0 when that side loses: its losses are its baskets' to pay), plus
+    ///      a buffer of the maintenance ratio times the open notional at the mark (the pool can still pay
+    ///      after a move the margins are sized for). Sides and markets never net against each other.
+    function poolReserve(EngineState storage s, EngineDeps memory d) internal view returns (uint256 total) {
+        uint256 quoteUnit = 10 ** d.quoteDecimals;
+        for (uint256 j; j < d.marketCount; ++j) {
+            IMarginEngine.OpenInterest memory oi = s.openInterest[j];
+            // A short below one size unit still counts its (rounded-up) cost.
+            if ((uint256(oi.longSize) | oi.shortSize | oi.shortCost) == 0) continue;
+            (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
+            // Sizes times mark in 1e-26 USD (one unit of cost is 1e26 of them).
+            uint256 longValue = uint256(oi.longSize) * OI_SIZE_UNIT * mark;
+            uint256 shortValue = uint256(oi.shortSize) * OI_SIZE_UNIT * mark;
+            uint256 longCost = uint256(oi.longCost) * OI_COST_UNIT;
+            uint256 shortCost = uint256(oi.shortCost) * OI_COST_UNIT;
+            uint256 owed = (longValue > longCost ? longValue - longCost : 0)
+                + (shortCost > shortValue ? shortCost - shortValue : 0);
+            uint256 buffer = _ceilDiv((longValue + shortValue) * mmRatio, WAD);
+            total += _ceilDiv((owed + buffer) * quoteUnit, OI_COST_UNIT);
+        }
+    }
+
+    function _ceilDiv(uint256 x, uint256 y) private pure returns (uint256) {
+        return x == 0 ? 0 : (x - 1) / y + 1;
     }
 }

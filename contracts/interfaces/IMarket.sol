@@ -10,10 +10,20 @@ interface IMarketQuoter {
     /// @return mark The price a position is settled at (8 decimals, USD per whole unit); 0 means "no price yet".
     /// @return initialRatio Initial margin per unit of notional at the mark (WAD).
     /// @return maintenanceRatio Maintenance margin per unit of notional at the mark (WAD).
+    /// @return halted True while the instrument takes no new risk (its price is frozen or cooling off): the
+    ///         engine then refuses every initial-margin check that includes it (opening, growing, withdrawing).
     function marketQuote(uint256 instrument)
         external
         view
-        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio);
+        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio, bool halted);
+}
+
+/// @notice What a market asks of the margin engine it is bound to.
+interface IMarketEngine {
+    /// @notice What the market's pool must keep to pay the traders: the unrealised profit of the open
+    ///         positions at the current marks plus a buffer, in quote-token base units. Liquidity withdrawals
+    ///         may not take the pool below it.
+    function poolReserve() external view returns (uint256);
 }
 
 /// @title IMarket

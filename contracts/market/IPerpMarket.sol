@@ -14,6 +14,9 @@ interface IPerpMarket is IMarket {
     error ZeroAmount();
     /// @notice Thrown when a provider redeems more shares than it holds.
     error InsufficientShares(uint256 held, uint256 requested);
+    /// @notice Thrown when a withdrawal would leave the pool below what it may owe the traders (the
+    ///         engine's `poolReserve`): at most `free` can leave now.
+    error ReserveLocked(uint256 free, uint256 requested);
     /// @notice Thrown when the first deposit into an empty pool buys fewer than `minimum` shares.
     error InitialDepositTooSmall(uint256 amount, uint256 minimum);
 
@@ -30,10 +33,14 @@ interface IPerpMarket is IMarket {
     /// @notice Adds `amount` quote tokens to the pool for pro-rata shares.
     function addLiquidity(uint256 amount) external returns (uint256 shares);
 
-    /// @notice Redeems `shares` for the pro-rata quote tokens.
+    /// @notice Redeems `shares` for the pro-rata quote tokens, provided the pool keeps the engine's
+    ///         `poolReserve` (the traders' unrealised profit at the marks plus a buffer): `ReserveLocked` otherwise.
     function removeLiquidity(uint256 shares) external returns (uint256 amount);
 
     /// @notice Realised PnL, in quote base units, of closing `size` opened at `entry` at `mark`.
     function realisedPnl(int256 size, uint256 entry, uint256 mark) external view returns (int256);
+
+    /// @notice Quote tokens that may leave the pool now: its balance above the engine's `poolReserve`.
+    function freeLiquidity() external view returns (uint256);
 
 }

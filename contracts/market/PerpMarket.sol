@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IPerpMarket} from "./IPerpMarket.sol";
-import {IMarket, IMarketQuoter} from "../interfaces/IMarket.sol";
+import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IERC20Balance} from "../interfaces/IERC20Balance.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
@@ -110,11 +110,28 @@ contract PerpMarket is IPerpMarket {
         if (shares == 0) revert ZeroAmount();
         uint256 held = sharesOf(msg.sender);
         if (shares > held) revert InsufficientShares(held, shares);
-        amount = shares * poolBalance() / totalShares;
+        uint256 balance = poolBalance();
+        amount = shares * balance / totalShares;
+        uint256 free = _free(balance);
+        if (amount > free) revert ReserveLocked(free, amount);
         _holdings[msg.sender].shares = uint192(held - shares);
         totalShares -= shares;
         emit LiquidityRemoved(msg.sender, amount, shares);
         quoteToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IPerpMarket
+    function freeLiquidity() external view returns (uint256) {
+        return _free(poolBalance());
+    }
+
+    /// @dev `balance` above the bound engine's `poolReserve` (all of it before binding, or when the engine
+    ///      is not a contract, as in tests that drive the market directly).
+    function _free(uint256 balance) private view returns (uint256) {
+        address e = engine;
+        if (e.code.length == 0) return balance;
+        uint256 reserve = IMarketEngine(e).poolReserve();
+        return balance > reserve ? balance - reserve : 0;
     }
 
     /// @inheritdoc IPerpMarket

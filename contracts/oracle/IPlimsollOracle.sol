@@ -53,6 +53,12 @@ interface IPlimsollOracle is IMarketQuoter {
         /// A price further than this (basis points) from its reference starts a new price regime, which
         /// lapses every solvency lease proved in an older one. (0, 10000].
         uint16 leaseBandBps;
+        /// Circuit breaker: a sample whose return from the last valid price exceeds `breakerKWad` times the
+        /// asset's volatility (sigma before the sample) trips the asset's breaker (WAD). > 0.
+        uint64 breakerKWad;
+        /// Samples an asset cools off after its breaker trips, the tripping sample included: its initial
+        /// weight is 0 and its markets refuse new risk. [1, 255].
+        uint8 breakerSamples;
     }
 
     /// @notice One collateral asset slot as given to the constructor.
@@ -105,6 +111,9 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @notice Emitted when a sample finds some asset's price outside `leaseBandBps` of its reference:
     ///         regime `regime` starts at `timestamp` and every price becomes the new reference.
     event RegimeChanged(uint64 indexed regime, uint64 timestamp);
+    /// @notice Emitted when a sample finds asset `asset`'s return beyond `breakerKWad` sigmas: it cools off
+    ///         for `breakerSamples` samples, this one included.
+    event BreakerTripped(uint256 indexed asset, uint256 price, uint256 lastPrice);
     /// @notice Emitted for each asset whose price froze in a sample: fewer than `minSources` answers were
     ///         valid and inside the band (`validSources` of them).
     event PriceFrozen(uint256 indexed asset, uint256 validSources);
@@ -181,7 +190,8 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @return maintenance The maintenance-margin haircut.
     function haircuts(uint256 slot) external view returns (uint256 initial, uint256 maintenance);
 
-    /// @notice The current weights of an asset: value of one base unit after the haircut, in 1e-30 USD.
+    /// @notice The current weights of an asset: value of one base unit after the haircut, in 1e-30 USD. The
+    ///         initial weight is 0 while the asset is frozen or cooling off (`riskState`).
     /// @param slot The asset slot.
     /// @return initial The initial-margin weight.
     /// @return maintenance The maintenance-margin weight.
@@ -202,6 +212,19 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @param slot The asset slot.
     /// @return The bonus.
     function liquidationBonus(uint256 slot) external view returns (uint256);
+
+    /// @notice The risk state of an asset in the current epoch: no new risk may depend on it while it is
+    ///         frozen or cooling off (its initial weight is 0 and its markets are halted).
+    /// @param slot The asset slot.
+    /// @return frozen Whether the asset's price froze in the last sample.
+    /// @return coolingOff Samples of cooling-off left, this epoch's included (0: the breaker is not tripped).
+    function riskState(uint256 slot) external view returns (bool frozen, uint256 coolingOff);
+
+    /// @notice Whether a perp market refuses new risk in the current epoch: its underlying is frozen or
+    ///         cooling off. The same flag is `marketQuote`'s `halted`.
+    /// @param market The market index.
+    /// @return True while halted.
+    function marketHalted(uint256 market) external view returns (bool);
 
     /// @notice The volatility state of an asset.
     /// @param slot The asset slot.
@@ -305,4 +328,10 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @notice `RiskConfig.maxBonus`.
     /// @return The value.
     function maxBonus() external view returns (uint64);
+    /// @notice `RiskConfig.breakerKWad`.
+    /// @return The value.
+    function breakerKWad() external view returns (uint64);
+    /// @notice `RiskConfig.breakerSamples`.
+    /// @return The value.
+    function breakerSamples() external view returns (uint8);
 }

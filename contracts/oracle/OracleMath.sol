@@ -102,6 +102,21 @@ library OracleMath {
         return (r * r) / WAD;
     }
 
+    /// @notice Step 3b, the circuit breaker: true when the return r (squared: `r2`, WAD) exceeds k sigma, with
+    ///         sigma^2 = `variance` (WAD) the asset's variance before the sample and k = `kWad` (WAD):
+    ///         r2 * WAD^2 > k^2 * variance. No rounding (r2 itself is floored). r2 < 4 WAD, k < 2^64 and
+    ///         variance <= 4 WAD keep both sides far below 2^256.
+    function breakerTrips(uint256 r2, uint256 variance, uint256 kWad) internal pure returns (bool) {
+        return r2 * WAD * WAD > kWad * kWad * variance;
+    }
+
+    /// @notice Step 3b: the cooling-off count after a sample: `samples` when the breaker tripped, else one less
+    ///         than before (never below 0). The asset takes no new risk while the count is not 0.
+    function coolDown(uint256 coolingOff, bool tripped, uint256 samples) internal pure returns (uint256) {
+        if (tripped) return samples;
+        return coolingOff == 0 ? 0 : coolingOff - 1;
+    }
+
     /// @notice Step 3: (lambda * v + (WAD - lambda) * r2) / WAD, floored.
     function ewma(uint256 v, uint256 r2, uint256 lambda) internal pure returns (uint256) {
         return (lambda * v + (WAD - lambda) * r2) / WAD;

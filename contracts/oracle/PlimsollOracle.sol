@@ -61,6 +61,7 @@ contract PlimsollOracle is IPlimsollOracle {
         uint64 hIM; // initial haircut, WAD
         bool frozen; // the price froze in the last sample
         uint64 refPrice; // price when the current regime started (or the first price since), 8 decimals
+        uint8 coolingOff; // samples of cooling-off left after the breaker tripped, this epoch's included
     }
 
     /// @dev The mutable state of a perp market: one storage slot, written by the constructor and `poke` only.
@@ -69,6 +70,7 @@ contract PlimsollOracle is IPlimsollOracle {
         uint64 mmRatio; // WAD
         uint64 imRatio; // WAD
         uint64 mark; // price of the underlying, 8 decimals
+        bool halted; // the underlying is frozen or cooling off: no new risk
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -113,6 +115,10 @@ contract PlimsollOracle is IPlimsollOracle {
     uint64 public immutable maxBonus;
     /// @inheritdoc IPlimsollOracle
     uint16 public immutable leaseBandBps;
+    /// @inheritdoc IPlimsollOracle
+    uint64 public immutable breakerKWad;
+    /// @inheritdoc IPlimsollOracle
+    uint8 public immutable breakerSamples;
     /// @inheritdoc IPlimsollOracle
     uint256 public immutable riskMultiplier;
     /// @inheritdoc IPlimsollOracle
@@ -186,6 +192,8 @@ contract PlimsollOracle is IPlimsollOracle {
         maxLoosenStep = risk.maxLoosenStep;
         maxBonus = risk.maxBonus;
         leaseBandBps = risk.leaseBandBps;
+        breakerKWad = risk.breakerKWad;
+        breakerSamples = risk.breakerSamples;
         riskMultiplier = multiplier;
         assetCount = assets.length;
         marketCount = marketUnderlyings.length;
@@ -211,16 +219,19 @@ contract PlimsollOracle is IPlimsollOracle {
         uint256[MAX_ASSETS] memory wMM;
         uint256[MAX_ASSETS] memory variance;
         uint256 frozenMask;
+        uint256 haltedMask;
         bool moved;
         uint256 n = assetCount;
         for (uint256 i; i < n; ++i) {
             bool frozen;
+            bool halted;
             bool assetMoved;
-            (variance[i], frozen, assetMoved, wIM[i], wMM[i]) = _sampleAsset(i);
+            (variance[i], frozen, halted, assetMoved, wIM[i], wMM[i]) = _sampleAsset(i);
             if (frozen) frozenMask |= 1 << i;
+            if (halted) haltedMask |= 1 << i;
             moved = moved || assetMoved;
         }
-        _sampleMarkets(variance, frozenMask);
+        _sampleMarkets(variance, frozenMask, haltedMask);
         if (moved) _startRegime(step * gridSeconds);
 
         uint64 epochNumber = currentEpoch + 1;
@@ -236,20 +247,27 @@ contract PlimsollOracle is IPlimsollOracle {
         return true;
     }
 
-    /// @dev Steps 1-7 of the formula for asset `slot`: aggregates the sources, updates the volatility,
-    ///      rate-limits the haircuts and returns the max variance (for the markets), the frozen flag,
-    ///      whether the price left the band around its reference (step 11), and both weights.
+    /// @dev Steps 1-7 of the formula for asset `slot`: aggregates the sources, checks the circuit breaker,
+    ///      updates the volatility, rate-limits the haircuts and returns the max variance (for the markets),
+    ///      the frozen and halted flags, whether the price left the band around its reference (step 11),
+    ///      and both weights (the initial one 0 while halted).
     function _sampleAsset(uint256 slot)
         private
-        returns (uint256 variance, bool frozen, bool moved, uint256 weightIM, uint256 weightMM)
+        returns (uint256 variance, bool frozen, bool halted, bool moved, uint256 weightIM, uint256 weightMM)
     {
         (uint256 newPrice, uint256 kept) = _aggregate(slot);
         frozen = newPrice == 0;
         AssetState memory a = _assets[slot];
+        bool tripped;
         if (frozen) {
             emit PriceFrozen(slot, kept);
         } else {
-            if (a.price != 0) _updateVolatility(a, newPrice);
+            if (a.price != 0) {
+                uint256 r2 = OracleMath.squaredReturn(a.price, newPrice);
+                tripped = OracleMath.breakerTrips(r2, _maxVariance(a), breakerKWad);
+                if (tripped) emit BreakerTripped(slot, newPrice, a.price);
+                _updateVolatility(a, r2);
+            }
             a.price = uint64(newPrice);
             if (a.refPrice == 0) {
                 a.refPrice = uint64(newPrice);
@@ -272,10 +290,12 @@ contract PlimsollOracle is IPlimsollOracle {
         a.hMM = uint64(hMM);
         a.hIM = uint64(hIM);
         a.frozen = frozen;
+        a.coolingOff = uint8(OracleMath.coolDown(a.coolingOff, tripped, breakerSamples));
         _assets[slot] = a;
+        halted = frozen || a.coolingOff != 0;
 
         uint256 scale = _weightScale(slot);
-        weightIM = _weight(slot, a.price, hIM, scale);
+        weightIM = halted ? 0 : _weight(slot, a.price, hIM, scale);
         weightMM = _weight(slot, a.price, hMM, scale);
     }
 
@@ -293,8 +313,9 @@ contract PlimsollOracle is IPlimsollOracle {
         emit RegimeChanged(regime, timestamp);
     }
 
-    /// @dev Step 9: each market's maintenance ratio follows its underlying's variance and frozen flag.
-    function _sampleMarkets(uint256[MAX_ASSETS] memory variance, uint256 frozenMask) private {
+    /// @dev Step 9: each market's maintenance ratio follows its underlying's variance and frozen flag; the
+    ///      market is halted while its underlying is.
+    function _sampleMarkets(uint256[MAX_ASSETS] memory variance, uint256 frozenMask, uint256 haltedMask) private {
         uint256 n = marketCount;
         for (uint256 j; j < n; ++j) {
             uint256 u = _byteAt(_marketUnderlyings, j);
@@ -308,7 +329,8 @@ contract PlimsollOracle is IPlimsollOracle {
             _markets[j] = MarketState({
                 mmRatio: uint64(mm),
                 imRatio: uint64(OracleMath.initialOf(mm, imMultiplier)),
-                mark: _assets[u].price
+                mark: _assets[u].price,
+                halted: ((haltedMask >> u) & 1) == 1
             });
         }
     }
@@ -385,9 +407,8 @@ contract PlimsollOracle is IPlimsollOracle {
         }
     }
 
-    /// @dev Step 3: EWMA updates with the return from the old price to `newPrice`, and the decaying peak.
-    function _updateVolatility(AssetState memory a, uint256 newPrice) private view {
-        uint256 r2 = OracleMath.squaredReturn(a.price, newPrice);
+    /// @dev Step 3: EWMA updates with the squared return `r2` from the old price to the new, and the decaying peak.
+    function _updateVolatility(AssetState memory a, uint256 r2) private view {
         uint256 fast = OracleMath.ewma(a.varFast, r2, lambdaFast);
         a.varFast = uint64(fast);
         a.varSlow = uint64(OracleMath.ewma(a.varSlow, r2, lambdaSlow));
@@ -452,12 +473,25 @@ contract PlimsollOracle is IPlimsollOracle {
     function marketQuote(uint256 market)
         external
         view
-        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio)
+        returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio, bool halted)
     {
         _requireMarket(market);
         MarketState memory m = _markets[market];
         // mark is 0 until the first epoch; the engine treats a zero mark as "no price".
-        return (m.mark, m.imRatio, m.mmRatio);
+        return (m.mark, m.imRatio, m.mmRatio, m.halted);
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function marketHalted(uint256 market) external view returns (bool) {
+        _requireMarket(market);
+        return _markets[market].halted;
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function riskState(uint256 slot) external view returns (bool frozen, uint256 coolingOff) {
+        _requireAsset(slot);
+        AssetState storage a = _assets[slot];
+        return (a.frozen, a.coolingOff);
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -487,7 +521,7 @@ contract PlimsollOracle is IPlimsollOracle {
         _requireEpoch();
         AssetState storage a = _assets[slot];
         uint256 scale = _weightScale(slot);
-        return (_weight(slot, a.price, a.hIM, scale), _weight(slot, a.price, a.hMM, scale));
+        return (_initialWeight(slot, a, scale), _weight(slot, a.price, a.hMM, scale));
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -501,7 +535,7 @@ contract PlimsollOracle is IPlimsollOracle {
         for (uint256 i; i < n; ++i) {
             AssetState storage a = _assets[i];
             uint256 scale = _weightScale(i);
-            initial[i] = _weight(i, a.price, a.hIM, scale);
+            initial[i] = _initialWeight(i, a, scale);
             maintenance[i] = _weight(i, a.price, a.hMM, scale);
         }
     }
@@ -580,6 +614,12 @@ contract PlimsollOracle is IPlimsollOracle {
         if ((w >> 128) != 0) revert WeightOverflow(slot, w);
     }
 
+    /// @dev The initial weight as hashed into the epoch: 0 while the asset is frozen or cooling off.
+    function _initialWeight(uint256 slot, AssetState storage a, uint256 scale) private view returns (uint256) {
+        if (a.frozen || a.coolingOff != 0) return 0;
+        return _weight(slot, a.price, a.hIM, scale);
+    }
+
     /// @dev 10^(VALUE_DECIMALS - PRICE_DECIMALS - decimals): value units per (price unit x base unit).
     function _weightScale(uint256 slot) private view returns (uint256) {
         return 10 ** (VALUE_DECIMALS - PRICE_DECIMALS - _byteAt(_assetDecimals, slot));
@@ -615,7 +655,8 @@ contract PlimsollOracle is IPlimsollOracle {
                 hMM: uint64(hMM),
                 hIM: uint64(OracleMath.initialOf(hMM, risk.imMultiplier)),
                 frozen: false,
-                refPrice: 0
+                refPrice: 0,
+                coolingOff: 0
             });
         }
     }
@@ -635,7 +676,10 @@ contract PlimsollOracle is IPlimsollOracle {
                 assets[u].initialVariance.max(risk.varianceFloor), multiplier, risk.marginFloor, risk.marginCap
             );
             _markets[j] = MarketState({
-                mmRatio: uint64(mm), imRatio: uint64(OracleMath.initialOf(mm, risk.imMultiplier)), mark: 0
+                mmRatio: uint64(mm),
+                imRatio: uint64(OracleMath.initialOf(mm, risk.imMultiplier)),
+                mark: 0,
+                halted: false
             });
         }
     }
@@ -668,6 +712,8 @@ contract PlimsollOracle is IPlimsollOracle {
         if (r.maxLoosenStep > r.maxTightenStep) revert InvalidConfig("maxLoosenStep above maxTightenStep");
         if (r.maxBonus > WAD) revert InvalidConfig("maxBonus above WAD");
         if (r.leaseBandBps == 0 || r.leaseBandBps > BPS) revert InvalidConfig("leaseBandBps not in (0, 10000]");
+        if (r.breakerKWad == 0) revert InvalidConfig("breakerKWad is zero");
+        if (r.breakerSamples == 0) revert InvalidConfig("breakerSamples is zero");
     }
 
     /// @dev Checks asset slot `i` (and that its token and sources are not repeated).

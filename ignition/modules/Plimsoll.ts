@@ -17,7 +17,7 @@
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
  *
  * Parameters of the `Plimsoll` module (ignition/parameters/example.json shows all of them):
- *  - one per `RiskConfig` field, named like the field (`gridSeconds`, `maxStaleness`, ... `maxBonus`, `leaseBandBps`);
+ *  - one per `RiskConfig` field, named like the field (`gridSeconds`, `maxStaleness`, ... `maxBonus`, `leaseBandBps`, `breakerKWad`, `breakerSamples`);
  *    each defaults to `defaultRiskConfig(3600)` (prover/src/oracle/model.ts). The per-sample fields
  *    (lambdaFast, lambdaSlow, peakDecay, varianceFloor, horizonSamples) depend on the grid: when
  *    `gridSeconds` is not 3600, give all of them (from `defaultRiskConfig(gridSeconds)` or your own).
@@ -71,6 +71,8 @@ export const RISK_FIELDS = [
   "maxLoosenStep",
   "maxBonus",
   "leaseBandBps",
+  "breakerKWad",
+  "breakerSamples",
 ] as const satisfies readonly (keyof RiskConfig)[];
 
 /**

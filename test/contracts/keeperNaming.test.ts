@@ -1,7 +1,9 @@
 /**
  * Naming a keeper: every account update names one and carries the new opening encrypted to it. An
  * unregistered or exiting keeper cannot be newly named, a keeper whose exit completed cannot be kept,
- * and the note the engine emits decrypts, for that keeper, to the trader's new opening.
+ * and the note the engine emits decrypts, for that keeper, to the trader's new opening. No lease outlives
+ * its keeper: an update that renews the lease of open positions cannot keep an exiting keeper, and the
+ * engine refuses a registry whose exit delay is shorter than a lease and its grace.
  */
 import { expect } from "chai";
 import type { Signer } from "ethers";
@@ -10,8 +12,10 @@ import { FIELD_MODULUS } from "../../prover/src/constants.js";
 import type { EngineContract, KeeperRegistryContract } from "../../prover/src/contracts.js";
 import { initNoteCrypto } from "../../prover/src/keeperNote/index.js";
 import { decryptOpening } from "../../prover/src/keeperNote/index.js";
-import { createWorld, fund, nextEpoch, registerKeeper, type World } from "../../scripts/lib/world.js";
-import { e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC } from "./helpers.js";
+import { DEV_LEASE } from "../../prover/src/devnet.js";
+import { deployMarginEngine } from "../../scripts/lib/deploy.js";
+import { createWorld, fund, nextEpoch, registerKeeper, seedPool, type World } from "../../scripts/lib/world.js";
+import { e18, e6, ETH_PERP, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -110,5 +114,80 @@ describe("MarginEngine keeper naming", function () {
       .withArgs(FIELD_MODULUS);
     const badKey = { ...GARBAGE_NOTE, ephemeralKey: [FIELD_MODULUS, 2n] as [bigint, bigint] };
     await expect(engine.deposit(USDC, e6, epoch, 1n, badKey, GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "NoteNotInField");
+  });
+});
+
+/** Alice deposited 10,000 USDC and opened a long 1 ETH-PERP, naming the world's keeper (#1). */
+async function namedWithPosition(): Promise<Named> {
+  const [, lp, alice] = await ethers.getSigners();
+  const w = await createWorld(ethers);
+  await seedPool(w, lp!, 1_000_000n * e6);
+  await fund(w, alice!, new Map([[USDC, 20_000n * e6]]));
+  const t = await traderAt(w, alice!);
+  await t.deposit(USDC, 10_000n * e6);
+  await t.trade(ETH_PERP, e18);
+  return { w, alice: alice! };
+}
+
+describe("MarginEngine: no lease outlives its keeper", function () {
+  const worlds = new Set<World>();
+  after(async function () {
+    for (const w of worlds) await w.prover.close();
+  });
+  const note = (keeperId: bigint): typeof GARBAGE_NOTE => ({ ...GARBAGE_NOTE, keeperId });
+
+  it("refuses every lease-renewing update that keeps an exiting keeper (KeeperExiting): the account must name another", async function () {
+    const n = await networkHelpers.loadFixture(namedWithPosition);
+    worlds.add(n.w);
+    const { w } = n;
+    const engine = w.d.engine.connect(n.alice) as EngineContract;
+    const other = await registerKeeper(ethers, w.d);
+    await (await (w.d.keeperRegistry.connect(w.keeper.operator) as KeeperRegistryContract).requestExit(w.keeper.keeperId)).wait();
+    const epoch = BigInt(await w.d.oracle.currentEpoch());
+    const k = w.keeper.keeperId;
+    await expect(engine.renewLease(epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "KeeperExiting").withArgs(k);
+    await expect(engine.trade(ETH_PERP, -e18 / 2n, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "KeeperExiting").withArgs(k);
+    await expect(engine.trade(ETH_PERP, e18, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "KeeperExiting").withArgs(k);
+    await expect(engine.withdraw(USDC, e6, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "KeeperExiting").withArgs(k);
+    // Naming another, active keeper passes the keeper check (the garbage proof then fails).
+    await expect(engine.renewLease(epoch, 1n, note(other.keeperId), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+    // A deposit with positions open does not renew the lease, so it may still keep the exiting keeper.
+    await expect(engine.deposit(USDC, e6, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+  });
+
+  it("lets the lease renewed last while the keeper was active lapse, grace included, before the keeper can exit", async function () {
+    const n = await networkHelpers.loadFixture(namedWithPosition);
+    worlds.add(n.w);
+    const { w } = n;
+    const account = await w.d.engine.accountOf(await n.alice.getAddress());
+    await (await (w.d.keeperRegistry.connect(w.keeper.operator) as KeeperRegistryContract).requestExit(w.keeper.keeperId)).wait();
+    const keeper = await w.d.keeperRegistry.keeperOf(w.keeper.keeperId);
+    const lease = await w.d.engine.leaseOf(await n.alice.getAddress());
+    expect(BigInt(lease.closableAt)).to.be.at.most(BigInt(keeper.exitableAt));
+    expect(BigInt(account.leaseTimestamp) + BigInt(await w.d.engine.leaseMaxAge()) + BigInt(await w.d.engine.leaseGrace())).to.be.at.most(
+      BigInt(keeper.exitableAt),
+    );
+  });
+
+  it("rejects an engine whose keeper registry lets a keeper exit before a lease and its grace run out (ExitDelayTooShort)", async function () {
+    const n = await networkHelpers.loadFixture(namedWithPosition);
+    worlds.add(n.w);
+    const { w } = n;
+    const needed = DEV_LEASE.maxAge + DEV_LEASE.grace;
+    const registry = await ethers.deployContract("KeeperRegistry", [await w.d.tokens[USDC]!.getAddress(), e6, needed - 1n]);
+    await expect(
+      deployMarginEngine(ethers, {
+        oracle: w.d.oracle,
+        updateVerifier: w.d.verifier,
+        insolvencyVerifier: w.d.insolvencyVerifier,
+        poseidon3: w.d.poseidon3,
+        keeperRegistry: registry as unknown as KeeperRegistryContract,
+        settlementAsset: USDC,
+        lease: DEV_LEASE,
+        libraries: w.d.libraries,
+      }),
+    )
+      .to.be.revertedWithCustomError(w.d.engine, "ExitDelayTooShort")
+      .withArgs(needed - 1n, needed);
   });
 });

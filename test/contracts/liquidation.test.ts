@@ -113,6 +113,30 @@ describe("MarginEngine #liquidate", function () {
     console.log(`      liquidation gas: ${receipt.gasUsed}`);
   });
 
+  it("liquidates while the crashed asset cools off and while its price is frozen: maintenance weights and the last mark still count", async function () {
+    const s = track(await crashedTo(2_400_00000000n));
+    const { w } = s;
+    // The 20% crash tripped WETH's breaker: ETH-PERP takes no new risk, but liquidation goes on.
+    expect((await w.d.oracle.riskState(WETH))[1]).to.be.greaterThan(0n);
+    expect(await w.d.oracle.marketHalted(ETH_PERP)).to.equal(true);
+    // Then every WETH source goes stale: the asset is frozen at $2,400.
+    const t = BigInt(await networkHelpers.time.latest());
+    const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
+    await networkHelpers.time.setNextBlockTimestamp(next);
+    await networkHelpers.mine();
+    const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
+    for (let slot = 0; slot < w.prices.length; slot++) {
+      for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, slot === WETH ? stale : next)).wait();
+    }
+    await (await w.d.oracle.poke()).wait();
+    expect((await w.d.oracle.riskState(WETH))[0]).to.equal(true);
+    expect((await w.d.oracle.weightVectors())[0][WETH]).to.equal(0n);
+    const { plan: p, epoch } = await plan(s, s.keeper);
+    expect(p.loss).to.equal(6_000n * e6); // settled at the last valid mark
+    await submitLiquidation({ engine: w.d.engine, liquidator: s.keeper, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await s.alice.getAddress(), epoch, plan: p });
+    expect((await w.d.engine.accountOf(await s.alice.getAddress())).openMarkets).to.equal(0n);
+  });
+
   it("lets the owner recompute the remainder from its old opening and the public seizure, and spend it", async function () {
     const s = track(await crashedTo(2_400_00000000n));
     const { plan: p, epoch } = await plan(s, s.keeper);

@@ -37,6 +37,8 @@ const REACTIVE_RISK: RiskConfig = {
   imMultiplier: (WAD * 13n) / 10n,
   maxBonus: WAD / 4n, // binds only above hMM = 20%: both branches of the bonus occur
   leaseBandBps: 300n, // a 3% band: the random paths cross it often, so regimes change
+  breakerKWad: 2n * WAD, // a 2-sigma breaker: the random paths trip it, and cool off, often
+  breakerSamples: 2n,
 };
 
 
@@ -146,12 +148,17 @@ async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: Sy
     expect([...haircuts], `haircuts of asset ${i}`).to.deep.equal([hc.initial, hc.maintenance]);
     expect([...weights], `weights of asset ${i}`).to.deep.equal([w.initial, w.maintenance]);
     expect(bonus, `bonus of asset ${i}`).to.equal(model.liquidationBonus(i));
+    const risk = model.riskState(i);
+    expect([...(await oracle.riskState(i))], `risk state of asset ${i}`).to.deep.equal([risk.frozen, risk.coolingOff]);
+    if (model.assetHalted(i)) expect(w.initial, `initial weight of halted asset ${i}`).to.equal(0n);
     expect((WAD + bonus) * (WAD - hc.maintenance) <= WAD * WAD, `bonus bound of asset ${i}`).to.equal(true);
   }
   for (let j = 0; j < model.marketCount; j++) {
-    const [ratios, mark] = await Promise.all([oracle.marketRatios(j), oracle.markPrice(j)]);
+    const [ratios, mark, quote] = await Promise.all([oracle.marketRatios(j), oracle.markPrice(j), oracle.marketQuote(j)]);
     const r = model.marketRatios(j);
     expect([...ratios], `ratios of market ${j}`).to.deep.equal([r.initial, r.maintenance]);
+    expect([...quote], `quote of market ${j}`).to.deep.equal([model.markPrice(j), r.initial, r.maintenance, model.marketHalted(j)]);
+    expect(await oracle.marketHalted(j), `halted flag of market ${j}`).to.equal(model.marketHalted(j));
     expect(mark, `mark price of market ${j}`).to.equal(model.markPrice(j));
   }
 }
@@ -164,6 +171,8 @@ function expectSameEvents(oracle: PlimsollOracle, receipt: ContractTransactionRe
   expect(regimes).to.deep.equal(r === regimeBefore ? [] : [[r, model.regimeStartedAt(r)]]);
   const frozen = logs.filter((l) => l.name === "PriceFrozen").map((l) => [Number(l.args[0]), Number(l.args[1])]);
   expect(frozen).to.deep.equal(model.lastFrozen.map((f) => [f.asset, f.validSources]));
+  const tripped = logs.filter((l) => l.name === "BreakerTripped").map((l) => Number(l.args[0]));
+  expect(tripped, "breaker trips").to.deep.equal(model.lastTripped);
   const closed = logs.filter((l) => l.name === "EpochClosed").map((l) => [...l.args]);
   const e = model.epoch(model.currentEpoch);
   expect(closed).to.deep.equal([[model.currentEpoch, e.timestamp, e.initialWeightsHash, e.maintenanceWeightsHash]]);
@@ -195,6 +204,7 @@ describe("PlimsollOracle and OracleModel", function () {
 
         let step = BigInt(await networkHelpers.time.latest()) / gridSeconds + 1n;
         let regimesSeen = 0n;
+        let tripsSeen = 0;
         for (let k = 0; k < SAMPLES; k++) {
           step += gen.stepGap();
           const t = step * gridSeconds + gen.offset(gridSeconds);
@@ -205,10 +215,13 @@ describe("PlimsollOracle and OracleModel", function () {
           expect(model.sample(t, readings), `sample ${k}`).to.equal(true);
           expectSameEvents(oracle, receipt, model, regimeBefore);
           regimesSeen = model.currentRegime;
+          tripsSeen += model.lastTripped.length;
           await expectSameState(oracle, model, poseidon);
         }
         // The 3% band of the reactive constants is crossed on every such path: regimes really change.
         if (reactive) expect(regimesSeen, "regimes along the path").to.be.greaterThan(0n);
+        // So is the 2-sigma breaker: assets trip, cool off and recover along the path.
+        if (reactive) expect(tripsSeen, "breaker trips along the path").to.be.greaterThan(0);
       });
     }
   });

@@ -52,7 +52,7 @@ export const ORACLE_KEEPER_ABI = [
   "function epoch(uint64 epochNumber) view returns (tuple(uint64 timestamp, uint256 initialWeightsHash, uint256 maintenanceWeightsHash))",
   "function weightVectors() view returns (uint256[16] initial, uint256[16] maintenance)",
   "function marketCount() view returns (uint256)",
-  "function marketQuote(uint256 market) view returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio)",
+  "function marketQuote(uint256 market) view returns (uint256 mark, uint256 initialRatio, uint256 maintenanceRatio, bool halted)",
   "function assetCount() view returns (uint256)",
   "function asset(uint256 slot) view returns (address token, uint8 decimals)",
   "function price(uint256 slot) view returns (uint256)",
@@ -82,7 +82,7 @@ export type KeeperEngineContract = EngineContract & {
 
 /** The oracle as the keeper sees it: `OracleContract` plus the engine's one-call market quote. */
 export type KeeperOracleContract = OracleContract & {
-  marketQuote: Call<[bigint, bigint, bigint] & { mark: bigint; initialRatio: bigint; maintenanceRatio: bigint }>;
+  marketQuote: Call<[bigint, bigint, bigint, boolean] & { mark: bigint; initialRatio: bigint; maintenanceRatio: bigint; halted: boolean }>;
 };
 
 /** The engine at `address` with the keeper's ABI slice. */

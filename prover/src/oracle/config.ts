@@ -19,9 +19,10 @@ export function validateConfig(config: OracleConfig): void {
   uint("maxDeviationBps", 16);
   uint("leaseBandBps", 16);
   uint("minSources", 8);
+  uint("breakerSamples", 8);
   uint("varianceFloor", 128);
   (
-    ["lambdaFast", "lambdaSlow", "peakDecay", "kWad", "zWad", "haircutFloor", "haircutCap", "marginFloor", "marginCap", "imMultiplier", "maxTightenStep", "maxLoosenStep", "maxBonus"] as const
+    ["lambdaFast", "lambdaSlow", "peakDecay", "kWad", "zWad", "haircutFloor", "haircutCap", "marginFloor", "marginCap", "imMultiplier", "maxTightenStep", "maxLoosenStep", "maxBonus", "breakerKWad"] as const
   ).forEach((f) => uint(f, 64));
 
   if (r.gridSeconds === 0n) fail("risk.gridSeconds", "is zero");
@@ -44,6 +45,8 @@ export function validateConfig(config: OracleConfig): void {
   if (r.maxLoosenStep > r.maxTightenStep) fail("risk.maxLoosenStep", "is above maxTightenStep");
   if (r.maxBonus > WAD) fail("risk.maxBonus", "is above WAD");
   if (r.leaseBandBps === 0n || r.leaseBandBps > ORACLE_LIMITS.BPS) fail("risk.leaseBandBps", "is not in (0, 10000]");
+  if (r.breakerKWad === 0n) fail("risk.breakerKWad", "is zero");
+  if (r.breakerSamples === 0n) fail("risk.breakerSamples", "is zero");
 
   const { assets, marketUnderlyings } = config;
   if (assets.length === 0 || assets.length > N_ASSETS) fail("assets", `has ${assets.length} entries, not 1 to ${N_ASSETS}`);
@@ -119,7 +122,8 @@ export function annualVolToVariancePerSample(annualVol: number, gridSeconds: num
  * horizon, haircuts in [2%, 60%], margin ratios in [2%, 50%], initial = 1.5 x maintenance, tightening by at
  * most 10% and loosening by at most 0.5% per sample, liquidation bonus at most 10%, prices at most 2 hours
  * old, a 2% band around the median and at least 2 agreeing sources, and a new price regime (lapsing every
- * solvency lease) when a price moves 5% from its reference.
+ * solvency lease) when a price moves 5% from its reference, and a circuit breaker that stops new risk on an
+ * asset for 3 samples (the tripping one included) after a one-sample move beyond 10 sigma.
  * The rate-limit steps are per sample: they were chosen for an hourly grid.
  */
 export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConfig {
@@ -146,5 +150,7 @@ export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConf
     maxLoosenStep: pct(0.5),
     maxBonus: pct(10),
     leaseBandBps: 500n,
+    breakerKWad: 10n * WAD,
+    breakerSamples: 3n,
   };
 }

@@ -3,6 +3,8 @@ export {
   ORACLE_LIMITS,
   OracleModel,
   aggregate,
+  breakerTrips,
+  coolDown,
   annualVolToVariancePerSample,
   decayPerSample,
   defaultRiskConfig,
@@ -30,6 +32,7 @@ export type {
   MarginPair,
   OracleConfig,
   RiskConfig,
+  RiskState,
   SourceReading,
   Volatility,
 } from "./model.js";

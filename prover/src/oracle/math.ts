@@ -88,6 +88,20 @@ export function squaredReturn(p: bigint, q: bigint): bigint {
   return (r * r) / WAD;
 }
 
+/**
+ * Step 3b, the circuit breaker: true when the return (squared: `r2`, WAD) exceeds k sigma, sigma^2 = `variance`
+ * (WAD, before the sample), k = `kWad`: r2 * WAD^2 > k^2 * variance.
+ */
+export function breakerTrips(r2: bigint, variance: bigint, kWad: bigint): boolean {
+  return r2 * WAD * WAD > kWad * kWad * variance;
+}
+
+/** Step 3b: the cooling-off count after a sample: `samples` when the breaker tripped, else one less (never below 0). */
+export function coolDown(coolingOff: bigint, tripped: boolean, samples: bigint): bigint {
+  if (tripped) return samples;
+  return coolingOff === 0n ? 0n : coolingOff - 1n;
+}
+
 /** Step 3: (lambda * v + (WAD - lambda) * r2) / WAD, floored. */
 export function ewma(v: bigint, r2: bigint, lambda: bigint): bigint {
   return (lambda * v + (WAD - lambda) * r2) / WAD;

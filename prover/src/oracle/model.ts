@@ -8,8 +8,8 @@
 import { N_ASSETS, WAD } from "../constants.js";
 import { weightsHash } from "../encoding.js";
 import type { SyncPoseidon } from "../poseidon.js";
-import { type OracleConfig, type SourceReading, type Epoch, type MarginPair, type Volatility, type FrozenAsset } from "./types.js";
-import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, leftBand, liquidationBonusOf, max } from "./math.js";
+import { type OracleConfig, type SourceReading, type Epoch, type MarginPair, type Volatility, type FrozenAsset, type RiskState } from "./types.js";
+import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, leftBand, liquidationBonusOf, max, breakerTrips, coolDown } from "./math.js";
 import { validateConfig } from "./config.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -26,11 +26,15 @@ interface AssetState {
   frozen: boolean;
   /** Price when the current regime started (or the first price since), 8 decimals. */
   refPrice: bigint;
+  /** Samples of cooling-off left after the breaker tripped, the current epoch's included. */
+  coolingOff: bigint;
 }
 
 interface MarketState {
   mmRatio: bigint;
   imRatio: bigint;
+  /** The underlying is frozen or cooling off: no new risk. */
+  halted: boolean;
 }
 
 /** The oracle's state and `poke()`, in TypeScript. */
@@ -45,6 +49,7 @@ export class OracleModel {
   private readonly epochs: Epoch[] = [];
   private lastStep = 0n;
   private frozenLast: FrozenAsset[] = [];
+  private trippedLast: number[] = [];
   /** Start time of each regime; regime 0 starts at 0. */
   private readonly regimeStarts: bigint[] = [0n];
 
@@ -61,12 +66,12 @@ export class OracleModel {
     this.assets = config.assets.map((a) => {
       const v = a.initialVariance;
       const hMM = targetRatio(max(v, risk.varianceFloor), this.riskMultiplier, risk.haircutFloor, risk.haircutCap);
-      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false, refPrice: 0n };
+      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false, refPrice: 0n, coolingOff: 0n };
     });
     this.markets = config.marketUnderlyings.map((u) => {
       const v = max(config.assets[u]!.initialVariance, risk.varianceFloor);
       const mmRatio = targetRatio(v, this.riskMultiplier, risk.marginFloor, risk.marginCap);
-      return { mmRatio, imRatio: initialOf(mmRatio, risk.imMultiplier) };
+      return { mmRatio, imRatio: initialOf(mmRatio, risk.imMultiplier), halted: false };
     });
   }
 
@@ -88,16 +93,21 @@ export class OracleModel {
     });
     this.lastStep = step;
     this.frozenLast = [];
+    this.trippedLast = [];
 
     let moved = false;
     const variances = this.assets.map((a, i) => {
       const { price, kept } = aggregate(answers[i]!, timestamp, risk);
       const frozen = price === 0n;
+      let tripped = false;
       if (frozen) {
         this.frozenLast.push({ asset: i, validSources: kept });
       } else {
         if (a.price !== 0n) {
           const r2 = squaredReturn(price, a.price);
+          // Step 3b: the breaker compares the return with the volatility before this sample.
+          tripped = breakerTrips(r2, this.maxVariance(a), risk.breakerKWad);
+          if (tripped) this.trippedLast.push(i);
           a.varFast = ewma(a.varFast, r2, risk.lambdaFast);
           a.varSlow = ewma(a.varSlow, r2, risk.lambdaSlow);
           a.varPeak = max(a.varFast, (a.varPeak * risk.peakDecay) / WAD);
@@ -111,6 +121,7 @@ export class OracleModel {
       a.hMM = rateLimit(a.hMM, target, frozen, risk.maxTightenStep, risk.maxLoosenStep);
       a.hIM = initialOf(a.hMM, risk.imMultiplier);
       a.frozen = frozen;
+      a.coolingOff = coolDown(a.coolingOff, tripped, risk.breakerSamples);
       return v;
     });
 
@@ -119,6 +130,7 @@ export class OracleModel {
       const target = targetRatio(variances[u]!, this.riskMultiplier, risk.marginFloor, risk.marginCap);
       m.mmRatio = rateLimit(m.mmRatio, target, this.assets[u]!.frozen, risk.maxTightenStep, risk.maxLoosenStep);
       m.imRatio = initialOf(m.mmRatio, risk.imMultiplier);
+      m.halted = this.isHalted(this.assets[u]!);
     });
 
     if (moved) {
@@ -178,6 +190,27 @@ export class OracleModel {
     return this.frozenLast;
   }
 
+  /** The assets whose breaker tripped in the last sample (the contract's `BreakerTripped` events). */
+  get lastTripped(): readonly number[] {
+    return this.trippedLast;
+  }
+
+  /** The risk state of an asset: frozen, and the cooling-off samples left (the contract's `riskState`). */
+  riskState(slot: number): RiskState {
+    const a = this.asset(slot, false);
+    return { frozen: a.frozen, coolingOff: a.coolingOff };
+  }
+
+  /** Whether an asset takes no new risk in the current epoch (frozen or cooling off): its initial weight is 0. */
+  assetHalted(slot: number): boolean {
+    return this.isHalted(this.asset(slot, false));
+  }
+
+  /** Whether a market refuses new risk in the current epoch (its underlying is halted; `marketQuote`'s `halted`). */
+  marketHalted(market: number): boolean {
+    return this.markets[this.checkMarket(market)]!.halted;
+  }
+
   /** What epoch `n` (1-based) published. */
   epoch(n: bigint): Epoch {
     if (n < 1n || n > this.currentEpoch) throw new RangeError(`epoch ${n} is not closed`);
@@ -200,11 +233,11 @@ export class OracleModel {
     return { initial: a.hIM, maintenance: a.hMM };
   }
 
-  /** Current weights of an asset (1e-30 USD per base unit). */
+  /** Current weights of an asset (1e-30 USD per base unit); the initial one is 0 while the asset is halted. */
   weights(slot: number): MarginPair {
     const a = this.asset(slot, true);
     const decimals = this.config.assets[slot]!.decimals;
-    return { initial: weightOf(a.price, a.hIM, decimals), maintenance: weightOf(a.price, a.hMM, decimals) };
+    return { initial: this.initialWeight(a, decimals), maintenance: weightOf(a.price, a.hMM, decimals) };
   }
 
   /** Both weight vectors over all N_ASSETS slots (unused slots 0), as hashed into the current epoch. */
@@ -213,7 +246,7 @@ export class OracleModel {
     const maintenance = new Array<bigint>(N_ASSETS).fill(0n);
     this.assets.forEach((a, i) => {
       const decimals = this.config.assets[i]!.decimals;
-      initial[i] = weightOf(a.price, a.hIM, decimals);
+      initial[i] = this.initialWeight(a, decimals);
       maintenance[i] = weightOf(a.price, a.hMM, decimals);
     });
     return { initial, maintenance };
@@ -241,6 +274,15 @@ export class OracleModel {
     return this.config.marketUnderlyings[this.checkMarket(market)]!;
   }
 
+  private isHalted(a: AssetState): boolean {
+    return a.frozen || a.coolingOff !== 0n;
+  }
+
+  /** The initial weight as hashed into the epoch: 0 while the asset is frozen or cooling off. */
+  private initialWeight(a: AssetState, decimals: number): bigint {
+    return this.isHalted(a) ? 0n : weightOf(a.price, a.hIM, decimals);
+  }
+
   private maxVariance(a: AssetState): bigint {
     return max(max(a.varFast, a.varSlow), max(a.varPeak, this.config.risk.varianceFloor));
   }
@@ -264,6 +306,8 @@ export class OracleModel {
 export * from "./types.js";
 export {
   aggregate,
+  breakerTrips,
+  coolDown,
   ewma,
   initialOf,
   isqrt,

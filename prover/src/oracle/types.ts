@@ -55,6 +55,13 @@ export interface RiskConfig {
   maxBonus: bigint;
   /** A price further than this from its reference starts a new price regime, in basis points (uint16, (0, 10000]). */
   leaseBandBps: bigint;
+  /**
+   * Circuit breaker: a sample whose return from the last valid price exceeds `breakerKWad` times the asset's
+   * sigma (before the sample) trips the asset's breaker (WAD, uint64, > 0).
+   */
+  breakerKWad: bigint;
+  /** Samples an asset cools off after its breaker trips, the tripping sample included (uint8, [1, 255]). */
+  breakerSamples: bigint;
 }
 
 /** One asset slot: the constructor's `AssetConfig`. */
@@ -105,6 +112,14 @@ export interface Volatility {
   varPeak: bigint;
   /** The asset's price froze in the last sample. */
   frozen: boolean;
+}
+
+/** The risk state of an asset: no new risk may depend on it while frozen or cooling off (the contract's `riskState`). */
+export interface RiskState {
+  /** The asset's price froze in the last sample. */
+  frozen: boolean;
+  /** Samples of cooling-off left after a breaker trip, the current epoch's included (0: not tripped). */
+  coolingOff: bigint;
 }
 
 /** An asset whose price froze in a sample (the contract's `PriceFrozen` event). */
