@@ -4,7 +4,9 @@ pragma solidity 0.8.28;
 import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {IShieldedPool} from "./IShieldedPool.sol";
-import {INoteAssetSlots, INoteBatchInsertVerifier, INoteJoinSplitVerifier, INoteToken} from "./INoteVerifiers.sol";
+import {INoteBatchInsertVerifier, INoteJoinSplitVerifier} from "../interfaces/IVerifiers.sol";
+import {IERC20Balance} from "../interfaces/IERC20Balance.sol";
+import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 
 /// @title ShieldedPool
 /// @notice Shielded notes for Plimsoll collateral: shield an oracle asset into a note, transfer notes
@@ -82,10 +84,10 @@ contract ShieldedPool is IShieldedPool {
     /// @param joinSplitVerifier_ The generated NoteJoinSplitVerifier.
     /// @param batchVerifier_ The generated NoteBatchInsertVerifier.
     constructor(address oracle, address joinSplitVerifier_, address batchVerifier_) {
-        uint256 count = INoteAssetSlots(oracle).assetCount();
+        uint256 count = IPlimsollOracle(oracle).assetCount();
         if (count == 0 || count > MAX_SLOTS) revert TooManyAssets(count);
         for (uint256 i = 0; i < count; ++i) {
-            (address t,) = INoteAssetSlots(oracle).asset(i);
+            (address t,) = IPlimsollOracle(oracle).asset(i);
             _tokens[i] = t;
         }
         assetCount = count;
@@ -118,9 +120,9 @@ contract ShieldedPool is IShieldedPool {
         emit Shielded(msg.sender, slot, amount, leafIndex);
 
         address t = _tokens[slot];
-        uint256 before = INoteToken(t).balanceOf(address(this));
+        uint256 before = IERC20Balance(t).balanceOf(address(this));
         t.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = INoteToken(t).balanceOf(address(this)) - before;
+        uint256 received = IERC20Balance(t).balanceOf(address(this)) - before;
         if (received != amount) revert TransferMismatch(t, amount, received);
     }
 
