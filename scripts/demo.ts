@@ -185,10 +185,18 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   const ev = (await d.engine.queryFilter(d.engine.filters.Liquidated!(await bob.getAddress()))).at(-1) as EventLog | undefined;
   if (ev !== undefined) {
     const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }].filter((x) => x.amount > 0n);
-    const remainder = remainderOpening(await initPoseidon(), bobT.opening, seized);
-    w.store.save(bobT.key, remainder, BigInt(ev.args.remainderCommitment));
+    const hash = await initPoseidon();
+    const remainder = remainderOpening(hash, bobT.opening, seized);
+    // Hash the recomputed opening and compare it with what the chain holds before saying it matches.
+    const recomputed = accountCommitment(hash, remainder.amounts, remainder.blinding, remainder.owner);
+    const onChain = BigInt(await d.engine.commitmentOf(await bob.getAddress()));
+    const logged = BigInt(ev.args.remainderCommitment);
+    if (recomputed !== onChain || recomputed !== logged) {
+      throw new Error(`Bob's recomputed remainder commitment ${recomputed} differs from the chain's ${onChain} (Liquidated logged ${logged})`);
+    }
+    w.store.save(bobT.key, remainder, recomputed);
     const bobAfter = await traderFor(w, bob);
-    console.log(`    remainder: ${d.assets.map((x) => tokens(remainder.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")} (commitment matches the chain)`);
+    console.log(`    remainder: ${d.assets.map((x) => tokens(remainder.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")} (its commitment, hashed here, matches the chain's: ${recomputed.toString().slice(0, 12)}…)`);
     const weth = remainder.amounts[WETH]!;
     if (weth > 0n) record("Bob withdraws his remainder", await bobAfter.withdraw(WETH, weth));
   }

@@ -19,6 +19,10 @@ interface IPerpMarket is IMarket {
     error ReserveLocked(uint256 free, uint256 requested);
     /// @notice Thrown when the first deposit into an empty pool buys fewer than `minimum` shares.
     error InitialDepositTooSmall(uint256 amount, uint256 minimum);
+    /// @notice Thrown when a liquidity or payout call is entered again from inside one (a quote token
+    ///         with transfer callbacks): shares are priced against the live pool balance, so a nested
+    ///         removal would be priced before the outer payout left.
+    error Reentrancy();
 
     /// @notice Emitted when liquidity enters the pool.
     event LiquidityAdded(address indexed provider, uint256 amount, uint256 shares);

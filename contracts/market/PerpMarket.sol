@@ -44,6 +44,18 @@ contract PerpMarket is IPerpMarket {
 
     mapping(address provider => Holding) internal _holdings;
 
+    uint256 private transient _locked;
+
+    /// @dev Pool shares are priced at the live token balance, so no liquidity or payout call may run
+    ///      inside another (a quote token that calls back before moving balances would otherwise let a
+    ///      nested removal be priced before the outer payout left).
+    modifier nonReentrant() {
+        if (_locked != 0) revert Reentrancy();
+        _locked = 1;
+        _;
+        _locked = 0;
+    }
+
     /// @param oracle_ The parameter oracle whose perp markets are this market's instruments.
     /// @param quoteToken_ The quote (settlement) token of the pool.
     /// @param quoteDecimals_ Decimals of the quote token.
@@ -82,7 +94,7 @@ contract PerpMarket is IPerpMarket {
     }
 
     /// @inheritdoc IPerpMarket
-    function addLiquidity(uint256 amount) external returns (uint256 shares) {
+    function addLiquidity(uint256 amount) external nonReentrant returns (uint256 shares) {
         if (amount == 0) revert ZeroAmount();
         uint256 balance = poolBalance();
         uint256 outstanding = totalShares;
@@ -106,7 +118,7 @@ contract PerpMarket is IPerpMarket {
     }
 
     /// @inheritdoc IPerpMarket
-    function removeLiquidity(uint256 shares) external returns (uint256 amount) {
+    function removeLiquidity(uint256 shares) external nonReentrant returns (uint256 amount) {
         if (shares == 0) revert ZeroAmount();
         uint256 held = sharesOf(msg.sender);
         if (shares > held) revert InsufficientShares(held, shares);
@@ -140,7 +152,7 @@ contract PerpMarket is IPerpMarket {
     }
 
     /// @inheritdoc IMarket
-    function payProfit(uint256 amount) external {
+    function payProfit(uint256 amount) external nonReentrant {
         if (msg.sender != engine) revert OnlyEngine(msg.sender);
         uint256 available = poolBalance();
         if (amount > available) revert PoolInsufficient(available, amount);

@@ -25,6 +25,8 @@ export type EngineContract = Contract & {
   positionOf: Call<{ size: bigint; entryPrice: bigint }>;
   requirementOf: Call<bigint>;
   tokenOf: Call<string>;
+  leaseMaxAge: Call<bigint>;
+  leaseGrace: Call<bigint>;
   deposit: Send;
   withdraw: Send;
   trade: Send;
@@ -46,6 +48,13 @@ export type OracleContract = Contract & {
   haircuts: Call<[bigint, bigint]>;
   liquidationBonus: Call<bigint>;
   asset: Call<[string, bigint]>;
+  maxStaleness: Call<bigint>;
+  breakerSamples: Call<bigint>;
+  /** mark, initial ratio, maintenance ratio, halted (the underlying is frozen or cooling off). */
+  marketQuote: Call<[bigint, bigint, bigint, boolean] & { mark: bigint; initialRatio: bigint; maintenanceRatio: bigint; halted: boolean }>;
+  marketHalted: Call<boolean>;
+  /** frozen, cooling-off samples left (see IPlimsollOracle.riskState). */
+  riskState: Call<[boolean, bigint]>;
 };
 
 export type TokenContract = Contract & {
