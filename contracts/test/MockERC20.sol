@@ -45,7 +45,7 @@ contract MockERC20 {
         return true;
     }
 
-    function _move(address from, address to, uint256 amount) internal {
+    function _move(address from, address to, uint256 amount) internal virtual {
         balanceOf[from] -= amount;
         balanceOf[to] += amount;
         emit Transfer(from, to, amount);

@@ -17,7 +17,7 @@ contract ReentrantNoteToken is NoteTestToken {
         hookData = data_;
     }
 
-    function transferFrom(address from, address to, uint256 amount) external override returns (bool) {
+    function transferFrom(address from, address to, uint256 amount) public override returns (bool) {
         address t = hookTarget;
         if (t != address(0)) {
             hookTarget = address(0);
