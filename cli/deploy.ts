@@ -1,7 +1,7 @@
 /**
  * `plimsoll deploy --rpc URL [--out FILE] [--force]`: deploys the development world (mock tokens
  * USDC/WETH/WBTC and mock price sources, the oracle, the verifiers, the keeper registry, the engine
- * with its libraries, the perp market and its fund, the reserve registry) to a running node, opens
+ * with its libraries, the perp market and its fund, the shielded pool, the reserve registry) to a running node, opens
  * the first oracle epoch, seeds the market's pool, and writes the deployment file every other chain
  * command reads.
  *
@@ -27,7 +27,8 @@ export const DEPLOY_HELP = `Usage: plimsoll deploy --rpc <url> [--out <file>] [-
 Deploys the DEVELOPMENT world to a running node (e.g. 'npx hardhat node'): mintable mock tokens
 USDC (6 decimals), WETH (18) and WBTC (8), three settable mock price sources each, the oracle, the
 verifiers (development keys from 'npm run build'), the keeper registry, the margin engine with its
-libraries, the perp market (ETH-PERP, BTC-PERP) and its insurance fund, and the reserve registry.
+libraries, the perp market (ETH-PERP, BTC-PERP) and its insurance fund, the shielded note pool (bound
+to the engine, which holds its tokens) with its verifiers, and the reserve registry.
 Then opens the first oracle epoch and seeds the market's pool. Writes every address, the tokens
 (symbol, slot, decimals), the markets, the chain id and the deploy block to the deployment file
 (atomically). Never deploy this to a real network: anyone can mint its tokens and set its prices.
@@ -142,6 +143,12 @@ async function deploy(opts: Options): Promise<number> {
           insolvencyVerifier: await d.insolvencyVerifier.getAddress(),
           poseidon3: await d.poseidon3.getAddress(),
           poseidon4: await d.poseidon4.getAddress(),
+          shieldedPool: await d.shieldedPool.getAddress(),
+          noteJoinSplitVerifier: d.noteVerifiers.joinSplit,
+          noteBatchInsertVerifier: d.noteVerifiers.batchInsert,
+          accountAbsorbVerifier: d.noteVerifiers.absorb,
+          accountEmitVerifier: d.noteVerifiers.emit,
+          poseidonT3: d.poseidonT3,
         },
         tokens: d.assets.map((a) => ({ symbol: a.symbol, slot: a.slot, decimals: a.decimals, address: a.token! })),
         feeds: await Promise.all(d.feeds.map((row) => Promise.all(row.map((f) => f.getAddress())))),

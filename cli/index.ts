@@ -7,6 +7,7 @@
  *   plimsoll calldata --proof proof.json
  *   plimsoll keeper <run|keygen> ...                                                 (keeper.ts)
  *   plimsoll reserves <prove|verify|include> ...                                     (reserves/)
+ *   plimsoll notes <init|shield|transfer|unshield|flush|absorb|emit|...> ...          (notes/)
  *
  * Every group follows command.ts: --help on every group and command, --json for machine output,
  * exit 0 ok, 1 a failed check (invalid proof, client not shown) or a failure, 2 bad input.
@@ -18,10 +19,11 @@ import { isDirectRun, runGroup } from "./command.js";
 import { DEPLOY_SUMMARY, runDeploy } from "./deploy.js";
 import { ORACLE_SUMMARY, runOracle } from "./oracle.js";
 import { KEEPER_SUMMARY, runKeeperCli } from "./keeper.js";
+import { NOTES_SUMMARY, runNotes } from "./notes/index.js";
 import { RESERVES_SUMMARY, runReserves } from "./reserves/index.js";
 import { summaryLines, traderGroup } from "./trader/index.js";
 
-/** The top-level help: the trader's commands, then the keeper's and the custodian's. */
+/** The top-level help: the trader's commands, then the keeper's, the custodian's and the note wallet's. */
 export const HELP = `plimsoll — private margin proofs
 
 Usage: plimsoll <command> [options]
@@ -33,6 +35,7 @@ ${DEPLOY_SUMMARY}
 ${ORACLE_SUMMARY}
 ${KEEPER_SUMMARY}
 ${RESERVES_SUMMARY}
+${NOTES_SUMMARY}
 
 Run 'plimsoll <command> --help' for a command's options. Every command accepts --json.
 'plimsoll --version' prints the version.
@@ -71,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   // The keeper and reserves groups have their own options: hand them their arguments before parsing.
   if (argv[0] === "keeper") return runKeeperCli(argv.slice(1));
   if (argv[0] === "reserves") return runReserves(argv.slice(1));
+  if (argv[0] === "notes") return runNotes(argv.slice(1));
   return runGroup(traderGroup(HELP), argv);
 }
 

@@ -6,6 +6,9 @@
  *   - gas (transaction gas, 21k base and calldata included) of shield, a full batch insertion (per
  *     leaf too), a flush of one note, a 2-in/2-out transfer, an unshield through a relayer to a
  *     fresh address, all with real proofs on an in-process Hardhat network;
+ *   - accounts absorbing and emitting notes on the full system (scripts/lib/world.ts): constraints and
+ *     proving time of account_absorb and account_emit, gas of an absorb (first update of an account,
+ *     and a later one) and of an emit with an open position;
  *   - the alternative, measured: zk-kit's lean IMT (poseidon-solidity PoseidonT3) insert at small
  *     sizes (real inserts) and at 2^20 leaves (its storage seeded at that size with non-zero side
  *     nodes, as a long-lived tree has; the cost depends only on the index's bits and the depth),
@@ -26,9 +29,14 @@ import { initPoseidonEx } from "../prover/src/index.js";
 import { Prover } from "../prover/src/index.js";
 import { notes } from "../prover/src/index.js";
 import { deployPool, fundShielder, poseidonT3LibraryName, type PoolWorld } from "../test/notes/fixture.js";
+import { createWorld, seedPool, traderFor } from "./lib/world.js";
 import type { LeanIMTBench } from "../types/ethers-contracts/index.js";
 
 const {
+  ABSORB_CIRCUIT,
+  EMIT_CIRCUIT,
+  planAbsorb,
+  planEmit,
   BATCH_INSERT_CIRCUIT,
   JOIN_SPLIT_CIRCUIT,
   NOTE_BATCH_SIZE,
@@ -87,7 +95,7 @@ const prover = new Prover();
 
 try {
   // --- Circuits -------------------------------------------------------------------------------
-  const circuits = [JOIN_SPLIT_CIRCUIT, BATCH_INSERT_CIRCUIT].map((name) => {
+  const circuits = [JOIN_SPLIT_CIRCUIT, BATCH_INSERT_CIRCUIT, ABSORB_CIRCUIT, EMIT_CIRCUIT].map((name) => {
     const info = r1csInfo(artifacts.r1cs(name));
     return { circuit: name, ...info, phase1Power: power(info.constraints + info.publicInputs + info.publicOutputs), proveMs: [] as number[], cpuMs: [] as number[], inProcessMs: [] as number[] };
   });
@@ -161,11 +169,50 @@ try {
   const p1 = wallet.planBatchInsert()!;
   const flush1Gas = (await (await w.pool.insertBatch(p1.newRoot, p1.count, (await proveBatchInsert(prover, p1)).proof)).wait())!.gasUsed;
 
+  // --- Accounts absorb and emit notes (the full system) ----------------------------------------
+  log("deploying the full system; an account absorbs two notes and emits one...");
+  const world = await createWorld(ethers, { prover });
+  const [, , , , , , , , , , , , shielder, lp, owner] = signers;
+  await seedPool(world, lp!, 1_000_000n * 10n ** 6n);
+  const worldPool = world.d.shieldedPool as unknown as typeof w.pool;
+  const own = await NoteWallet.create({ keys: randomNoteKeys(h, bj), path: path.join(dir, "own.json"), chainId, pool: await worldPool.getAddress() });
+  for (const amount of [4_000n * 10n ** 6n, 1_000n * 10n ** 6n]) {
+    const usdc = world.d.tokens[0]!.connect(shielder!) as typeof world.d.tokens[0];
+    await (await usdc.mint(await shielder!.getAddress(), amount)).wait();
+    await (await usdc.approve(await worldPool.getAddress(), amount)).wait();
+    const s = own.planShield(0, amount);
+    await (await worldPool.connect(shielder!).shield(0, amount, s.inner, encryptedStruct(s.encrypted))).wait();
+  }
+  await own.scan(ethers.provider);
+  const ownBatch = own.planBatchInsert()!;
+  await (await worldPool.insertBatch(ownBatch.newRoot, ownBatch.count, (await proveBatchInsert(prover, ownBatch)).proof)).wait();
+  await own.scan(ethers.provider);
+  const trader = await traderFor(world, owner!);
+  const [n0, n1] = own.notes();
+  const absorbFirstGas = (await trader.absorbNote({ note: n0!, spendingSecret: own.keys.spendingSecret, tree: own.tree })).gasUsed;
+  const absorbGas = (await trader.absorbNote({ note: n1!, spendingSecret: own.keys.spendingSecret, tree: own.tree })).gasUsed;
+  await trader.trade(1, 10n ** 16n); // 0.01 BTC-PERP: the emit must clear initial margin
+  const out = own.planShield(0, 500n * 10n ** 6n);
+  const emitGas = (await trader.emitNote(out.note, out.encrypted)).gasUsed;
+  // proving time: the same plans again (proved, not sent)
+  const epoch = BigInt(await world.d.oracle.currentEpoch());
+  const keeper = { crypto: await (await import("../prover/src/index.js")).initNoteCrypto(), keeper: { keeperId: world.keeper.keeperId, key: world.keeper.key.publicKey }, nonce: epoch };
+  const weights = (await world.d.oracle.weightVectors())[0].map(BigInt);
+  const absorbInput = planAbsorb(h, trader.opening, { note: n1!, spendingSecret: own.keys.spendingSecret, tree: own.tree }, weights, keeper).input;
+  const emitInput = planEmit(h, trader.opening, own.planShield(0, 100n).note, 0n, weights, keeper).input;
+  for (const [c, input] of [[circuits[2]!, absorbInput], [circuits[3]!, emitInput]] as const) {
+    log(`proving ${c.circuit} ${runs} times...`);
+    for (let i = 0; i < runs; i++) {
+      const r = await prover.prove(artifacts.circuit(c.circuit), input);
+      c.proveMs.push(r.witnessMs + r.proveMs);
+    }
+  }
+
   // In-process proving (snarkjs library in this process): wall and CPU time (all threads), so that
   // a figure measured on a loaded machine can still be read.
   log(`proving in-process ${runs} times each (CPU time)...`);
   const snarkjs = (await import("snarkjs")) as unknown as { groth16: { fullProve(i: unknown, w: string, z: string): Promise<unknown> } };
-  for (const [c, input] of [[circuits[0]!, t.plan.input], [circuits[1]!, batchPlan.input]] as const) {
+  for (const [c, input] of [[circuits[0]!, t.plan.input], [circuits[1]!, batchPlan.input], [circuits[2]!, absorbInput], [circuits[3]!, emitInput]] as const) {
     const a = artifacts.circuit(c.circuit);
     await snarkjs.groth16.fullProve(input, a.wasmPath, a.zkeyPath); // warm-up
     for (let i = 0; i < runs; i++) {
@@ -238,6 +285,9 @@ try {
       transfer2in2out: Number(transferGas),
       unshieldRelayerFreshRecipient: Number(unshieldGas),
       unshieldFreshRecipientFreshRelayer: Number(unshieldFreshGas),
+      absorbNoteFirstUpdate: Number(absorbFirstGas),
+      absorbNote: Number(absorbGas),
+      emitNoteOpenPosition: Number(emitGas),
     },
     leanIMT: {
       smallTreeInsertMedian: median(smallGas.slice(1).map(Number)),
@@ -267,6 +317,9 @@ try {
       ["transfer 2-in/2-out", g.transfer2in2out],
       ["unshield, relayer fee, fresh recipient", g.unshieldRelayerFreshRecipient],
       ["unshield, fresh recipient and fresh relayer", g.unshieldFreshRecipientFreshRelayer],
+      ["account absorbs a note (the account's first update)", g.absorbNoteFirstUpdate],
+      ["account absorbs a note", g.absorbNote],
+      ["account emits a note (open position, initial margin)", g.emitNoteOpenPosition],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${fmt(v).padStart(9)}`);
     console.log(`\nzk-kit lean IMT + poseidon-solidity PoseidonT3, one insert (tx gas):`);

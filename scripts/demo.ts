@@ -5,6 +5,8 @@
  *    registry and the generated verifiers; feeds prices; a trader with a private basket of USDC
  *    (6 decimals), WETH (18) and WBTC (8) deposits, opens a long and a short at initial margin, and
  *    renews the lease at maintenance margin after a price move.
+ *    A second trader funds its account through shielded notes (absorbed with slot and amount private),
+ *    trades and emits a note; the demo prints what an observer rebuilds of each basket.
  * 2. Keeper: a keeper daemon decrypts the openings sent to it, liquidates an account after a crash
  *    (its owner recomputes and withdraws the remainder), and force-closes a lapsed lease.
  * 3. Custodian: 1,000 synthetic clients proven in batches, published to the reserve registry and
@@ -26,6 +28,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runReservesDemo } from "./lib/reservesDemo.js";
+import { runNotesDemo } from "./lib/notesDemo.js";
 import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor, type World } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { terminateCurves } from "./lib/snarkjs.js";
@@ -115,9 +118,12 @@ async function main(): Promise<void> {
     console.log(`    Poseidon(basketHash, blinding, owner) == on-chain commitment: ${accountCommitment(h, o.amounts, o.blinding, o.owner) === account.commitment}`);
     console.log("    The deposits are public deltas (see 'Privacy model' in the README); the balances after them are not.");
 
+    const signers = (await ethers.getSigners()) as unknown as Signer[];
+    step(8, "Shielded collateral: a second trader funds its account through notes, trades and emits a note");
+    await runNotesDemo(w, { trader: signers[7]!, shielder: signers[8]!, inserter: signers[9]!, plainTrader: who, plainOpening: trader.opening.amounts }, record);
+
     await keeperAct(w, traderSigner, lp);
 
-    const signers = (await ethers.getSigners()) as unknown as Signer[];
     const reserves = await runReservesDemo(w, { custodian: signers[5]!, submitter: signers[6]! }, { clients: DEMO_CLIENTS });
     rows.push([`reserves: ${reserves.clients} clients in ${reserves.batches} batch proofs`, `${Math.round(reserves.proveWallMs / 1000)} s`, `${reserves.batchGas.median.toLocaleString("en-US")} per batch`, "-"]);
 
@@ -140,7 +146,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   const keeperSigner = w.keeper.operator;
   void lp;
 
-  step(8, "Two more traders name the same keeper: Bob (5,000 USDC + 1 WETH, long 10 ETH) and Carol (3,000 USDC, long 1 ETH)");
+  step(9, "Two more traders name the same keeper: Bob (5,000 USDC + 1 WETH, long 10 ETH) and Carol (3,000 USDC, long 1 ETH)");
   await fund(w, bob, new Map([[USDC, 5_000n * 10n ** 6n], [WETH, e18]]));
   await fund(w, carol, new Map([[USDC, 3_000n * 10n ** 6n]]));
   const bobT = await traderFor(w, bob);
@@ -151,7 +157,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   await carolT.deposit(USDC, 3_000n * 10n ** 6n);
   record("Carol opens long 1 ETH-PERP", await carolT.trade(ETH_PERP, e18));
 
-  step(9, `The keeper daemon (keeper #${w.keeper.keeperId}) reads the chain and decrypts the openings addressed to it`);
+  step(10, `The keeper daemon (keeper #${w.keeper.keeperId}) reads the chain and decrypts the openings addressed to it`);
   const usdc = d.tokens[USDC]!.connect(keeperSigner) as TokenContract;
   await (await usdc.mint(await keeperSigner.getAddress(), 50_000n * 10n ** 6n)).wait();
   const stateDir = mkdtempSync(join(tmpdir(), "plimsoll-keeper-"));
@@ -172,7 +178,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     if (a.opening !== null) console.log(`    keeper knows ${["Alice", "Bob", "Carol"][name] ?? account}: ${d.assets.map((x) => tokens(a.opening!.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")}`);
   }
 
-  step(10, "ETH crashes 17% to $2,400: a new epoch and a new price regime (every lease lapses)");
+  step(11, "ETH crashes 17% to $2,400: a new epoch and a new price regime (every lease lapses)");
   await nextEpoch(w, new Map([[WETH, 2_400_00000000n]]));
   const tick = await daemon.tick();
   for (const dcs of tick.decisions) console.log(`    keeper: ${dcs.account.slice(0, 10)}… ${dcs.decision}`);
@@ -181,7 +187,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     rows.push(["keeper liquidates Bob", `${Math.round(l.proveMs)} ms`, l.gasUsed.toLocaleString("en-US"), "-"]);
   }
 
-  step(11, "Bob recomputes his remainder from his old opening and the public seizure, with no message from anyone, and withdraws it");
+  step(12, "Bob recomputes his remainder from his old opening and the public seizure, with no message from anyone, and withdraws it");
   const ev = (await d.engine.queryFilter(d.engine.filters.Liquidated!(await bob.getAddress()))).at(-1) as EventLog | undefined;
   if (ev !== undefined) {
     const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }].filter((x) => x.amount > 0n);
@@ -201,10 +207,10 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     if (weth > 0n) record("Bob withdraws his remainder", await bobAfter.withdraw(WETH, weth));
   }
 
-  step(12, "Alice renews her lapsed lease at the new regime; Carol does not");
+  step(13, "Alice renews her lapsed lease at the new regime; Carol does not");
   record("Alice renews after the regime change", await (await traderFor(w, alice)).renewLease());
 
-  step(13, "The grace period passes: the keeper force-closes Carol at the mark, and Carol settles her debt from her basket");
+  step(14, "The grace period passes: the keeper force-closes Carol at the mark, and Carol settles her debt from her basket");
   await elapse(w, DEV_LEASE.grace + 1n);
   await nextEpoch(w);
   const later = await daemon.tick();
@@ -216,7 +222,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   console.log(`    Carol's pending settlement: ${tokens(BigInt(pending.basketDelta), 6, "USDC")} (the insurance fund advanced any loss to the pool)`);
   if (BigInt(pending.basketDelta) !== 0n) record("Carol settles", await carolT.settle());
 
-  step(14, "What each party learned");
+  step(15, "What each party learned");
   console.log("    the chain: positions, every delta (deposits, withdrawals, PnL, seizures), commitments, lease epochs; never a basket");
   console.log(`    the keeper: the openings of the ${daemon.snapshot.accounts.size} accounts that name it, and nothing of others`);
   console.log("    each owner: its own opening (and, after a liquidation, its remainder, recomputed alone)");

@@ -7,19 +7,20 @@
  * constraint; it survives otherwise. "before" counts the kills of the honest and dishonest inputs
  * alone (what the suite caught before the forged witnesses), "after" all three.
  *
- *   npm run mutate:circuits -- [--circuit account_update|insolvency|reserves_batch] [--limit N]
- *                              [--only file:line] [--help]
+ *   npm run mutate:circuits -- [--circuit account_update|insolvency|reserves_batch|note_join_split|note_batch_insert]
+ *                              [--limit N] [--only file:line] [--help]
  *
  * Mutation operators, per statement of a template body (comments ignored):
  *   remove   a `===` constraint, or a bare range/curve check call (RangeCheck(..)(..);), deleted;
  *   weaken   `<==` (or `==>`) turned into `<--` (the value is still computed, no longer constrained);
  *   narrow   the width of a Num2Bits / RangeCheck / RangeCheckArray / AssertGreaterEqThan call - 1;
  *   widen    the same width + 1.
- * Each template is mutated once, in the circuit that owns its file (shared files belong to
- * account_update, the first circuit that includes them), and the mutant is run against every oracle
- * main of that circuit whose main reaches the template. A mutant that does not compile (circom
- * rejects `<--` into an anonymous component, a narrowed width that no longer fits an array) is
- * reported as invalid and left out of the score.
+ * Each template is mutated once, in the circuit that owns its file (a shared file belongs to the
+ * first circuit that includes it: hashing.circom to account_update, notes.circom with its
+ * QuadMerkleRoot to note_join_split), and the mutant is run against every oracle main of that
+ * circuit whose main reaches the template. A mutant that does not compile (circom rejects `<--`
+ * into an anonymous component, a narrowed width that no longer fits an array) is reported as
+ * invalid and left out of the score.
  *
  * Builds are cached by content hash under build/mutation/cache/, so a second run only re-runs the
  * oracle (seconds per mutant). The report goes to build/mutation/<circuit>.json
@@ -38,13 +39,15 @@ build/mutation/ and runs the circuits' oracle (honest inputs, dishonest inputs, 
 witnesses: test/circuits/forged/cases.ts) against it.
 
 Options:
-  --circuit NAME   only this circuit (account_update, insolvency, reserves_batch); repeatable
+  --circuit NAME   only this circuit (account_update, insolvency, reserves_batch,
+                   note_join_split, note_batch_insert); repeatable
   --limit N        at most N mutants per circuit (in source order)
   --only F:L       only the mutants of line L of file F (e.g. account_update.circom:101)
   --help           this text
 
 Output: one progress line per mutant, a summary per circuit, and build/mutation/<circuit>.json
-(<circuit>.partial.json with --only or --limit). Without --circuit: account_update and insolvency.`;
+(<circuit>.partial.json with --only or --limit). Without --circuit: every circuit but
+reserves_batch (account_update, insolvency, note_join_split, note_batch_insert).`;
 
 interface Mutant {
   id: string;

@@ -7,4 +7,4 @@ pragma circom 2.1.6;
 
 include "../src/account_update.circom";
 
-component main {public [oldCommitment, newCommitment, weightsHash, statement, challenge, binding]} = AccountUpdateWithKeeper(16);
+component main {public [oldCommitment, newCommitment, weightsHash, statement, challenge, binding]} = AccountUpdateWithKeeper(16, 0);

@@ -117,7 +117,7 @@ template SlotSelector(N) {
 //   2. oldCommitment == Poseidon(3)(BasketHash(amounts), oldBlinding, owner);
 //   3. statement < 2^251 splits into (requirement, magnitude, sign, index) as
 //      packStatement(); index < N; d = sign ? -magnitude : magnitude;
-//      new[i] = amounts[i] + (i == index ? d : 0); 0 <= new[index] < 2^96;
+//      new[i] = amounts[i] + (i == index ? d : 0) + extra[i]; 0 <= new[index] < 2^96;
 //   4. newCommitment == Poseidon(3)(BasketHash(new), newBlinding, owner);
 //   5. weightsHash == WeightsHash(N)(weights);
 //   6. sum(new[i] * weights[i]) >= requirement.
@@ -136,7 +136,15 @@ template SlotSelector(N) {
 //   amounts[N]   old basket, token base units, each < 2^96 (checked).
 //   weights[N]   the epoch's weights, value units (1e-30 USD) per token base
 //                unit, each < 2^128 (NOT checked, see PRECONDITION).
-// Outputs: none.
+//   extra[N]     a private change of the basket, added to the public delta:
+//                0 in a plain update (AccountUpdateWithKeeper(N, 0) constrains
+//                it so); a note absorbed or emitted at a private slot in
+//                circuits/src/account_notes.circom (see PRECONDITION).
+// Outputs: newAmounts[N], the new basket (range-checked only at `index`).
+//
+// PRECONDITION (extra): the caller range-checks new[i] (< 2^96) at every slot
+//   where extra[i] may be non-zero. This template checks it at `index` only;
+//   elsewhere new[i] = amounts[i] is already checked when extra[i] = 0.
 //
 // PRECONDITION (weights): the weights are NOT range-checked in the circuit.
 //   They are bound to the public weightsHash, which only the oracle produces,
@@ -147,7 +155,7 @@ template SlotSelector(N) {
 // PRECONDITION (public inputs): the verifier contract rejects public inputs
 //   that are not below p (snarkjs verifiers do).
 //
-// Field-wrap bounds for step 6: new[i] < 2^96 and weights[i] < 2^128, so
+// Field-wrap bounds for step 6 (with the PRECONDITION on extra): new[i] < 2^96 and weights[i] < 2^128, so
 // value = sum(new[i] * weights[i]) <= N * (2^96 - 1) * (2^128 - 1)
 // < 2^(224 + ceilLog2(N)) = 2^228 for N = 16, far below p (> 2^253): no term or
 // partial sum wraps. requirement < 2^150 < 2^228. AssertGreaterEqThan(228) is
@@ -178,6 +186,7 @@ template AccountUpdate(N) {
     signal input newBlinding;
     signal input amounts[N];
     signal input weights[N];
+    signal input extra[N];
 
     // The new basket (for an enclosing circuit that encrypts it; range-checked below).
     signal output newAmounts[N];
@@ -205,18 +214,19 @@ template AccountUpdate(N) {
     slot.index <== st.index;
 
     signal change[N];                         // d at the selected slot, 0 elsewhere
-    signal picked[N];                         // old amount at the selected slot, 0 elsewhere
-    var oldAtIndex = 0;
+    signal picked[N];                         // new amount at the selected slot, 0 elsewhere
+    var newAtIndex = 0;
     for (var i = 0; i < N; i++) {
         change[i] <== slot.out[i] * delta;
-        picked[i] <== slot.out[i] * amounts[i];
-        newAmounts[i] <== amounts[i] + change[i];
-        oldAtIndex += picked[i];
+        newAmounts[i] <== amounts[i] + change[i] + extra[i];
+        picked[i] <== slot.out[i] * newAmounts[i];
+        newAtIndex += picked[i];
     }
-    // The changed slot: 0 <= old + d < 2^96. A withdrawal beyond the balance
-    // gives a field element near p and fails; so does a deposit reaching 2^96.
-    // Every other slot equals its old, already range-checked, amount.
-    RangeCheck(AMOUNT_BITS())(oldAtIndex + delta);
+    // The publicly changed slot: 0 <= new < 2^96. A withdrawal beyond the
+    // balance gives a field element near p and fails; so does a deposit
+    // reaching 2^96. Every other slot equals its old, already range-checked,
+    // amount plus `extra` (which the caller range-checks, see PRECONDITION).
+    RangeCheck(AMOUNT_BITS())(newAtIndex);
 
     // 4. The new commitment: same owner, fresh blinding.
     component newC = AccountCommitment(N);
@@ -260,9 +270,18 @@ template AccountUpdate(N) {
 // subgroup: the keeper registry checks it at registration; the circuit checks it
 // is on the curve and not of x = 0) and nonce (< 2^64: the engine uses the epoch).
 //
+// PRIVATE = 0 (the plain update, circuits/main/account_update.circom): the
+// basket changes by the public delta only (extra = 0). PRIVATE = 1 (for the
+// note circuits of circuits/src/account_notes.circom): the template also takes
+// `extra[N]`, a private change of the basket that the enclosing circuit
+// computes and range-checks (AccountUpdate's PRECONDITION), and outputs the new
+// basket. Never a main component with PRIVATE = 1: the new basket would be a
+// public output.
+//
 // Cost (circom 2.2.3 --O2, N = 16): see the header of circuits/main/account_update.circom.
-template AccountUpdateWithKeeper(N) {
+template AccountUpdateWithKeeper(N, PRIVATE) {
     assert(N == CIPHER_SLOTS());
+    assert(PRIVATE == 0 || PRIVATE == 1);
 
     signal input oldCommitment;
     signal input newCommitment;
@@ -289,6 +308,16 @@ template AccountUpdateWithKeeper(N) {
     update.newBlinding <== newBlinding;
     update.amounts <== amounts;
     update.weights <== weights;
+    if (PRIVATE == 1) {
+        signal input extra[N];
+        signal output newAmounts[N];
+        update.extra <== extra;
+        newAmounts <== update.newAmounts;
+    } else {
+        for (var i = 0; i < N; i++) {
+            update.extra[i] <== 0;
+        }
+    }
 
     component enc = KeeperEncryption();
     enc.amounts <== update.newAmounts;

@@ -68,7 +68,7 @@ export function abiOf(name: string): InterfaceAbi {
 }
 
 /** Every custom error of the system's contracts, in one interface (for decoding reverts). */
-const ERROR_SOURCES = ["MarginEngine", "AccountUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "InsuranceFund", "PlimsollOracle", "KeeperRegistry", "ReserveRegistry", "MockERC20"];
+const ERROR_SOURCES = ["MarginEngine", "AccountUpdates", "NoteUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "ShieldedPool", "InsuranceFund", "PlimsollOracle", "KeeperRegistry", "ReserveRegistry", "MockERC20"];
 let errors: Interface | undefined;
 
 function errorInterface(): Interface {

@@ -42,6 +42,17 @@ export interface DeploymentFile {
     insolvencyVerifier: string;
     poseidon3: string;
     poseidon4: string;
+    /**
+     * The shielded note pool, bound to the engine (which holds its tokens), and what it is built
+     * from. Absent in files written before the pool existed: the `notes` commands then say to deploy again.
+     */
+    shieldedPool?: string;
+    noteJoinSplitVerifier?: string;
+    noteBatchInsertVerifier?: string;
+    accountAbsorbVerifier?: string;
+    accountEmitVerifier?: string;
+    /** poseidon-solidity's PoseidonT3 library, linked into the pool. */
+    poseidonT3?: string;
   };
   tokens: DeployedToken[];
   /** Price sources per asset slot (development mocks). */
@@ -53,6 +64,9 @@ export interface DeploymentFile {
 export function deploymentPath(flag: string | undefined): string {
   return flag ?? (process.env.PLIMSOLL_DEPLOYMENT || DEFAULT_DEPLOYMENT);
 }
+
+/** The optional addresses of the shielded pool and its verifiers. */
+const NOTE_CONTRACTS = ["shieldedPool", "noteJoinSplitVerifier", "noteBatchInsertVerifier", "accountAbsorbVerifier", "accountEmitVerifier", "poseidonT3"] as const;
 
 /** Writes the deployment file atomically; refuses an existing file unless `force`. */
 export function writeDeployment(path: string, d: DeploymentFile, force: boolean): void {
@@ -77,6 +91,7 @@ export function readDeployment(path: string): DeploymentFile {
   if (d === null || typeof d !== "object" || d.version !== 1) throw new UsageError(`--deployment ${path}: not a version-1 deployment file`);
   if (d.contracts === null || typeof d.contracts !== "object") throw new UsageError(`--deployment ${path}: contracts is missing`);
   for (const k of ["engine", "oracle", "market", "keeperRegistry"] as const) addressField(d.contracts[k], `contracts.${k}`, path);
+  for (const k of NOTE_CONTRACTS) if (d.contracts[k] !== undefined) addressField(d.contracts[k], `contracts.${k}`, path);
   if (!Array.isArray(d.tokens) || d.tokens.length === 0) throw new UsageError(`--deployment ${path}: tokens must be a non-empty array`);
   d.tokens.forEach((t, i) => {
     addressField(t.address, `tokens[${i}].address`, path);

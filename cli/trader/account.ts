@@ -83,15 +83,16 @@ function storeOf(opts: TraderOptions): OpeningStore {
   return new OpeningStore(opts.store ?? (process.env.PLIMSOLL_STORE || DEFAULT_STORE));
 }
 
-function tokenBySymbol(c: Chain, symbol: string | undefined): DeployedToken {
+/** The token `--asset` names: a symbol of the deployment, or an asset slot number. */
+export function tokenBySymbol(c: Chain, symbol: string | undefined): DeployedToken {
   if (symbol === undefined) throw new UsageError(`--asset is required (one of ${c.d.tokens.map((t) => t.symbol).join(", ")})`);
-  const t = c.d.tokens.find((x) => x.symbol === symbol);
-  if (t === undefined) throw new UsageError(`--asset: unknown asset ${JSON.stringify(symbol)}; known: ${c.d.tokens.map((x) => x.symbol).join(", ")}`);
+  const t = /^[0-9]+$/.test(symbol) ? c.d.tokens.find((x) => x.slot === Number(symbol)) : c.d.tokens.find((x) => x.symbol === symbol);
+  if (t === undefined) throw new UsageError(`--asset: unknown asset ${JSON.stringify(symbol)}; known: ${c.d.tokens.map((x) => `${x.symbol} (slot ${x.slot})`).join(", ")}`);
   return t;
 }
 
 /** A positive amount of whole tokens, in base units. */
-function positiveAmount(t: DeployedToken, value: string | undefined, action: string): bigint {
+export function positiveAmount(t: DeployedToken, value: string | undefined, action: string): bigint {
   if (value === undefined) throw new UsageError("--amount is required (whole tokens, e.g. 250.5)");
   let units: bigint;
   try {
@@ -108,9 +109,12 @@ function valueOf(amounts: readonly bigint[], weights: readonly bigint[]): bigint
   return amounts.reduce((s, a, i) => s + a * (weights[i] ?? 0n), 0n);
 }
 
-function checkArtifacts(): void {
-  const a = artifacts.circuit("account_update");
-  for (const p of [a.wasmPath, a.zkeyPath]) if (!existsSync(p)) throw new UsageError(`${p} does not exist: run 'npm run build', or point --artifacts / $PLIMSOLL_ARTIFACTS at the folder with circuits/ and keys/`);
+/** Checks the build holds the wasm and proving key of each circuit (default: the account update). */
+export function checkArtifacts(...circuits: string[]): void {
+  for (const name of circuits.length === 0 ? ["account_update"] : circuits) {
+    const a = artifacts.circuit(name);
+    for (const p of [a.wasmPath, a.zkeyPath]) if (!existsSync(p)) throw new UsageError(`${p} does not exist: run 'npm run build', or point --artifacts / $PLIMSOLL_ARTIFACTS at the folder with circuits/ and keys/`);
+  }
 }
 
 async function keeperOf(c: Chain, opts: TraderOptions, owner: string): Promise<KeeperTarget | undefined> {
@@ -126,9 +130,15 @@ async function keeperOf(c: Chain, opts: TraderOptions, owner: string): Promise<K
   return { keeperId, key: [BigInt(k.x), BigInt(k.y)] };
 }
 
-/** Opens the chain and the trader; runs `body`; closes everything. Chain errors become one line. */
-async function withTrader<T>(opts: TraderOptions, body: (c: Chain & { signer: Signer }, t: Trader) => Promise<T>): Promise<T> {
-  checkArtifacts();
+/** What `withTrader` reads of a command's options. */
+export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account">;
+
+/**
+ * Opens the chain and the trader; runs `body`; closes everything. Chain errors become one line.
+ * `circuits`: the circuits the command proves (default the account update), checked first.
+ */
+export async function withTrader<T>(opts: TraderChainOptions, body: (c: Chain & { signer: Signer }, t: Trader) => Promise<T>, circuits: string[] = []): Promise<T> {
+  checkArtifacts(...circuits);
   const c = await openChainWithSigner(opts);
   const prover = new Prover();
   try {
@@ -156,12 +166,12 @@ async function withTrader<T>(opts: TraderOptions, body: (c: Chain & { signer: Si
   }
 }
 
-function checkEpoch(v: ChainView): void {
+export function checkEpoch(v: ChainView): void {
   if (v.epoch === 0n) throw new UsageError("the oracle has no epoch yet: run 'plimsoll oracle poke'");
 }
 
 /** Prints what one action did. */
-function report(opts: TraderOptions, c: Chain, r: ActionReport, extra: Record<string, unknown> = {}): void {
+export function report(opts: Pick<TraderOptions, "json">, c: Chain, r: ActionReport, extra: Record<string, unknown> = {}): void {
   const out = { action: r.action, epoch: r.epoch, requirement: usd(r.requirement), requirementValue: r.requirement, newCommitment: r.newCommitment, txHash: r.txHash, gasUsed: r.gasUsed, proveMs: Math.round(r.proveMs), ...extra };
   if (opts.json) printJson(out, 2);
   else console.log(`${r.action} done at epoch ${r.epoch}: requirement ${usd(r.requirement)}, gas ${r.gasUsed}, proof ${Math.round(r.proveMs)} ms, tx ${r.txHash}${extra.summary === undefined ? "" : `\n${String(extra.summary)}`}`);
@@ -169,7 +179,7 @@ function report(opts: TraderOptions, c: Chain, r: ActionReport, extra: Record<st
 }
 
 /** Sends one action; a revert is one line naming the contract's error. */
-async function send(action: string, f: () => Promise<ActionReport>): Promise<ActionReport> {
+export async function send<R extends ActionReport>(action: string, f: () => Promise<R>): Promise<R> {
   try {
     return await f();
   } catch (err) {
@@ -179,7 +189,8 @@ async function send(action: string, f: () => Promise<ActionReport>): Promise<Act
   }
 }
 
-function basketLine(c: Chain, o: AccountOpening): string {
+/** The basket in tokens: `5000 USDC, 2 WETH` (or `empty`). */
+export function basketLine(c: Chain, o: AccountOpening): string {
   const parts = c.d.tokens.filter((t) => (o.amounts[t.slot] ?? 0n) !== 0n).map((t) => `${formatUnits(o.amounts[t.slot]!, t.decimals)} ${t.symbol}`);
   return parts.length === 0 ? "empty" : parts.join(", ");
 }
@@ -204,18 +215,26 @@ async function deposit(opts: TraderOptions): Promise<number> {
   });
 }
 
+/**
+ * Checks that the basket holds `amount` of `t` and that what stays clears the initial margin of the
+ * open positions (the engine's rule for a withdrawal and for emitting a note); `what` names the action.
+ */
+export async function checkTakeOut(trader: Trader, t: DeployedToken, amount: bigint, what: string): Promise<void> {
+  const held = trader.opening.amounts[t.slot] ?? 0n;
+  if (held < amount) throw new UsageError(`${what} of ${formatUnits(amount, t.decimals)} ${t.symbol}: the basket holds only ${formatUnits(held, t.decimals)} ${t.symbol}`);
+  const v = await trader.view();
+  checkEpoch(v);
+  const after = trader.opening.amounts.map((a, i) => (i === t.slot ? a - amount : a));
+  const requirement = accountRequirement(v.positions, v.markets, true);
+  const value = valueOf(after, v.initialWeights);
+  if (value < requirement) throw new UsageError(`${what} of ${formatUnits(amount, t.decimals)} ${t.symbol} leaves ${usd(value)} of margin value at initial haircuts, below the initial requirement ${usd(requirement)}`);
+}
+
 async function withdraw(opts: TraderOptions): Promise<number> {
   return withTrader(opts, async (c, trader) => {
     const t = tokenBySymbol(c, opts.asset);
     const amount = positiveAmount(t, opts.amount, "withdrawal");
-    const held = trader.opening.amounts[t.slot] ?? 0n;
-    if (held < amount) throw new UsageError(`withdrawal of ${formatUnits(amount, t.decimals)} ${t.symbol}: the basket holds only ${formatUnits(held, t.decimals)} ${t.symbol}`);
-    const v = await trader.view();
-    checkEpoch(v);
-    const after = trader.opening.amounts.map((a, i) => (i === t.slot ? a - amount : a));
-    const requirement = accountRequirement(v.positions, v.markets, true);
-    const value = valueOf(after, v.initialWeights);
-    if (value < requirement) throw new UsageError(`withdrawal of ${formatUnits(amount, t.decimals)} ${t.symbol} leaves ${usd(value)} of margin value at initial haircuts, below the initial requirement ${usd(requirement)}`);
+    await checkTakeOut(trader, t, amount, "withdrawal");
     const r = await send("withdraw", () => trader.withdraw(t.slot, amount));
     report(opts, c, r, { asset: t.symbol, amount: formatUnits(amount, t.decimals), basket: basketLine(c, trader.opening), summary: `basket: ${basketLine(c, trader.opening)}` });
     return 0;

@@ -118,7 +118,25 @@ library AccountUpdates {
         (uint256[6] memory pub, uint64 epochTimestamp, uint64 regime) =
             publicInputs(s, d, margin, epoch, newCommitment, note, asset, delta);
         if (!d.verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert IMarginEngine.InvalidProof();
+        record(s, action, margin, epoch, pub, epochTimestamp, regime, note, asset, delta);
+    }
 
+    /// @dev The effects of an accepted account-update proof with public inputs `pub` (see `publicInputs`):
+    ///      stores the new commitment and the keeper, renews the lease when the proof allows it, and emits
+    ///      the update and the keeper note. Shared with `NoteUpdates`, whose proofs extend `pub`.
+    function record(
+        EngineState storage s,
+        IMarginEngine.Action action,
+        IMarginEngine.Margin margin,
+        uint64 epoch,
+        uint256[6] memory pub,
+        uint64 epochTimestamp,
+        uint64 regime,
+        IMarginEngine.KeeperNote calldata note,
+        uint8 asset,
+        int256 delta
+    ) internal {
+        uint256 newCommitment = pub[1];
         IMarginEngine.Account storage acct = s.accounts[msg.sender];
         acct.commitment = newCommitment;
         acct.keeperId = uint40(note.keeperId);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IShieldedPool} from "../notes/IShieldedPool.sol";
+
 /// @title IMarginEngine
 /// @notice Types, errors, events and external functions of the Plimsoll margin engine.
 interface IMarginEngine {
@@ -30,6 +32,13 @@ interface IMarginEngine {
         /// The insurance fund (an `IInsuranceFund`, not yet bound) backing the market's pool. The
         /// constructor binds it to this engine.
         address insuranceFund;
+        /// The shielded note pool (an `IShieldedPool` on the same oracle, not yet bound). The constructor
+        /// binds it: this engine holds its tokens, and accounts absorb and emit its notes.
+        address shieldedPool;
+        /// The verifier of account updates that absorb a note (circuits/main/account_absorb.circom).
+        address absorbVerifier;
+        /// The verifier of account updates that emit a note (circuits/main/account_emit.circom).
+        address emitVerifier;
     }
 
     /// @notice The new opening of an account, encrypted to its keeper (the proof shows it is right).
@@ -122,7 +131,9 @@ interface IMarginEngine {
         Withdraw,
         Trade,
         RenewLease,
-        Settle
+        Settle,
+        AbsorbNote,
+        EmitNote
     }
 
     /// @notice Which margin an update must clear.
@@ -195,6 +206,11 @@ interface IMarginEngine {
     ///         says why: another quote token, too many instruments, a fund for another pool, or an
     ///         `bindEngine()` that did not bind it to this engine).
     error InvalidMarket(address market, string reason);
+    /// @notice Thrown by the constructor when the shielded pool does not fit the engine (`reason` says why:
+    ///         other asset slots or tokens, or a `bindEngine()` that did not bind it to this engine).
+    error InvalidShieldedPool(address pool, string reason);
+    /// @notice Thrown when `releaseNote` is called by another address than the shielded pool.
+    error NotShieldedPool(address caller);
 
     /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
     ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.
@@ -286,6 +302,29 @@ interface IMarginEngine {
 
     /// @notice Renews the maintenance lease with a proof at the current epoch.
     function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;
+
+    /// @notice Absorbs a shielded note into the caller's basket at the note's own slot. The proof shows the
+    ///         note is in the pool's tree at `root` and that `nullifier` is its nullifier; slot and amount
+    ///         stay private. No requirement (as a deposit): allowed for a frozen account.
+    function absorbNote(
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof,
+        uint256 root,
+        uint256 nullifier
+    ) external;
+
+    /// @notice Emits a shielded note out of the caller's basket; what stays must clear initial margin (as a
+    ///         withdrawal). Slot, amount and recipient stay private.
+    function emitNote(
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof,
+        uint256 noteCommitment,
+        IShieldedPool.EncryptedNote calldata encrypted
+    ) external;
 
     /// @notice Closes every position of `account` at the oracle mark once its lease has expired.
     function forceClose(address account) external;

@@ -7,9 +7,11 @@ import {AccountUpdates} from "./AccountUpdates.sol";
 import {Positions} from "./Positions.sol";
 import {Leases} from "./Leases.sol";
 import {Liquidation} from "./Liquidation.sol";
+import {NoteUpdates} from "./NoteUpdates.sol";
+import {INoteCustody, IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
-import {IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
+import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
@@ -35,7 +37,7 @@ import {MAX_MARKETS, N_ASSETS as COLLATERAL_SLOTS} from "../libraries/Constants.
 ///      The market and its insurance fund are not built here: they are deployed first and passed in,
 ///      and the constructor binds both to this engine with their one-time `bindEngine()`. Nothing can
 ///      admit another market, replace one, or unbind it later.
-contract MarginEngine is IMarginEngine, IMarketEngine {
+contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     using SafeTransferLib for address;
 
     /// @notice Number of collateral slots the account-update circuit is compiled for.
@@ -47,6 +49,12 @@ contract MarginEngine is IMarginEngine, IMarketEngine {
     IAccountUpdateVerifier public immutable verifier;
     /// @notice The generated Groth16 verifier of the insolvency circuit.
     IInsolvencyVerifier public immutable insolvencyVerifier;
+    /// @notice The generated Groth16 verifier of account updates that absorb a shielded note.
+    IAccountAbsorbVerifier public immutable absorbVerifier;
+    /// @notice The generated Groth16 verifier of account updates that emit a shielded note.
+    IAccountEmitVerifier public immutable emitVerifier;
+    /// @notice The shielded note pool whose tokens this engine holds, bound at construction.
+    IShieldedPool public immutable shieldedPool;
     /// @notice circomlibjs Poseidon hasher for three inputs.
     IPoseidon3 public immutable poseidon3;
     /// @notice basketHash of the all-zero basket, so that a new account starts from a known commitment.
@@ -140,6 +148,18 @@ contract MarginEngine is IMarginEngine, IMarketEngine {
         quoter = market_.quoter();
         marketCount = instruments;
         insuranceFund = fund;
+
+        // One custody for baskets and notes: the pool must name the same slots and tokens.
+        IShieldedPool pool = IShieldedPool(config.shieldedPool);
+        if (pool.assetCount() != assets) revert InvalidShieldedPool(address(pool), "other asset slots");
+        for (uint256 i; i < assets; ++i) {
+            if (pool.token(i) != _s.tokens[i]) revert InvalidShieldedPool(address(pool), "other tokens");
+        }
+        pool.bindEngine();
+        if (pool.engine() != address(this)) revert InvalidShieldedPool(address(pool), "bindEngine did not bind it");
+        shieldedPool = pool;
+        absorbVerifier = IAccountAbsorbVerifier(config.absorbVerifier);
+        emitVerifier = IAccountEmitVerifier(config.emitVerifier);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -194,6 +214,56 @@ contract MarginEngine is IMarginEngine, IMarketEngine {
         nonReentrant
     {
         AccountUpdates.renewLease(_s, _deps(), epoch, newCommitment, note, proof);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Shielded notes (NoteUpdates)
+    // ------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IMarginEngine
+    /// @param epoch The oracle's current epoch.
+    /// @param newCommitment Commitment to the basket with the note's amount added at its slot.
+    /// @param note The new opening encrypted to the account's keeper.
+    /// @param proof Account-absorb proof (membership at `root`, the note's `nullifier`).
+    /// @param root A root of the pool's recent history.
+    /// @param nullifier The note's nullifier, marked spent in the pool.
+    /// @dev Runs `NoteUpdates.absorb`.
+    function absorbNote(
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof,
+        uint256 root,
+        uint256 nullifier
+    ) external nonReentrant {
+        NoteUpdates.absorb(_s, _deps(), epoch, newCommitment, note, proof, root, nullifier);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @param epoch The oracle's current epoch.
+    /// @param newCommitment Commitment to the basket without the note's amount.
+    /// @param note The new opening encrypted to the account's keeper.
+    /// @param proof Account-emit proof at initial margin of the open positions.
+    /// @param noteCommitment The new note's commitment, queued in the pool.
+    /// @param encrypted The new note's opening for its recipient (not checked: the recipient checks it).
+    /// @dev Runs `NoteUpdates.emitNote`.
+    function emitNote(
+        uint64 epoch,
+        uint256 newCommitment,
+        KeeperNote calldata note,
+        Proof calldata proof,
+        uint256 noteCommitment,
+        IShieldedPool.EncryptedNote calldata encrypted
+    ) external nonReentrant {
+        NoteUpdates.emitNote(_s, _deps(), epoch, newCommitment, note, proof, noteCommitment, encrypted);
+    }
+
+    /// @inheritdoc INoteCustody
+    /// @dev The pool has checked the unshield's proof, nullifiers and fee; the slot is one of the pool's,
+    ///      which are this engine's.
+    function releaseNote(uint256 slot, address to, uint256 amount) external nonReentrant {
+        if (msg.sender != address(shieldedPool)) revert NotShieldedPool(msg.sender);
+        _s.tokens[slot].safeTransfer(to, amount);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -351,6 +421,9 @@ contract MarginEngine is IMarginEngine, IMarketEngine {
             quoter: quoter,
             verifier: verifier,
             insolvencyVerifier: insolvencyVerifier,
+            absorbVerifier: absorbVerifier,
+            emitVerifier: emitVerifier,
+            shieldedPool: shieldedPool,
             poseidon3: poseidon3,
             keeperRegistry: keeperRegistry,
             market: market,

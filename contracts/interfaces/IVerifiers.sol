@@ -75,3 +75,29 @@ interface INoteBatchInsertVerifier {
         uint256[3] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The Groth16 verifier snarkjs generates for `circuits/main/account_absorb.circom`
+///         (contracts/generated/AccountAbsorbVerifier.sol).
+/// @dev Public signals, in order: oldCommitment, newCommitment, weightsHash, statement, challenge, binding,
+///      root, nullifier.
+interface IAccountAbsorbVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[8] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @notice The Groth16 verifier snarkjs generates for `circuits/main/account_emit.circom`
+///         (contracts/generated/AccountEmitVerifier.sol).
+/// @dev Public signals, in order: oldCommitment, newCommitment, weightsHash, statement, challenge, binding,
+///      noteCommitment.
+interface IAccountEmitVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[7] calldata pubSignals
+    ) external view returns (bool);
+}

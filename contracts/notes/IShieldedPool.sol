@@ -12,6 +12,11 @@ pragma solidity 0.8.28;
 ///      enter the tree (12 quaternary levels, 2^24 leaves) 16 at a time through a batch-insertion proof
 ///      that anyone may submit;
 ///      a partial batch may be flushed at any time (its empty slots are lost).
+///
+///      Custody: the pool holds no tokens. A shield pays the margin engine the pool is bound to, and an
+///      unshield asks that engine to pay out (`INoteCustody`). The engine's baskets and the pool's notes
+///      are backed by one balance per token, so an account that absorbs or emits a note moves no token
+///      and reveals neither slot nor amount.
 interface IShieldedPool {
     /// @notice A Groth16 proof in the layout of the generated verifiers.
     struct Proof {
@@ -35,6 +40,13 @@ interface IShieldedPool {
         uint256[2] nullifiers;
         uint256[2] commitments;
     }
+
+    /// @notice Thrown when a function only the bound engine may call is called by another address.
+    error NotEngine(address caller);
+    /// @notice Thrown by `bindEngine` once an engine is bound.
+    error EngineAlreadyBound(address engine);
+    /// @notice Thrown by a shield or an unshield before an engine (the custody) is bound.
+    error EngineNotBound();
 
     /// @notice Thrown when the oracle has more asset slots than a note can name (16).
     error TooManyAssets(uint256 count);
@@ -82,6 +94,31 @@ interface IShieldedPool {
     /// @notice Emitted when batch `batchIndex` (its first `count` leaves; the rest zero) enters the tree,
     ///         whose root becomes `root`.
     event BatchInserted(uint256 indexed batchIndex, uint256 root, uint256 count);
+    /// @notice The margin engine `engine` became the pool's custody and the only absorber and emitter of notes.
+    event EngineBound(address indexed engine);
+    /// @notice An account absorbed the note whose nullifier is `nullifier` (which note, and into which
+    ///         account's slot, stays private; the engine logs the account's update).
+    event NoteAbsorbed(uint256 indexed nullifier);
+
+    /// @notice Binds the calling margin engine, once: it holds the pool's tokens and may absorb and emit
+    ///         notes. The engine's constructor calls it, so the binding is fixed at deployment.
+    function bindEngine() external;
+
+    /// @notice The bound margin engine (zero before `bindEngine`).
+    function engine() external view returns (address);
+
+    /// @notice Marks a note absorbed into an account (only the engine, after verifying the account's proof
+    ///         of membership against `root` and of the nullifier).
+    /// @param root A root in the history (the proof's membership root).
+    /// @param nullifier The absorbed note's nullifier, below the field modulus and unspent.
+    function absorbNote(uint256 root, uint256 nullifier) external;
+
+    /// @notice Queues a note an account emitted out of its basket (only the engine, after verifying the
+    ///         account's proof that the commitment's amount left its basket).
+    /// @param commitment The new note's commitment, below the field modulus.
+    /// @param encrypted The note's opening for its recipient's viewing key.
+    /// @return leafIndex The note's tree position.
+    function emitNote(uint256 commitment, EncryptedNote calldata encrypted) external returns (uint256 leafIndex);
 
     /// @notice Deposits `amount` base units of slot `slot`'s token (approved to the pool) as a new note
     ///         `Poseidon(amount + slot * 2^96, inner)`.
@@ -155,6 +192,16 @@ interface IShieldedPool {
     /// @notice The chain of a batch the queue closed (full) and that is not inserted yet (0 otherwise).
     function closedChain(uint256 batchIndex) external view returns (uint256);
 
+    /// @notice Number of asset slots (the oracle's, at deployment).
+    function assetCount() external view returns (uint256);
+
     /// @notice Slot `slot`'s ERC-20 token (read from the oracle at deployment).
     function token(uint256 slot) external view returns (address);
+}
+
+/// @title INoteCustody
+/// @notice What the shielded pool needs from the margin engine that holds its tokens.
+interface INoteCustody {
+    /// @notice Pays `amount` of slot `slot`'s token to `to` for an unshield (only the bound pool).
+    function releaseNote(uint256 slot, address to, uint256 amount) external;
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
-import {IShieldedPool} from "./IShieldedPool.sol";
+import {INoteCustody, IShieldedPool} from "./IShieldedPool.sol";
 import {INoteBatchInsertVerifier, INoteJoinSplitVerifier} from "../interfaces/IVerifiers.sol";
 import {IERC20Balance} from "../interfaces/IERC20Balance.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
@@ -22,6 +22,11 @@ import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 ///      one to a new one for exactly the chained leaves. A note is spendable once its batch is inserted;
 ///      anyone may flush the open batch. Roots: the current one and the ROOT_HISTORY - 1 before it are
 ///      accepted, each looked up in O(1).
+///
+///      Custody: the tokens are the margin engine's. `bindEngine` (called once, by the engine's
+///      constructor) fixes which engine: a shield pays it, an unshield asks it to pay out, and only it may
+///      absorb notes into baskets and emit notes out of them, so no token moves when a note enters or
+///      leaves an account.
 contract ShieldedPool is IShieldedPool {
     using SafeTransferLib for address;
 
@@ -66,6 +71,8 @@ contract ShieldedPool is IShieldedPool {
     uint256 internal _openChain;
     /// @inheritdoc IShieldedPool
     uint256 public currentRoot;
+    /// @inheritdoc IShieldedPool
+    address public engine;
     mapping(uint256 batchIndex => uint256 chain) internal _closedChain;
     mapping(uint256 root => uint256 number) internal _rootNumber;
     mapping(uint256 nullifier => bool spent) internal _spent;
@@ -98,6 +105,18 @@ contract ShieldedPool is IShieldedPool {
         _queue.rootCount = 1;
     }
 
+    /// @inheritdoc IShieldedPool
+    function bindEngine() external {
+        if (engine != address(0)) revert EngineAlreadyBound(engine);
+        engine = msg.sender;
+        emit EngineBound(msg.sender);
+    }
+
+    modifier onlyEngine() {
+        if (msg.sender != engine || msg.sender == address(0)) revert NotEngine(msg.sender);
+        _;
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Entering, moving, leaving
 
@@ -110,19 +129,14 @@ contract ShieldedPool is IShieldedPool {
         if (slot >= assetCount) revert UnknownSlot(slot);
         if (amount == 0 || amount >= AMOUNT_LIMIT) revert InvalidAmount(amount);
         if (inner >= FIELD_MODULUS) revert NotInField(inner);
-        uint256 commitment = PoseidonT3.hash([amount | (slot << 96), inner]);
-
-        Queue memory q = _queue;
-        uint256 chain;
-        (chain, leafIndex) = _enqueue(q, _openChain, commitment, encrypted);
-        _queue = q;
-        _openChain = chain;
+        leafIndex = _queueOne(PoseidonT3.hash([amount | (slot << 96), inner]), encrypted);
         emit Shielded(msg.sender, slot, amount, leafIndex);
 
+        address custody = _custody();
         address t = _tokens[slot];
-        uint256 before = IERC20Balance(t).balanceOf(address(this));
-        t.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = IERC20Balance(t).balanceOf(address(this)) - before;
+        uint256 before = IERC20Balance(t).balanceOf(custody);
+        t.safeTransferFrom(msg.sender, custody, amount);
+        uint256 received = IERC20Balance(t).balanceOf(custody) - before;
         if (received != amount) revert TransferMismatch(t, amount, received);
     }
 
@@ -149,14 +163,37 @@ contract ShieldedPool is IShieldedPool {
         if (amount == 0 || amount >= AMOUNT_LIMIT) revert InvalidAmount(amount);
         if (fee > amount) revert FeeExceedsAmount(fee, amount);
         if (recipient == address(0) || (fee != 0 && relayer == address(0))) revert InvalidRecipient(recipient, relayer);
+        INoteCustody custody = INoteCustody(_custody());
         _transact(proof, spend, amount | (slot << 96), _extDataHash(recipient, relayer, fee, encrypted), encrypted);
         emit Unshielded(slot, recipient, relayer, amount, fee);
 
-        address t = _tokens[slot];
         unchecked {
-            if (amount != fee) t.safeTransfer(recipient, amount - fee);
+            if (amount != fee) custody.releaseNote(slot, recipient, amount - fee);
         }
-        if (fee != 0) t.safeTransfer(relayer, fee);
+        if (fee != 0) custody.releaseNote(slot, relayer, fee);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Accounts (the bound engine only)
+
+    /// @inheritdoc IShieldedPool
+    function absorbNote(uint256 root, uint256 nullifier) external onlyEngine nonReentrant {
+        if (!isKnownRoot(root)) revert UnknownRoot(root);
+        if (nullifier >= FIELD_MODULUS) revert NotInField(nullifier);
+        if (_spent[nullifier]) revert NullifierSpent(nullifier);
+        _spent[nullifier] = true;
+        emit NoteAbsorbed(nullifier);
+    }
+
+    /// @inheritdoc IShieldedPool
+    function emitNote(uint256 commitment, EncryptedNote calldata encrypted)
+        external
+        onlyEngine
+        nonReentrant
+        returns (uint256 leafIndex)
+    {
+        if (commitment >= FIELD_MODULUS) revert NotInField(commitment);
+        leafIndex = _queueOne(commitment, encrypted);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -243,6 +280,12 @@ contract ShieldedPool is IShieldedPool {
     // ------------------------------------------------------------------------------------------------
     // Internals
 
+    /// @dev The engine that holds the pool's tokens; none bound yet means no token may enter or leave.
+    function _custody() internal view returns (address custody) {
+        custody = engine;
+        if (custody == address(0)) revert EngineNotBound();
+    }
+
     /// @dev Checks and verifies a join-split, spends its nullifiers and queues its outputs.
     function _transact(
         Proof calldata proof,
@@ -274,6 +317,15 @@ contract ShieldedPool is IShieldedPool {
         uint256 chain = _openChain;
         (chain,) = _enqueue(q, chain, c0, encrypted[0]);
         (chain,) = _enqueue(q, chain, c1, encrypted[1]);
+        _queue = q;
+        _openChain = chain;
+    }
+
+    /// @dev Appends one leaf to the queue (storage read and written once).
+    function _queueOne(uint256 leaf, EncryptedNote calldata encrypted) internal returns (uint256 leafIndex) {
+        Queue memory q = _queue;
+        uint256 chain;
+        (chain, leafIndex) = _enqueue(q, _openChain, leaf, encrypted);
         _queue = q;
         _openChain = chain;
     }

@@ -4,15 +4,22 @@
  *
  * What it deploys, in dependency order:
  *  - `PlimsollPoseidon`: the circomlibjs Poseidon hashers PoseidonT4 (3 inputs, for the engine) and
- *    PoseidonT5 (4 inputs, for the oracle's weight hashes). They are generated EVM bytecode with no
- *    Solidity source, so they are deployed from Ignition artifact objects built here at load time.
- *  - `PlimsollVerifier`: the generated Groth16 AccountUpdateVerifier and InsolvencyVerifier (contracts/generated/, `npm run build`).
+ *    PoseidonT5 (4 inputs, for the oracle's weight hashes), and poseidon-solidity's PoseidonT3 library
+ *    (Poseidon(2), linked into the shielded pool). The circomlibjs hashers are generated EVM bytecode
+ *    with no Solidity source, and PoseidonT3 is deployed from its published bytecode (the viaIR build of
+ *    its source is over the 24 KB limit), so all three come from Ignition artifact objects built here
+ *    at load time.
+ *  - `PlimsollVerifier`: the generated Groth16 verifiers (contracts/generated/, `npm run build`):
+ *    AccountUpdateVerifier, InsolvencyVerifier, the pool's NoteJoinSplitVerifier and
+ *    NoteBatchInsertVerifier, the engine's AccountAbsorbVerifier and AccountEmitVerifier.
  *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings), the
  *    KeeperRegistry, the PerpMarket (quoted by the oracle, in the settlement token read with
- *    `m.staticCall(oracle, "asset", ...)`), its InsuranceFund, the engine's linked concept libraries
- *    (AccountUpdates, Positions, Leases, Liquidation) and the MarginEngine (a Config struct: oracle,
- *    both verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge, leaseGrace, keeperRegistry,
- *    market, insuranceFund), whose constructor binds the market and the fund to itself (`bindEngine()`, once).
+ *    `m.staticCall(oracle, "asset", ...)`), its InsuranceFund, the ShieldedPool (the oracle, the
+ *    join-split and batch verifiers; linked to PoseidonT3), the engine's linked concept libraries
+ *    (AccountUpdates, NoteUpdates, Positions, Leases, Liquidation) and the MarginEngine (a Config struct:
+ *    oracle, update and insolvency verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge,
+ *    leaseGrace, keeperRegistry, market, insuranceFund, shieldedPool, absorbVerifier, emitVerifier),
+ *    whose constructor binds the market, the fund and the pool to itself (`bindEngine()`, once each).
  *
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
  *
@@ -41,7 +48,7 @@ import { N_ASSETS } from "../../prover/src/index.js";
 import { basketHash } from "../../prover/src/index.js";
 import { defaultRiskConfig, type RiskConfig } from "../../prover/src/index.js";
 import { initPoseidon } from "../../prover/src/index.js";
-import { poseidonArtifact } from "../../scripts/lib/poseidonContracts.js";
+import { poseidonArtifact, poseidonT3Bytecode, poseidonT3LibraryName } from "../../scripts/lib/poseidonContracts.js";
 
 /** basketHash of the zero basket, the MarginEngine's `emptyBasketHash` (computed once, at load time). */
 export const EMPTY_BASKET_HASH: bigint = basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n));
@@ -114,21 +121,74 @@ export function poseidonIgnitionArtifact(nInputs: number): Artifact {
 export const POSEIDON_T4_ARTIFACT = poseidonIgnitionArtifact(3);
 export const POSEIDON_T5_ARTIFACT = poseidonIgnitionArtifact(4);
 
-/** The circomlibjs Poseidon hashers: `poseidon3` (PoseidonT4) for the engine, `poseidon4` (PoseidonT5) for the oracle. */
+/**
+ * The runtime code a solc (legacy code generator) library init code returns: the init code starts
+ * PUSH2 <runtime length>, PUSH2 <runtime offset>, PUSH1 0x0b, DUP3, DUP3, DUP3, CODECOPY, and the
+ * runtime follows at that offset. It starts with PUSH20 0 (the library's address placeholder, which
+ * the init code replaces with the deployed address: the library's call guard).
+ */
+export function solcLibraryRuntimeCode(initCode: string): string {
+  const hex = initCode.startsWith("0x") ? initCode.slice(2) : initCode;
+  const m = /^61([0-9a-f]{4})61([0-9a-f]{4})600b82828239/i.exec(hex);
+  if (m === null) throw new Error("unexpected library init code: no PUSH2 length, PUSH2 offset, CODECOPY prologue");
+  const length = parseInt(m[1]!, 16);
+  const offset = parseInt(m[2]!, 16);
+  if (2 * (offset + length) !== hex.length) throw new Error(`unexpected library init code: runtime ${offset}+${length} does not end the code (${hex.length / 2} bytes)`);
+  const runtime = hex.slice(2 * offset);
+  if (!runtime.startsWith("73" + "00".repeat(20))) throw new Error("unexpected library runtime code: no PUSH20 address placeholder");
+  return "0x" + runtime;
+}
+
+/**
+ * The Ignition artifact of poseidon-solidity's PoseidonT3 library (`hash(uint256[2])`, the shielded
+ * pool's Poseidon(2)), from its published creation bytecode (`poseidonT3Bytecode()` of
+ * scripts/lib/poseidonContracts.ts). Its `contractName` is the library name the pool links to.
+ * `sourceName` names the package file holding the bytecode, not the Solidity source: Hardhat's viaIR
+ * build of that source is another (and oversized) bytecode, so it cannot be verified against it.
+ */
+export function poseidonT3IgnitionArtifact(): Artifact {
+  const bytecode = poseidonT3Bytecode();
+  const [source, name] = poseidonT3LibraryName().split(":") as [string, string];
+  return {
+    _format: "hh3-artifact-1",
+    contractName: name,
+    sourceName: source.replace(/PoseidonT3\.sol$/, "deploy/PoseidonT3.js"),
+    abi: [
+      { type: "function", name: "hash", stateMutability: "pure", inputs: [{ name: "", type: "uint256[2]", internalType: "uint256[2]" }], outputs: [{ name: "", type: "uint256", internalType: "uint256" }] },
+    ],
+    bytecode,
+    deployedBytecode: solcLibraryRuntimeCode(bytecode),
+    linkReferences: {},
+    deployedLinkReferences: {},
+    immutableReferences: {},
+  };
+}
+
+export const POSEIDON_T3_ARTIFACT = poseidonT3IgnitionArtifact();
+
+/**
+ * The Poseidon hashers: `poseidon3` (circomlibjs PoseidonT4) for the engine, `poseidon4` (circomlibjs
+ * PoseidonT5) for the oracle, and the library `poseidonT3` (poseidon-solidity) for the shielded pool.
+ */
 export const PoseidonModule = buildModule("PlimsollPoseidon", (m) => {
   const poseidon3 = m.contract(POSEIDON_T4_ARTIFACT.contractName, POSEIDON_T4_ARTIFACT, []);
   const poseidon4 = m.contract(POSEIDON_T5_ARTIFACT.contractName, POSEIDON_T5_ARTIFACT, []);
-  return { poseidon3, poseidon4 };
+  const poseidonT3 = m.library(POSEIDON_T3_ARTIFACT.contractName, POSEIDON_T3_ARTIFACT);
+  return { poseidon3, poseidon4, poseidonT3 };
 });
 
 /**
- * The generated account-update verifier. Its verifying key is whatever `npm run build` compiled into
- * contracts/generated/AccountUpdateVerifier.sol: for production it must come from a real ceremony.
+ * The generated Groth16 verifiers. Their verifying keys are whatever `npm run build` compiled into
+ * contracts/generated/: for production they must come from a real ceremony.
  */
 export const VerifierModule = buildModule("PlimsollVerifier", (m) => {
   const verifier = m.contract("AccountUpdateVerifier", []);
   const insolvencyVerifier = m.contract("InsolvencyVerifier", []);
-  return { verifier, insolvencyVerifier };
+  const joinSplitVerifier = m.contract("NoteJoinSplitVerifier", []);
+  const batchInsertVerifier = m.contract("NoteBatchInsertVerifier", []);
+  const absorbVerifier = m.contract("AccountAbsorbVerifier", []);
+  const emitVerifier = m.contract("AccountEmitVerifier", []);
+  return { verifier, insolvencyVerifier, joinSplitVerifier, batchInsertVerifier, absorbVerifier, emitVerifier };
 });
 
 /** What the oracle and the engine are built from: literals, module parameters or futures (for addresses). */
@@ -151,14 +211,16 @@ export interface PlimsollCoreInputs {
 }
 
 /**
- * Adds the core system to module `m`: the hashers and the verifier (as submodules), the oracle, the
- * keeper registry, the market and its insurance fund, the engine's libraries and the engine. Shared
+ * Adds the core system to module `m`: the hashers and the verifiers (as submodules), the oracle, the
+ * keeper registry, the market and its insurance fund, the shielded pool, the engine's libraries and
+ * the engine. Shared
  * by the `Plimsoll` module (inputs from parameters) and DevWorld (inputs holding futures of its mock
  * tokens and price sources).
  */
 export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreInputs) {
-  const { poseidon3, poseidon4 } = m.useModule(PoseidonModule);
-  const { verifier, insolvencyVerifier } = m.useModule(VerifierModule);
+  const { poseidon3, poseidon4, poseidonT3 } = m.useModule(PoseidonModule);
+  const verifiers = m.useModule(VerifierModule);
+  const { verifier, insolvencyVerifier } = verifiers;
   const risk: Record<string, ArgumentType> = {};
   for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
 
@@ -169,8 +231,13 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
   const settlementDecimals = m.staticCall(oracle, "asset", [inputs.settlementAsset], "decimals", { id: "SettlementDecimals" });
   const market = m.contract("PerpMarket", [oracle, settlementToken, settlementDecimals]);
   const insuranceFund = m.contract("InsuranceFund", [settlementToken, market]);
+  // The pool is deployed unbound too; the engine's constructor binds it and holds its tokens.
+  const shieldedPool = m.contract("ShieldedPool", [oracle, verifiers.joinSplitVerifier, verifiers.batchInsertVerifier], {
+    libraries: { [POSEIDON_T3_ARTIFACT.contractName]: poseidonT3 },
+  });
   const libraries = {
     AccountUpdates: m.library("AccountUpdates"),
+    NoteUpdates: m.library("NoteUpdates"),
     Positions: m.library("Positions"),
     Leases: m.library("Leases"),
     Liquidation: m.library("Liquidation"),
@@ -188,9 +255,12 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       keeperRegistry,
       market,
       insuranceFund,
+      shieldedPool,
+      absorbVerifier: verifiers.absorbVerifier,
+      emitVerifier: verifiers.emitVerifier,
     },
   ], { libraries });
-  return { oracle, engine, market, insuranceFund, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, ...libraries };
+  return { oracle, engine, market, insuranceFund, shieldedPool, keeperRegistry, poseidon3, poseidon4, poseidonT3, ...verifiers, ...libraries };
 }
 
 /** The risk config as module parameters, one per field, defaulting to `DEFAULT_RISK`. */

@@ -68,7 +68,8 @@ export interface UpdateKeeper {
 
 /**
  * Plans an update of `current` by `delta` that must clear `requirement` under `weights`, with the
- * new opening encrypted to `k.keeper`.
+ * new opening encrypted to `k.keeper`. `privateChange` (a note absorbed or emitted, see
+ * prover/src/notes/account.ts) changes the basket too, without appearing in the statement.
  */
 export function planUpdate(
   h: SyncPoseidon,
@@ -78,8 +79,11 @@ export function planUpdate(
   weights: readonly bigint[],
   k: UpdateKeeper,
   newBlinding: bigint = randomBlinding(),
+  privateChange?: BasketDelta,
 ): PlannedUpdate {
-  const next: AccountOpening = { owner: current.owner, amounts: applyDelta(current.amounts, delta), blinding: newBlinding };
+  const afterDelta = applyDelta(current.amounts, delta);
+  const amounts = privateChange === undefined ? afterDelta : applyDelta(afterDelta, privateChange);
+  const next: AccountOpening = { owner: current.owner, amounts, blinding: newBlinding };
   const { input, publicSignals } = buildAccountUpdateInput(h, {
     owner: current.owner,
     oldAmounts: current.amounts,
@@ -88,6 +92,7 @@ export function planUpdate(
     weights,
     requirement,
     delta,
+    privateChange,
   });
   const sealed = sealUpdate(k.crypto, { newAmounts: next.amounts, newBlinding, newCommitment: publicSignals.newCommitment, keeper: k.keeper, nonce: k.nonce });
   return {

@@ -31,6 +31,9 @@ export type EngineContract = Contract & {
   withdraw: Send;
   trade: Send;
   renewLease: Send;
+  absorbNote: Send;
+  emitNote: Send;
+  shieldedPool: Call<string>;
 };
 
 export type OracleContract = Contract & {

@@ -8,7 +8,14 @@ import type { EngineContract, KeeperRegistryContract, OracleContract } from "./c
 import { packProof, proofTuple, type SolidityProof } from "./calldata.js";
 import { accountCommitment, NO_DELTA, weightsHash, type BasketDelta } from "./encoding.js";
 import { accountRequirement, growsExposure, realisedPnl, type MarketQuote, type PositionState } from "./margin.js";
-import { emptyOpening, planUpdate, type AccountOpening } from "./account.js";
+import { emptyOpening, planUpdate, type AccountOpening, type PlannedUpdate } from "./account.js";
+import { artifactPaths } from "./artifacts.js";
+import { ABSORB_CIRCUIT, EMIT_CIRCUIT, planAbsorb, planEmit } from "./notes/account.js";
+import { encryptedStruct } from "./notes/prove.js";
+import type { EncryptedNote } from "./notes/encryption.js";
+import type { Note } from "./notes/note.js";
+import type { NoteTree } from "./notes/tree.js";
+import type { OwnedNote } from "./notes/witness.js";
 import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
 import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
@@ -26,7 +33,7 @@ export interface ChainView {
 
 /** What one gated action cost and produced. */
 export interface ActionReport {
-  action: "deposit" | "withdraw" | "trade" | "renewLease" | "settle";
+  action: "deposit" | "withdraw" | "trade" | "renewLease" | "settle" | "absorbNote" | "emitNote";
   epoch: bigint;
   requirement: bigint;
   delta: BasketDelta;
@@ -45,6 +52,8 @@ export interface TraderOptions {
   signer: Signer;
   prover: Prover;
   artifacts: CircuitArtifacts;
+  /** The note circuits' artifacts (default: the build's account_absorb and account_emit, prover/src/artifacts.ts). */
+  noteArtifacts?: { absorb: CircuitArtifacts; emit: CircuitArtifacts };
   store: OpeningStore;
   /** Called when a proof moves to a new stage (for progress output). */
   onProgress?: (stage: ProofStage) => void;
@@ -54,6 +63,14 @@ export interface TraderOptions {
    */
   keeper?: KeeperTarget;
 }
+
+/** Sends one proved update to the engine: epoch, new commitment, keeper note and proof. */
+type SendUpdate = (
+  epoch: bigint,
+  commitment: bigint,
+  note: ReturnType<typeof noteStruct>,
+  proof: ReturnType<typeof proofTuple>,
+) => Promise<ContractTransactionResponse>;
 
 /** One trader's account on one engine. Create with `Trader.load`. */
 export class Trader {
@@ -168,23 +185,62 @@ export class Trader {
     }), (e, c, n, p) => this.o.engine.trade(market, sizeDelta, e, c, n, p), v);
   }
 
+  /**
+   * Absorbs a shielded note the trader owns (`spendingSecret`) into the basket at the note's slot; slot
+   * and amount stay private. `tree` is the wallet's copy of the pool's tree (its root must still be in
+   * the pool's history). No margin requirement, as a deposit.
+   */
+  async absorbNote(args: { note: OwnedNote; spendingSecret: bigint; tree: NoteTree }): Promise<ActionReport> {
+    const v = await this.view();
+    const keeper = await this.keeperTarget();
+    const plan = planAbsorb(this.h, this.current, args, v.initialWeights, { crypto: this.crypto, keeper, nonce: v.epoch });
+    return this.submit("absorbNote", v, 0n, NO_DELTA, plan, this.noteArtifacts().absorb, (e, c, n, p) =>
+      this.o.engine.absorbNote(e, c, n, p, plan.root, plan.nullifier));
+  }
+
+  /**
+   * Emits `note` (for any recipient) out of the basket, with its opening `encrypted` to the recipient's
+   * viewing key (`NoteWallet.planShield` makes both). What stays must clear initial margin.
+   */
+  async emitNote(note: Note, encrypted: EncryptedNote): Promise<ActionReport & { noteCommitment: bigint }> {
+    const v = await this.view();
+    const requirement = accountRequirement(v.positions, v.markets, true);
+    const keeper = await this.keeperTarget();
+    const plan = planEmit(this.h, this.current, note, requirement, v.initialWeights, { crypto: this.crypto, keeper, nonce: v.epoch });
+    const report = await this.submit("emitNote", v, requirement, NO_DELTA, plan, this.noteArtifacts().emit, (e, c, n, p) =>
+      this.o.engine.emitNote(e, c, n, p, plan.noteCommitment, encryptedStruct(encrypted)));
+    return { ...report, noteCommitment: plan.noteCommitment };
+  }
+
+  private noteArtifacts(): { absorb: CircuitArtifacts; emit: CircuitArtifacts } {
+    return this.o.noteArtifacts ?? { absorb: artifactPaths().circuit(ABSORB_CIRCUIT), emit: artifactPaths().circuit(EMIT_CIRCUIT) };
+  }
+
   private async run(
     action: ActionReport["action"],
     delta: BasketDelta,
     rule: (v: ChainView) => Promise<{ requirement: bigint; weights: bigint[] }>,
-    send: (
-      epoch: bigint,
-      commitment: bigint,
-      note: ReturnType<typeof noteStruct>,
-      proof: ReturnType<typeof proofTuple>,
-    ) => Promise<ContractTransactionResponse>,
+    send: SendUpdate,
     viewed?: ChainView,
   ): Promise<ActionReport> {
     const v = viewed ?? (await this.view());
     const { requirement, weights } = await rule(v);
     const keeper = await this.keeperTarget();
     const plan = planUpdate(this.h, this.current, delta, requirement, weights, { crypto: this.crypto, keeper, nonce: v.epoch });
-    const out = await this.o.prover.prove(this.o.artifacts, plan.input, this.o.onProgress);
+    return this.submit(action, v, requirement, delta, plan, this.o.artifacts, send);
+  }
+
+  /** Proves `plan`, records the next opening as pending, sends, confirms. */
+  private async submit(
+    action: ActionReport["action"],
+    v: ChainView,
+    requirement: bigint,
+    delta: BasketDelta,
+    plan: PlannedUpdate,
+    circuit: CircuitArtifacts,
+    send: SendUpdate,
+  ): Promise<ActionReport> {
+    const out = await this.o.prover.prove(circuit, plan.input, this.o.onProgress);
     const proof: SolidityProof = packProof(out.proof);
     const { oldCommitment, newCommitment } = plan.publicSignals;
     // Record the next opening before the transaction exists: a crash after sending loses nothing.

@@ -35,6 +35,12 @@ export interface AccountUpdateArgs {
   requirement: bigint;
   /** The public change to one slot (deposit > 0, withdrawal < 0). */
   delta: BasketDelta;
+  /**
+   * A private change to one slot, applied after `delta` (a note absorbed > 0 or emitted < 0; the
+   * circuit computes it from the note's private slot and amount). Absent in a plain update. The
+   * statement carries `delta` only.
+   */
+  privateChange?: BasketDelta;
 }
 
 /** The circuit input of AccountUpdate(N_ASSETS), every value a decimal string. */
@@ -71,6 +77,24 @@ export interface AccountUpdateWitness {
   value: bigint;
 }
 
+function checkDelta(delta: unknown, field: string): BasketDelta {
+  if (typeof delta !== "object" || delta === null) throw new WitnessInputError(field, "is not an object");
+  const { index: rawIndex, amount: rawAmount } = delta as { index: unknown; amount: unknown };
+  const index = slotIndex(rawIndex, `${field}.index`);
+  const amount = integer(rawAmount, `${field}.amount`);
+  if ((amount < 0n ? -amount : amount) >= AMOUNT_LIMIT) throw new WitnessInputError(`${field}.amount`, `is ${amount}, not below 2^${AMOUNT_BITS} in magnitude`);
+  return { index, amount };
+}
+
+/** amounts[index] += amount, refusing a result outside [0, 2^96) with an error naming `field`. */
+function applyChecked(amounts: bigint[], index: number, amount: bigint, field: string): void {
+  const before = amounts[index]!;
+  const changed = before + amount;
+  if (changed < 0n) throw new WitnessInputError(field, `makes amounts[${index}] negative (${before} ${amount < 0n ? "-" : "+"} ${amount < 0n ? -amount : amount})`);
+  if (changed >= AMOUNT_LIMIT) throw new WitnessInputError(field, `makes amounts[${index}] reach 2^${AMOUNT_BITS} (${changed})`);
+  amounts[index] = changed;
+}
+
 /**
  * Validates `args` and returns the circuit input of the account-update circuit
  * and the public signals it implies (commitments, weights hash and packed
@@ -93,18 +117,13 @@ export function buildAccountUpdateInput(poseidon: SyncPoseidon, args: AccountUpd
   const weights = vector(args.weights, "weights", WEIGHT_LIMIT, `2^${WEIGHT_BITS}`);
   const requirement = bounded(args.requirement, "requirement", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
 
-  const delta = args.delta as unknown;
-  if (typeof delta !== "object" || delta === null) throw new WitnessInputError("delta", "is not an object");
-  const { index: rawIndex, amount: rawAmount } = delta as { index: unknown; amount: unknown };
-  const index = slotIndex(rawIndex, "delta.index");
-  const amount = integer(rawAmount, "delta.amount");
-  if ((amount < 0n ? -amount : amount) >= AMOUNT_LIMIT) throw new WitnessInputError("delta.amount", `is ${amount}, not below 2^${AMOUNT_BITS} in magnitude`);
-
+  const { index, amount } = checkDelta(args.delta, "delta");
   const newAmounts = [...oldAmounts];
-  const changed = oldAmounts[index]! + amount;
-  if (changed < 0n) throw new WitnessInputError("delta", `makes amounts[${index}] negative (${oldAmounts[index]} ${amount < 0n ? "-" : "+"} ${amount < 0n ? -amount : amount})`);
-  if (changed >= AMOUNT_LIMIT) throw new WitnessInputError("delta", `makes amounts[${index}] reach 2^${AMOUNT_BITS} (${changed})`);
-  newAmounts[index] = changed;
+  applyChecked(newAmounts, index, amount, "delta");
+  if (args.privateChange !== undefined) {
+    const c = checkDelta(args.privateChange, "privateChange");
+    applyChecked(newAmounts, c.index, c.amount, "privateChange");
+  }
 
   let value = 0n;
   for (let i = 0; i < N_ASSETS; i++) value += newAmounts[i]! * weights[i]!;

@@ -1,8 +1,9 @@
 /**
  * Deploys a complete Plimsoll system on any ethers v6 signer: Poseidon hashers, price sources
  * and tokens (development mocks), the governance-free oracle, the account-update verifier, the
- * engine's linked concept libraries, the perp market and its insurance fund, and the margin engine
- * (whose constructor binds the market and the fund to itself). Used by the demo, the benchmark and the tests.
+ * engine's linked concept libraries, the perp market and its insurance fund, the shielded note pool
+ * and its verifiers, and the margin engine (whose constructor binds the market, the fund and the
+ * pool to itself). Used by the demo, the benchmark and the tests.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
@@ -13,7 +14,7 @@ import { initPoseidon } from "../../prover/src/index.js";
 import { annualVolToVariancePerSample, defaultRiskConfig, type RiskConfig } from "../../prover/src/index.js";
 import type { AssetInfo } from "../../prover/src/index.js";
 import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/index.js";
-import { poseidonArtifact } from "./poseidonContracts.js";
+import { deployPoseidonT3, poseidonArtifact } from "./poseidonContracts.js";
 
 /** Price sources per asset in the development world. */
 export const DEV_SOURCES_PER_ASSET = 3;
@@ -44,6 +45,12 @@ export interface Deployment {
   libraries: EngineLibraries;
   verifier: Contract;
   insolvencyVerifier: Contract;
+  /** The shielded note pool, bound to the engine (which holds its tokens). */
+  shieldedPool: Contract;
+  /** Its verifiers and the engine's note-update verifiers. */
+  noteVerifiers: NoteVerifiers;
+  /** poseidon-solidity's PoseidonT3 library, linked into the pool. */
+  poseidonT3: string;
   keeperRegistry: KeeperRegistryContract;
   poseidon3: Contract;
   poseidon4: Contract;
@@ -65,6 +72,37 @@ async function deployBytecode(ethers: HardhatEthers, nInputs: number): Promise<C
   return c as unknown as Contract;
 }
 
+/** The generated verifiers of the note circuits: the pool's two and the engine's two. */
+export interface NoteVerifiers {
+  joinSplit: string;
+  batchInsert: string;
+  absorb: string;
+  emit: string;
+}
+
+/** Deploys the four note verifiers (contracts/generated/, `npm run build`). */
+export async function deployNoteVerifiers(ethers: HardhatEthers): Promise<NoteVerifiers> {
+  const one = async (name: string): Promise<string> => (await ethers.deployContract(name)).getAddress();
+  return {
+    joinSplit: await one("NoteJoinSplitVerifier"),
+    batchInsert: await one("NoteBatchInsertVerifier"),
+    absorb: await one("AccountAbsorbVerifier"),
+    emit: await one("AccountEmitVerifier"),
+  };
+}
+
+/**
+ * Deploys a ShieldedPool on `oracle`'s asset slots, linked to PoseidonT3 (deployed here unless given).
+ * It is unbound: the margin engine built on it binds it in its constructor.
+ */
+export async function deployShieldedPool(ethers: HardhatEthers, oracle: string, verifiers: NoteVerifiers, poseidonT3?: string): Promise<{ pool: Contract; poseidonT3: string }> {
+  const [signer] = await ethers.getSigners();
+  const t3 = poseidonT3 ?? (await deployPoseidonT3(signer!));
+  const pool = await ethers.deployContract("ShieldedPool", [oracle, verifiers.joinSplit, verifiers.batchInsert], { libraries: { PoseidonT3: t3 } });
+  await pool.waitForDeployment();
+  return { pool: pool as unknown as Contract, poseidonT3: t3 };
+}
+
 /** What a margin engine is built from (see `IMarginEngine.Config`). */
 export interface EngineDeps {
   oracle: { getAddress(): Promise<string> };
@@ -76,13 +114,17 @@ export interface EngineDeps {
   lease: { maxAge: bigint; grace: bigint };
   /** The engine's linked libraries, if already deployed (default: deployed here). */
   libraries?: EngineLibraries;
+  /** An unbound shielded pool on the same oracle (default: a new one, on `noteVerifiers`). */
+  shieldedPool?: { getAddress(): Promise<string> };
+  /** The note verifiers (default: deployed here). */
+  noteVerifiers?: NoteVerifiers;
 }
 
 /** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
 export type EngineLibraries = Record<(typeof ENGINE_LIBRARIES)[number], string>;
 
 /** The libraries the MarginEngine links (it reaches them by DELEGATECALL). */
-export const ENGINE_LIBRARIES = ["AccountUpdates", "Positions", "Leases", "Liquidation"] as const;
+export const ENGINE_LIBRARIES = ["AccountUpdates", "NoteUpdates", "Positions", "Leases", "Liquidation"] as const;
 
 /** Deploys the margin engine's linked libraries (stateless: one set serves any number of engines). */
 export async function deployEngineLibraries(ethers: HardhatEthers): Promise<EngineLibraries> {
@@ -107,6 +149,8 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const marketAddress = await market.getAddress();
   const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
   const libraries = deps.libraries ?? (await deployEngineLibraries(ethers));
+  const noteVerifiers = deps.noteVerifiers ?? (await deployNoteVerifiers(ethers));
+  const shieldedPool = deps.shieldedPool ?? (await deployShieldedPool(ethers, oracleAddress, noteVerifiers)).pool;
   const engine = await ethers.deployContract("MarginEngine", [
     {
       oracle: await deps.oracle.getAddress(),
@@ -120,6 +164,9 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       keeperRegistry: await deps.keeperRegistry.getAddress(),
       market: marketAddress,
       insuranceFund: await fund.getAddress(),
+      shieldedPool: await shieldedPool.getAddress(),
+      absorbVerifier: noteVerifiers.absorb,
+      emitVerifier: noteVerifiers.emit,
     },
   ], { libraries });
   return engine as unknown as EngineContract;
@@ -175,6 +222,8 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
     lease.maxAge + lease.grace,
   ])) as unknown as KeeperRegistryContract;
   const libraries = await deployEngineLibraries(ethers);
+  const noteVerifiers = await deployNoteVerifiers(ethers);
+  const { pool: shieldedPool, poseidonT3 } = await deployShieldedPool(ethers, await oracle.getAddress(), noteVerifiers);
   const engine = await deployMarginEngine(ethers, {
     oracle,
     updateVerifier: verifier,
@@ -184,6 +233,8 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
     settlementAsset: 0,
     lease,
     libraries,
+    shieldedPool,
+    noteVerifiers,
   });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
   const insuranceFund = (await ethers.getContractAt("InsuranceFund", await engine.insuranceFund())) as unknown as Contract;
@@ -191,7 +242,7 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
   const assets: AssetInfo[] = await Promise.all(
     specs.map(async (s, i) => ({ symbol: s.symbol, slot: i, decimals: s.decimals, token: await tokens[i]!.getAddress() })),
   );
-  return { oracle, engine, market, insuranceFund, libraries, verifier, insolvencyVerifier, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
+  return { oracle, engine, market, insuranceFund, libraries, verifier, insolvencyVerifier, shieldedPool, noteVerifiers, poseidonT3, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
 }
 
 /** Sets every source of asset `slot` to `price` (8 decimals) at `timestamp`. */

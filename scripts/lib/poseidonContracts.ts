@@ -3,6 +3,10 @@
  * Used by the build (to write artifacts), the deployment and the tests.
  */
 import { poseidonContract } from "circomlibjs";
+import { ContractFactory, type Signer } from "ethers";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 export interface BytecodeArtifact {
   contractName: string;
@@ -18,4 +22,25 @@ export function poseidonArtifact(nInputs: number): BytecodeArtifact {
     abi: poseidonContract.generateABI(nInputs) as unknown[],
     bytecode: poseidonContract.createCode(nInputs) as string,
   };
+}
+
+/**
+ * poseidon-solidity's PoseidonT3 (the shielded pool's on-chain Poseidon(2), a linked library), from
+ * its published creation bytecode: the viaIR build of the library is over the 24 KB limit.
+ */
+export function poseidonT3Bytecode(): string {
+  return (require("poseidon-solidity") as { PoseidonT3: { bytecode: string } }).PoseidonT3.bytecode;
+}
+
+/** The fully qualified name Hardhat gives the PoseidonT3 library the pool links to. */
+export function poseidonT3LibraryName(): string {
+  const { version } = require("poseidon-solidity/package.json") as { version: string };
+  return `npm/poseidon-solidity@${version}/PoseidonT3.sol:PoseidonT3`;
+}
+
+/** Deploys PoseidonT3 from poseidon-solidity's bytecode; returns its address. */
+export async function deployPoseidonT3(deployer: Signer): Promise<string> {
+  const c = await new ContractFactory([], poseidonT3Bytecode(), deployer).deploy();
+  await c.waitForDeployment();
+  return c.getAddress();
 }

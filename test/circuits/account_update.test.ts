@@ -163,7 +163,7 @@ const failsAt = constraintLine("circuits/src/account_update.circom", "AccountUpd
 const OLD_AMOUNT_RANGE = failsAt("RangeCheckArray(N, AMOUNT_BITS())(amounts);");
 const OWNER_RANGE = failsAt("RangeCheck(OWNER_BITS())(owner);");
 const OLD_COMMITMENT = failsAt("oldC.out === oldCommitment;");
-const NEW_AMOUNT_RANGE = failsAt("RangeCheck(AMOUNT_BITS())(oldAtIndex + delta);");
+const NEW_AMOUNT_RANGE = failsAt("RangeCheck(AMOUNT_BITS())(newAtIndex);");
 const NEW_COMMITMENT = failsAt("newC.out === newCommitment;");
 const WEIGHTS_HASH = failsAt("wh.out === weightsHash;");
 const MARGIN = /Error in template AssertGreaterEqThan_\d+/;

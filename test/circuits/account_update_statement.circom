@@ -26,5 +26,8 @@ template AccountUpdateStatement(N) {
     u.newBlinding <== newBlinding;
     u.amounts <== amounts;
     u.weights <== weights;
+    for (var i = 0; i < N; i++) {
+        u.extra[i] <== 0;
+    }
 }
 

@@ -6,23 +6,14 @@
  * trader (deposit, trade, account status, withdraw, renew; the errors in tokens and dollars).
  */
 import { expect } from "chai";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Contract, JsonRpcProvider } from "ethers";
 import { paths } from "../../scripts/lib/paths.js";
+import { cliRunner, PLIMSOLL_BIN } from "../helpers/cli.js";
 import { startNode, type LocalNode } from "../helpers/node.js";
-
-const run = promisify(execFile);
-const BIN = join(paths.root, "bin", "plimsoll.mjs");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("plimsoll CLI against a hardhat node", function () {
   this.timeout(180_000);
@@ -30,22 +21,7 @@ describe("plimsoll CLI against a hardhat node", function () {
   const dir = mkdtempSync(join(tmpdir(), "plimsoll-chain-"));
   const deployment = join(dir, "deployment.json");
   const env = { ...process.env, PLIMSOLL_DEPLOYMENT: deployment, PLIMSOLL_STORE: join(dir, "openings"), PLIMSOLL_PRIVATE_KEY: "" };
-
-  async function plimsoll(...args: string[]): Promise<Result> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: dir, env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
-  const ok = async (...args: string[]): Promise<Result> => {
-    const r = await plimsoll(...args);
-    expect(r.code, `${args.join(" ")}\n${r.stderr}`).to.equal(0);
-    return r;
-  };
-  const json = async (...args: string[]): Promise<Record<string, any>> => JSON.parse((await ok(...args, "--json")).stdout);
+  const { plimsoll, ok, json } = cliRunner(dir, env);
 
   before(async function () {
     node = await startNode(paths.root);
@@ -253,7 +229,7 @@ describe("plimsoll CLI against a hardhat node", function () {
   });
   describe("keeper run when the RPC goes away", function () {
     it("backs off while the node is down and prints a line when it reconnects", async function () {
-      const args = [BIN, "keeper", "run", "--key", join(dir, "keeper-key.json"), "--keeper-id", "1", "--state", join(dir, "keeper-state-2"), "--interval", "0.2", "--account", "9"];
+      const args = [PLIMSOLL_BIN, "keeper", "run", "--key", join(dir, "keeper-key.json"), "--keeper-id", "1", "--state", join(dir, "keeper-state-2"), "--interval", "0.2", "--account", "9"];
       const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       child.stderr!.on("data", (b: Buffer) => { stderr += b.toString(); });

@@ -16,6 +16,7 @@ import { accountRequirement, positionRequirement, realisedPnl, type MarketQuote,
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
 import { createWorld, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
+import { deployShieldedPool } from "../../scripts/lib/deploy.js";
 import type { MarginEngine, ReentrantERC20 } from "../../types/ethers-contracts/index.js";
 import {
   Action,
@@ -698,9 +699,9 @@ describe("MarginEngine", function () {
     const SETTER = /^set[A-Z_]/;
     const governance = (names: string[]): string[] => names.filter((n) => GOVERNANCE.test(n) || SETTER.test(n));
 
-    it("gives the engine no owner, admin, pause or upgrade function: only account updates and lease enforcement change state", async function () {
+    it("gives the engine no owner, admin, pause or upgrade function: only account updates, lease enforcement and the pool's payouts change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["deposit", "forceClose", "liquidate", "renewLease", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "deposit", "emitNote", "forceClose", "liquidate", "releaseNote", "renewLease", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);
@@ -746,7 +747,8 @@ describe("MarginEngine", function () {
       const [quote, decimals] = await w.d.oracle.asset(USDC);
       const oracle = await w.d.oracle.getAddress();
       const factory = await ethers.getContractFactory("MarginEngine", { libraries: w.d.libraries });
-      const config = async (market: { getAddress(): Promise<string> }, fund: { getAddress(): Promise<string> }) => ({
+      const freshPool = async () => (await deployShieldedPool(ethers, oracle, w.d.noteVerifiers, w.d.poseidonT3)).pool;
+      const config = async (market: { getAddress(): Promise<string> }, fund: { getAddress(): Promise<string> }, pool?: { getAddress(): Promise<string> }) => ({
         oracle,
         updateVerifier: await w.d.verifier.getAddress(),
         insolvencyVerifier: await w.d.insolvencyVerifier.getAddress(),
@@ -758,6 +760,9 @@ describe("MarginEngine", function () {
         keeperRegistry: await w.d.keeperRegistry.getAddress(),
         market: await market.getAddress(),
         insuranceFund: await fund.getAddress(),
+        shieldedPool: await (pool ?? (await freshPool())).getAddress(),
+        absorbVerifier: w.d.noteVerifiers.absorb,
+        emitVerifier: w.d.noteVerifiers.emit,
       });
       const fresh = async () => {
         const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals]);
@@ -779,11 +784,20 @@ describe("MarginEngine", function () {
       await expect(factory.deploy(await config(weth, b.fund)))
         .to.be.revertedWithCustomError(factory, "InvalidMarket")
         .withArgs(await weth.getAddress(), "quote token is not the settlement token");
-      // A fitting pair is admitted, and bound to the new engine for good.
-      const engine = await factory.deploy(await config(b.market, b.fund));
+      // The shielded pool: the world's is bound to the world's engine; one on other tokens is refused.
+      await expect(factory.deploy(await config(b.market, b.fund, w.d.shieldedPool))).to.be.revertedWithCustomError(w.d.shieldedPool, "EngineAlreadyBound");
+      const otherSlots = await ethers.deployContract("NoteAssetSlotsMock", [await Promise.all(w.d.tokens.map(async (t, i) => (i === WETH ? addr(stranger!) : t.getAddress())))]);
+      const otherPool = await deployShieldedPool(ethers, await otherSlots.getAddress(), w.d.noteVerifiers, w.d.poseidonT3);
+      await expect(factory.deploy(await config(b.market, b.fund, otherPool.pool)))
+        .to.be.revertedWithCustomError(factory, "InvalidShieldedPool")
+        .withArgs(await otherPool.pool.getAddress(), "other tokens");
+      // A fitting set is admitted, and bound to the new engine for good.
+      const pool = await freshPool();
+      const engine = await factory.deploy(await config(b.market, b.fund, pool));
       await engine.waitForDeployment();
       expect(await b.market.engine()).to.equal(await engine.getAddress());
       expect(await b.fund.engine()).to.equal(await engine.getAddress());
+      expect(await (pool as unknown as { engine(): Promise<string> }).engine()).to.equal(await engine.getAddress());
       expect(await engine.quoter()).to.equal(oracle);
       expect(await engine.marketCount()).to.equal(BigInt(await w.d.oracle.marketCount()));
     });

@@ -36,7 +36,7 @@ export const LIMIT_96 = 1n << 96n;
 export const LIMIT_150 = 1n << 150n;
 
 /** The engine's Action enum. */
-export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n, Settle: 4n } as const;
+export const Action = { Deposit: 0n, Withdraw: 1n, Trade: 2n, RenewLease: 3n, Settle: 4n, AbsorbNote: 5n, EmitNote: 6n } as const;
 
 /** A keeper note naming the world's keeper (id 1) with a meaningless ciphertext: fine for updates
  *  that must fail before or at verification. */

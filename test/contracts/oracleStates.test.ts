@@ -15,6 +15,8 @@ import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
 import { createWorld, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
 import { BTC_PERP, ETH_PERP, e18, e6, proveByHand, traderAt, USDC, WETH, weightVectors } from "./helpers.js";
+import type { NoteWallet } from "../../prover/src/notes/index.js";
+import { copyWallet, flush, newWallet, shieldFor } from "../notes/engineNotes.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -33,6 +35,8 @@ interface Accounts {
   carolOpening: AccountOpening;
   /** The initial weight vector of the last fresh epoch. */
   freshInitial: bigint[];
+  /** Alice's note wallet: one 2,000 USDC note in the tree. */
+  aliceWallet: NoteWallet;
 }
 
 async function accountsFixture(): Promise<Accounts> {
@@ -48,7 +52,11 @@ async function accountsFixture(): Promise<Accounts> {
   await b.deposit(USDC, 50_000n * e6);
   const c = await traderAt(w, carol!);
   await c.deposit(WETH, 10n * e18);
+  const aliceWallet = await newWallet(w);
+  await shieldFor(w, lp!, aliceWallet, USDC, 2_000n * e6);
+  await flush(w, aliceWallet, lp!, prover);
   return {
+    aliceWallet,
     w,
     alice: alice!,
     aliceOpening: a.opening,
@@ -81,7 +89,7 @@ async function frozenEpoch(w: World, slot: number, price: bigint = w.prices[slot
 async function load(): Promise<Accounts> {
   const s = await networkHelpers.loadFixture(accountsFixture);
   s.w.prices.splice(0, s.w.prices.length, ...s.w.d.specs.map((x) => x.price));
-  return s;
+  return { ...s, aliceWallet: await copyWallet(s.aliceWallet) }; // a wallet is not reverted with the chain
 }
 
 /** The fixture after one more epoch in `state`: fresh, WETH frozen, or WETH cooling off after a 20% crash. */
@@ -161,6 +169,22 @@ describe("MarginEngine in each oracle state", function () {
         const a = await traderAt(s.w, s.alice, s.aliceOpening);
         if (halted) await expect(a.withdraw(USDC, 1_000n * e6)).to.be.revertedWithCustomError(s.w.d.engine, "MarketHalted").withArgs(ETH_PERP);
         else await a.withdraw(USDC, 1_000n * e6);
+      });
+
+      it("accepts absorbing a shielded note (no requirement, as a deposit)", async function () {
+        const s = await inState(state);
+        const a = await traderAt(s.w, s.alice, s.aliceOpening);
+        const note = s.aliceWallet.notes({ slot: USDC })[0]!;
+        await a.absorbNote({ note, spendingSecret: s.aliceWallet.keys.spendingSecret, tree: s.aliceWallet.tree });
+        expect(a.opening.amounts[USDC]).to.equal(s.aliceOpening.amounts[USDC]! + 2_000n * e6);
+      });
+
+      it(halted ? "refuses emitting a note while a position in ETH-PERP is open, with MarketHalted" : "accepts emitting a note with ETH-PERP open (at initial margin)", async function () {
+        const s = await inState(state);
+        const a = await traderAt(s.w, s.alice, s.aliceOpening);
+        const e = s.aliceWallet.planShield(USDC, 1_000n * e6);
+        if (halted) await expect(a.emitNote(e.note, e.encrypted)).to.be.revertedWithCustomError(s.w.d.engine, "MarketHalted").withArgs(ETH_PERP);
+        else await a.emitNote(e.note, e.encrypted);
       });
 
       it("accepts a lease renewal (at maintenance margin)", async function () {

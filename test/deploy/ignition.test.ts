@@ -1,7 +1,8 @@
 /**
  * The Hardhat Ignition deployment (ignition/modules): deploys the development world (DevWorld) on the
  * in-process network and checks the wiring of every contract, the constants, the Poseidon hashers and a
- * first oracle epoch; then deploys the network-agnostic `Plimsoll` module from
+ * first oracle epoch, the shielded pool bound to the engine (a shield through the linked PoseidonT3);
+ * then deploys the network-agnostic `Plimsoll` module from
  * ignition/parameters/example.json (its placeholders replaced by the development world's addresses).
  */
 import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import DevWorldModule, { DEV_FEED_DECIMALS, DEV_SETTLEMENT_ASSET } from "../../ignition/modules/DevWorld.js";
 import PlimsollModule, {
   EMPTY_BASKET_HASH,
+  POSEIDON_T3_ARTIFACT,
   POSEIDON_T4_ARTIFACT,
   POSEIDON_T5_ARTIFACT,
   RISK_FIELDS,
@@ -37,6 +39,7 @@ import type {
   PerpMarket,
   PlimsollOracle,
   KeeperRegistry,
+  ShieldedPool,
 } from "../../types/ethers-contracts/index.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -53,8 +56,18 @@ interface Core {
   market: PerpMarket;
   verifier: AccountUpdateVerifier;
   keeperRegistry: KeeperRegistry;
+  shieldedPool: ShieldedPool;
   poseidon3: Contract;
   poseidon4: Contract;
+  /** poseidon-solidity's PoseidonT3 library (linked into the pool). */
+  poseidonT3: Contract;
+  /** The note verifiers: the pool's two, the engine's two. */
+  joinSplitVerifier: Contract;
+  batchInsertVerifier: Contract;
+  absorbVerifier: Contract;
+  emitVerifier: Contract;
+  /** The engine's note concept library. */
+  noteUpdates: Contract;
 }
 
 /** What DevWorld returns. */
@@ -79,9 +92,36 @@ function coreOf(result: Record<string, Contract>): Core {
     market: pick(result, "market"),
     verifier: pick(result, "verifier"),
     keeperRegistry: pick(result, "keeperRegistry"),
+    shieldedPool: pick(result, "shieldedPool"),
     poseidon3: pick(result, "poseidon3"),
     poseidon4: pick(result, "poseidon4"),
+    poseidonT3: pick(result, "poseidonT3"),
+    joinSplitVerifier: pick(result, "joinSplitVerifier"),
+    batchInsertVerifier: pick(result, "batchInsertVerifier"),
+    absorbVerifier: pick(result, "absorbVerifier"),
+    emitVerifier: pick(result, "emitVerifier"),
+    noteUpdates: pick(result, "NoteUpdates"),
   };
+}
+
+/** Checks that `core`'s shielded pool is bound to its engine, on its oracle's tokens and its verifiers. */
+async function expectPoolBound(core: Core): Promise<void> {
+  const { shieldedPool: pool, engine, oracle } = core;
+  const poolAddress = await pool.getAddress();
+  expect(await pool.engine()).to.equal(await engine.getAddress());
+  expect(await engine.shieldedPool()).to.equal(poolAddress);
+  expect(await engine.absorbVerifier()).to.equal(await core.absorbVerifier.getAddress());
+  expect(await engine.emitVerifier()).to.equal(await core.emitVerifier.getAddress());
+  expect(await pool.joinSplitVerifier()).to.equal(await core.joinSplitVerifier.getAddress());
+  expect(await pool.batchVerifier()).to.equal(await core.batchInsertVerifier.getAddress());
+  const count = await oracle.assetCount();
+  expect(await pool.assetCount()).to.equal(count);
+  for (let slot = 0n; slot < count; slot++) expect(await pool.token(slot)).to.equal((await oracle.asset(slot))[0]);
+  // Bound once: nobody can take the pool over afterwards.
+  await expect(pool.bindEngine()).to.be.revertedWithCustomError(pool, "EngineAlreadyBound").withArgs(await engine.getAddress());
+  // The engine's runtime code calls the NoteUpdates library it was linked to.
+  const noteUpdates = (await core.noteUpdates.getAddress()).toLowerCase().slice(2);
+  expect(await ethers.provider.getCode(await engine.getAddress())).to.include(noteUpdates);
 }
 
 /** Every source of every asset answers its DEV_ASSETS price, updated at `updatedAt`. */
@@ -209,6 +249,30 @@ describe("Ignition deployment", function () {
       expect(await ethers.provider.getCode(await poseidon4.getAddress())).to.equal(POSEIDON_T5_ARTIFACT.deployedBytecode);
     });
 
+    it("binds the shielded pool to the engine, with the note verifiers and the NoteUpdates library", async function () {
+      await expectPoolBound(world);
+      const { poseidonT3 } = world;
+      // PoseidonT3 is the published library: its runtime code, with its own address in the call guard.
+      const t3 = (await poseidonT3.getAddress()).toLowerCase().slice(2);
+      expect(await ethers.provider.getCode(await poseidonT3.getAddress())).to.equal(`0x73${t3}${POSEIDON_T3_ARTIFACT.deployedBytecode.slice(2 + 42)}`);
+    });
+
+    it("shields into the pool through the linked PoseidonT3, the engine holding the tokens", async function () {
+      const { shieldedPool: pool, engine, tokens } = world;
+      const [, user] = await ethers.getSigners();
+      const slot = 1;
+      const amount = 3n * 10n ** 18n;
+      const inner = 123456789n;
+      await (await tokens[slot]!.mint(await user!.getAddress(), amount)).wait();
+      await (await tokens[slot]!.connect(user!).approve(await pool.getAddress(), amount)).wait();
+      const none = { ephemeralKey: [0n, 0n] as [bigint, bigint], ciphertext: [0n, 0n] as [bigint, bigint] };
+      const rc = await (await pool.connect(user!).shield(slot, amount, inner, none)).wait();
+      // The leaf is Poseidon(value, inner) with value = amount + slot * 2^96: circomlibjs' Poseidon(2).
+      await expect(rc).to.emit(pool, "NoteQueued").withArgs(0n, h([amount + (BigInt(slot) << 96n), inner]), [[0n, 0n], [0n, 0n]]);
+      expect(await tokens[slot]!.balanceOf(await engine.getAddress())).to.equal(amount);
+      expect(await tokens[slot]!.balanceOf(await pool.getAddress())).to.equal(0n);
+    });
+
     it("closes epoch 1 after a grid step with refreshed feeds, hashing the published weight vectors", async function () {
       const { oracle, feeds, tokens } = world;
       expect(await oracle.currentEpoch()).to.equal(0n);
@@ -286,6 +350,7 @@ describe("Ignition deployment", function () {
       expect(await core.engine.emptyBasketHash()).to.equal(basketHash(h, ZEROS));
       expect(await core.engine.settlementToken()).to.equal(await world.tokens[0]!.getAddress());
       expect(await core.engine.keeperRegistry()).to.equal(await core.keeperRegistry.getAddress());
+      await expectPoolBound(core);
       expect(await core.keeperRegistry.bondToken()).to.equal(await world.tokens[0]!.getAddress());
       expect(await riskOf(core.oracle)).to.deep.equal(RISK);
       expect(await core.oracle.assetCount()).to.equal(3n);
@@ -294,8 +359,9 @@ describe("Ignition deployment", function () {
         expect(await core.oracle.sources(slot)).to.deep.equal(a.sources);
         expect((await core.oracle.volatility(slot))[0]).to.equal(a.initialVariance);
       }
-      // A fresh deployment: new hashers and verifier, not DevWorld's.
+      // A fresh deployment: new hashers, verifiers and pool, not DevWorld's.
       expect(await core.poseidon3.getAddress()).to.not.equal(await world.poseidon3.getAddress());
+      expect(await core.shieldedPool.getAddress()).to.not.equal(await world.shieldedPool.getAddress());
       expect(await hashOnChain(core.poseidon3, [1n, 2n, 3n])).to.equal(h([1n, 2n, 3n]));
     });
 

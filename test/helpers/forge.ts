@@ -30,7 +30,8 @@
  * lowest unknown wire keeps its honest value (a `<--` hint such as IsZero's inverse) and is
  * listed in `guessed`. A constraint may only determine a signal it could have assigned: one of
  * its own component's outputs or intermediates, or an input of a direct subcomponent; an
- * equality `x === y` against one of the component's inputs is a check, never an assignment of x.
+ * equality `x === y` against one of the component's inputs is a check, never an assignment of x
+ * (a copy of a main input is told apart by its source line: `x <== y` assigns x).
  * So a forged value flows forward, as the witness calculator would compute it, and the
  * constraint that catches it is the one that fails, not one upstream of it.
  */
@@ -53,7 +54,8 @@ const mod = (x: bigint): bigint => {
   return r < 0n ? r + P : r;
 };
 
-function inverse(x: bigint): bigint {
+/** Inverse modulo P (of a nonzero element). */
+export function inverse(x: bigint): bigint {
   let [a, b, u, v] = [mod(x), P, 1n, 0n];
   if (a === 0n) throw new Error("inverse of 0");
   while (a !== 0n) {
@@ -638,11 +640,30 @@ class ForgeCircuitImpl implements ForgeCircuit {
     if (k !== o) return 0;
     if (isCopy(c)) {
       const y = ws[0] === w ? ws[1]! : ws[0]!;
-      // Against a copy of a main input (a public value): always a check.
-      if (this.inputCopy[y] === 1) return 0;
+      // Against a copy of a main input (a public value): a check (`x === y`), unless the source
+      // statement assigns x from it (`c[0] <== batchIndex`, `tree[i] <== leaves[i]`).
+      if (this.inputCopy[y] === 1) return this.assignsFromInput(ci, w) ? 1 : 0;
       if (this.wireIsInput[y] === 1 && (this.wireComp[y] === o || this.isMainInput(y))) return 2;
     }
     return 1;
+  }
+
+  private readonly assigning = new Map<number, boolean>();
+
+  /**
+   * Is the copy constraint `ci` between w and a copy of a main input written `w <== y` (or
+   * `y ==> w`) in the source: an assignment of w, which the R1CS cannot tell from a check `w === y`?
+   */
+  private assignsFromInput(ci: number, w: number): boolean {
+    let yes = this.assigning.get(ci);
+    if (yes === undefined) {
+      const code = this.describe(ci).code;
+      const local = this.nameOf(w).slice(this.owner[ci]!.length + 1).replace(/[[.].*$/, "");
+      const indexed = `${local}\\s*(?:\\[[^\\]]*\\]\\s*)*`;
+      yes = code !== undefined && (new RegExp(`^(?:signal\\s+(?:output\\s+)?)?${indexed}<==`).test(code) || new RegExp(`==>\\s*${indexed};`).test(code));
+      this.assigning.set(ci, yes);
+    }
+    return yes;
   }
 
   /** Solves the unknown wires in place; returns the wires left at their previous value. */
@@ -917,13 +938,17 @@ function sourceLine(t: TemplateInfo, owner: string, signals: readonly string[]):
     if (lineSignals.size === 0 && !hasVar) continue;
     // A literal index or a subcomponent field the constraint does not involve rules the line out.
     let excluded = false;
+    let exact = 0; // signals the line names by literal indices only, the constraint's among them
     for (const x of lineSignals) {
       const involved = [...(indices.get(x) ?? [])];
       const occ = [...line.matchAll(new RegExp(`(?<![.\\w])${x}((?:\\s*\\[[^\\]]*\\])*)(?:\\.(\\w+)((?:\\s*\\[[^\\]]*\\])*))?`, "g"))];
       const suffixes = occ.map((m) => `${m[1] ?? ""}${m[2] === undefined ? "" : `.${m[2]}${m[3] ?? ""}`}`.replace(/\s/g, ""));
       const full = signals.filter((n) => n.startsWith(`${owner}.${x}`)).map((n) => n.slice(owner.length + 1 + x.length));
       const literal = suffixes.filter((f) => f !== "" && /^((\[\d+\])|(\.\w+))+$/.test(f));
-      if (literal.length === occ.length && occ.length > 0 && !literal.some((f) => full.some((i) => i.startsWith(f)) || involved.some((i) => i.startsWith(f)))) excluded = true;
+      if (literal.length === occ.length && occ.length > 0) {
+        if (literal.some((f) => full.some((i) => i.startsWith(f)) || involved.some((i) => i.startsWith(f)))) exact++;
+        else excluded = true;
+      }
       const fields = occ.map((m) => m[2]).filter((f): f is string => f !== undefined);
       const involvedFields = new Set(signals.filter((n) => n.startsWith(`${owner}.${x}`)).map((n) => /^\.?(?:\[[^\]]*\])*\.(\w+)/.exec(n.slice(owner.length + 1 + x.length))?.[1]));
       if (fields.length > 0 && !fields.some((f) => involvedFields.has(f))) excluded = true;
@@ -935,7 +960,9 @@ function sourceLine(t: TemplateInfo, owner: string, signals: readonly string[]):
       const forms = new Set([...line.matchAll(new RegExp(`(?<![.\\w])${x}((?:\\s*\\[[^\\]]*\\])*)`, "g"))].map((m) => m[1]!.replace(/\s/g, "")));
       if (forms.size === (indices.get(x)?.size ?? 0)) shape++;
     }
-    const score = 10 * lineSignals.size + shape;
+    // Ties go to the line that names the involved elements literally (`active[0] === 1` over
+    // `active[i] * (active[i] - 1) === 0` for a constraint on active[0] alone).
+    const score = 10 * lineSignals.size + shape + exact / (lineSignals.size + 1);
     if (score > bestScore) {
       bestScore = score;
       best = [i + 1];

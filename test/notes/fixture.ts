@@ -1,39 +1,23 @@
 /**
  * Deployment of the shielded pool for its suites and its benchmark: three test tokens behind a mock
  * of the oracle's two asset views, poseidon-solidity's PoseidonT3 (its published bytecode: the
- * viaIR build of the library is over the 24 KB limit), the generated verifiers and the pool, linked.
+ * viaIR build of the library is over the 24 KB limit), the generated verifiers and the pool, linked,
+ * bound to a test custody (`NoteCustodyHarness`) in place of the margin engine.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ContractFactory, type Signer } from "ethers";
-import { createRequire } from "node:module";
+import type { Signer } from "ethers";
+import { deployPoseidonT3, poseidonT3Bytecode, poseidonT3LibraryName } from "../../scripts/lib/poseidonContracts.js";
 import type { NoteTestToken, ShieldedPool } from "../../types/ethers-contracts/index.js";
 
-const require = createRequire(import.meta.url);
-
-/** The fully qualified name Hardhat gives the PoseidonT3 library the pool links to. */
-export function poseidonT3LibraryName(): string {
-  const { version } = require("poseidon-solidity/package.json") as { version: string };
-  return `npm/poseidon-solidity@${version}/PoseidonT3.sol:PoseidonT3`;
-}
-
-/** poseidon-solidity's published deployment data of PoseidonT3 (creation bytecode). */
-export function poseidonT3Bytecode(): string {
-  return (require("poseidon-solidity") as { PoseidonT3: { bytecode: string } }).PoseidonT3.bytecode;
-}
+export { deployPoseidonT3, poseidonT3Bytecode, poseidonT3LibraryName };
 
 export interface PoolWorld {
   pool: ShieldedPool;
+  /** The test custody the pool is bound to (holds the shielded tokens). */
+  custody: string;
   tokens: NoteTestToken[];
   poseidonT3: string;
   deployer: Signer;
-}
-
-/** Deploys PoseidonT3 from poseidon-solidity's bytecode; returns its address. */
-export async function deployPoseidonT3(deployer: Signer): Promise<string> {
-  const f = new ContractFactory([], poseidonT3Bytecode(), deployer);
-  const c = await f.deploy();
-  await c.waitForDeployment();
-  return c.getAddress();
 }
 
 /** Tokens, asset slots, verifiers, the pool. */
@@ -50,7 +34,8 @@ export async function deployPool(ethers: HardhatEthers, opts: { joinSplitVerifie
   const factory = await ethers.getContractFactory("ShieldedPool", { libraries: { [poseidonT3LibraryName()]: poseidonT3 } });
   const pool = (await factory.deploy(await slots.getAddress(), jsv, bv)) as unknown as ShieldedPool;
   await pool.waitForDeployment();
-  return { pool, tokens, poseidonT3, deployer: deployer! };
+  const custody = await (await ethers.deployContract("NoteCustodyHarness", [await pool.getAddress()])).getAddress();
+  return { pool, custody, tokens, poseidonT3, deployer: deployer! };
 }
 
 /** Mints `amount` of `token` to `who` and approves the pool. */

@@ -142,7 +142,8 @@ describe("ShieldedPool", function () {
       gas["unshield with relayer fee (fresh recipient)"] = rc!.gasUsed;
       expect(await usdc.balanceOf(f.unshield.recipient)).to.equal(995n * e6);
       expect(await usdc.balanceOf(await f.relayer.getAddress())).to.equal(5n * e6);
-      expect(await usdc.balanceOf(await f.w.pool.getAddress())).to.equal(500n * e6);
+      expect(await usdc.balanceOf(f.w.custody)).to.equal(500n * e6);
+      expect(await usdc.balanceOf(await f.w.pool.getAddress())).to.equal(0n);
       await f.bob.scan(ethers.provider);
       expect(f.bob.balance(USDC)).to.equal(200n * e6); // the change, queued
       expect(f.bob.balance(USDC, true)).to.equal(0n); // not in the tree until its batch is inserted
@@ -320,6 +321,7 @@ describe("ShieldedPool", function () {
       const v = await (await ethers.deployContract("NoteAcceptingVerifier")).getAddress();
       const factory = await ethers.getContractFactory("ShieldedPool", { libraries: { [poseidonT3LibraryName()]: poseidonT3 } });
       const pool = await (await factory.deploy(await slots.getAddress(), v, v)).waitForDeployment();
+      await ethers.deployContract("NoteCustodyHarness", [await pool.getAddress()]);
       const [, a] = await ethers.getSigners();
       await token.mint(await a!.getAddress(), 10n);
       await token.connect(a!).approve(await pool.getAddress(), 10n);

@@ -11,3 +11,4 @@ export * from "./witness.js";
 export * from "./prove.js";
 export * from "./store.js";
 export * from "./wallet.js";
+export * from "./account.js";

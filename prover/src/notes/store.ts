@@ -6,7 +6,8 @@
  * since; creating a store fails if the file exists. A lock file around the check and the rename
  * closes the race between two processes.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
 import { processAlive, lockHolder, removeLockFile, tryLockFile } from "../fs/lock.js";
 
@@ -82,6 +83,7 @@ function withLock<T>(path: string, fn: () => T): T {
  * @throws NoteStoreConflictError when the file on disk is not generation `expected`.
  */
 export function writeWalletFile(path: string, doc: Omit<WalletFile, "generation">, expected: number | undefined): number {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // the lock file needs the folder first
   return withLock(path, () => {
     if (expected === undefined) {
       if (existsSync(path)) throw new NoteStoreConflictError(`${path} exists: refusing to overwrite another wallet store`);

@@ -26,6 +26,7 @@ export const POOL_EVENTS_ABI = [
   "event NoteQueued(uint256 indexed leafIndex, uint256 commitment, tuple(uint256[2] ephemeralKey, uint256[2] ciphertext) encrypted)",
   "event NullifiersSpent(uint256 indexed nullifier0, uint256 indexed nullifier1)",
   "event BatchInserted(uint256 indexed batchIndex, uint256 root, uint256 count)",
+  "event NoteAbsorbed(uint256 indexed nullifier)",
 ] as const;
 const EVENTS = new Interface(POOL_EVENTS_ABI);
 
@@ -140,7 +141,8 @@ export class NoteWallet {
 
   /**
    * Reads the pool's events from `scannedBlock + 1` to `toBlock` (default: latest), `chunk` blocks
-   * per query, applies them in order and saves after each chunk. Idempotent: a block is never
+   * per query. Right after a transaction, pass its receipt's block: ethers caches the block number
+   * for a moment, so "latest" can still be the block before it. Applies the events in order and saves after each chunk. Idempotent: a block is never
    * applied twice, and an interrupted scan resumes after the last saved chunk.
    */
   async scan(provider: Provider, toBlock?: number, chunk = 10_000): Promise<ScanResult> {
@@ -169,8 +171,10 @@ export class NoteWallet {
       } else if (ev.name === "BatchInserted") {
         this.applyBatch(Number(ev.args.batchIndex), Number(ev.args.count), BigInt(ev.args.root));
         result.batches++;
-      } else if (ev.name === "NullifiersSpent") {
-        for (const x of [ev.args.nullifier0, ev.args.nullifier1]) {
+      } else if (ev.name === "NullifiersSpent" || ev.name === "NoteAbsorbed") {
+        // A join-split spends two nullifiers; an account that absorbs a note, one.
+        const spent = ev.name === "NoteAbsorbed" ? [ev.args.nullifier] : [ev.args.nullifier0, ev.args.nullifier1];
+        for (const x of spent) {
           const n = this.markSpent(BigInt(x));
           if (n !== undefined) result.spent.push(n);
         }

@@ -11,9 +11,10 @@
  * and frees the public values such a prover submits itself (a new or remainder commitment, a
  * binding, a state hash): the only thing left to stop it is the targeted constraint.
  *
- * The dishonest inputs restate, compactly, the rejection tests of account_update.test.ts and
- * insolvency.test.ts, built from plain arithmetic on the documented formats (every derived public
- * value consistent, so only the intended check can reject them).
+ * The dishonest inputs restate, compactly, the rejection tests of account_update.test.ts,
+ * insolvency.test.ts and test/notes/circuits.test.ts, built from plain arithmetic on the
+ * documented formats (every derived public value consistent, so only the intended check can
+ * reject them).
  */
 import { createHash } from "node:crypto";
 import { initPoseidon, type SyncPoseidon } from "../../../prover/src/poseidon.js";
@@ -22,7 +23,11 @@ import { initNoteCrypto, noteChallenge, linearBind, noteValues } from "../../../
 import { generateKeeperKey } from "../../../prover/src/keeper/index.js";
 import { planPeriod, reserveWeights, type ClientBalances } from "../../../prover/src/reserves/index.js";
 import type { CircuitInput } from "../../helpers/circuit.js";
-import { type ForgeCircuit, type Forgery, oneHot, P } from "../../helpers/forge.js";
+import { NOTE_BATCH_LEVELS, NOTE_BATCH_SIZE, NOTE_MAX_BATCHES } from "../../../prover/src/notes/constants.js";
+import { noteNullifier, ownerKeyOf, type Note } from "../../../prover/src/notes/note.js";
+import { NoteTree, batchChain } from "../../../prover/src/notes/tree.js";
+import { buildBatchInsert, buildJoinSplit, type OwnedNote } from "../../../prover/src/notes/witness.js";
+import { type ForgeCircuit, type Forgery, inverse, oneHot, P } from "../../helpers/forge.js";
 import { DECIMALS, PRICES_E8, rng, weight } from "../../helpers/reference.js";
 
 /** The statement a forgery must fail at: the owner's template and a snippet of the failing line, and optionally a frame of its stack. */
@@ -178,7 +183,7 @@ function statementForgeries(h: SyncPoseidon, prefix: string, input: CircuitInput
     },
     {
       name: "withdraws 1 from the empty slot 3: the new amount wraps to p - 1",
-      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(AMOUNT_BITS())(oldAtIndex + delta);" },
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(AMOUNT_BITS())(newAtIndex);" },
       forge: async (fc) => (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 1n, 1n, 3)).recompute({ free }),
     },
     {
@@ -196,14 +201,14 @@ function statementForgeries(h: SyncPoseidon, prefix: string, input: CircuitInput
       },
     },
     {
-      name: "an overdraft hidden by a forged pick: withdraw 1 from slot 3 while claiming it holds 1",
-      target: { template: AU, code: "picked[i] <== slot.out[i] * amounts[i];" },
+      name: "an overdraft hidden by a forged pick: withdraw 1 from the empty slot 3 while claiming it ends at 0",
+      target: { template: AU, code: "picked[i] <== slot.out[i] * newAmounts[i];" },
       forge: async (fc) =>
-        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 1n, 1n, 3)).set(u("picked[3]"), 1n).recompute({ free }),
+        (await base(fc)).set("main.statement", updateStatement(10n ** 30n, 1n, 1n, 3)).set(u("picked[3]"), 0n).recompute({ free }),
     },
     {
       name: "a new amount minted in an untouched slot",
-      target: { template: AU, code: "newAmounts[i] <== amounts[i] + change[i];" },
+      target: { template: AU, code: "newAmounts[i] <== amounts[i] + change[i] + extra[i];" },
       forge: async (fc) => {
         const f = await base(fc);
         return f.set(u("newAmounts[5]"), f.get(u("newAmounts[5]")) + 10n ** 21n).recompute({ free });
@@ -837,10 +842,395 @@ async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Shielded notes (issue 8): JoinSplit(12) and BatchInsert(12, 2).
+
+/** The inputs' owner's spending secret, and a thief's (who knows the notes' openings but not that secret). */
+const NOTE_SECRET = 0x0c0f_fee0_5ec2_e7a1_1ce0_0000_1111_2222_3333_4444_5555_6666_7777_8888n;
+const THIEF_SECRET = 0x0bad_c0de_0000_1111_2222_3333_4444_5555_6666_7777_8888_9999_aaaa_bbbbn;
+const EXT_DATA_HASH = 0x5e11_ab1en;
+const FAKE_AMOUNT = 10n ** 9n;
+
+/** A note's leaf without the range checks of noteCommitment (the openings a forger writes): Poseidon(amount + slot * 2^96, Poseidon(ownerKey, blinding)). */
+const noteLeaf = (h: SyncPoseidon, n: Note): bigint => h([mod(n.amount + BigInt(n.slot) * TWO_96), h([n.ownerKey, n.blinding])]);
+
+/**
+ * The anonymous components `parent` creates inline (`Template(..)(..)`, which circom names
+ * `Template_<line>_<column>`), in source order: their names move with the source, the order does not.
+ */
+function inlineComponents(fc: ForgeCircuit, parent: string, template: string): string[] {
+  const re = new RegExp(`^(${parent.replace(/\./g, "\\.")}\\.${template}_(\\d+)_\\d+)[.[]`);
+  const found = new Map<string, number>();
+  for (const s of fc.signals(`${parent}.${template}_`)) {
+    const m = re.exec(s);
+    if (m !== null) found.set(m[1]!, Number(m[2]));
+  }
+  return [...found].sort((x, y) => x[1] - y[1]).map(([n]) => n);
+}
+
+/** JoinSplit's inline components: the owner key, the inputs' and outputs' commitments, the nullifiers and the membership paths (arrays over k but the owner). */
+interface JoinSplitParts {
+  owner: string;
+  inNote: string;
+  outNote: string;
+  nullifier: string;
+  path: string;
+}
+function joinSplitParts(fc: ForgeCircuit): JoinSplitParts {
+  const [inNote, outNote] = inlineComponents(fc, "main", "NoteCommitment");
+  return {
+    owner: inlineComponents(fc, "main", "NoteOwner")[0]!,
+    inNote: inNote!,
+    outNote: outNote!,
+    nullifier: inlineComponents(fc, "main", "NoteNullifier")[0]!,
+    path: inlineComponents(fc, "main", "QuadMerkleRoot")[0]!,
+  };
+}
+
+/** The root reached from `node` at position `index` through each level's four children, bottom up, the node's own entry ignored (QuadMerkleRoot). */
+const quadRoot = (h: SyncPoseidon, node: bigint, index: number, siblings: readonly (readonly bigint[])[]): bigint =>
+  siblings.reduce((n, level, l) => h(withSlot(level, Math.floor(index / 4 ** l) % 4, n)), node);
+
+async function joinSplitOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const rand = rng(8n);
+  const field = (): bigint => rand(256) % P;
+  // Five full batches of other notes, then batch 5: the spender's notes at leaves 81 to 85, between two others.
+  const tree = new NoteTree(h);
+  for (let b = 0; b < 5; b++) tree.insertBatch(Array.from({ length: NOTE_BATCH_SIZE }, field));
+  const ownerKey = ownerKeyOf(h, NOTE_SECRET);
+  const recipient = field();
+  const owned = (n: Note, leafIndex: number): OwnedNote => {
+    const commitment = noteLeaf(h, n);
+    return { ...n, leafIndex, commitment, nullifier: noteNullifier(h, NOTE_SECRET, commitment, leafIndex) };
+  };
+  const first = tree.insertedBatches * NOTE_BATCH_SIZE + 1;
+  const specs: [number, bigint][] = [[3, 100n], [3, 50n], [4, 70n], [15, MAX_AMOUNT], [15, MAX_AMOUNT]];
+  const [a0, a1, a2, m0, m1] = specs.map(([slot, amount], i) => owned({ slot, amount, ownerKey, blinding: field() }, first + i)) as [OwnedNote, OwnedNote, OwnedNote, OwnedNote, OwnedNote];
+  tree.insertBatch([field(), ...[a0, a1, a2, m0, m1].map((n) => n.commitment), field()]);
+  /** A dummy input: amount 0, a fresh blinding, leaf 0 (its membership is not checked). */
+  const dummy = (slot: number): OwnedNote => owned({ slot, amount: 0n, ownerKey, blinding: field() }, 0);
+  const pay = (slot: number, amount: bigint, to = recipient): Note => ({ slot, amount, ownerKey: to, blinding: field() });
+  const plan = (slot: number, inputs: OwnedNote[], outputs: [Note, Note], publicAmount: bigint): CircuitInput =>
+    buildJoinSplit(h, tree, { spendingSecret: NOTE_SECRET, slot, inputs, outputs, publicAmount, extDataHash: EXT_DATA_HASH }).input as unknown as CircuitInput;
+
+  const transferOut: [Note, Note] = [pay(3, 120n), pay(3, 30n, ownerKey)];
+  const transfer = plan(3, [a0, a1], transferOut, 0n);
+  const unshield = plan(3, [a0, a1], [pay(3, 39n), pay(3, 0n, ownerKey)], 111n);
+  const withDummy = plan(4, [a2, dummy(4)], [pay(4, 50n), pay(4, 20n, ownerKey)], 0n);
+  const bounds = plan(15, [m0, m1], [pay(15, MAX_AMOUNT), pay(15, 0n, ownerKey)], MAX_AMOUNT);
+  const noop: CircuitInput = { ...plan(0, [dummy(0), dummy(0)], [pay(0, 0n), pay(0, 0n)], 0n), root: 777n };
+  const honest: NamedInput[] = [
+    { name: "a transfer: 100 + 50 into 120 + 30 (slot 3)", input: transfer },
+    { name: "an unshield: 100 + 50 into 39 + 0, paying out 111 of slot 3", input: unshield },
+    { name: "a dummy second input: 70 into 50 + 20 (slot 4)", input: withDummy },
+    { name: "bounds: slot 15, inputs and an output of 2^96 - 1, public value 2^100 - 1", input: bounds },
+    { name: "two dummies into two empty outputs, against any root", input: noop },
+  ];
+
+  const reseal = (input: CircuitInput, outputs: readonly Note[]): CircuitInput => ({
+    ...input,
+    outAmount: outputs.map((n) => n.amount),
+    outOwner: outputs.map((n) => n.ownerKey),
+    outBlinding: outputs.map((n) => n.blinding),
+    outputCommitment: outputs.map((n) => noteLeaf(h, n)),
+  });
+  const transferNullifiers = transfer.inputNullifier as readonly bigint[];
+  const dishonest: NamedInput[] = [
+    { name: "proved against the empty tree's root", input: { ...transfer, root: tree.zeros[tree.levels]! } },
+    {
+      name: "a note claimed at another leaf (its nullifier taken there)",
+      input: { ...transfer, inLeafIndex: [BigInt(a0.leafIndex), BigInt(a1.leafIndex + 4)], inputNullifier: [transferNullifiers[0]!, noteNullifier(h, NOTE_SECRET, a1.commitment, a1.leafIndex + 4)] },
+    },
+    { name: "the nullifiers swapped", input: { ...transfer, inputNullifier: [...transferNullifiers].reverse() } },
+    { name: "a nullifier of another leaf index", input: { ...transfer, inputNullifier: [noteNullifier(h, NOTE_SECRET, a0.commitment, a0.leafIndex + 1), transferNullifiers[1]!] } },
+    { name: "outputs one above the inputs", input: reseal(transfer, [{ ...transferOut[0], amount: 121n }, transferOut[1]]) },
+    { name: "an output of p - 1 balancing one of 151", input: reseal(transfer, [{ ...transferOut[0], amount: 151n }, { ...transferOut[1], amount: P - 1n }]) },
+    { name: "a public amount one above what the inputs leave", input: { ...unshield, publicValue: 112n + 3n * TWO_96 } },
+    { name: "a public value in slot 4 for notes of slot 3", input: { ...unshield, publicValue: 111n + 4n * TWO_96 } },
+  ];
+
+  const free = ["main.inputNullifier[0]", "main.inputNullifier[1]", "main.outputCommitment[0]", "main.outputCommitment[1]"];
+  /**
+   * A forged join-split: the honest witness of `input`, `edit` writes what the cheating prover
+   * chooses, every other signal is re-solved (the nullifiers and output commitments it publishes
+   * included: the pool only checks that they are fresh; the root and the public value stay the
+   * pool's).
+   */
+  const forgery = (name: string, target: Target, input: CircuitInput, edit: (f: Forgery, c: JoinSplitParts) => unknown): ForgedCase => ({
+    name,
+    target,
+    forge: async (fc) => {
+      const f = fc.forge(await fc.witness(input));
+      edit(f, joinSplitParts(fc));
+      return f.recompute({ free });
+    },
+  });
+  /** Input k opened as `amount` (same blinding and owner: a note no one created), output 0 taking the difference. */
+  const inflate = (f: Forgery, k: number, amount: bigint): Forgery =>
+    f.set("main.outAmount[0]", f.get("main.outAmount[0]") + amount - f.get(`main.inAmount[${k}]`)).set(`main.inAmount[${k}]`, amount);
+  /** Input k replaced by another of the spender's notes (its opening and path), output 0 taking the difference. */
+  const spend = (f: Forgery, k: number, n: OwnedNote): Forgery => {
+    inflate(f, k, n.amount).set(`main.inBlinding[${k}]`, n.blinding).set(`main.inLeafIndex[${k}]`, BigInt(n.leafIndex));
+    tree.path(n.leafIndex).forEach((level, l) => f.setArray(`main.inSiblings[${k}][${l}]`, level));
+    return f;
+  };
+  /**
+   * Writes `signal` as the witness calculator computes it, from `source` once the rest is
+   * re-solved: where the honest solve determines it from a check instead (inRoot[k] from the
+   * membership equation, which knows it before the path is hashed; a path's node[0] from its mux).
+   */
+  const follow = (f: Forgery, signal: string, source: string): Forgery => f.recompute({ free }).set(signal, f.get(source));
+  /** Input k's computed root written from its path (so that the membership check, not the copy, meets the forged path). */
+  const walked = (f: Forgery, c: JoinSplitParts, k: number): Forgery => follow(f, `main.inRoot[${k}]`, `${c.path}[${k}].root`);
+  /** Keeps `pins` at their honest values while input 0 becomes a note of FAKE_AMOUNT that is in no tree. */
+  const fakeNote = (f: Forgery, pins: string[]): Forgery => inflate(f.keepAll(pins), 0, FAKE_AMOUNT);
+
+  // A fake note proved a member through a forged digit indicator at level 0: with three != b0 * b1
+  // the muxes are no longer one-hot, and the level's siblings can be solved so that every child is
+  // the tree's (is_j != 1 for all j: s_j = (C_j - is_j * N) / (1 - is_j)).
+  const digit = a0.leafIndex % 4;
+  const [b0, b1] = [BigInt(digit & 1), BigInt(digit >> 1)];
+  const indicators = (t: bigint): bigint[] => [1n - b0 - b1 + t, b0 - t, b1 - t, t].map(mod);
+  let three = 2n;
+  while (indicators(three).includes(1n)) three++;
+  const fake = noteLeaf(h, { ...a0, amount: FAKE_AMOUNT });
+  const children = tree.path(a0.leafIndex)[0]!;
+  const solvedSiblings = indicators(three).map((is, j) => mod((children[j]! - is * fake) * inverse(1n - is)));
+
+  const RANGE = (site: string): Target => ({ template: "Num2Bits", code: "lc1 === in;", site });
+  const J = (code: string): Target => ({ template: "JoinSplit", code });
+  const Q = (code: string): Target => ({ template: "QuadMerkleRoot", code });
+  const MEMBERSHIP = J("(inRoot[k] - root) * inAmount[k] === 0;");
+  const BALANCE = J("inAmount[0] + inAmount[1] === outAmount[0] + outAmount[1] + publicAmount;");
+  const PUBLIC_NULLIFIER = J("inputNullifier[k] === inNullifier[k];");
+  const IN_NOTE = J("inCommitment[k] <== NoteCommitment()(slot, inAmount[k], ownerKey, inBlinding[k]);");
+  const OUT_NOTE = J("outCommitment[k] <== NoteCommitment()(slot, outAmount[k], outOwner[k], outBlinding[k]);");
+  const PATH = J("inRoot[k] <== QuadMerkleRoot(levels)(inCommitment[k], inBits[k], inSiblings[k]);");
+  const NULLIFIER = J("inNullifier[k] <== NoteNullifier()(spendingSecret, inCommitment[k], inLeafIndex[k]);");
+  const bits0 = names("main.inBits[0]", 24);
+  const forged: ForgedCase[] = [
+    // Slot and public value.
+    forgery("a slot of 4 + 10 / 2^96: the input opens with 10 less, each output is worth 10 more (mints 10)", RANGE("Num2Bits(NOTE_SLOT_BITS())(slot);"), withDummy, (f) =>
+      f.set("main.slot", mod(4n + 10n * inverse(TWO_96))).set("main.inAmount[0]", 60n).set("main.outAmount[0]", 40n),
+    ),
+    forgery("a join-split in slot 16 + 3 (two dummies into two empty notes of no asset)", RANGE("Num2Bits(NOTE_SLOT_BITS())(slot);"), noop, (f) => f.set("main.slot", 19n)),
+    forgery("a public value of 2^100 + 111 + 3 * 2^96 (its 100-bit split kept)", RANGE("Num2Bits(AMOUNT_BITS() + NOTE_SLOT_BITS())(publicValue);"), unshield, (f) =>
+      f.set("main.publicValue", f.get("main.publicValue") + (1n << 100n)),
+    ),
+    forgery("the pool pays out 111, the circuit reads 110 (bit 0 forged) and mints 1 in an output", J("signal publicBits[AMOUNT_BITS() + NOTE_SLOT_BITS()] <== Num2Bits("), unshield, (f) =>
+      f.set("main.publicBits[0]", 0n).set("main.outAmount[1]", 1n),
+    ),
+    forgery("an unshield paying out slot 4 from notes of slot 3", J("publicAmount * (publicSlot - slot) === 0;"), unshield, (f) => f.set("main.publicValue", 111n + 4n * TWO_96)),
+    // Value.
+    forgery("outputs one above the inputs", BALANCE, transfer, (f) => f.set("main.outAmount[0]", 121n)),
+    forgery("a public amount one above what the inputs leave", BALANCE, unshield, (f) => f.set("main.publicValue", 112n + 3n * TWO_96)),
+    forgery("an output of p - 1 (a note of 2^96 - 1 in slot 2) balancing one of 151", RANGE("Num2Bits(AMOUNT_BITS())(outAmount[k]);"), transfer, (f) =>
+      f.set("main.outAmount[0]", 151n).set("main.outAmount[1]", P - 1n),
+    ),
+    forgery("an output of 2^96 (the unshield paying out one less)", RANGE("Num2Bits(AMOUNT_BITS())(outAmount[k]);"), bounds, (f) =>
+      f.set("main.outAmount[0]", TWO_96).set("main.publicValue", MAX_AMOUNT - 1n + 15n * TWO_96),
+    ),
+    forgery("the slot-4 note of 70 spent as a slot-3 note of 2^96 + 70 (the same commitment)", RANGE("Num2Bits(AMOUNT_BITS())(inAmount[k]);"), withDummy, (f) =>
+      f.set("main.slot", 3n).set("main.inAmount[0]", TWO_96 + 70n).set("main.outAmount[0]", MAX_AMOUNT).set("main.outAmount[1]", 71n),
+    ),
+    // Ownership.
+    forgery("a thief's secret spending the owner's notes (the owner key kept)", J("signal ownerKey <== NoteOwner()(spendingSecret);"), transfer, (f) =>
+      f.keepAll(["main.ownerKey"]).set("main.spendingSecret", THIEF_SECRET),
+    ),
+    forgery("a thief's secret spending the owner's note (NoteOwner's output kept)", { template: "NoteOwner", code: "ownerKey <== Poseidon(1)([spendingSecret]);" }, withDummy, (f, c) =>
+      f.keepAll([`${c.owner}.ownerKey`]).set("main.spendingSecret", THIEF_SECRET),
+    ),
+    forgery("a thief's secret spending the owner's note (the commitment's inner hash kept)", { template: "NoteCommitment", code: "signal inner <== Poseidon(2)([ownerKey, blinding]);" }, withDummy, (f, c) =>
+      f.keepAll([`${c.inNote}[0].inner`]).set("main.spendingSecret", THIEF_SECRET),
+    ),
+    // The inputs' commitments.
+    forgery("input 0 opened as 1,100 under its commitment of 100 (the commitment kept)", { template: "NoteCommitment", code: "commitment <== Poseidon(2)([amount + slot * (1 << AMOUNT_BITS()), inner]);" }, transfer, (f, c) =>
+      inflate(f.keepAll([`${c.inNote}[0].commitment`]), 0, 1100n),
+    ),
+    forgery("input 0 committed as 100 while the balance reads 1,100", IN_NOTE, transfer, (f, c) => inflate(f.keepAll([`${c.inNote}[0].amount`]), 0, 1100n)),
+    forgery("input 0 replaced by the slot-4 note of 70 in a slot-3 join-split", IN_NOTE, transfer, (f, c) => spend(f, 0, a2).set(`${c.inNote}[0].slot`, 4n)),
+    forgery("input 1 replaced by the slot-4 note of 70 in a slot-3 join-split", IN_NOTE, transfer, (f, c) => spend(f, 1, a2).set(`${c.inNote}[1].slot`, 4n)),
+    // The outputs.
+    forgery("output 0 committed in slot 4, paid with notes of slot 3", OUT_NOTE, transfer, (f, c) => f.set(`${c.outNote}[0].slot`, 4n)),
+    forgery("output 0 committed as 10^6 while the balance reads 120", OUT_NOTE, transfer, (f, c) => f.set(`${c.outNote}[0].amount`, 10n ** 6n)),
+    forgery("a public output commitment to a note of 10^6", J("outputCommitment[k] === outCommitment[k];"), transfer, (f) =>
+      f.set("main.outputCommitment[0]", noteLeaf(h, { ...transferOut[0], amount: 10n ** 6n })),
+    ),
+    // Membership.
+    forgery("a sibling of input 0 forged at level 3", MEMBERSHIP, transfer, (f, c) => {
+      const j = (Math.floor(a0.leafIndex / 4 ** 3) + 1) % 4;
+      return walked(f.set(`main.inSiblings[0][3][${j}]`, f.get(`main.inSiblings[0][3][${j}]`) + 1n), c, 0);
+    }),
+    forgery("input 1 claimed at another leaf (its index + 4: another digit at level 1)", MEMBERSHIP, transfer, (f, c) => walked(f.set("main.inLeafIndex[1]", BigInt(a1.leafIndex + 4)), c, 1)),
+    forgery("input 0 a note of 10^9 that is in no tree (the honest path)", MEMBERSHIP, transfer, (f, c) => walked(inflate(f, 0, FAKE_AMOUNT), c, 0)),
+    forgery("a 'dummy' second input of 10^6 that is in no tree", MEMBERSHIP, withDummy, (f) => inflate(f, 1, 10n ** 6n)),
+    forgery("a fake note of 10^9 whose path starts from the real leaf (the path's leaf kept)", PATH, transfer, (f, c) => fakeNote(f, [`${c.path}[0].leaf`])),
+    forgery("a path walked with the note's bits while the nullifier uses leaf index ^ 1", PATH, transfer, (f, c) =>
+      f.keepAll(names(`${c.path}[0].pathBits`, 24)).set("main.inLeafIndex[0]", BigInt(a0.leafIndex ^ 1)),
+    ),
+    forgery("a fake note of 10^9 whose computed root is replaced by the public one", PATH, transfer, (f) => fakeNote(f, []).set("main.inRoot[0]", f.get("main.root"))),
+    forgery("a fake note of 10^9 whose level-0 node is kept at the real leaf", Q("node[0] <== leaf;"), transfer, (f, c) => fakeNote(f, [`${c.path}[0].node[0]`])),
+    forgery(`a fake note of 10^9 made a member by a forged digit indicator (three = ${three}, level-0 siblings solved)`, Q("three[i] <== b0 * b1;"), transfer, (f, c) =>
+      fakeNote(f, []).set(`${c.path}[0].three[0]`, three).setArray("main.inSiblings[0][0]", solvedSiblings),
+    ),
+    forgery("a fake note of 10^9 whose mux output at its position is kept at the real leaf", Q("child[i][j] <== siblings[i][j] + is[j] * (node[i] - siblings[i][j]);"), transfer, (f, c) =>
+      follow(fakeNote(f, [`${c.path}[0].child[0][${digit}]`]), `${c.path}[0].node[0]`, `${c.path}[0].leaf`),
+    ),
+    forgery("a fake note of 10^9 whose level-1 node is kept", Q("node[i + 1] <== Poseidon(4)(child[i]);"), transfer, (f, c) => fakeNote(f, [`${c.path}[0].node[1]`])),
+    forgery("a fake note of 10^9 whose path output is kept", Q("root <== node[levels];"), transfer, (f, c) => fakeNote(f, [`${c.path}[0].root`])),
+    // Leaf indices and nullifiers (a second nullifier for one note is a double spend).
+    forgery("input 0 at leaf index + 2^24 (the same path, another nullifier)", RANGE("Num2Bits(2 * levels)(inLeafIndex[k]);"), transfer, (f) =>
+      f.set("main.inLeafIndex[0]", BigInt(a0.leafIndex) + (1n << 24n)),
+    ),
+    forgery("the path bits of input 0 kept while its leaf index is index ^ 1", J("inBits[k] <== Num2Bits(2 * levels)(inLeafIndex[k]);"), transfer, (f) =>
+      f.keepAll(bits0).set("main.inLeafIndex[0]", BigInt(a0.leafIndex ^ 1)),
+    ),
+    forgery("the public nullifier of input 0 taken at another leaf index", PUBLIC_NULLIFIER, transfer, (f) =>
+      f.set("main.inputNullifier[0]", noteNullifier(h, NOTE_SECRET, a0.commitment, a0.leafIndex + 1)),
+    ),
+    forgery("the public nullifier of input 0 taken under another secret", PUBLIC_NULLIFIER, transfer, (f) =>
+      f.set("main.inputNullifier[0]", noteNullifier(h, THIEF_SECRET, a0.commitment, a0.leafIndex)),
+    ),
+    forgery("the nullifier of input 0 hashed over another leaf index than its path's", NULLIFIER, transfer, (f, c) => f.set(`${c.nullifier}[0].leafIndex`, BigInt(a0.leafIndex + 1))),
+    forgery("the nullifier of input 0 hashed under another secret than the owner key's", NULLIFIER, transfer, (f, c) => f.set(`${c.nullifier}[0].spendingSecret`, THIEF_SECRET)),
+    forgery("the nullifier of input 0 forged to a fresh value", { template: "NoteNullifier", code: "nullifier <== Poseidon(3)([spendingSecret, commitment, leafIndex]);" }, transfer, (f, c) =>
+      f.set(`${c.nullifier}[0].nullifier`, f.get(`${c.nullifier}[0].nullifier`) + 1n),
+    ),
+    // Bindings.
+    forgery("the root's binding square forged", J("signal rootSquare <== root * root;"), transfer, (f) => f.set("main.rootSquare", 0n)),
+    forgery("the external data's binding square forged", J("signal extDataSquare <== extDataHash * extDataHash;"), transfer, (f) => f.set("main.extDataSquare", 0n)),
+  ];
+  return {
+    circuit: "note_join_split",
+    sources: ["circuits/src/notes.circom"],
+    targets: [{ main: "circuits/main/note_join_split.circom", honest, dishonest, forged }],
+  };
+}
+
+async function batchInsertOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const rand = rng(9n);
+  const field = (): bigint => rand(256) % P;
+  const tree = new NoteTree(h);
+  const firstLeaves = Array.from({ length: NOTE_BATCH_SIZE }, field);
+  const full = buildBatchInsert(h, tree, firstLeaves);
+  tree.insertBatch(firstLeaves);
+  const queued = Array.from({ length: 5 }, field);
+  const flush = buildBatchInsert(h, tree, queued);
+  const flushInput = flush.input as unknown as CircuitInput;
+  const fullInput = full.input as unknown as CircuitInput;
+  // The tree's last batch, along a path of non-empty left subtrees (the circuit sees only the path).
+  const last = NOTE_MAX_BATCHES - 1;
+  const path = Array.from({ length: tree.levels - NOTE_BATCH_LEVELS }, () => [field(), field(), field(), field()]);
+  const lastLeaf = field();
+  const lastInput: CircuitInput = {
+    oldRoot: quadRoot(h, tree.zeros[NOTE_BATCH_LEVELS]!, last, path),
+    newRoot: quadRoot(h, new NoteTree(h).previewBatch([lastLeaf]).subtreeRoot, last, path),
+    chain: batchChain(h, last, [lastLeaf]),
+    batchIndex: BigInt(last),
+    active: oneHot(NOTE_BATCH_SIZE, 0),
+    leaves: withSlot(Array<bigint>(NOTE_BATCH_SIZE).fill(0n), 0, lastLeaf),
+    siblings: path,
+  };
+  const honest: NamedInput[] = [
+    { name: "a full batch (batch 0 of the empty tree)", input: fullInput },
+    { name: "a partial flush of 5 leaves (batch 1)", input: flushInput },
+    { name: "a flush of 1 leaf into the tree's last batch (index 2^20 - 1)", input: lastInput },
+  ];
+  const padded = flushInput.leaves as readonly bigint[];
+  const active = flushInput.active as readonly bigint[];
+  /** The flush with other leaves and flags (the new root recomputed: only the targeted check can fail). */
+  const reflag = (leaves: readonly bigint[], flags: readonly bigint[], over: CircuitInput = {}): CircuitInput => ({
+    ...flushInput,
+    leaves,
+    active: flags,
+    newRoot: tree.previewBatch(leaves).newRoot,
+    ...over,
+  });
+  const swapped = [padded[1]!, padded[0]!, ...padded.slice(2)];
+  const gap = withSlot(withSlot(padded, 4, 0n), 5, padded[4]!);
+  const dishonest: NamedInput[] = [
+    { name: "leaves 0 and 1 swapped", input: reflag(swapped, active) },
+    { name: "a non-zero padding leaf", input: reflag(withSlot(padded, 7, 42n), active) },
+    { name: "a gap: leaf 4 written at position 5", input: reflag(gap, withSlot(withSlot(active, 4, 0n), 5, 1n)) },
+    { name: "an empty batch", input: reflag(Array(NOTE_BATCH_SIZE).fill(0n), Array(NOTE_BATCH_SIZE).fill(0n), { chain: BigInt(flush.batchIndex), newRoot: flush.oldRoot }) },
+    { name: "batch 0 again over a root that holds it", input: { ...fullInput, oldRoot: full.newRoot } },
+  ];
+
+  const free = ["main.newRoot"];
+  /**
+   * A forged insertion, rejected by BatchInsert's statement `code`: the honest witness of `input`,
+   * `edit` writes what the prover chooses (given the old root's and the new root's paths), every
+   * other signal is re-solved, the new root (the caller's) included; the old root and the chain
+   * stay the pool's.
+   */
+  const forgery = (name: string, code: string, input: CircuitInput, edit: (f: Forgery, paths: { empty: string; batch: string }) => unknown): ForgedCase => ({
+    name,
+    target: { template: "BatchInsert", code },
+    forge: async (fc) => {
+      const f = fc.forge(await fc.witness(input));
+      const [empty, batch] = inlineComponents(fc, "main", "QuadMerkleRoot");
+      edit(f, { empty: empty!, batch: batch! });
+      return f.recompute({ free });
+    },
+  });
+  const other = field();
+  const chainTo4 = batchChain(h, flush.batchIndex, queued.slice(0, 4));
+  // Leaf 4 dropped (zeroed) while the chain still ends at the pool's: c5 = c4 + a * (Poseidon(c4, 0) - c4).
+  const dropFlag = mod((flush.chain - chainTo4) * inverse(h([chainTo4, 0n]) - chainTo4));
+  const Z2 = tree.zeros[NOTE_BATCH_LEVELS]!;
+  const firstSubtree = new NoteTree(h).previewBatch(firstLeaves).subtreeRoot;
+  const forged: ForgedCase[] = [
+    // Which leaves are real.
+    forgery("an empty batch (count 0: the chain is the seed)", "active[0] === 1;", flushInput, (f) =>
+      f.setArray("main.active", Array(NOTE_BATCH_SIZE).fill(0n)).setArray("main.leaves", Array(NOTE_BATCH_SIZE).fill(0n)).set("main.chain", BigInt(flush.batchIndex)),
+    ),
+    forgery("queued leaf 4 dropped, its flag solved so that the chain still matches", "active[i] * (active[i] - 1) === 0;", flushInput, (f) =>
+      f.set("main.leaves[4]", 0n).set("main.active[4]", dropFlag),
+    ),
+    forgery("an unqueued leaf written in the padding", "leaves[i] * (1 - active[i]) === 0;", flushInput, (f) => f.set("main.leaves[7]", other)),
+    forgery("a gap: leaf 4 written at position 5 (the chain skips the inactive 4)", "active[i + 1] * (1 - active[i]) === 0;", flushInput, (f) =>
+      f.set("main.leaves[4]", 0n).set("main.active[4]", 0n).set("main.leaves[5]", padded[4]!).set("main.active[5]", 1n),
+    ),
+    // The chain.
+    forgery("the batch written at index 3 while the chain is seeded with the pool's index 1", "c[0] <== batchIndex;", flushInput, (f) =>
+      f.keepAll(["main.c[0]"]).set("main.batchIndex", 3n),
+    ),
+    forgery("queued leaf 2 replaced, its chain step kept", "step[i] <== Poseidon(2)([c[i], leaves[i]]);", flushInput, (f) => f.keepAll(["main.step[2]"]).set("main.leaves[2]", other)),
+    forgery("queued leaf 2 replaced, its chain link kept", "c[i + 1] <== c[i] + active[i] * (step[i] - c[i]);", flushInput, (f) => f.keepAll(["main.c[3]"]).set("main.leaves[2]", other)),
+    forgery("a count of 4 for the 5 queued leaves", "chain === c[B];", flushInput, (f) => f.set("main.leaves[4]", 0n).set("main.active[4]", 0n)),
+    forgery("a count of 6: an unqueued leaf after the 5", "chain === c[B];", flushInput, (f) => f.set("main.leaves[5]", other).set("main.active[5]", 1n)),
+    forgery("queued leaves 0 and 1 swapped", "chain === c[B];", flushInput, (f) => f.set("main.leaves[0]", padded[1]!).set("main.leaves[1]", padded[0]!)),
+    // The subtree.
+    forgery("the subtree written with another leaf 1 than the chained one", "tree[i] <== leaves[i];", flushInput, (f) => f.set("main.tree[1]", other)),
+    forgery("a subtree node that is not the hash of its four children", "tree[B + j] <== Poseidon(4)([tree[4 * j], tree[4 * j + 1], tree[4 * j + 2], tree[4 * j + 3]]);", flushInput, (f) =>
+      f.set(`main.tree[${NOTE_BATCH_SIZE}]`, other),
+    ),
+    forgery("a subtree root other than the subtree's", "signal subtreeRoot <== tree[B + NODES - 1];", flushInput, (f) => f.set("main.subtreeRoot", other)),
+    // The position and the roots.
+    forgery("both paths walked at batch 3 while the index (and the chain) name batch 1", "signal bits[2 * H] <== Num2Bits(2 * H)(batchIndex);", flushInput, (f) => f.set("main.bits[1]", 1n)),
+    forgery("batch 0 written over a root that already holds it", "oldRoot === emptyPathRoot;", fullInput, (f) => f.set("main.oldRoot", full.newRoot)),
+    forgery("batch 0 inserted again over a root that holds it, the old root's path started from the written subtree", "signal emptyPathRoot <== QuadMerkleRoot(H)(NOTE_ZERO_SUBTREE(), bits, siblings);", fullInput, (f, p) =>
+      f.set("main.oldRoot", full.newRoot).set(`${p.empty}.leaf`, firstSubtree),
+    ),
+    forgery("the new root's path with batch 0's subtree emptied (its notes destroyed), the old root's kept", "signal emptyPathRoot <== QuadMerkleRoot(H)(NOTE_ZERO_SUBTREE(), bits, siblings);", flushInput, (f, p) =>
+      f.keepAll([`${p.empty}.siblings[0][0]`]).set("main.siblings[0][0]", Z2),
+    ),
+    forgery("the new root's path fed batch 0's subtree emptied (its notes destroyed)", "signal batchPathRoot <== QuadMerkleRoot(H)(subtreeRoot, bits, siblings);", flushInput, (f, p) => f.set(`${p.batch}.siblings[0][0]`, Z2)),
+    forgery("the new root's path walked at batch 3", "signal batchPathRoot <== QuadMerkleRoot(H)(subtreeRoot, bits, siblings);", flushInput, (f, p) => f.set(`${p.batch}.pathBits[1]`, 1n)),
+    forgery("the new root's path started from another subtree", "signal batchPathRoot <== QuadMerkleRoot(H)(subtreeRoot, bits, siblings);", flushInput, (f, p) => f.set(`${p.batch}.leaf`, other)),
+    forgery("a new root other than the batch's (an unqueued leaf in it)", "newRoot === batchPathRoot;", flushInput, (f) => f.set("main.newRoot", tree.previewBatch(withSlot(padded, 7, other)).newRoot)),
+  ];
+  return {
+    circuit: "note_batch_insert",
+    sources: ["circuits/src/notes_batch.circom"],
+    targets: [{ main: "circuits/main/note_batch_insert.circom", honest, dishonest, forged }],
+  };
+}
+
 /** Every circuit's oracle (builds the inputs; about a second). */
 export async function buildOracles(): Promise<CircuitOracle[]> {
   const h = await initPoseidon();
-  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h)];
+  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h), await joinSplitOracle(h), await batchInsertOracle(h)];
 }
 
 /** Does a failure match a target? */

@@ -36,6 +36,9 @@ template AccountUpdateWithEncryption(N) {
     update.newBlinding <== newBlinding;
     update.amounts <== amounts;
     update.weights <== weights;
+    for (var i = 0; i < N; i++) {
+        update.extra[i] <== 0;
+    }
 
     component enc = KeeperEncryption();
     enc.amounts <== amounts;
