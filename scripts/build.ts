@@ -40,8 +40,16 @@ Environment:
                      prepared BN254 phase-1 file to use, or a folder of them (the smallest that
                      fits is used); relative to the project root. It must be of the power the
                      largest circuit needs or more. Unset: the smallest fitting file in
-                     build/ptau/, else a development file generated there (one contributor:
-                     not for production; power 14 takes ~6 min on 2 cores).
+                     build/ptau/, else the file the current keys were built from, else the
+                     public Hermez ceremony file of that power downloaded from its published
+                     URL and checked against its published BLAKE2b-512, else (offline, or a
+                     wrong hash) a development file generated there (one contributor: not for
+                     production; power 16 takes about 25 min on 2 cores).
+  PLIMSOLL_PTAU_MIRROR=<url>
+                     base URL serving the Hermez file names instead of the Hermez bucket
+                     (the published hash is still required).
+  PLIMSOLL_PTAU_DOWNLOAD=0
+                     never download: go straight to a development file.
 
 Exit status: 0 on success, 1 on a build error, 2 on a usage error.`;
 

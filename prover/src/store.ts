@@ -91,6 +91,18 @@ export class OpeningStore {
     return confirmed.opening;
   }
 
+  /** The openings stored for `key` (the confirmed one, then the pending one if any), unreconciled. */
+  stored(key: AccountKey): { opening: AccountOpening; commitment: bigint }[] {
+    const path = this.pathOf(key);
+    if (!existsSync(path)) return [];
+    const raw = JSON.parse(readFileSync(path, "utf8")) as StoredAccount;
+    if (raw.version !== 1) throw new Error(`${path}: unsupported version ${String(raw.version)}`);
+    const owner = BigInt(key.owner);
+    const out = [decode(raw.confirmed, owner, `${path} confirmed`)];
+    if (raw.pending !== undefined) out.push(decode(raw.pending, owner, `${path} pending`));
+    return out;
+  }
+
   /** Records a confirmed opening, clearing any pending one. */
   save(key: AccountKey, opening: AccountOpening, commitment: bigint): void {
     const doc: StoredAccount = { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encode(opening, commitment) };

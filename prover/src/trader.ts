@@ -16,6 +16,7 @@ import type { EncryptedNote } from "./notes/encryption.js";
 import type { Note } from "./notes/note.js";
 import type { NoteTree } from "./notes/tree.js";
 import type { OwnedNote } from "./notes/witness.js";
+import { remainderOpening } from "./liquidation/witness.js";
 import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
 import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
@@ -64,6 +65,35 @@ export interface TraderOptions {
   keeper?: KeeperTarget;
 }
 
+/**
+ * After a liquidation the chain holds the remainder commitment, which the owner recomputes from its
+ * stored opening and the public seizure (`Liquidated`), with no message from anyone. Returns the
+ * remainder opening (saved as confirmed) when one of the stored openings, less a logged seizure, hashes
+ * to `onchain`; undefined otherwise.
+ */
+async function recoverRemainder(engine: EngineContract, h: SyncPoseidon, store: OpeningStore, key: AccountKey, onchain: bigint): Promise<AccountOpening | undefined> {
+  const filter = engine.filters?.Liquidated?.(key.owner);
+  if (filter === undefined) return undefined;
+  const events = (await engine.queryFilter(filter, 0)) as unknown as { args: { indexA: bigint; amountA: bigint; indexB: bigint; amountB: bigint; remainderCommitment: bigint } }[];
+  for (const ev of events.reverse()) {
+    if (BigInt(ev.args.remainderCommitment) !== onchain) continue;
+    const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }];
+    for (const { opening } of store.stored(key)) {
+      let remainder: AccountOpening;
+      try {
+        remainder = remainderOpening(h, opening, seized);
+      } catch {
+        continue; // the seizure does not fit this opening
+      }
+      if (accountCommitment(h, remainder.amounts, remainder.blinding, remainder.owner) === onchain) {
+        store.save(key, remainder, onchain);
+        return remainder;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Sends one proved update to the engine: epoch, new commitment, keeper note and proof. */
 type SendUpdate = (
   epoch: bigint,
@@ -91,7 +121,14 @@ export class Trader {
     const chainId = (await o.signer.provider!.getNetwork()).chainId;
     const key: AccountKey = { chainId, engine: await o.engine.getAddress(), owner };
     const onchain = BigInt(await o.engine.commitmentOf(owner));
-    const stored = o.store.load(key, onchain);
+    let stored: AccountOpening | undefined;
+    try {
+      stored = o.store.load(key, onchain);
+    } catch (err) {
+      // A keeper may have liquidated the account: its new commitment is the remainder of a stored opening.
+      stored = await recoverRemainder(o.engine, h, o.store, key, onchain);
+      if (stored === undefined) throw err;
+    }
     const opening = stored ?? emptyOpening(BigInt(owner));
     if (stored === undefined && accountCommitment(h, opening.amounts, opening.blinding, opening.owner) !== onchain) {
       throw new Error(`no opening stored for ${owner} in ${o.store.pathOf(key)} and the account is not empty`);

@@ -7,6 +7,10 @@
  *   previous   the file the current keys were built from (recorded in build/keys/<name>.json), if it
  *              is still there with the same sha256 and fits: keys built from a valid file are never
  *              thrown away just because PLIMSOLL_PTAU was set for one run and not for the next;
+ *   public     a public ceremony's file (Hermez / Perpetual Powers of Tau) downloaded by its published
+ *              URL and verified against its published BLAKE2b-512 (scripts/lib/publicPtau.ts), then
+ *              cached under build/ptau/; skipped with PLIMSOLL_PTAU_DOWNLOAD=0, and any failure (no
+ *              network, a wrong hash) is reported and falls through to
  *   generated  a development file made here by snarkjs (one contributor, random entropy) of the
  *              smallest power that fits (at least 12), then cached under build/ptau/.
  *
@@ -20,6 +24,7 @@ import { BuildError, detail, formatInt, formatMs, item, loud, now, since, snarkj
 import { paths, rel } from "./paths.js";
 import { loadSnarkjs } from "./snarkjs.js";
 import { hashFile, moveIntoPlace, tmpPath, writeAtomic } from "./stamps.js";
+import { downloadPublicPtau, PTAU_DOWNLOAD_ENV } from "./publicPtau.js";
 
 /** Environment variable naming a phase-1 file to use instead of the cache. */
 export const PTAU_ENV = "PLIMSOLL_PTAU";
@@ -28,7 +33,7 @@ export const MIN_GENERATED_POWER = 12;
 /** Largest power snarkjs supports on BN254. */
 export const MAX_POWER = 28;
 
-export type PtauKind = "env" | "cache" | "previous" | "generated";
+export type PtauKind = "env" | "cache" | "previous" | "public" | "generated";
 
 export interface PtauHeader {
   power: number;
@@ -150,8 +155,9 @@ export async function resolvePtau(power: number): Promise<PtauChoice> {
   const cached = existsSync(paths.ptauCache) ? smallestFitting(paths.ptauCache, power) : undefined;
   if (cached) {
     const choice: PtauChoice = { ...cached.header, path: cached.file, kind: "cache", sha256: await hashFile(cached.file) };
-    item("ptau", `cached: ${describe(choice)}`);
-    if (choice.contributions <= 1) detail("(a development file: fine for tests, not for production)");
+    const publicFile = existsSync(cached.file.replace(/\.ptau$/, ".json")) && (JSON.parse(readFileSync(cached.file.replace(/\.ptau$/, ".json"), "utf8")) as { public?: boolean }).public === true;
+    item("ptau", `cached: ${describe(choice)}${publicFile ? " — the public Hermez ceremony file, verified when downloaded" : ""}`);
+    if (!publicFile && choice.contributions <= 1) detail("(a development file: fine for tests, not for production)");
     return choice;
   }
 
@@ -161,6 +167,14 @@ export async function resolvePtau(power: number): Promise<PtauChoice> {
     return previous;
   }
 
+  if (process.env[PTAU_DOWNLOAD_ENV] !== "0") {
+    try {
+      const pub = await downloadPublicPtau(power);
+      return { ...pub.header, path: pub.path, kind: "public", sha256: await hashFile(pub.path) };
+    } catch (err) {
+      item("ptau", `no public ceremony file (${(err as Error).message}): falling back to a development file`);
+    }
+  }
   return generatePtau(Math.max(MIN_GENERATED_POWER, power));
 }
 
