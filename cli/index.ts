@@ -6,7 +6,7 @@
  *   plimsoll verify --proof proof.json
  *   plimsoll calldata --proof proof.json
  *   plimsoll keeper <run|keygen> ...                                                 (keeper.ts)
- *   plimsoll reserves <prove|verify|include> ...                                     (reserves/)
+ *   plimsoll reserves <prove|verify|include|publish|finalize|worker> ...            (reserves/)
  *   plimsoll notes <init|shield|transfer|unshield|flush|absorb|emit|...> ...          (notes/)
  *
  * Every group follows command.ts: --help on every group and command, --json for machine output,

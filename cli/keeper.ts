@@ -86,8 +86,9 @@ addressed to --keeper-id and decrypts them with the key file (a note that does n
 logged and skipped); at each new oracle epoch it values every watched account with open positions
 at the maintenance weights against its maintenance requirement, logs the decision, and proves and
 submits the liquidation of an insolvent one; every tick it force-closes accounts whose lease
-expired. State (last block, openings) is kept in <dir>/keeper-state.json (mode 0600): a restart
-resumes where it stopped and never rescans from genesis. Every decision is logged as a JSON line
+expired. State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
+keeper-state.json of an older release is migrated into it and kept as .bak): a restart resumes where
+it stopped and never rescans from genesis. Every decision is logged as a JSON line
 in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick under way finishes).
 
   --engine           the MarginEngine address (default: the deployment file's)
@@ -244,23 +245,27 @@ async function run(opts: Options): Promise<number> {
       pollIntervalMs,
       logger: keeperFileLogger(stateDir, { json: opts.json === true }),
     });
-    if (opts.once) {
-      const report = await daemon.tick();
-      if (opts.json) process.stdout.write(`${keeperJson({ event: "tick.report", ...report })}\n`);
-      else console.log(summary(report));
-      return report.failures.length === 0 ? 0 : 1;
-    }
-    const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
     try {
-      await daemon.run({ signal: controller.signal });
+      if (opts.once) {
+        const report = await daemon.tick();
+        if (opts.json) process.stdout.write(`${keeperJson({ event: "tick.report", ...report })}\n`);
+        else console.log(summary(report));
+        return report.failures.length === 0 ? 0 : 1;
+      }
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        await daemon.run({ signal: controller.signal });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      return 0;
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      await daemon.close();
     }
-    return 0;
   } finally {
     await prover.close();
     provider.destroy();

@@ -9,15 +9,22 @@
  *      every batch witness input, measured in full), then prove batches until `--budget` seconds
  *      are spent; if not all batches fit, the total is EXTRAPOLATED from the measured per-batch wall
  *      time and clearly labelled so. Memory: this process's peak RSS and each prover process's
- *      peak RSS (Linux /proc).
+ *      peak RSS (Linux /proc);
+ *   3. with `--queue`: the rate period's batches again through the BullMQ queue (`reserves prove
+ *      --queue`'s code), with 1 and then 2 `plimsoll reserves worker` processes on this machine, and
+ *      a redis-server the benchmark starts on 127.0.0.1 (or `--redis URL`): clients per second
+ *      through the queue, including Redis, the job round trips and the coordinator's check of
+ *      every proof.
  *
  *   npm run bench:reserves -- --clients 10000,100000 --budget 300 --json
  *   node --import tsx scripts/benchReserves.ts --full --clients 10000
+ *   npm run bench:reserves -- --skip-sizes --queue
  *
  * Prints a table and JSON (also written to build/bench-reserves.json).
  */
 import { network } from "hardhat";
 import type { Signer } from "ethers";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
@@ -41,6 +48,7 @@ import {
   readPeriodBundle,
   readRegistryWeights,
   type RegistryContract,
+  ReservesQueue,
   type ReservesProofFileJson,
   toClientBalances,
 } from "../prover/src/index.js";
@@ -49,6 +57,7 @@ import { deployReserveRegistry, syntheticClients } from "./lib/reservesDemo.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
+import { startRedis, type LocalRedis } from "./lib/redis.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -58,6 +67,8 @@ const { values: args } = parseArgs({
     workers: { type: "string", default: "2" },
     "rate-clients": { type: "string", default: "160" },
     "skip-sizes": { type: "boolean", default: false },
+    queue: { type: "boolean", default: false },
+    redis: { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -78,6 +89,9 @@ Options:
   --workers <n>         prover processes (default 2)
   --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default 160)
   --skip-sizes          only the rate and gas measurement
+  --queue               also the rate through the BullMQ queue with 1 and 2 'reserves worker'
+                        processes (starts redis-server on 127.0.0.1 unless --redis is given)
+  --redis <url>         an existing Redis for --queue (its queues bench-reserves-1/-2 are used)
   --json                print only JSON`);
   process.exit(0);
 }
@@ -160,6 +174,62 @@ if (workers > 1) {
   const only = ratePrepared.plan.batches.slice(0, Math.min(4, ratePrepared.plan.batches.length)).map((b) => b.batchIndex);
   const single = await proveBatches(ratePrepared.plan, path.join(work, "single"), { provers: provers.slice(0, 1), only, progress: false });
   singleRate = (only.reduce((n, i) => n + clientsInBatch(i, rateClients), 0) * 1000) / single.wallMs;
+}
+
+// --- 3. Through the queue (--queue): 1 and 2 worker processes --------------------------------------
+interface QueueRate {
+  workerProcesses: number;
+  batches: number;
+  clients: number;
+  wallMs: number;
+  clientsPerSecond: number;
+}
+const queueRates: QueueRate[] = [];
+if (args.queue) {
+  let redis: LocalRedis | undefined;
+  const url = args.redis ?? (redis = await startRedis()).url;
+  const cli = path.join(paths.root, "cli", "reserves", "index.ts");
+  const spawned: ChildProcess[] = [];
+  try {
+    for (const n of [1, 2]) {
+      const name = `bench-reserves-${n}`;
+      log(`through the queue: ${n} worker process(es) on ${url} (queue ${name})...`);
+      const procs = Array.from({ length: n }, () => spawn(process.execPath, ["--import", "tsx", cli, "worker", "--redis", url, "--queue-name", name], { cwd: paths.root, stdio: ["ignore", "ignore", "pipe"] }));
+      spawned.push(...procs);
+      await Promise.all(procs.map((c) => new Promise<void>((resolve, reject) => {
+        let err = "";
+        c.stderr!.on("data", (b: Buffer) => {
+          err += b.toString();
+          if (err.includes("Ctrl-C stops")) resolve();
+        });
+        c.once("exit", (code) => reject(new Error(`worker exited (${code}): ${err}`)));
+      })));
+      const queue = await ReservesQueue.open({ url, name });
+      try {
+        // Warm-up (not counted): one batch per worker process, so every one has loaded its keys.
+        const warm = path.join(work, `queue-warm-${n}`);
+        mkdirSync(warm, { recursive: true });
+        await proveBatches(ratePrepared.plan, warm, { queue, only: ratePrepared.plan.batches.slice(0, n).map((b) => b.batchIndex), progress: false });
+        const dir = path.join(work, `queue-${n}`);
+        mkdirSync(dir, { recursive: true });
+        const r = await proveBatches(ratePrepared.plan, dir, { queue, final: false, progress: args.json ? false : { label: `queue ${n}` } });
+        const clients = r.proved.reduce((s, i) => s + clientsInBatch(i, rateClients), 0);
+        queueRates.push({ workerProcesses: n, batches: r.proved.length, clients, wallMs: Math.round(r.wallMs), clientsPerSecond: Number(((clients * 1000) / r.wallMs).toFixed(2)) });
+        log(`  ${queueRates[queueRates.length - 1]!.clientsPerSecond} clients/s with ${n} worker process(es)`);
+      } finally {
+        await queue.close();
+        await Promise.all(procs.map((c) => new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.removeAllListeners("exit");
+          c.once("exit", () => resolve());
+          c.kill("SIGTERM");
+        })));
+      }
+    }
+  } finally {
+    for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await redis?.stop();
+  }
 }
 
 log("publishing on the in-process chain...");
@@ -269,7 +339,8 @@ for (const n of sizes) {
 }
 await Promise.all(provers.map((p) => p.close()));
 
-const result = { machine: { cpus: cpus().length, node: process.version }, rate, gas, sizes: sizeResults, note: "sizes marked extrapolated: planning and memory measured on the full period; proving time = measured wall time per batch x batches + final proof + inclusion paths" };
+const queueResult = args.queue ? { rates: queueRates, note: "the rate period's batches through the BullMQ queue on one machine: each worker process is a 'plimsoll reserves worker' with one prover process; wall time includes Redis, job round trips and the coordinator's verification of every proof" } : null;
+const result = { machine: { cpus: cpus().length, node: process.version }, rate, gas, queue: queueResult, sizes: sizeResults, note: "sizes marked extrapolated: planning and memory measured on the full period; proving time = measured wall time per batch x batches + final proof + inclusion paths" };
 if (!args.json) {
   console.log(`\nProving rate (B = ${BATCH_SIZE} clients per batch, N = ${N_ASSETS} assets, ${rate.cpus} cores, ${workers} prover processes)`);
   console.log(table(["measure", "value"], [
@@ -281,6 +352,10 @@ if (!args.json) {
     ["final proof", `${rate.finalProofMs} ms`],
     ["constraints batch / final", `${rate.batchConstraints.toLocaleString("en-US")} / ${rate.finalizeConstraints.toLocaleString("en-US")}`],
   ]));
+  if (queueRates.length > 0) {
+    console.log(`\nThrough the queue (BullMQ on Redis; ${rate.batches} batches, ${rate.provedClients} clients; local proving above: ${rate.clientsPerSecond} clients/s with ${workers} prover processes)`);
+    console.log(table(["worker processes", "clients/s", "wall"], queueRates.map((q) => [String(q.workerProcesses), String(q.clientsPerSecond), formatDuration(q.wallMs)])));
+  }
   console.log("\nOn-chain gas (transactions with real proofs)");
   console.log(table(["step", "gas"], [
     ["openPeriod (first in an epoch: weights from the oracle, hashed)", gas.openPeriodFirstInEpoch.toLocaleString("en-US")],

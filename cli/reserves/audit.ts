@@ -7,10 +7,10 @@ import {
   initPoseidon,
   periodFiles,
   planFromFile,
+  readStoredPlan,
   stringify,
   writeJsonAtomic,
   type PeriodFileJson,
-  type PlanFileJson,
 } from "../../prover/src/index.js";
 import { auditPeriod, auditReportJson, checkClientInclusion, formatAuditReport, formatInclusion, readInclusionFile, type RootSource } from "../../verifier/src/index.js";
 import { required, UsageError } from "../usage.js";
@@ -35,7 +35,7 @@ export async function verify(opts: ReservesOptions): Promise<number> {
   return report.valid ? 0 : 1;
 }
 
-/** `reserves include`: a client's inclusion check (writing its file from plan.json when absent); 1 when not shown. */
+/** `reserves include`: a client's inclusion check (writing its file from the stored plan when absent); 1 when not shown. */
 export async function include(opts: ReservesOptions): Promise<number> {
   const id = required(opts.id, "id");
   if (opts.dir === undefined && opts.file === undefined) throw new UsageError("give --dir <period folder> or --file <inclusion.json>");
@@ -46,9 +46,9 @@ export async function include(opts: ReservesOptions): Promise<number> {
     const dir = opts.dir!;
     file = periodFiles.inclusion(dir, idHash(id));
     if (!existsSync(file)) {
-      if (!existsSync(periodFiles.plan(dir))) throw new UsageError(`no inclusion file for ${JSON.stringify(id)} in ${dir}/inclusion and no plan.json to make one from`);
-      const stored = readJson(periodFiles.plan(dir), "plan") as PlanFileJson;
-      const plan = planFromFile(await initPoseidon(), stored, periodFiles.plan(dir));
+      const stored = readStoredPlan(dir);
+      if (stored === undefined) throw new UsageError(`no inclusion file for ${JSON.stringify(id)} in ${dir}/inclusion and no plan (run.db) to make one from`);
+      const plan = planFromFile(await initPoseidon(), stored, periodFiles.run(dir));
       let inclusion;
       try {
         inclusion = inclusionFileOf(plan, stored, id);

@@ -4,6 +4,7 @@
  *   plimsoll reserves prove   --clients clients.csv --reserves reserves.json --out period/
  *   plimsoll reserves verify  --dir period/ [--registry-state state.json]
  *   plimsoll reserves include --dir period/ --id alice
+ *   plimsoll reserves worker  --redis redis://host:6379        (any host; with prove --queue)
  *
  * `runReserves(argv)` takes the arguments after `reserves` and returns the exit code: 0 success,
  * 1 a failed check (invalid proof, client not shown) or a failure, 2 bad input. It prints its own
@@ -14,12 +15,13 @@
  * `verify --registry` use the deployment file's ReserveRegistry (chain.ts, over the library's
  * `publishPeriod`, `readRegistryState`, `readRegistryWeights`).
  */
-import { BATCH_SIZE } from "../../prover/src/index.js";
+import { BATCH_SIZE, DEFAULT_LOCK_MS, JOB_ATTEMPTS, MAX_STALLED, RESERVES_QUEUE } from "../../prover/src/index.js";
 import { isDirectRun, runGroup, type CommandGroup } from "../command.js";
 import { include, verify } from "./audit.js";
 import { publish } from "./chain.js";
 import { DEV_CUSTODIAN, RESERVES_OPTIONS } from "./options.js";
 import { prove } from "./prove.js";
+import { worker } from "./worker.js";
 
 export { DEV_CUSTODIAN, devWeights } from "./options.js";
 
@@ -28,11 +30,12 @@ export const RESERVES_SUMMARY = `  reserves prove    Prove a custodian's reserve
   reserves verify   Audit a proved period: every proof off-chain, the chain of batches, and a per-asset report
   reserves include  A client checks its own leaf and Merkle path against the published root
   reserves publish  Publish a proved period on the deployment's ReserveRegistry (open, batches, finalize)
-  reserves finalize Resume a publication: submit the missing batches and finalize`;
+  reserves finalize Resume a publication: submit the missing batches and finalize
+  reserves worker   Prove batches from a Redis queue for 'reserves prove --queue' (any host with the keys)`;
 
 export const RESERVES_HELP = `plimsoll reserves — proof of reserves for custodians
 
-Usage: plimsoll reserves <prove|verify|include|publish|finalize> [options]
+Usage: plimsoll reserves <prove|verify|include|publish|finalize|worker> [options]
 
 ${RESERVES_SUMMARY}
 
@@ -47,13 +50,13 @@ export const RESERVES_COMMAND_HELP: Record<string, string> = {
 Validates the client file row by row, builds the client tree (Poseidon, depth 20), and proves every
 batch of ${BATCH_SIZE} clients plus the final proof, in parallel prover processes, with a progress bar
 and ETA on stderr. Resumable: rerun the same command after an interruption and only the missing
-batches are proved (plan.json keeps the salts, so the tree is the same). One run at a time
-per folder (<out>/.lock).
+batches are proved (the plan in <out>/run.db keeps the salts, so the tree is the same; a plan.json
+of an older release is migrated into it). One run at a time per folder (<out>/.lock).
   --clients   CSV (id,USDC,USDC_debt,WETH,WETH_debt,...: whole tokens) or JSON
               [{ "id", "assets": { "USDC": "1.5" }, "liabilities": { ... } }] (required)
   --reserves  the custodian's reserves per asset, whole tokens: a JSON file { "USDC": "1000", ... },
               inline USDC=1000,WETH=2.5, or "net" for exactly the clients' net balances (required)
-  --out       output folder (required): plan.json (PRIVATE), period.json, batch-<i>.json, final.json
+  --out       output folder (required): run.db (PRIVATE), period.json, batch-<i>.json, final.json
               (publish these three kinds), inclusion/<idHash>.json (one PRIVATE file per client)
   --workers   prover processes (default 2; each is a snarkjs instance using every core)
   --custodian the custodian's address, bound into every proof (default ${DEV_CUSTODIAN}, dev account 0)
@@ -67,7 +70,34 @@ per folder (<out>/.lock).
   --assets    asset registry JSON [{ "symbol", "slot", "decimals" }] (default: USDC/WETH/WBTC)
   --restart   start over: discard the plan, proofs and inclusion files found in --out
   --skip-inclusion  do not write the per-client inclusion files
+  --queue     redis://host:port: prove through a BullMQ queue on that Redis instead of local
+              processes. Planning, the files and resuming are as without it; every proof runs on
+              a 'plimsoll reserves worker --redis <same URL>' process (start them on any hosts,
+              before or after), and each one that comes back is checked against the plan's public
+              signals and this machine's verification key before it is written. An unreachable URL
+              fails at once (exit 1). Proofs still queued when this command stops stay in Redis
+              (a day): the rerun collects them. Not with --workers
+  --queue-name  the queue's name (default ${RESERVES_QUEUE}; the workers must use the same)
   --json      machine-readable summary on stdout (progress stays on stderr when it is a terminal)`,
+  worker: `Usage: plimsoll reserves worker --redis <url> [--provers <n>] [--queue-name <name>] [--lock-seconds <s>] [--json]
+
+A proving worker for 'plimsoll reserves prove --queue <url>', on this or any other host: takes batch
+(and final) proving jobs from the BullMQ queue on that Redis and proves them with warm prover
+processes, as local proving does. Needs the same build's keys as the coordinator (build/, or
+--artifacts DIR / $PLIMSOLL_ARTIFACTS). Runs until SIGINT/SIGTERM: the first finishes the proofs
+under way and exits 0, a second exits at once (130). A worker that dies (killed, host lost) leaves
+its job locked; once the lock lapses another worker's stalled-job check puts the job back in the
+queue and it is proved again (up to ${MAX_STALLED} lost workers per job; a job that throws is tried ${JOB_ATTEMPTS} times;
+a statement the circuit rejects fails at once). One line per proof on stderr.
+  --redis         redis://[user:password@]host:port[/db] (rediss:// for TLS) (required). A URL
+                  nobody answers at fails at once (exit 1), naming it
+  --provers       prover processes, i.e. proofs at once on this host (default 1; each snarkjs
+                  instance uses every core)
+  --queue-name    the queue's name (default ${RESERVES_QUEUE})
+  --lock-seconds  lock of a job under way (default ${DEFAULT_LOCK_MS / 1000}), renewed every half of it; a dead worker's
+                  job goes back to the queue within about 5/3 of it. The proof runs in a child process,
+                  so the lock only has to outlast a pause of this process, not a proof
+  --json          one JSON line when ready and one when stopped, on stdout`,
   verify: `Usage: plimsoll reserves verify --dir <dir> [--registry-state <json>] [--json]
 
 For auditors. Verifies every batch proof and the final proof off-chain (snarkjs, the exported
@@ -96,7 +126,7 @@ final proof (anyone may). Exit 0 once the period is verified.`,
   include: `Usage: plimsoll reserves include --id <client> (--dir <dir> | --file <inclusion.json>) [--root <root>] [--registry-state <json>] [--json]
 
 For clients. Checks that the client's leaf (id hash, salt, balances) and Merkle path hash up to the
-root. With --dir it uses <dir>/inclusion/<idHash>.json, writing it first from plan.json when absent.
+root. With --dir it uses <dir>/inclusion/<idHash>.json, writing it first from run.db when absent.
 The root comes from --registry-state (best), --root, <dir>/period.json, or the file itself, in that
 order; the output says which. Exit 0 when included, 1 when not.
   --id              the client's id, exactly as the custodian holds it (required)
@@ -119,6 +149,7 @@ export const reservesGroup: CommandGroup<typeof RESERVES_OPTIONS> = {
     include: { help: RESERVES_COMMAND_HELP.include!, run: include },
     publish: { help: RESERVES_COMMAND_HELP.publish!, run: publish },
     finalize: { help: RESERVES_COMMAND_HELP.finalize!, run: publish },
+    worker: { help: RESERVES_COMMAND_HELP.worker!, run: worker },
   },
   helpCommand: "plimsoll reserves --help",
 };

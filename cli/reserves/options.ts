@@ -53,6 +53,11 @@ export const RESERVES_OPTIONS = {
   file: { type: "string" },
   root: { type: "string" },
   registry: { type: "boolean" },
+  queue: { type: "string" },
+  redis: { type: "string" },
+  "queue-name": { type: "string" },
+  provers: { type: "string" },
+  "lock-seconds": { type: "string" },
   ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 

@@ -16,6 +16,8 @@ import {
   PlanMismatchError,
   provePeriod,
   readClientFile,
+  redactRedisUrl,
+  ReservesQueue,
   reserveWeightsHash,
   stringify,
   toClientBalances,
@@ -23,6 +25,7 @@ import {
 import { required, UsageError } from "../usage.js";
 import { chainWeights } from "./chain.js";
 import { DEV_CUSTODIAN, integerOption, log, registry, reservesOption, weightsOption, type ReservesOptions } from "./options.js";
+import { queueName, redisUrlOption } from "./worker.js";
 
 /**
  * The planner's messages name slots and normalised or 1e-30 USD units; the user's file names assets
@@ -47,6 +50,9 @@ export async function prove(opts: ReservesOptions): Promise<number> {
   const clientsPath = required(opts.clients, "clients");
   const out = required(opts.out, "out");
   const reservesSpec = required(opts.reserves, "reserves");
+  const queueUrl = opts.queue === undefined ? undefined : redisUrlOption(opts.queue, "queue");
+  if (queueUrl !== undefined && opts.workers !== undefined) throw new UsageError("--workers sets local prover processes; with --queue the proofs are made by 'plimsoll reserves worker' processes (their --provers)");
+  const name = queueName(opts);
   const workers = integerOption(opts.workers, "workers", 1, 64, 2);
   const periodIndex = integerOption(opts.period, "period", 0, 2 ** 32 - 1, 0);
   const custodianText = opts.custodian ?? DEV_CUSTODIAN;
@@ -65,8 +71,11 @@ export async function prove(opts: ReservesOptions): Promise<number> {
   if (rows.length > MAX_CLIENTS) throw new UsageError(`${rows.length} clients: a period holds at most ${MAX_CLIENTS}`);
   const clients = toClientBalances(rows, assets);
   log(opts, `${rows.length.toLocaleString("en-US")} clients read from ${clientsPath}; weights: ${source}, epoch ${epoch}`);
-  log(opts, `custodian ${custodian}, period ${periodIndex}: ${batchCountOf(rows.length)} batches of ${BATCH_SIZE} + 1 final proof with ${workers} prover process${workers === 1 ? "" : "es"}`);
-  log(opts, `planning: client tree and every batch's witness input (about 1.5 ms per client${rows.length >= 10_000 ? `, ~${Math.ceil((rows.length * 1.5) / 1000)} s here` : ""}), or reusing ${periodFiles.plan(out)}...`);
+  const how = queueUrl === undefined ? `with ${workers} prover process${workers === 1 ? "" : "es"}` : `through queue ${name} at ${redactRedisUrl(queueUrl)} ('plimsoll reserves worker' processes)`;
+  log(opts, `custodian ${custodian}, period ${periodIndex}: ${batchCountOf(rows.length)} batches of ${BATCH_SIZE} + 1 final proof ${how}`);
+  // Fail fast on the queue (a URL nobody answers at) before planning, which may take minutes.
+  const queue = queueUrl === undefined ? undefined : await ReservesQueue.open({ url: queueUrl, name });
+  log(opts, `planning: client tree and every batch's witness input (about 1.5 ms per client${rows.length >= 10_000 ? `, ~${Math.ceil((rows.length * 1.5) / 1000)} s here` : ""}), or reusing the plan in ${periodFiles.run(out)}...`);
 
   // A failed or interrupted run must leave neither a stale lock nor an empty folder it created.
   const existed = existsSync(out);
@@ -86,7 +95,8 @@ export async function prove(opts: ReservesOptions): Promise<number> {
   const resumeHint = `resume with the same command (${["plimsoll reserves prove", ...process.argv.slice(process.argv.indexOf("prove") + 1)].join(" ")}): the proved batches in ${out} are kept and only the missing ones are proved`;
   const onSignal = (signal: NodeJS.Signals): void => {
     cleanUp();
-    process.stderr.write(`\nplimsoll reserves: interrupted (${signal}); ${resumeHint}\n`);
+    const queued = queue === undefined ? "" : "; the queued proofs stay in Redis: workers finish them and the rerun collects them";
+    process.stderr.write(`\nplimsoll reserves: interrupted (${signal}); ${resumeHint}${queued}\n`);
     process.exit(130);
   };
   process.once("SIGINT", onSignal);
@@ -97,6 +107,7 @@ export async function prove(opts: ReservesOptions): Promise<number> {
       out,
       inputs: { custodian, periodIndex, epoch, clients, weights, reserves, assets },
       workers,
+      ...(queue === undefined ? {} : { queue, onNotice: (text: string) => process.stderr.write(`plimsoll reserves: ${text}\n`) }),
       restart: opts.restart === true,
       inclusionFiles: opts["skip-inclusion"] !== true,
       progress: opts.json && !process.stderr.isTTY ? false : { label: "proving" },
@@ -112,6 +123,7 @@ export async function prove(opts: ReservesOptions): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     cleanUp();
+    await queue?.close();
   }
   const provedMs = result.records.filter((r) => r.proved).reduce((s, r) => s + r.witnessMs + r.proveMs, 0);
   const summary = {
@@ -128,7 +140,8 @@ export async function prove(opts: ReservesOptions): Promise<number> {
     root: result.plan.root.toString(),
     reserveWeightsHash: reserveWeightsHash(await initPoseidon(), weights.assetWeights, weights.liabilityWeights).toString(),
     reserves: result.plan.final.reserves.map(String),
-    workers,
+    workers: queue === undefined ? workers : new Set(result.records.filter((r) => r.proved).map((r) => r.host)).size,
+    ...(queue === undefined ? {} : { queue: { url: redactRedisUrl(queue.url), name: queue.name } }),
     planMs: Math.round(result.planMs),
     proveWallMs: Math.round(result.wallMs),
     proveCpuMs: Math.round(provedMs),

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { Interface, Wallet, type Signer } from "ethers";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +21,7 @@ import {
   ENGINE_KEEPER_ABI,
   ERC20_KEEPER_ABI,
   generateKeeperKey,
+  KEEPER_LEGACY_STATE_FILE,
   KEEPER_STATE_FILE,
   KeeperDaemon,
   keeperFileLogger,
@@ -55,6 +56,8 @@ import {
   type WorldKeeper,
 } from "../../scripts/lib/world.js";
 import { ETH_PERP, e18, e6, traderAt, USDC, WETH } from "../contracts/helpers.js";
+import { sql } from "../helpers/sqlite.js";
+import { legacyKeeperStateJson } from "./legacyState.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -357,7 +360,7 @@ describe("KeeperDaemon", function () {
     });
   });
 
-  describe("state file", function () {
+  describe("state database", function () {
     it("refuses a state folder kept for another keeper, and names the field of a damaged state file", async function () {
       const s = await load();
       const dir = stateDir();
@@ -373,9 +376,34 @@ describe("KeeperDaemon", function () {
       expect(await rejection({ keeperId: s.keeper2.keeperId, keeperPrivateKey: s.keeper2.key.privateKey }))
         .to.include(`kept for keeper ${s.w.keeper.keeperId}, not keeper ${s.keeper2.keeperId}`);
       const path = join(dir, KEEPER_STATE_FILE);
-      const doc = JSON.parse(readFileSync(path, "utf8")) as { lastEpochEvaluated: string };
-      writeFileSync(path, JSON.stringify({ ...doc, lastEpochEvaluated: "-1" }));
-      expect(await rejection({})).to.equal(`${path}: lastEpochEvaluated is not a non-negative decimal integer string`);
+      sql(path, "UPDATE keeper SET last_epoch_evaluated = '-1'");
+      expect(await rejection({})).to.equal(`${path}: keeper.last_epoch_evaluated is not a non-negative decimal integer string`);
+    });
+
+    it("migrates an older release's keeper-state.json on open (kept as .bak) and resumes from its last block", async function () {
+      const s = await load();
+      const alice = await s.alice.getAddress();
+      const first = stateDir();
+      await (await daemonFor(s, first)).daemon.tick();
+      const saved = readKeeperState(join(first, KEEPER_STATE_FILE));
+      // The same state as an older release left it: keeper-state.json, no database.
+      const dir = stateDir();
+      const json = join(dir, KEEPER_LEGACY_STATE_FILE);
+      writeFileSync(json, legacyKeeperStateJson(saved), { mode: 0o600 });
+      await nextEpoch(s.w);
+      const { daemon, entries } = await daemonFor(s, dir, { fromBlock: 0 });
+      expect(entries.find((e) => e.event === "state.migrated")!.message).to.include(`the JSON file is kept as ${json}.bak`);
+      expect(entries.find((e) => e.event === "start")!.message).to.include(`resuming at block ${saved.lastBlock! + 1} with 1 watched account(s)`);
+      expect(existsSync(json)).to.equal(false);
+      expect(readFileSync(`${json}.bak`, "utf8")).to.equal(legacyKeeperStateJson(saved));
+      const report = await daemon.tick();
+      expect(report.scanned!.fromBlock).to.equal(saved.lastBlock! + 1);
+      expect(report.decisions.map((d) => [d.account, d.decision])).to.deep.equal([[alice, "healthy"]]);
+      await daemon.close();
+      const after = readKeeperState(join(dir, KEEPER_STATE_FILE));
+      expect(after.accounts.get(alice)!.opening).to.deep.equal(plain(s.opening));
+      expect(after.lastBlock).to.equal(await ethers.provider.getBlockNumber());
+      expect(statSync(join(dir, KEEPER_STATE_FILE)).mode & 0o777).to.equal(0o600);
     });
   });
 

@@ -76,7 +76,7 @@ describe("plimsoll reserves CLI", function () {
       expect(r.stderr).to.include('line 3, column WETH_debt: negative amount "-2"');
       expect(r.stderr).to.include('line 4, column id: duplicate id "alice" (first on line 2)');
       expect(r.stderr).to.include("line 5, column USDC: 7 decimal places but USDC has 6");
-      expect(existsSync(join(dir, "bad", "plan.json"))).to.equal(false);
+      expect(existsSync(join(dir, "bad", "run.db"))).to.equal(false);
     });
 
     it("rejects a client under maintenance, naming it", async function () {
@@ -110,8 +110,8 @@ describe("plimsoll reserves CLI", function () {
       expect(r.code, r.stderr).to.equal(0);
       first = JSON.parse(r.stdout) as Record<string, unknown>;
       expect(first).to.include({ clientCount: 20, batchCount: 2, provedBatches: 2, skippedBatches: 0, resumed: false, inclusionFiles: 20, workers: 2 });
-      for (const f of ["plan.json", "period.json", "batch-0.json", "batch-1.json", "final.json"]) expect(existsSync(join(out, f)), f).to.equal(true);
-      expect(statSync(join(out, "plan.json")).mode & 0o077).to.equal(0);
+      for (const f of ["run.db", "period.json", "batch-0.json", "batch-1.json", "final.json"]) expect(existsSync(join(out, f)), f).to.equal(true);
+      expect(statSync(join(out, "run.db")).mode & 0o077).to.equal(0);
       expect(existsSync(periodFiles.inclusion(out, idHash(ids[5]!)))).to.equal(true);
     });
 

@@ -14,11 +14,12 @@
  *      maintenance requirement of its positions, logs the decision, and liquidates the insolvent;
  *   3. force-closes every watched account whose lease is Expired.
  *
- * The state (last block, last epoch evaluated, the openings) is written atomically to
- * `<stateDir>/keeper-state.json` after every scanned range and every tick, so a restart resumes at
- * `lastBlock + 1` and never rescans from genesis. The file holds openings: it is mode 0600.
+ * The state (last block, last epoch evaluated, the openings) is saved in one SQLite transaction to
+ * `<stateDir>/keeper.db` after every scanned range and every tick, so a restart resumes at
+ * `lastBlock + 1` and never rescans from genesis. The database holds openings: it is mode 0600.
+ * A `keeper-state.json` of an older release is migrated into it on the first open (state.ts).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Contract } from "ethers";
@@ -33,7 +34,7 @@ import { keeperFileLogger, type KeeperLogLevel } from "./log.js";
 import { resolveDaemonOptions, type KeeperDaemonOptions } from "./options.js";
 import { emptyReport, type TickReport } from "./report.js";
 import { revertReason } from "./revert.js";
-import { KEEPER_STATE_FILE, readKeeperState, writeKeeperState, type KeeperState } from "./state.js";
+import { KEEPER_LEGACY_STATE_FILE, KEEPER_STATE_FILE, KeeperStateStore, type KeeperState } from "./state.js";
 
 /** A keeper watching one engine for one keeper id. Create with `KeeperDaemon.open`. */
 export class KeeperDaemon {
@@ -42,15 +43,20 @@ export class KeeperDaemon {
 
   private constructor(
     private readonly core: DaemonCore,
-    /** Path of keeper-state.json. */
-    readonly statePath: string,
+    private readonly store: KeeperStateStore,
   ) {}
 
+  /** Path of the state database (keeper.db). */
+  get statePath(): string {
+    return this.store.path;
+  }
+
   /**
-   * Validates the options, reads the engine's settings and the state file (or starts a new one),
-   * and checks the key against the registry (a mismatch is logged: its notes will not decrypt).
-   * @throws an error naming the option or the state file's field when one is invalid, or when the
-   *   state folder belongs to another chain, engine or keeper id.
+   * Validates the options, reads the engine's settings and the state database (or starts a new one,
+   * migrating a `keeper-state.json` of an older release), and checks the key against the registry
+   * (a mismatch is logged: its notes will not decrypt).
+   * @throws an error naming the option or the state's field when one is invalid, when the state
+   *   folder belongs to another chain, engine or keeper id, or when its database has a newer schema.
    */
   static async open(options: KeeperDaemonOptions): Promise<KeeperDaemon> {
     const { o, provider } = resolveDaemonOptions(options);
@@ -60,16 +66,24 @@ export class KeeperDaemon {
     const { chainId, engineAddress, registryAddress, crypto } = c;
 
     const statePath = join(options.stateDir, KEEPER_STATE_FILE);
+    const store = KeeperStateStore.open(statePath, { legacyJson: join(options.stateDir, KEEPER_LEGACY_STATE_FILE) });
     let state: KeeperState;
-    if (existsSync(statePath)) {
-      state = readKeeperState(statePath);
-      if (state.chainId !== chainId) throw new Error(`${statePath}: kept for chain ${state.chainId}, not chain ${chainId}`);
-      if (state.engine !== engineAddress) throw new Error(`${statePath}: kept for engine ${state.engine}, not ${engineAddress}`);
-      if (state.keeperId !== options.keeperId) throw new Error(`${statePath}: kept for keeper ${state.keeperId}, not keeper ${options.keeperId}`);
-    } else {
-      state = { chainId, engine: engineAddress, keeperId: options.keeperId, lastBlock: undefined, lastEpochEvaluated: 0n, accounts: new Map() };
+    try {
+      const stored = store.load();
+      if (stored !== undefined) {
+        if (stored.chainId !== chainId) throw new Error(`${statePath}: kept for chain ${stored.chainId}, not chain ${chainId}`);
+        if (stored.engine !== engineAddress) throw new Error(`${statePath}: kept for engine ${stored.engine}, not ${engineAddress}`);
+        if (stored.keeperId !== options.keeperId) throw new Error(`${statePath}: kept for keeper ${stored.keeperId}, not keeper ${options.keeperId}`);
+      }
+      state = stored ?? { chainId, engine: engineAddress, keeperId: options.keeperId, lastBlock: undefined, lastEpochEvaluated: 0n, accounts: new Map() };
+    } catch (err) {
+      store.close();
+      throw err;
     }
-    const daemon = new KeeperDaemon(createCore(o, c, state, log), statePath);
+    const daemon = new KeeperDaemon(createCore(o, c, state, log), store);
+    if (store.migrated !== undefined) {
+      daemon.emit("info", "state.migrated", `state migrated from ${store.migrated.from} into ${statePath}; the JSON file is kept as ${store.migrated.backup}`, { ...store.migrated });
+    }
 
     const ours = keeperPublicKey(crypto.babyjub, options.keeperPrivateKey);
     try {
@@ -150,6 +164,13 @@ export class KeeperDaemon {
     this.controller?.abort();
   }
 
+  /** Stops, waits for the tick under way, and closes the state database. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.ticking?.catch(() => undefined);
+    this.store.close();
+  }
+
   // ----------------------------------------------------------------------------------------------
 
   private emit(level: KeeperLogLevel, event: string, message: string, fields: Record<string, unknown> = {}): void {
@@ -157,7 +178,7 @@ export class KeeperDaemon {
   }
 
   private save(): void {
-    writeKeeperState(this.statePath, this.core.state);
+    this.store.save(this.core.state);
   }
 
   private async runTick(): Promise<TickReport> {

@@ -1,7 +1,7 @@
 /**
  * Keepers: Baby Jubjub key management (keys.ts), reading any account's chain view (chainView.ts),
  * and the daemon that decrypts, evaluates, liquidates and force-closes (daemon.ts, with its
- * options, log, state file and the steps of a tick in their own files).
+ * options, log, state database and the steps of a tick in their own files).
  */
 export { BASE8, IDENTITY, SUB_ORDER, getBabyJub } from "../babyjub.js";
 export type { BabyJub, Point } from "../babyjub.js";
@@ -37,7 +37,16 @@ export { KeeperDaemon } from "./daemon.js";
 export type { KeeperDaemonOptions } from "./options.js";
 export { humanLine, keeperFileLogger, keeperJson } from "./log.js";
 export type { KeeperFileLoggerOptions, KeeperLogEntry, KeeperLogger, KeeperLogLevel } from "./log.js";
-export { KEEPER_STATE_FILE, KEEPER_STATE_VERSION, readKeeperState, writeKeeperState } from "./state.js";
+export {
+  KEEPER_LEGACY_STATE_FILE,
+  KEEPER_STATE_FILE,
+  KEEPER_STATE_KIND,
+  KEEPER_STATE_VERSION,
+  KeeperStateStore,
+  readKeeperState,
+  readLegacyKeeperState,
+  writeKeeperState,
+} from "./state.js";
 export type { KeeperState, WatchedAccount } from "./state.js";
 export type { HealthDecision, TickReport } from "./report.js";
 export { revertReason } from "./revert.js";

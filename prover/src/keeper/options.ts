@@ -24,7 +24,7 @@ export interface KeeperDaemonOptions {
   prover: Prover;
   /** The insolvency circuit's wasm and proving key. */
   artifacts: CircuitArtifacts;
-  /** Folder of `keeper-state.json` and the default `keeper.log` (created if absent). */
+  /** Folder of the state database `keeper.db` and the default `keeper.log` (created if absent). */
   stateDir: string;
   /** First block to scan on a first start (no state file yet). Default: the current block. Ignored on a restart. */
   fromBlock?: number;

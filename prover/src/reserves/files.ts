@@ -1,8 +1,10 @@
 /**
  * The files of a reserves period, in its output folder:
  *
- *   plan.json             PRIVATE. The period's inputs with every client's salt: written first, so
- *                         that a rerun rebuilds the very same leaves, tree and batch inputs.
+ *   run.db                PRIVATE. The run state (SQLite, runState.ts): the plan, i.e. the period's
+ *                         inputs with every client's salt, written first, so that a rerun rebuilds
+ *                         the very same leaves, tree and batch inputs. (plan.json in older releases:
+ *                         migrated into run.db on first open and kept as plan.json.bak.)
  *   period.json           PUBLIC. What auditors need: custodian, period, epoch, weights, reserves, root,
  *                         client and batch counts, and the opening of the final state (per-asset
  *                         totals), which the final proof's first public signal binds.
@@ -11,7 +13,8 @@
  *   inclusion/<h>.json    PRIVATE to each client: its leaf data and Merkle path; <h> is its idHash in hex.
  *
  * Also the registry-state file (`readRegistryState`, the `--registry-state` of `reserves verify`).
- * Every file is written atomically (prover/src/fs/), so a crash never leaves a half-written proof.
+ * Every file is written atomically (prover/src/fs/), so a crash never leaves a half-written proof;
+ * run.db is written in one SQLite transaction.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -30,7 +33,7 @@ export const FORMAT_VERSION = 1;
 export const BATCH_CIRCUIT = "reserves_batch";
 export const FINALIZE_CIRCUIT = "reserves_finalize";
 
-/** The period's identity and parameters, shared by plan.json and period.json. */
+/** The period's identity and parameters, shared by the plan (run.db) and period.json. */
 export interface PeriodHeaderJson {
   /** 0x address of the custodian (the registry's msg.sender for openPeriod). */
   custodian: string;
@@ -44,7 +47,7 @@ export interface PeriodHeaderJson {
   reserves: string[];
 }
 
-/** plan.json: PRIVATE (salts and balances of every client). */
+/** The plan (run.db, or plan.json of older releases), in plan.json's form: PRIVATE (salts and balances of every client). */
 export interface PlanFileJson extends PeriodHeaderJson {
   kind: typeof PLAN_KIND;
   version: number;
@@ -90,7 +93,8 @@ export interface ReservesProofFileJson {
   batchIndex?: number;
   proof: SnarkjsProof;
   publicSignals: string[];
-  meta?: { witnessMs: number; proveMs: number; worker: number };
+  /** Timings and which prover made it; `host` (`<hostname> pid <pid>`) when a queue worker did. Not covered by the proof. */
+  meta?: { witnessMs: number; proveMs: number; worker: number; host?: string };
 }
 
 /** inclusion/<idHash hex>.json: one client's leaf and path, with the period it belongs to. */
@@ -107,6 +111,9 @@ export interface InclusionFileJson extends InclusionProofJson {
 
 /** Paths inside an output folder. */
 export const periodFiles = {
+  /** The run state database (the plan). */
+  run: (dir: string): string => path.join(dir, "run.db"),
+  /** plan.json of older releases: only read to migrate it into run.db. */
   plan: (dir: string): string => path.join(dir, "plan.json"),
   period: (dir: string): string => path.join(dir, "period.json"),
   batch: (dir: string, i: number): string => path.join(dir, `batch-${i}.json`),

@@ -1,12 +1,12 @@
 /**
- * Planning a period into its output folder: plan.json first (reused on a rerun with the same
- * inputs, so the salts, the tree and every batch are the same), then period.json; and the
+ * Planning a period into its output folder: the plan first (run.db, reused on a rerun with the
+ * same inputs, so the salts, the tree and every batch are the same), then period.json; and the
  * clients' inclusion files.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { AssetInfo } from "../assets.js";
-import { readJsonFile, stringify, writeJsonAtomic } from "../fs/json.js";
+import { stringify, writeJsonAtomic } from "../fs/json.js";
 import { initPoseidon, type SyncPoseidon } from "../poseidon.js";
 import { BATCH_SIZE, N_ASSETS, TREE_DEPTH } from "./constants.js";
 import {
@@ -20,6 +20,7 @@ import {
   type PeriodHeaderJson,
   type PlanFileJson,
 } from "./files.js";
+import { readStoredPlan, writeStoredPlan } from "./runState.js";
 import { stateTuple } from "./state.js";
 import type { ClientBalances, ReserveWeights } from "./types.js";
 import { inclusionProof, inclusionProofToJson } from "./inclusion.js";
@@ -35,7 +36,7 @@ export interface PeriodInputs {
   periodIndex: number;
   /** The oracle epoch of the weights. */
   epoch: bigint;
-  /** Clients with balances in normalised units (no salts: they are drawn, or reused from plan.json). */
+  /** Clients with balances in normalised units (no salts: they are drawn, or reused from the stored plan). */
   clients: readonly ClientBalances[];
   weights: ReserveWeights;
   /** Reserves per slot, normalised units; default: the clients' net balances. */
@@ -109,7 +110,7 @@ function bigintArray(v: unknown, n: number, field: string): bigint[] {
   });
 }
 
-/** Rebuilds the plan stored in plan.json (same salts, same tree). */
+/** Rebuilds a stored plan (`readStoredPlan`: same salts, same tree). */
 export function planFromFile(h: SyncPoseidon, file: PlanFileJson, source = "plan.json"): PeriodPlan {
   if (file?.kind !== PLAN_KIND || file.version !== FORMAT_VERSION) throw new TypeError(`${source} is not a version ${FORMAT_VERSION} reserves plan`);
   if (!Array.isArray(file.clients)) throw new TypeError(`${source}.clients is not an array`);
@@ -136,15 +137,16 @@ export interface PreparedPeriod {
   plan: PeriodPlan;
   inputs: PeriodInputs;
   period: PeriodFileJson;
-  /** True when plan.json already existed and was reused (a resume). */
+  /** True when a stored plan already existed and was reused (a resume). */
   resumed: boolean;
   planMs: number;
 }
 
 /**
- * Plans the period into `out`: reuses `out/plan.json` when it was made from the same inputs (a
- * resume keeps the salts, hence the tree and every batch), else draws fresh salts and writes it
- * before anything is proved. Writes period.json.
+ * Plans the period into `out`: reuses the plan in `out/run.db` (or an older release's
+ * `out/plan.json`, migrated) when it was made from the same inputs (a resume keeps the salts, hence
+ * the tree and every batch), else draws fresh salts and stores the plan in one transaction before
+ * anything is proved. Writes period.json.
  * @throws PlanMismatchError when `out` holds the plan of other inputs and `restart` is false.
  */
 export async function preparePeriod(out: string, inputs: PeriodInputs, opts: { restart?: boolean; h?: SyncPoseidon } = {}): Promise<PreparedPeriod> {
@@ -152,13 +154,13 @@ export async function preparePeriod(out: string, inputs: PeriodInputs, opts: { r
   const started = performance.now();
   mkdirSync(out, { recursive: true });
   const fp = fingerprint(inputs);
-  const planPath = periodFiles.plan(out);
+  const planPath = periodFiles.run(out);
   let plan: PeriodPlan | undefined;
   let resumed = false;
-  if (existsSync(planPath) && opts.restart !== true) {
-    const stored = readJsonFile(planPath, "plan") as PlanFileJson;
-    if (stored?.fingerprint !== fp) {
-      throw new PlanMismatchError(`${out} holds the plan of a different period or client set (plan.json fingerprint differs): use another --out, or --restart to discard it and its proofs`);
+  const stored = opts.restart === true ? undefined : readStoredPlan(out);
+  if (stored !== undefined) {
+    if (stored.fingerprint !== fp) {
+      throw new PlanMismatchError(`${out} holds the plan of a different period or client set (the fingerprint in ${planPath} differs): use another --out, or --restart to discard it and its proofs`);
     }
     plan = planFromFile(h, stored, planPath);
     resumed = true;
@@ -174,7 +176,7 @@ export async function preparePeriod(out: string, inputs: PeriodInputs, opts: { r
       root: dec(plan.root),
       clients: plan.leaves.map((l) => [l.id, dec(l.salt), l.assets.map(dec), l.liabilities.map(dec)]),
     };
-    writeJsonAtomic(planPath, file, 0o600);
+    writeStoredPlan(out, file);
   }
   const period = periodFileOf(h, plan, inputs);
   writeJsonAtomic(periodFiles.period(out), period);

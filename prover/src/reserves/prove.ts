@@ -6,6 +6,10 @@
  * threads: snarkjs's own thread pool cannot start inside a worker thread. Each child still uses
  * snarkjs's threads for the multi-exponentiations, so K children overlap one batch's (single
  * threaded) witness computation with another's proving.
+ *
+ * With `queue` (a `ReservesQueue`, queue.ts) the same jobs go to `reserves worker` processes on any
+ * host through BullMQ instead; what comes back is checked and written by the same code, so the
+ * files have the same form either way (see "Beyond one machine" in README.md).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +22,7 @@ import { lockFolder } from "./lock.js";
 import { memoryFigures, mergeMemory, type MemoryFigures } from "./memory.js";
 import { preparePeriod, writeInclusionFiles, type PeriodInputs } from "./prepare.js";
 import { ProgressBar, type ProgressOptions } from "./progress.js";
+import { DEFAULT_QUEUE_WINDOW, redactRedisUrl, type ReservesQueue } from "./queue.js";
 import type { PeriodPlan } from "./witness.js";
 
 /** The proving artifacts of both circuits. */
@@ -69,8 +74,10 @@ export interface ProofRecord {
   proved: boolean;
   witnessMs: number;
   proveMs: number;
-  /** Which prover child made it (0-based). */
+  /** Which prover child made it (0-based; with a queue, the worker's prover process). */
   worker: number;
+  /** With a queue: the worker that made it (`<hostname> pid <pid>`). */
+  host?: string;
 }
 
 /** Options of `proveBatches`. */
@@ -90,6 +97,12 @@ export interface ProveBatchesOptions {
   onProof?: (record: ProofRecord) => void;
   /** `performance.now()` time after which no new proof is started (a benchmark's budget); proofs under way finish. */
   deadline?: number;
+  /** Prove through this queue (`reserves worker` processes) instead of local prover processes; `workers` and `provers` are then unused. */
+  queue?: ReservesQueue;
+  /** With `queue`: proofs enqueued at once at most (default 256); more are added as results land. */
+  queueWindow?: number;
+  /** With `queue`: a line for the user when nothing lands for a while and no worker is connected. */
+  onNotice?: (line: string) => void;
 }
 
 /** Result of `proveBatches`. */
@@ -111,6 +124,8 @@ export async function proveBatches(plan: PeriodPlan, out: string, opts: ProveBat
   const artifacts = opts.artifacts ?? defaultArtifacts();
   const workers = opts.provers?.length ?? opts.workers ?? 2;
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RangeError(`workers must be an integer in [1, 64], got ${workers}`);
+  const window = opts.queueWindow ?? DEFAULT_QUEUE_WINDOW;
+  if (!Number.isInteger(window) || window < 1) throw new RangeError(`queueWindow must be a positive integer, got ${window}`);
   const indices = opts.only ?? plan.batches.map((b) => b.batchIndex);
   for (const i of indices) if (plan.batches[i] === undefined) throw new RangeError(`batch ${i} is not a batch of this period (0..${plan.batches.length - 1})`);
   const withFinal = opts.final ?? opts.only === undefined;
@@ -139,43 +154,88 @@ export async function proveBatches(plan: PeriodPlan, out: string, opts: ProveBat
         done: jobs.reduce((s, j) => s + clientsOf(j), 0) - todo.reduce((s, j) => s + clientsOf(j), 0),
         ...(opts.progress ?? {}),
       });
-  const provers = opts.provers ? [...opts.provers] : Array.from({ length: Math.min(workers, Math.max(1, todo.length)) }, () => new Prover());
+  const queue = opts.queue;
+  const provers = queue !== undefined ? [] : opts.provers ? [...opts.provers] : Array.from({ length: Math.min(workers, Math.max(1, todo.length)) }, () => new Prover());
   let memory = memoryFigures();
   let next = 0;
   let failure: Error | undefined;
+  const name = (job: Job): string => (job.which === "final" ? "final proof" : `batch ${job.which}`);
+  /** Checks a proof against the plan and writes its file: the one path for local and queued proofs. */
+  const land = (job: Job, output: ProofOutput, worker: number, host?: string): boolean => {
+    const file: ReservesProofFileJson = {
+      circuit: job.which === "final" ? FINALIZE_CIRCUIT : BATCH_CIRCUIT,
+      ...(job.which === "final" ? {} : { batchIndex: job.which }),
+      proof: output.proof,
+      publicSignals: output.publicSignals,
+      meta: { witnessMs: Math.round(output.witnessMs), proveMs: Math.round(output.proveMs), worker, ...(host === undefined ? {} : { host }) },
+    };
+    if (!sameSignals(file, job.signals)) {
+      failure ??= new Error(`${name(job)}: the prover returned public signals that differ from the plan's (wrong circuit build?)`);
+      return false;
+    }
+    writeJsonAtomic(job.file, file);
+    const record: ProofRecord = { which: job.which, proved: true, witnessMs: output.witnessMs, proveMs: output.proveMs, worker, ...(host === undefined ? {} : { host }) };
+    records.push(record);
+    memory = mergeMemory(memory, memoryFigures());
+    opts.onProof?.(record);
+    bar?.tick(clientsOf(job), `last: ${name(job)} ${((output.witnessMs + output.proveMs) / 1000).toFixed(1)}s${host === undefined ? "" : ` on ${host}`}`);
+    return true;
+  };
+  const more = (): boolean => failure === undefined && next < todo.length && (opts.deadline === undefined || performance.now() < opts.deadline);
   const run = async (k: number): Promise<void> => {
     const prover = provers[k]!;
-    while (failure === undefined && next < todo.length && (opts.deadline === undefined || performance.now() < opts.deadline)) {
+    while (more()) {
       const job = todo[next++]!;
       let output: ProofOutput;
       try {
         output = await prover.prove(job.artifacts, toCircuitInput(job.input));
       } catch (err) {
-        failure ??= new Error(`${job.which === "final" ? "final proof" : `batch ${job.which}`}: ${(err as Error).message}`);
+        failure ??= new Error(`${name(job)}: ${(err as Error).message}`);
         return;
       }
-      const file: ReservesProofFileJson = {
-        circuit: job.which === "final" ? FINALIZE_CIRCUIT : BATCH_CIRCUIT,
-        ...(job.which === "final" ? {} : { batchIndex: job.which }),
-        proof: output.proof,
-        publicSignals: output.publicSignals,
-        meta: { witnessMs: Math.round(output.witnessMs), proveMs: Math.round(output.proveMs), worker: k },
-      };
-      if (!sameSignals(file, job.signals)) {
-        failure ??= new Error(`${job.which === "final" ? "final proof" : `batch ${job.which}`}: the prover returned public signals that differ from the plan's (wrong circuit build?)`);
-        return;
-      }
-      writeJsonAtomic(job.file, file);
-      const record: ProofRecord = { which: job.which, proved: true, witnessMs: output.witnessMs, proveMs: output.proveMs, worker: k };
-      records.push(record);
-      memory = mergeMemory(memory, memoryFigures());
-      opts.onProof?.(record);
-      bar?.tick(clientsOf(job), `last: ${job.which === "final" ? "final proof" : `batch ${job.which}`} ${((output.witnessMs + output.proveMs) / 1000).toFixed(1)}s`);
+      if (!land(job, output, k)) return;
     }
   };
+  /** One of `window` slots: enqueue the next proof, wait for it, land it. */
+  const runQueued = async (q: ReservesQueue): Promise<void> => {
+    while (more()) {
+      const job = todo[next++]!;
+      let out;
+      try {
+        out = await q.prove(job.which, toCircuitInput(job.input), job.signals);
+      } catch (err) {
+        failure ??= new Error(`${name(job)}: ${(err as Error).message}`);
+        return;
+      }
+      if (!land(job, out, out.slot, out.host)) return;
+    }
+  };
+  let watch: NodeJS.Timeout | undefined;
+  if (queue !== undefined && opts.onNotice !== undefined && todo.length > 0) {
+    // Nothing landed for 15 s and nobody is listening: say so once per quiet spell (workers may come later).
+    let landed = records.length;
+    let told = false;
+    watch = setInterval(() => {
+      if (records.length !== landed) {
+        landed = records.length;
+        told = false;
+        return;
+      }
+      if (told) return;
+      void queue.workerCount().then((n) => {
+        if (n === 0 && records.length === landed && !told) {
+          told = true;
+          opts.onNotice?.(`no worker is connected to queue ${queue.name} at ${redactRedisUrl(queue.url)}: start one on any host with 'plimsoll reserves worker --redis ${redactRedisUrl(queue.url)}'; the jobs wait in Redis`);
+        }
+      }, () => {});
+    }, 15_000);
+    watch.unref();
+  }
   try {
-    await Promise.all(provers.map((_, k) => run(k)));
+    if (queue !== undefined) await Promise.all(Array.from({ length: Math.min(window, Math.max(1, todo.length)) }, () => runQueued(queue)));
+    else await Promise.all(provers.map((_, k) => run(k)));
   } finally {
+    if (watch !== undefined) clearInterval(watch);
     if (opts.provers === undefined) await Promise.all(provers.map((p) => p.close()));
   }
   if (failure !== undefined) {
