@@ -7,7 +7,7 @@
  * constraint; it survives otherwise. "before" counts the kills of the honest and dishonest inputs
  * alone (what the suite caught before the forged witnesses), "after" all three.
  *
- *   npm run mutate:circuits -- [--circuit account_update|insolvency|reserves_batch|note_join_split|note_batch_insert]
+ *   npm run mutate:circuits -- [--circuit account_update|insolvency|reserves_batch|note_join_split|note_batch_insert|account_notes]
  *                              [--limit N] [--only file:line] [--help]
  *
  * Mutation operators, per statement of a template body (comments ignored):
@@ -18,7 +18,9 @@
  * Each template is mutated once, in the circuit that owns its file (a shared file belongs to the
  * first circuit that includes it: hashing.circom to account_update, notes.circom with its
  * QuadMerkleRoot to note_join_split), and the mutant is run against every oracle main of that
- * circuit whose main reaches the template. A mutant that does not compile (circom rejects `<--`
+ * circuit whose main reaches the template, then against the mains of the circuits that list the
+ * template in `alsoChecks` (AccountUpdateWithKeeper: its PRIVATE = 1 branch is only reached by
+ * account_notes, the absorb and emit mains). A mutant that does not compile (circom rejects `<--`
  * into an anonymous component, a narrowed width that no longer fits an array) is reported as
  * invalid and left out of the score.
  *
@@ -40,14 +42,15 @@ witnesses: test/circuits/forged/cases.ts) against it.
 
 Options:
   --circuit NAME   only this circuit (account_update, insolvency, reserves_batch,
-                   note_join_split, note_batch_insert); repeatable
+                   note_join_split, note_batch_insert, account_notes: the
+                   account_absorb and account_emit mains); repeatable
   --limit N        at most N mutants per circuit (in source order)
   --only F:L       only the mutants of line L of file F (e.g. account_update.circom:101)
   --help           this text
 
 Output: one progress line per mutant, a summary per circuit, and build/mutation/<circuit>.json
 (<circuit>.partial.json with --only or --limit). Without --circuit: every circuit but
-reserves_batch (account_update, insolvency, note_join_split, note_batch_insert).`;
+reserves_batch (account_update, insolvency, note_join_split, note_batch_insert, account_notes).`;
 
 interface Mutant {
   id: string;
@@ -228,7 +231,7 @@ function writeTree(root: string, mutant: Mutant): void {
   writeFileSync(target, lines.join("\n"));
 }
 
-async function evaluate(fc: ForgeCircuit, target: OracleTarget): Promise<{ before?: string; forged?: string }> {
+async function evaluate(fc: ForgeCircuit, target: OracleTarget, withForgeries = true): Promise<{ before?: string; forged?: string }> {
   const result: { before?: string; forged?: string } = {};
   for (const { name, input } of target.honest) {
     try {
@@ -257,7 +260,7 @@ async function evaluate(fc: ForgeCircuit, target: OracleTarget): Promise<{ befor
     }
   }
   // A mutant the honest and dishonest inputs kill is killed either way: the forgeries only decide the others.
-  for (const c of result.before === undefined ? target.forged : []) {
+  for (const c of result.before === undefined && withForgeries ? target.forged : []) {
     try {
       const f = await c.forge(fc);
       if (f.failures().length === 0) {
@@ -271,13 +274,16 @@ async function evaluate(fc: ForgeCircuit, target: OracleTarget): Promise<{ befor
   return result;
 }
 
-async function runMutant(oracle: CircuitOracle, mutant: Mutant, reach: Map<string, Set<string>>): Promise<Outcome> {
+async function runMutant(oracle: CircuitOracle, mutant: Mutant, reach: Map<string, Set<string>>, others: readonly CircuitOracle[]): Promise<Outcome> {
   const start = performance.now();
   const safe = mutant.id.replace(/[^\w.-]/g, "_");
   const root = `build/mutation/cache/${oracle.circuit}/${safe}`;
   writeTree(`${root}/src`, mutant);
   const outcome: Outcome = { mutant, status: "survived", ms: 0 };
-  const targets = oracle.targets.filter((t) => reach.get(t.main)!.has(mutant.template));
+  // The owner's mains first, then those of the circuits that also check the template.
+  const targets = [oracle, ...others.filter((o) => o !== oracle && (o.alsoChecks ?? []).includes(mutant.template))]
+    .flatMap((o) => o.targets)
+    .filter((t) => reach.get(t.main)!.has(mutant.template));
   for (const target of targets) {
     const main = `${root}/src/${target.main}`;
     const base = target.main.split("/").pop()!.replace(/\.circom$/, "");
@@ -291,7 +297,8 @@ async function runMutant(oracle: CircuitOracle, mutant: Mutant, reach: Map<strin
       break;
     }
     const fc = await forgeFromBuild(join(PROJECT_ROOT, out), base, main, `${oracle.circuit}-${safe}-${base}`);
-    const r = await evaluate(fc, target);
+    // Once a forgery killed it, the other mains only say whether their inputs kill it too ("before").
+    const r = await evaluate(fc, target, outcome.killedByForgery === undefined);
     outcome.killedBefore ??= r.before;
     outcome.killedByForgery ??= r.forged;
     if (outcome.killedBefore !== undefined) break;
@@ -311,7 +318,7 @@ async function main(): Promise<void> {
   mkdirSync(join(PROJECT_ROOT, "build/mutation"), { recursive: true });
   const summaries: string[] = [];
   for (const oracle of selected) {
-    const reach = new Map(oracle.targets.map((t) => [t.main, reachableTemplates(t.main)]));
+    const reach = new Map(oracles.flatMap((o) => o.targets).map((t) => [t.main, reachableTemplates(t.main)]));
     let mutants = oracle.sources.flatMap((f) => mutantsOf(f, oracle.excludeTemplates ?? []));
     mutants = mutants.filter((m) => oracle.targets.some((t) => reach.get(t.main)!.has(m.template)));
     if (args.only !== undefined) mutants = mutants.filter((m) => `${m.file.split("/").pop()}:${m.line}` === args.only);
@@ -319,7 +326,7 @@ async function main(): Promise<void> {
     console.log(`${oracle.circuit}: ${mutants.length} mutants of ${oracle.sources.join(", ")}; oracle mains ${oracle.targets.map((t) => t.main).join(", ")}`);
     const outcomes: Outcome[] = [];
     for (const [i, m] of mutants.entries()) {
-      const o = await runMutant(oracle, m, reach);
+      const o = await runMutant(oracle, m, reach, oracles);
       outcomes.push(o);
       const how = o.status === "invalid" ? `invalid (${o.error})` : o.status === "killed" ? `killed (${o.killedBefore ?? o.killedByForgery})` : "SURVIVED";
       console.log(`  [${i + 1}/${mutants.length}] ${m.file.split("/").pop()}:${m.line} ${m.template} ${m.operator}: ${m.original.slice(0, 70)} -> ${how} ${(o.ms / 1000).toFixed(1)} s`);

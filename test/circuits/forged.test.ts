@@ -51,6 +51,8 @@ describe("Forged witnesses: each is rejected by the constraint it targets, and b
     ["reserves_batch", "circuits/main/reserves_batch.circom"],
     ["note_join_split", "circuits/main/note_join_split.circom"],
     ["note_batch_insert", "circuits/main/note_batch_insert.circom"],
+    ["account_notes", "circuits/main/account_absorb.circom"],
+    ["account_notes", "circuits/main/account_emit.circom"],
   ];
 
   for (const [circuit, main] of layout) {

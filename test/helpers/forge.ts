@@ -149,6 +149,8 @@ interface TemplateInfo {
   inputs: Set<string>;
   /** Signals assigned with `<--` (hints the constraints only check). */
   hints: Set<string>;
+  /** Inputs of subcomponents assigned with `<--` here (`update.extra[i] <-- 0`, a mutant's weakened copy): component local name to signals. */
+  childHints: Map<string, Set<string>>;
   /** Signals (any kind) and components declared in the body. */
   signals: Set<string>;
   components: Map<string, string>;
@@ -219,6 +221,7 @@ class SourceIndex {
         end: end + 1,
         inputs: new Set(),
         hints: new Set(),
+        childHints: new Map(),
         signals: new Set(),
         components: new Map(),
         vars: new Set(),
@@ -244,6 +247,10 @@ class SourceIndex {
       const counters = new Set([...body.matchAll(/\bfor\s*\(\s*var\s+(\w+)/g)].map((v) => v[1]!));
       for (const v of body.matchAll(/\bvar\s+(\w+)/g)) if (!counters.has(v[1]!)) info.vars.add(v[1]!);
       for (const hnt of body.matchAll(/(?:^|[;{\s])(?:signal\s+)?(\w+)(?:\s*\[[^\]]*\])*\s*<--/g)) info.hints.add(hnt[1]!);
+      for (const hnt of body.matchAll(/(?:^|[;{\s])(\w+)(?:\s*\[[^\]]*\])*\.(\w+)(?:\s*\[[^\]]*\])*\s*<--/g)) {
+        if (!info.childHints.has(hnt[1]!)) info.childHints.set(hnt[1]!, new Set());
+        info.childHints.get(hnt[1]!)!.add(hnt[2]!);
+      }
       this.templates.set(info.name, info);
       i = end;
     }
@@ -463,7 +470,10 @@ class ForgeCircuitImpl implements ForgeCircuit {
       if (!inputsOf.has(comp)) {
         const t = this.source.templateOf(comp);
         inputsOf.set(comp, t?.inputs);
-        hintsOf.set(comp, t?.hints);
+        // An input the parent assigns with `<--` (`update.extra[i] <-- 0`) is a hint as well.
+        const cut = comp.lastIndexOf(".");
+        const fromParent = cut < 0 ? undefined : this.source.templateOf(comp.slice(0, cut))?.childHints.get(comp.slice(cut + 1).replace(/\[.*$/, ""));
+        hintsOf.set(comp, fromParent === undefined ? t?.hints : new Set([...(t?.hints ?? []), ...fromParent]));
       }
       const local = n.slice(dot + 1).replace(/\[.*$/, "");
       if (inputsOf.get(comp)?.has(local) === true) this.wireIsInput[w] = 1;

@@ -18,13 +18,15 @@
  */
 import { createHash } from "node:crypto";
 import { initPoseidon, type SyncPoseidon } from "../../../prover/src/poseidon.js";
-import { planUpdate } from "../../../prover/src/account.js";
+import { planUpdate, type AccountOpening, type UpdateKeeper } from "../../../prover/src/account.js";
+import { NO_DELTA } from "../../../prover/src/encoding.js";
+import { planAbsorb, planEmit } from "../../../prover/src/notes/account.js";
 import { initNoteCrypto, noteChallenge, linearBind, noteValues } from "../../../prover/src/keeperNote/index.js";
 import { generateKeeperKey } from "../../../prover/src/keeper/index.js";
 import { planPeriod, reserveWeights, type ClientBalances } from "../../../prover/src/reserves/index.js";
 import type { CircuitInput } from "../../helpers/circuit.js";
 import { NOTE_BATCH_LEVELS, NOTE_BATCH_SIZE, NOTE_MAX_BATCHES } from "../../../prover/src/notes/constants.js";
-import { noteNullifier, ownerKeyOf, type Note } from "../../../prover/src/notes/note.js";
+import { noteCommitment, noteNullifier, ownerKeyOf, type Note } from "../../../prover/src/notes/note.js";
 import { NoteTree, batchChain } from "../../../prover/src/notes/tree.js";
 import { buildBatchInsert, buildJoinSplit, type OwnedNote } from "../../../prover/src/notes/witness.js";
 import { type ForgeCircuit, type Forgery, inverse, oneHot, P } from "../../helpers/forge.js";
@@ -63,6 +65,13 @@ export interface CircuitOracle {
   sources: string[];
   /** Templates of those files to leave out (owned by another circuit). */
   excludeTemplates?: string[];
+  /**
+   * Templates of another circuit's files that this circuit's mains use in a configuration the
+   * owner's mains do not reach (AccountUpdateWithKeeper(N, 1), whose private change vector only the
+   * note updates feed): the owner's mutation run also runs their mutants against this circuit's
+   * mains that reach them.
+   */
+  alsoChecks?: string[];
   targets: OracleTarget[];
 }
 
@@ -473,6 +482,7 @@ async function accountUpdateOracle(h: SyncPoseidon): Promise<CircuitOracle> {
         },
       },
       bump("an encryption under another nonce than the bound one", L, "enc.nonce <== nonce;", "main.enc.nonce"),
+      bump("a private change minting 10^21 into slot 5 of the plain update (its change vector is fixed at 0)", L, "update.extra[i] <== 0;", "main.update.extra[5]", 10n ** 21n),
       bump("a binding over another ephemeral key x than the computed one", L, "bind.values[L] <== enc.ephemeralKey[0];", "main.bind.values[9]", 1n, true),
       bump("a binding over another ephemeral key y than the computed one", L, "bind.values[L + 1] <== enc.ephemeralKey[1];", "main.bind.values[10]", 1n, true),
       bump("a binding over another keeper key x than the encryption's", L, "bind.values[L + 2] <== keeperKey[0];", "main.bind.values[11]", 1n, true),
@@ -800,6 +810,115 @@ function reserveClients(n: number): ClientBalances[] {
   });
 }
 
+/** ReservesBatch's inline components: the leaf hashes and health checks (arrays over the clients), the subtree. */
+interface Parts {
+  leaf: string;
+  health: string;
+  tree: string;
+}
+
+/**
+ * One forgery per statement of ReservesLeafHash, ReservesHealth, MerkleSubtreeRoot, FrontierAppend and
+ * ReservesBatch that the ordering cases leave out. The input is the first batch of a period: its
+ * stateIn is taken as given by the registry (the circuit proves it is the genesis), so forgeries of
+ * the genesis and of the batch index free it too.
+ */
+function reservesForgeries(h: SyncPoseidon, input: CircuitInput, base: (fc: ForgeCircuit) => Promise<Forgery>): ForgedCase[] {
+  const parts = (fc: ForgeCircuit): Parts => ({
+    leaf: inlineComponents(fc, "main", "ReservesLeafHash")[0]!,
+    health: inlineComponents(fc, "main", "ReservesHealth")[0]!,
+    tree: inlineComponents(fc, "main", "MerkleSubtreeRoot")[0]!,
+  });
+  const one = (name: string, target: Target, edit: (f: Forgery, p: Parts) => unknown, free = ["main.stateOut"]): ForgedCase => ({
+    name,
+    target,
+    forge: async (fc) => {
+      const f = await base(fc);
+      edit(f, parts(fc));
+      return f.recompute({ free });
+    },
+  });
+  const genesis = ["main.stateOut", "main.stateIn"];
+  const B = (code: string): Target => ({ template: "ReservesBatch", code });
+  const RANGE = (site: string): Target => ({ template: "Num2Bits", code: "lc1 === in;", site });
+  /** Totals that leave out 10^6 of client `client`'s asset 0 while `pin` (a signal on the way to the root the client checks) keeps the honest value. */
+  const hide = (what: string, target: Target, pin: (p: Parts) => string, client = 2): ForgedCase =>
+    one(`totals without 10^6 of client ${client}'s assets, ${what}`, target, (f, p) =>
+      f.keepAll([pin(p)]).set(`main.assets[${client}][0]`, f.get(`main.assets[${client}][0]`) - 10n ** 6n),
+    );
+  /**
+   * As `hide`, with `follow` (the signals between the change and `pin`) written as the forger's
+   * witness calculator computes them: where the honest solve determines them from `pin`'s side.
+   */
+  const hideFollowing = (what: string, target: Target, pin: (p: Parts) => string, follow: (p: Parts) => string[], client = 2): ForgedCase => ({
+    name: `totals without 10^6 of client ${client}'s assets, ${what}`,
+    target,
+    forge: async (fc) => {
+      const p = parts(fc);
+      const change = (f: Forgery): Forgery => f.set(`main.assets[${client}][0]`, f.get(`main.assets[${client}][0]`) - 10n ** 6n);
+      const plain = change(await base(fc)).recompute({ free: ["main.stateOut"] });
+      const f = change((await base(fc)).keepAll([pin(p)]));
+      for (const n of follow(p)) f.set(n, plain.get(n));
+      return f.recompute({ free: ["main.stateOut"] });
+    },
+  });
+  const bump = (f: Forgery, name: string, delta = 1n): Forgery => f.set(name, f.get(name) + delta);
+  const periodTag = BigInt(input.periodTag as bigint);
+  return [
+    // The leaves.
+    one("client 2 under water (a liability of 2^63 in slot 1)", RANGE("AssertGreaterEqThan(BITS)([collateralSum, owedSum]);"), (f) => f.set("main.liabilities[2][1]", 1n << 63n)),
+    one("client 2 under water, its collateral term forged to cover it", { template: "ReservesHealth", code: "collateral[i] <== assets[i] * assetWeights[i];" }, (f, p) =>
+      f.set("main.liabilities[2][1]", 1n << 63n).set(`${p.health}[2].collateral[0]`, f.get(`${p.health}[2].collateral[0]`) + (f.get("main.liabilityWeights[1]") << 63n)),
+    ),
+    one("client 2 under water, its owed term forged to 0", { template: "ReservesHealth", code: "owed[i] <== liabilities[i] * liabilityWeights[i];" }, (f, p) =>
+      f.set("main.liabilities[2][1]", 1n << 63n).set(`${p.health}[2].owed[1]`, 0n),
+    ),
+    one("a liability of p - 1 for client 2 (the liability totals lose 1)", RANGE("RangeCheckArray(N, BAL)(liabilities[j]);"), (f) => f.set("main.liabilities[2][0]", P - 1n)),
+    one("an asset of 2^64 + a for client 2 (the asset totals gain 2^64)", RANGE("RangeCheckArray(N, BAL)(assets[j]);"), (f) => bump(f, "main.assets[2][0]", 1n << 64n)),
+    one("a padding leaf holding 10^6 of asset 0 (counted in the totals, in no leaf)", B("(1 - isReal[j]) * total === 0;"), (f) => f.set("main.assets[7][0]", 10n ** 6n)),
+    one("client 2's leaf hash replaced in the tree", B("leafHash[j] <== isReal[j] * leafHashRaw[j];"), (f) => bump(f, "main.leafHash[2]")),
+    hide("its leaf hash fed the honest packed balances", { template: "ReservesLeafHash", code: "h.inputs[2 + k] <== q;" }, (p) => `${p.leaf}[2].h.inputs[2]`),
+    hide("its leaf hash output kept", { template: "ReservesLeafHash", code: "out <== h.out;" }, (p) => `${p.leaf}[2].out`),
+    hide("its leaf kept in the batch", B("leafHashRaw[j] <== ReservesLeafHash(N)(idHash[j], salt[j], assets[j], liabilities[j]);"), () => "main.leafHashRaw[2]"),
+    one("client 2's leaf hashed under another id hash than the ordered one", { template: "ReservesLeafHash", code: "h.inputs[0] <== idHash;" }, (f, p) => f.keepAll([`${p.leaf}[2].h.inputs[0]`]).set("main.idHash[2]", f.get("main.idHash[2]") + 1n)),
+    one("client 2's leaf hashed under another salt", { template: "ReservesLeafHash", code: "h.inputs[1] <== salt;" }, (f, p) => bump(f, `${p.leaf}[2].h.inputs[1]`)),
+    // The subtree and the append.
+    hide("its leaf kept in the subtree", { template: "MerkleSubtreeRoot", code: "level[B - 1 + j] <== leaves[j];" }, (p) => `${p.tree}.level[17]`),
+    hide("its parent node kept", { template: "MerkleSubtreeRoot", code: "level[k] <== nodes[k].out;" }, (p) => `${p.tree}.level[8]`),
+    hide("the subtree root kept", { template: "MerkleSubtreeRoot", code: "out <== level[0];" }, (p) => `${p.tree}.out`),
+    hide("the appended subtree root kept", B("append.subtreeRoot <== subtreeRoot;"), () => "main.append.subtreeRoot"),
+    hide("the append's first node kept", { template: "FrontierAppend", code: "node[0] <== subtreeRoot;" }, () => "main.append.node[0]"),
+    hideFollowing("the append's left input kept", { template: "FrontierAppend", code: "left[k] <== node[k] + indexBits[k] * (frontierIn[k] - node[k]);" }, () => "main.append.left[0]", () => ["main.append.node[0]"]),
+    hide("the new frontier kept", { template: "FrontierAppend", code: "frontierOut[k] <== left[k];" }, () => "main.append.frontierOut[0]"),
+    hide("the append's level hash fed the honest left node", { template: "FrontierAppend", code: "hashes[k].inputs[0] <== left[k];" }, () => "main.append.hashes[0].inputs[0]"),
+    hide("the append's next node kept", { template: "FrontierAppend", code: "node[k + 1] <== hashes[k].out;" }, () => "main.append.node[1]"),
+    hide("the new root kept", { template: "FrontierAppend", code: "root <== node[LEVELS];" }, () => "main.append.root"),
+    one("the append's right input forged (another subtree beside the batch)", { template: "FrontierAppend", code: "right[k] <== z + indexBits[k] * (node[k] - z);" }, (f) => bump(f, "main.append.right[0]")),
+    one("the append's level hash fed another right node", { template: "FrontierAppend", code: "hashes[k].inputs[1] <== right[k];" }, (f) => bump(f, "main.append.hashes[0].inputs[1]")),
+    one("the batch appended at index 1 (the append's bits) while the tag names batch 0", B("append.indexBits <== indexBits;"), (f) => f.set("main.append.indexBits[0]", 1n)),
+    one("the batch appended beside another frontier node than the state's", B("append.frontierIn <== frontierIn;"), (f) => bump(f, "main.append.frontierIn[0]")),
+    // The last id hash.
+    one("a last client whose id hash is 2^248 (no sha256 output >> 8 is)", RANGE("RangeCheck(ID)(lastIdHashOut);"), (f) => f.set("main.idHash[4]", 1n << 248n)),
+    one("a last id hash moved by a forged term", B("lastTerm[j] <== (isReal[j] - next) * idHash[j];"), (f) => bump(f, "main.lastTerm[4]", -1n)),
+    one("a last id hash moved by a forged carry", B("signal keepLast <== (1 - isReal[0]) * lastIdHashIn;"), (f) => f.set("main.keepLast", 5n)),
+    // The totals and the states.
+    one("asset totals 10^6 below the leaves'", B("assetSumsOut[i] <== a;"), (f) => bump(f, "main.assetSumsOut[0]", -(10n ** 6n))),
+    one("liability totals 1 below the leaves'", B("liabilitySumsOut[i] <== l;"), (f) => bump(f, "main.liabilitySumsOut[1]", -1n)),
+    one("a stateOut other than the batch's", B("stateOutHash === stateOut;"), (f) => bump(f, "main.stateOut")),
+    one("a batch proven from another state than the registry's", B("stateInHash === stateIn;"), (f) => bump(f, "main.stateIn")),
+    one("a first batch whose asset totals start at 10^6", B("isFirst * assetSumsIn[i] === 0;"), (f) => f.set("main.assetSumsIn[0]", 10n ** 6n), genesis),
+    one("a first batch whose liability totals start at -5", B("isFirst * liabilitySumsIn[i] === 0;"), (f) => f.set("main.liabilitySumsIn[1]", P - 5n), genesis),
+    one("a first batch after a last id hash of 5", B("isFirst * lastIdHashIn === 0;"), (f) => f.set("main.lastIdHashIn", 5n), genesis),
+    one("a first batch over a non-empty root", B("isFirst * rootIn === 0;"), (f) => f.set("main.rootIn", 7n), genesis),
+    one("a first batch beside a non-empty frontier node", B("isFirst * (frontierIn[k] - RESERVES_ZERO_HASH(L + k)) === 0;"), (f) => bump(f, "main.frontierIn[0]"), genesis),
+    one("the batch at index 1 while the public tag names batch 0", B("signal batchIndex <== tagIndex - periodTag * (1 << RESERVES_INDEX_BITS());"), (f) => f.set("main.batchIndex", 1n), genesis),
+    one("the tag split with a period tag of 2^192 or more, giving batch index 1", RANGE("RangeCheck(RESERVES_PERIOD_TAG_BITS())(periodTag);"), (f) =>
+      f.set("main.periodTag", mod(periodTag - inverse(1n << 32n))),
+    genesis),
+    one("other weights than the epoch's (asset weight 0 doubled)", B("weightsHashOut === reserveWeightsHash;"), (f) => bump(f, "main.assetWeights[0]", f.get("main.assetWeights[0]"))),
+  ];
+}
+
 async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
   const plan = planPeriod({ custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 3, clients: reserveClients(5), weights: reserveWeights(R_PRICES, R_HAIRCUTS), h });
   const input = plan.batches[0]!.input as unknown as CircuitInput;
@@ -836,6 +955,7 @@ async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
               return f.recompute({ free });
             },
           },
+          ...reservesForgeries(h, input, base),
         ],
       },
     ],
@@ -1227,10 +1347,245 @@ async function batchInsertOracle(h: SyncPoseidon): Promise<CircuitOracle> {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Accounts absorb and emit notes (issue 8): AccountNoteUpdate(16, 12, EMIT) on AccountUpdateWithKeeper(16, 1).
+
+async function accountNotesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const crypto = await initNoteCrypto();
+  const keeperKey = (await generateKeeperKey()).publicKey;
+  const k: UpdateKeeper = { crypto, keeper: { keeperId: 5n, key: keeperKey }, nonce: 42n };
+  const rand = rng(11n);
+  const field = (): bigint => rand(256) % P;
+  const basket = (amounts: readonly bigint[] = AMOUNTS): AccountOpening => ({ owner: OWNER, amounts: [...amounts], blinding: OLD_BLINDING });
+  const NB = NEW_BLINDING;
+  /** planUpdate's input of `base` changed privately at `index` by `amount` (what a forger's honest-looking update of another change is). */
+  const changed = (index: number, amount: bigint, requirement = 0n, base = basket()): CircuitInput =>
+    planUpdate(h, base, NO_DELTA, requirement, WEIGHTS, k, NB, { index, amount }).input as unknown as CircuitInput;
+
+  // The tree: a full batch of others' notes, then the owner's notes at leaves 17 to 19 between two others.
+  const tree = new NoteTree(h);
+  tree.insertBatch(Array.from({ length: NOTE_BATCH_SIZE }, field));
+  const ownerKey = ownerKeyOf(h, NOTE_SECRET);
+  const owned = (slot: number, amount: bigint, leafIndex: number): OwnedNote => {
+    const n: Note = { slot, amount, ownerKey, blinding: field() };
+    const c = noteCommitment(h, n);
+    return { ...n, leafIndex, commitment: c, nullifier: noteNullifier(h, NOTE_SECRET, c, leafIndex) };
+  };
+  const first = tree.insertedBatches * NOTE_BATCH_SIZE + 1;
+  const a500 = owned(3, 500n, first);
+  const zero = owned(4, 0n, first + 1);
+  const max = owned(3, MAX_AMOUNT, first + 2);
+  tree.insertBatch([field(), a500.commitment, zero.commitment, max.commitment, field()]);
+  const absorbOf = (note: OwnedNote, base = basket()): CircuitInput =>
+    planAbsorb(h, base, { note, spendingSecret: NOTE_SECRET, tree }, WEIGHTS, k, NB).input as unknown as CircuitInput;
+  const absorb3 = absorbOf(a500);
+  const absorbZero = absorbOf(zero);
+  const absorbMax = absorbOf(max); // AMOUNTS[3] is 0: slot 3 ends at 2^96 - 1
+
+  // Emits: all of slot 2; 10^7 of slot 1 at a requirement equal to what stays; 2^96 - 1 out of a full slot 15.
+  const recipient = field();
+  const pay = (slot: number, amount: bigint): Note => ({ slot, amount, ownerKey: recipient, blinding: field() });
+  const emitOf = (note: Note, requirement = 0n, base = basket()): CircuitInput =>
+    planEmit(h, base, note, requirement, WEIGHTS, k, NB).input as unknown as CircuitInput;
+  const whole = pay(2, AMOUNTS[2]!);
+  const emitWhole = emitOf(whole);
+  const part = pay(1, 10n ** 7n);
+  const remaining = valueOf(withSlot(AMOUNTS, 1, AMOUNTS[1]! - part.amount), WEIGHTS);
+  const emitAtValue = emitOf(part, remaining);
+  const emitMax = emitOf(pay(15, MAX_AMOUNT), 0n, basket(withSlot(AMOUNTS, 15, MAX_AMOUNT)));
+
+  const absorbHonest: NamedInput[] = [
+    { name: "an absorb of 500 at slot 3", input: absorb3 },
+    { name: "an absorb of a note of amount 0 (slot 4)", input: absorbZero },
+    { name: "an absorb of 2^96 - 1 into the empty slot 3 (landing on 2^96 - 1)", input: absorbMax },
+  ];
+  const emitHonest: NamedInput[] = [
+    { name: "an emit of the whole of slot 2", input: emitWhole },
+    { name: "an emit of 10^7 of slot 1 at a requirement equal to the remaining value", input: emitAtValue },
+    { name: "an emit of 2^96 - 1 out of a full slot 15", input: emitMax },
+  ];
+
+  const absorbDishonest: NamedInput[] = [
+    { name: "a root the note is not under", input: { ...absorb3, root: tree.root() + 1n } },
+    { name: "the nullifier of another note", input: { ...absorb3, nullifier: zero.nullifier } },
+    { name: "the note's nullifier at another leaf index", input: { ...absorb3, nullifier: noteNullifier(h, NOTE_SECRET, a500.commitment, a500.leafIndex + 1) } },
+    { name: "a spending secret that is not the owner's", input: { ...absorb3, spendingSecret: THIEF_SECRET } },
+    { name: "the slot-3 note credited at slot 4", input: { ...absorb3, ...changed(4, 500n), noteSlot: 3n } },
+    { name: "the slot-3 note claimed at slot 4 (then not in the tree)", input: { ...absorb3, ...changed(4, 500n), noteSlot: 4n } },
+    { name: "a note that is not in the tree (another blinding)", input: { ...absorb3, noteBlinding: 1n } },
+    { name: "the amount-0 note of slot 4 claimed as 2^96 at slot 3 (the same packing)", input: { ...absorbZero, noteSlot: 3n, noteAmount: TWO_96 } },
+    { name: "the 2^96 - 1 note of slot 3 claimed as p - 1 at slot 4 (a debit of 1)", input: { ...absorbMax, ...changed(4, -1n), noteSlot: 4n, noteAmount: P - 1n } },
+  ];
+  const over: Note = { ...whole, amount: whole.amount + 1n };
+  const emitDishonest: NamedInput[] = [
+    { name: "a requirement one above the remaining value", input: { ...emitAtValue, statement: remaining + 1n } },
+    { name: "a note one above what slot 2 holds", input: { ...emitWhole, noteAmount: over.amount, noteCommitment: noteLeaf(h, over) } },
+    {
+      name: "a note of p - 1 (a credit of 1) with the update of a basket one richer at slot 2",
+      input: { ...emitWhole, ...changed(2, 1n), noteAmount: P - 1n, noteCommitment: noteLeaf(h, { ...whole, amount: P - 1n }) },
+    },
+    { name: "a note commitment to another recipient", input: { ...emitWhole, noteCommitment: noteLeaf(h, { ...whole, ownerKey: ownerKey }) } },
+    { name: "a note commitment to another amount", input: { ...emitWhole, noteCommitment: noteLeaf(h, { ...whole, amount: whole.amount - 1n }) } },
+  ];
+
+  const ABSORB_FREE = ["main.newCommitment", "main.binding", "main.nullifier"];
+  const EMIT_FREE = ["main.newCommitment", "main.binding", "main.noteCommitment"];
+  /** The inline components (`Template(..)(..)`) of AccountNoteUpdate: the absorb has one of each of its note templates. */
+  const part1 = (fc: ForgeCircuit, parent: string, template: string): string => inlineComponents(fc, parent, template)[0]!;
+  /**
+   * A forged note update: the honest witness of `input`, `edit` writes what the prover chooses,
+   * every other signal is re-solved (the new commitment, the binding and the nullifier or note
+   * commitment the prover submits included; the old commitment, the statement, the weights hash,
+   * the challenge and the root stay the chain's) unless `free` says otherwise.
+   */
+  const forgery = (emitting: boolean) => (name: string, target: Target, input: CircuitInput, edit: (f: Forgery, fc: ForgeCircuit) => unknown, free?: string[]): ForgedCase => ({
+    name,
+    target,
+    forge: async (fc) => {
+      const f = fc.forge(await fc.witness(input));
+      edit(f, fc);
+      return f.recompute({ free: free ?? (emitting ? EMIT_FREE : ABSORB_FREE) });
+    },
+  });
+  const A = forgery(false);
+  const E = forgery(true);
+  const N = (code: string): Target => ({ template: "AccountNoteUpdate", code });
+  const RANGE = (site: string): Target => ({ template: "Num2Bits", code: "lc1 === in;", site });
+  const EXTRA = { template: "PrivateSlotChange", code: "extra[i] <== NEGATE == 1 ? -moved[i] : moved[i];" };
+  const MOVED = { template: "PrivateSlotChange", code: "moved[i] <== selector[i] * amount;" };
+  const AMOUNT_RANGE = RANGE("RangeCheck(AMOUNT_BITS())(amount);");
+  const NEW_RANGE = RANGE("RangeCheck(AMOUNT_BITS())(total);");
+  const MEMBERSHIP = N("computedRoot === root;");
+  const NULLIFIER = N("computedNullifier === nullifier;");
+  const NULLIFIER_HASH = N("signal computedNullifier <== NoteNullifier()(spendingSecret, commitment, noteLeafIndex);");
+  const ABSORB_NOTE = N("signal commitment <== NoteCommitment()(noteSlot, noteAmount, ownerKey, noteBlinding);");
+  const EMIT_NOTE = N("signal commitment <== NoteCommitment()(noteSlot, noteAmount, noteRecipient, noteBlinding);");
+  const EMITTED = N("commitment === noteCommitment;");
+  const SELECTED = N("SelectedRange(N)(change.selector, u.newAmounts);");
+  const KW = "AccountUpdateWithKeeper";
+  /** Moves the change of `from` to `to` in the array `name` (the other elements pinned too). */
+  const move = (f: Forgery, name: string, from: number, to: number): Forgery => {
+    const v = f.get(`${name}[${from}]`);
+    f.keepAll(names(name, 16));
+    return f.set(`${name}[${from}]`, 0n).set(`${name}[${to}]`, v);
+  };
+  /** The basket one token richer at `slot` (with its stored commitment): an account that holds `amount` there. */
+  const holding = (f: Forgery, slot: number, amount: bigint, amounts = AMOUNTS): Forgery =>
+    f.set(`main.amounts[${slot}]`, amount).set("main.oldCommitment", commitment(h, withSlot(amounts, slot, amount), OLD_BLINDING, OWNER));
+  const richer = withSlot(AMOUNTS, 0, AMOUNTS[0]! + 10n ** 18n);
+  const doubled = withSlot(WEIGHTS, 0, WEIGHTS[0]! * 2n);
+  const digit3 = Math.floor(a500.leafIndex / 4 ** 3) % 4;
+
+  // Forgeries both circuits share (the change vector, the selector, the wiring into the update).
+  // `to`: a slot that holds enough for the move (the emit debits it); `gain`: what the forger adds to the change.
+  const shared = (X: ReturnType<typeof forgery>, input: CircuitInput, slot: number, to: number, what: string, gain: bigint): ForgedCase[] => [
+    X(`a change vector ${what} at slot ${to} instead of the note's slot ${slot}`, EXTRA, input, (f) => move(f, "main.change.extra", slot, to)),
+    X(`a change vector ${what} nothing (the note's amount dropped from extra)`, EXTRA, input, (f) => f.set(`main.change.extra[${slot}]`, 0n)),
+    X(`the moved amount put at slot ${to} instead of the note's slot ${slot}`, MOVED, input, (f) => move(f, "main.change.moved", slot, to)),
+    X(`the selector one-hot of slot ${to} for a note of slot ${slot}`, SLOT_TARGET, input, (f, fc) => f.setArray(`${part1(fc, "main.change", "SlotSelector")}.out`, oneHot(16, to))),
+    X(`the selector's copy one-hot of slot ${to} for a note of slot ${slot}`, { template: "PrivateSlotChange", code: "selector <== SlotSelector(N)(slot);" }, input, (f) =>
+      f.setArray("main.change.selector", oneHot(16, to)),
+    ),
+    X(`the selector fed slot ${to} for a note of slot ${slot}`, N("change.slot <== noteSlot;"), input, (f) => f.set("main.change.slot", BigInt(to))),
+    X(`the change fed ${gain > 0n ? "10^6 more" : "10^6 less"} than the note's amount`, N("change.amount <== noteAmount;"), input, (f) => f.set("main.change.amount", f.get("main.noteAmount") + gain)),
+    X(`the update fed a change ${what} at slot ${to} (the note's change at slot ${slot})`, N("u.extra <== change.extra;"), input, (f) => move(f, "main.u.extra", slot, to)),
+    X(`the basket update fed a change ${what} at slot ${to} (the note's change at slot ${slot})`, { template: KW, code: "update.extra <== extra;" }, input, (f) => move(f, "main.u.update.extra", slot, to)),
+    // The update's public wiring.
+    X("an update proven for a richer account than the stored commitment", N("u.oldCommitment <== oldCommitment;"), input, (f) =>
+      f.set("main.u.oldCommitment", commitment(h, richer, OLD_BLINDING, OWNER)).setArray("main.amounts", richer),
+    ),
+    X("an update valued at other weights than the epoch's", N("u.weightsHash <== weightsHash;"), input, (f) => f.set("main.u.weightsHash", weightsHash(h, doubled)).setArray("main.weights", doubled)),
+    X("an update proven for a deposit of 10^18 into slot 0 while the public statement has none", N("u.statement <== statement;"), input, (f) =>
+      f.set("main.u.statement", f.get("main.statement") + updateStatement(0n, 10n ** 18n, 0n, 0)),
+    ),
+    X("a stored commitment other than the one proven", N("u.newCommitment <== newCommitment;"), input, (f) =>
+      f.keepAll(["main.u.newCommitment"]).set("main.newCommitment", commitment(h, richer, 1n, OWNER)),
+    ),
+    X("a binding evaluated at another challenge than the public one", N("u.challenge <== challenge;"), input, (f) => f.set("main.u.challenge", f.get("main.challenge") + 1n)),
+    X("a public binding other than the evaluation the circuit computes", N("u.binding <== binding;"), input, (f) => f.keepAll(["main.u.binding"]).set("main.binding", f.get("main.binding") + 1n)),
+  ];
+
+  const absorbForged: ForgedCase[] = [
+    ...shared(A, absorb3, 3, 4, "crediting", 10n ** 6n),
+    A("a change vector crediting 10^6 more than the note", EXTRA, absorb3, (f) => f.set("main.change.extra[3]", f.get("main.change.extra[3]") + 10n ** 6n)),
+    A("the note credited twice (the selector's one forged to 2)", { template: "SlotSelector", code: "total === 1;" }, absorb3, (f, fc) =>
+      f.set(`${part1(fc, "main.change", "SlotSelector")}.out[3]`, 2n),
+    ),
+    // The amounts' ranges.
+    A("the slot-3 note of 2^96 - 1 absorbed as p - 1 at slot 4 (the same packing: a debit of 1)", AMOUNT_RANGE, absorbMax, (f) => f.set("main.noteSlot", 4n).set("main.noteAmount", P - 1n)),
+    A("an absorb reaching 2^96 (the account holds 1 at slot 3, the note 2^96 - 1)", NEW_RANGE, absorbMax, (f) => holding(f, 3, 1n)),
+    A("an absorb reaching 2^96 whose range check picks slot 4", SELECTED, absorbMax, (f, fc) => holding(f, 3, 1n).setArray(`${part1(fc, "main", "SelectedRange")}.selector`, oneHot(16, 4))),
+    A("an absorb reaching 2^96 whose range check reads the honest new amount", SELECTED, absorbMax, (f, fc) => holding(f.keepAll([`${part1(fc, "main", "SelectedRange")}.values[3]`]), 3, 1n)),
+    A("an absorb reaching 2^96 whose pick is forged to 0", { template: "SelectedRange", code: "picked[i] <== selector[i] * values[i];" }, absorbMax, (f, fc) =>
+      holding(f, 3, 1n).set(`${part1(fc, "main", "SelectedRange")}.picked[3]`, 0n),
+    ),
+    A("an absorb reaching 2^96 whose new-amounts output is the honest basket's", { template: KW, code: "newAmounts <== update.newAmounts;" }, absorbMax, (f) =>
+      holding(f.keepAll(["main.u.newAmounts[3]"]), 3, 1n),
+    ),
+    // Membership.
+    A("a sibling forged at level 3", MEMBERSHIP, absorb3, (f) => {
+      const j = (digit3 + 1) % 4;
+      return f.set(`main.noteSiblings[3][${j}]`, f.get(`main.noteSiblings[3][${j}]`) + 1n);
+    }),
+    A("the note claimed at another leaf (its index + 4: another path digit at level 1, another nullifier)", MEMBERSHIP, absorb3, (f) => f.set("main.noteLeafIndex", BigInt(a500.leafIndex + 4))),
+    A("a note of 10^9 that is in no tree (the honest path)", MEMBERSHIP, absorb3, (f) => f.set("main.noteAmount", FAKE_AMOUNT)),
+    A("a note of 10^9 that is in no tree, its computed root replaced by the public one", N("signal computedRoot <== QuadMerkleRoot(levels)(commitment, pathBits, noteSiblings);"), absorb3, (f) =>
+      f.set("main.noteAmount", FAKE_AMOUNT).set("main.computedRoot", f.get("main.root")),
+    ),
+    A("the note absorbed again at leaf index + 2^24 (the same path, another nullifier)", RANGE("Num2Bits(2 * levels)(noteLeafIndex);"), absorb3, (f) =>
+      f.set("main.noteLeafIndex", BigInt(a500.leafIndex) + (1n << 24n)),
+    ),
+    A("the path bits kept while the leaf index (and the nullifier) is index ^ 1", N("signal pathBits[2 * levels] <== Num2Bits(2 * levels)(noteLeafIndex);"), absorb3, (f) =>
+      f.keepAll(names("main.pathBits", 24)).set("main.noteLeafIndex", BigInt(a500.leafIndex ^ 1)),
+    ),
+    // Nullifier and ownership.
+    A("the public nullifier taken at another leaf index", NULLIFIER, absorb3, (f) => f.set("main.nullifier", noteNullifier(h, NOTE_SECRET, a500.commitment, a500.leafIndex + 1))),
+    A("the public nullifier taken under another secret", NULLIFIER, absorb3, (f) => f.set("main.nullifier", noteNullifier(h, THIEF_SECRET, a500.commitment, a500.leafIndex))),
+    A("the nullifier hashed over another leaf index than the path's", NULLIFIER_HASH, absorb3, (f, fc) => f.set(`${part1(fc, "main", "NoteNullifier")}.leafIndex`, BigInt(a500.leafIndex + 1))),
+    A("the nullifier hashed under another secret than the owner key's", NULLIFIER_HASH, absorb3, (f, fc) => f.set(`${part1(fc, "main", "NoteNullifier")}.spendingSecret`, THIEF_SECRET)),
+    A("a computed nullifier replaced by a fresh one", NULLIFIER_HASH, absorb3, (f) => f.set("main.computedNullifier", f.get("main.computedNullifier") + 1n)),
+    A("a thief's secret absorbing the owner's note (the owner key kept)", N("signal ownerKey <== NoteOwner()(spendingSecret);"), absorb3, (f) =>
+      f.keepAll(["main.ownerKey"]).set("main.spendingSecret", THIEF_SECRET),
+    ),
+    A("the note opened as 10^9 under its commitment of 500 (the commitment kept)", ABSORB_NOTE, absorb3, (f) => f.keepAll(["main.commitment"]).set("main.noteAmount", FAKE_AMOUNT)),
+    A("the slot-3 note opened at slot 4 (the commitment kept)", ABSORB_NOTE, absorb3, (f) => f.keepAll(["main.commitment"]).set("main.noteSlot", 4n)),
+  ];
+
+  const emitForged: ForgedCase[] = [
+    ...shared(E, emitWhole, 2, 0, "debiting", -(10n ** 6n)),
+    // The amounts' ranges and the margin.
+    E("a note of 2^96 - 1 at slot 1 emitted as p - 1 at slot 2 (the same packing: slot 2 gains 1)", AMOUNT_RANGE, emitWhole, (f) => f.set("main.noteAmount", P - 1n)),
+    E("an emit one above the slot's amount (slot 2 wraps to p - 1)", NEW_RANGE, emitWhole, (f) => f.set("main.noteAmount", AMOUNTS[2]! + 1n)),
+    E("an emit one above the slot's amount whose range check reads the honest new amount", { template: KW, code: "newAmounts <== update.newAmounts;" }, emitWhole, (f) =>
+      f.keepAll(["main.u.newAmounts[2]"]).set("main.noteAmount", AMOUNTS[2]! + 1n),
+    ),
+    E("an emit one above the slot's amount whose pick is forged to 0", { template: "SelectedRange", code: "picked[i] <== selector[i] * values[i];" }, emitWhole, (f, fc) =>
+      f.set("main.noteAmount", AMOUNTS[2]! + 1n).set(`${part1(fc, "main", "SelectedRange")}.picked[2]`, 0n),
+    ),
+    E("an emit at a requirement one above the remaining value", RANGE("AssertGreaterEqThan(VALUE_BITS)([value, st.requirement]);"), emitAtValue, (f) => f.set("main.statement", remaining + 1n)),
+    // The emitted note.
+    E("the emitted commitment of another recipient", EMITTED, emitWhole, (f) => f.set("main.noteCommitment", noteLeaf(h, { ...whole, ownerKey }))),
+    E("the emitted commitment of 10^6 more than the basket pays", EMITTED, emitWhole, (f) => f.set("main.noteCommitment", noteLeaf(h, { ...whole, amount: whole.amount + 10n ** 6n }))),
+    E("the note committed as 10^6 more than the basket pays (the commitment's amount input)", EMIT_NOTE, emitWhole, (f, fc) =>
+      f.set(`${part1(fc, "main", "NoteCommitment")}.amount`, whole.amount + 10n ** 6n),
+    ),
+    E("the basket debited 1 while the note kept commits the whole slot", EMIT_NOTE, emitWhole, (f) => f.keepAll(["main.commitment"]).set("main.noteAmount", 1n)),
+  ];
+  return {
+    circuit: "account_notes",
+    sources: ["circuits/src/account_notes.circom"],
+    alsoChecks: ["AccountUpdateWithKeeper"],
+    targets: [
+      { main: "circuits/main/account_absorb.circom", honest: absorbHonest, dishonest: absorbDishonest, forged: absorbForged },
+      { main: "circuits/main/account_emit.circom", honest: emitHonest, dishonest: emitDishonest, forged: emitForged },
+    ],
+  };
+}
+
 /** Every circuit's oracle (builds the inputs; about a second). */
 export async function buildOracles(): Promise<CircuitOracle[]> {
   const h = await initPoseidon();
-  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h), await joinSplitOracle(h), await batchInsertOracle(h)];
+  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h), await joinSplitOracle(h), await batchInsertOracle(h), await accountNotesOracle(h)];
 }
 
 /** Does a failure match a target? */
