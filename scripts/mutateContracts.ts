@@ -3,13 +3,14 @@
  * one contract, is compiled, and the contract suites that cover that contract are run against it: a
  * mutant is killed when a test fails (or the run times out), and survives when every test passes.
  *
- *   npm run mutate:contracts -- [--contract NAME] [--operator OP] [--limit N] [--only LINE]
+ *   npm run mutate:contracts -- [--contract NAME] [--operator OP] [--limit N] [--from K] [--only LINE]
  *                               [--tests a.test.ts,b.test.ts] [--timeout S] [--list] [--help]
  *
  * Everything runs in a copy of the repository (/tmp/plimsoll-mutants by default, PLIMSOLL_MUTANT_DIR
  * to change it): the sources are copied there afresh, node_modules is symlinked, build/ (keys, circuits) is
  * copied, so the shared tree is never written to except for the report, build/mutation/contracts-NAME.json
- * (contracts-NAME-<filters>.json for a run narrowed by --operator, --only, --limit or --tests).
+ * (contracts-NAME-<filters>.json for a run narrowed by --operator, --only, --limit, --from or --tests), rewritten
+ * after every mutant ("complete": false until the last), so a run stopped early leaves its partial score.
  *
  * Operators, per line of code (comments and strings ignored):
  *   guard     a `nonReentrant` modifier removed;
@@ -36,6 +37,8 @@ Options:
   --contract NAME   only this contract (repeatable): ${"${CONTRACTS}"}
   --operator OP     only this operator (repeatable): guard, revert, compare, rounding
   --limit N         at most N mutants per contract (in source order)
+  --from K          start at the K-th mutant of each contract (1-based, as --list and the
+                    progress lines number them), e.g. to resume a run that was stopped
   --only LINE       only the mutants of this source line
   --tests LIST      comma-separated test files instead of the contract's default suites
   --timeout S       per-mutant timeout in seconds (default 900); a timeout counts as killed
@@ -45,7 +48,8 @@ Options:
 
 Output: one progress line per mutant, a summary per contract, and
 build/mutation/contracts-<NAME>.json (mutants, status, the failing test, time;
-contracts-<NAME>-<filters>.json for a narrowed run).`;
+contracts-<NAME>-<filters>.json for a narrowed run), rewritten after every mutant
+("complete": false until the last one).`;
 
 /** Each production contract, its source file, and the suites that cover it. */
 const TARGETS: Record<string, { file: string; tests: string[] }> = {
@@ -53,8 +57,16 @@ const TARGETS: Record<string, { file: string; tests: string[] }> = {
     file: "contracts/engine/MarginEngine.sol",
     tests: ["test/contracts/reentrancy.test.ts", "test/contracts/engine.test.ts", "test/contracts/lease.test.ts", "test/contracts/liquidation.test.ts"],
   },
-  AccountUpdates: { file: "contracts/engine/AccountUpdates.sol", tests: ["test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts"] },
-  Positions: { file: "contracts/engine/Positions.sol", tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts"] },
+  // lease.test.ts: the only suite that reaches requireNotFrozen (AccountFrozen).
+  AccountUpdates: {
+    file: "contracts/engine/AccountUpdates.sol",
+    tests: ["test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
+  },
+  // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose).
+  Positions: {
+    file: "contracts/engine/Positions.sol",
+    tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts"],
+  },
   Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts"] },
   Liquidation: { file: "contracts/engine/Liquidation.sol", tests: ["test/contracts/liquidation.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/engineChecks.test.ts"] },
   PerpMarket: { file: "contracts/market/PerpMarket.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
@@ -63,6 +75,14 @@ const TARGETS: Record<string, { file: string; tests: string[] }> = {
   ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },
   PlimsollOracle: { file: "contracts/oracle/PlimsollOracle.sol", tests: ["test/oracle/poke.test.ts", "test/oracle/breaker.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts"] },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
+  NoteUpdates: {
+    file: "contracts/engine/NoteUpdates.sol",
+    tests: ["test/notes/account.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/oracleStates.test.ts"],
+  },
+  ShieldedPool: {
+    file: "contracts/notes/ShieldedPool.sol",
+    tests: ["test/notes/pool.test.ts", "test/notes/poolChecks.test.ts", "test/notes/account.test.ts"],
+  },
 };
 
 type Operator = "guard" | "revert" | "compare" | "rounding";
@@ -89,6 +109,7 @@ interface Args {
   contracts: string[];
   operators: Operator[];
   limit: number;
+  from: number;
   only?: number;
   tests?: string[];
   timeout: number;
@@ -97,7 +118,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { contracts: [], operators: [], limit: Infinity, timeout: 900, baseline: true, list: false };
+  const a: Args = { contracts: [], operators: [], limit: Infinity, from: 1, timeout: 900, baseline: true, list: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (): string => {
@@ -117,6 +138,7 @@ function parseArgs(argv: string[]): Args {
       if (!["guard", "revert", "compare", "rounding"].includes(o)) throw new Error(`unknown operator ${o}`);
       a.operators.push(o as Operator);
     } else if (x === "--limit") a.limit = Number(value());
+    else if (x === "--from") a.from = Number(value());
     else if (x === "--only") a.only = Number(value());
     else if (x === "--tests") a.tests = value().split(",").filter(Boolean);
     else if (x === "--timeout") a.timeout = Number(value());
@@ -328,7 +350,7 @@ async function main(): Promise<void> {
     const source = readFileSync(join(ROOT, t.file), "utf8");
     let mutants = mutantsOf(c, t.file, source, args.operators);
     if (args.only !== undefined) mutants = mutants.filter((m) => m.line === args.only);
-    mutants = mutants.slice(0, args.limit);
+    mutants = mutants.slice(args.from - 1, args.from - 1 + args.limit);
     const tests = (args.tests ?? t.tests).filter((f) => existsSync(join(ROOT, f)));
     plan.push({ contract: c, mutants, tests });
   }
@@ -359,43 +381,54 @@ async function main(): Promise<void> {
         throw new Error(`the unmutated suites of ${p.contract} fail: fix them before scoring mutants`);
       }
     }
-    const outcomes: Outcome[] = [];
-    for (const [k, m] of p.mutants.entries()) {
-      const o = await runMutant(m, p.tests, args.timeout);
-      outcomes.push(o);
-      console.log(`  [${k + 1}/${p.mutants.length}] ${o.status.padEnd(8)} ${m.id}  ${m.mutated.trim() || "(line removed)"}  (${(o.ms / 1000).toFixed(0)} s)${o.failure ? `  <- ${o.failure}` : ""}`);
-    }
-    const valid = outcomes.filter((o) => o.status !== "invalid");
-    const killed = valid.filter((o) => o.status !== "survived").length;
-    const score = valid.length === 0 ? 0 : killed / valid.length;
-    const byOperator: Record<string, { killed: number; total: number }> = {};
-    for (const o of valid) {
-      const b = (byOperator[o.mutant.operator] ??= { killed: 0, total: 0 });
-      b.total++;
-      if (o.status !== "survived") b.killed++;
-    }
-    console.log(`${p.contract}: score ${killed}/${valid.length} (${(score * 100).toFixed(1)}%), ${outcomes.length - valid.length} invalid`);
-    for (const o of valid.filter((x) => x.status === "survived")) console.log(`  survived: ${o.mutant.id}  ${o.mutant.mutated.trim()}`);
-    const report = {
-      contract: p.contract,
-      file: TARGETS[p.contract]!.file,
-      suites: p.tests,
-      operators: args.operators,
-      limit: Number.isFinite(args.limit) ? args.limit : null,
-      date: new Date().toISOString(),
-      baseline,
-      score: { killed, valid: valid.length, invalid: outcomes.length - valid.length, ratio: score, byOperator },
-      outcomes,
-    };
-    // A filtered run (operators, a line, a limit, other suites) gets its own file, so it never overwrites a full run's report.
+    // A filtered run (operators, a line, a limit, a start, other suites) gets its own file, so it never overwrites a full run's report.
     const filters = [
       ...(args.operators.length < 4 ? [args.operators.join("+")] : []),
       ...(args.only !== undefined ? [`line${args.only}`] : []),
+      ...(args.from > 1 ? [`from${args.from}`] : []),
       ...(Number.isFinite(args.limit) ? [`limit${args.limit}`] : []),
       ...(args.tests !== undefined ? ["tests"] : []),
     ];
     const out = join(ROOT, "build", "mutation", `contracts-${p.contract}${filters.length ? `-${filters.join("-")}` : ""}.json`);
-    writeFileSync(out, JSON.stringify(report, null, 2));
+    const outcomes: Outcome[] = [];
+    const score = () => {
+      const valid = outcomes.filter((o) => o.status !== "invalid");
+      const killed = valid.filter((o) => o.status !== "survived").length;
+      const byOperator: Record<string, { killed: number; total: number }> = {};
+      for (const o of valid) {
+        const b = (byOperator[o.mutant.operator] ??= { killed: 0, total: 0 });
+        b.total++;
+        if (o.status !== "survived") b.killed++;
+      }
+      return { killed, valid: valid.length, invalid: outcomes.length - valid.length, ratio: valid.length === 0 ? 0 : killed / valid.length, byOperator };
+    };
+    const writeReport = (): void => {
+      const report = {
+        contract: p.contract,
+        file: TARGETS[p.contract]!.file,
+        suites: p.tests,
+        operators: args.operators,
+        limit: Number.isFinite(args.limit) ? args.limit : null,
+        from: args.from,
+        date: new Date().toISOString(),
+        complete: outcomes.length === p.mutants.length,
+        planned: p.mutants.length,
+        baseline,
+        score: score(),
+        outcomes,
+      };
+      writeFileSync(out, JSON.stringify(report, null, 2));
+    };
+    for (const [k, m] of p.mutants.entries()) {
+      const o = await runMutant(m, p.tests, args.timeout);
+      outcomes.push(o);
+      writeReport();
+      console.log(`  [${k + args.from}/${p.mutants.length + args.from - 1}] ${o.status.padEnd(8)} ${m.id}  ${m.mutated.trim() || "(line removed)"}  (${(o.ms / 1000).toFixed(0)} s)${o.failure ? `  <- ${o.failure}` : ""}`);
+    }
+    writeReport();
+    const sc = score();
+    console.log(`${p.contract}: score ${sc.killed}/${sc.valid} (${(sc.ratio * 100).toFixed(1)}%), ${sc.invalid} invalid`);
+    for (const o of outcomes.filter((x) => x.status === "survived")) console.log(`  survived: ${o.mutant.id}  ${o.mutant.mutated.trim()}`);
     console.log(`  report: ${out}`);
   }
 }
