@@ -6,46 +6,15 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { N_ASSETS } from "./constants.js";
 import type { AccountOpening } from "./account.js";
 import { writeFileAtomic } from "./fs/atomic.js";
-
-interface StoredOpening {
-  amounts: string[];
-  blinding: string;
-  commitment: string;
-}
-
-interface StoredAccount {
-  version: 1;
-  chainId: string;
-  engine: string;
-  owner: string;
-  confirmed: StoredOpening;
-  pending?: StoredOpening & { action: string; createdAt: string };
-}
+import { decodeOpening as decode, encodeOpening as encode, type StoredAccount } from "./openingFile.js";
 
 /** Identifies one account: the chain, the engine contract and the owner address. */
 export interface AccountKey {
   chainId: bigint;
   engine: string;
   owner: string;
-}
-
-function encode(o: AccountOpening, commitment: bigint): StoredOpening {
-  return { amounts: o.amounts.map(String), blinding: o.blinding.toString(), commitment: commitment.toString() };
-}
-
-function decode(s: StoredOpening, owner: bigint, where: string): { opening: AccountOpening; commitment: bigint } {
-  if (!Array.isArray(s.amounts) || s.amounts.length !== N_ASSETS) throw new Error(`${where}.amounts must have ${N_ASSETS} entries`);
-  const parse = (v: unknown, field: string): bigint => {
-    if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new Error(`${where}.${field} is not a non-negative integer string`);
-    return BigInt(v);
-  };
-  return {
-    opening: { owner, amounts: s.amounts.map((a, i) => parse(a, `amounts[${i}]`)), blinding: parse(s.blinding, "blinding") },
-    commitment: parse(s.commitment, "commitment"),
-  };
 }
 
 /** File-backed store of openings, one JSON file per account under `dir`. */

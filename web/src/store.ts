@@ -5,42 +5,12 @@
  * the library's. An entry exports to, and imports from, the CLI's opening file byte for byte
  * (`.plimsoll/openings/<chain>/<engine>/<owner>.json`).
  */
-import { N_ASSETS, type AccountKey, type AccountOpening } from "./lib.js";
+import type { AccountKey, AccountOpening } from "./lib.js";
+import { decodeOpening as decode, encodeOpening as encode, type StoredAccount } from "../../prover/src/openingFile.js";
 
-interface StoredOpening {
-  amounts: string[];
-  blinding: string;
-  commitment: string;
-}
-
-/** The CLI's opening file. */
-export interface StoredAccount {
-  version: 1;
-  chainId: string;
-  engine: string;
-  owner: string;
-  confirmed: StoredOpening;
-  pending?: StoredOpening & { action: string; createdAt: string };
-}
+export type { StoredAccount };
 
 const PREFIX = "plimsoll.opening";
-
-function encode(o: AccountOpening, commitment: bigint): StoredOpening {
-  return { amounts: o.amounts.map(String), blinding: o.blinding.toString(), commitment: commitment.toString() };
-}
-
-function decode(s: StoredOpening, owner: bigint, where: string): { opening: AccountOpening; commitment: bigint } {
-  if (typeof s !== "object" || s === null) throw new Error(`${where} is missing`);
-  if (!Array.isArray(s.amounts) || s.amounts.length !== N_ASSETS) throw new Error(`${where}.amounts must have ${N_ASSETS} entries`);
-  const parse = (v: unknown, field: string): bigint => {
-    if (typeof v !== "string" || !/^[0-9]+$/.test(v)) throw new Error(`${where}.${field} is not a non-negative integer string`);
-    return BigInt(v);
-  };
-  return {
-    opening: { owner, amounts: s.amounts.map((a, i) => parse(a, `amounts[${i}]`)), blinding: parse(s.blinding, "blinding") },
-    commitment: parse(s.commitment, "commitment"),
-  };
-}
 
 /** A key/value backend (window.localStorage, or a Map in tests). */
 export interface KeyValue {
