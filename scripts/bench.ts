@@ -20,7 +20,7 @@ import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover
 import { DEV_LEASE } from "../prover/src/index.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
-import { table } from "./lib/format.js";
+import { table, median } from "./lib/format.js";
 import { contractSizes, EIP170_LIMIT, SIZE_BUDGET } from "./lib/contractSizes.js";
 
 const { values: args } = parseArgs({
@@ -42,11 +42,6 @@ const log = (s: string): void => {
   if (!args.json) console.error(s);
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** The median of bigints, compared as numbers (Array.prototype.sort() alone compares them as strings). */
 function medianBigint(xs: readonly bigint[]): bigint {

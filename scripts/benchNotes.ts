@@ -31,6 +31,7 @@ import { notes } from "../prover/src/index.js";
 import { deployPool, fundShielder, poseidonT3LibraryName, type PoolWorld } from "../test/notes/fixture.js";
 import { createWorld, seedPool, traderFor } from "./lib/world.js";
 import type { LeanIMTBench } from "../types/ethers-contracts/index.js";
+import { median } from "./lib/format.js";
 
 const {
   ABSORB_CIRCUIT,
@@ -57,11 +58,6 @@ const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${args.runs}`);
 const log = (s: string): void => {
   if (!args.json) console.error(s);
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const fmt = (x: number | bigint): string => Number(x).toLocaleString("en-US");
 

@@ -20,16 +20,12 @@ import { Contract, JsonRpcProvider } from "ethers";
 import { artifacts, OpeningStore, Prover, Trader, type EngineContract, type OracleContract, type TokenContract } from "../prover/src/index.js";
 import { abiOf } from "../cli/chain/contracts.js";
 import { buildWeb, deployDevWorld, DIST_DIR, ROOT, startHardhatNode, startWebServer } from "../web/server.js";
+import { median } from "./lib/format.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, chromium: { type: "string" } } });
 const RUNS = Number(values.runs ?? 5);
 const CHROMIUM = values.chromium ?? process.env.PLIMSOLL_CHROMIUM ?? "/usr/bin/chromium";
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {

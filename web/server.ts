@@ -16,14 +16,14 @@
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { createServer as createNetServer } from "node:net";
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { artifactPaths, readKeeperState, KEEPER_STATE_FILE } from "../prover/src/index.js";
 import { abiOf } from "../cli/chain/contracts.js";
 import { readDeployment, type DeploymentFile } from "../cli/chain/deployment.js";
+import { freePort, startHardhatNode as startNodeAt, type LocalNode } from "../scripts/lib/localServer.js";
 
 export const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.dirname(WEB_DIR);
@@ -241,53 +241,11 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
 
 // --- the development world ----------------------------------------------------------------------
 
-/** A TCP port nobody listens on right now (127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      const port = typeof a === "object" && a !== null ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, type LocalNode };
 
-export interface LocalNode {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts `hardhat node` on 127.0.0.1 (port default: a free one); resolves once it serves JSON-RPC. */
-export async function startHardhatNode(port?: number): Promise<LocalNode> {
-  port ??= await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let exited = false;
-  const done = new Promise<void>((resolve) => child.once("exit", () => { exited = true; resolve(); }));
-  const stop = async (): Promise<void> => {
-    if (!exited) child.kill("SIGKILL");
-    await done;
-  };
-  let output = "";
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`hardhat node did not start in 60 s:\n${output}`)), 60_000);
-      child.stdout!.on("data", (b: Buffer) => {
-        output += b.toString();
-        if (output.includes("JSON-RPC server at")) { clearTimeout(timer); resolve(); }
-      });
-      child.stderr!.on("data", (b: Buffer) => { output += b.toString(); });
-      child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`hardhat node exited (${code}):\n${output}`)); });
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return { url: `http://127.0.0.1:${port}`, process: child, stop };
+/** Starts `hardhat node` from the project root on 127.0.0.1 (port default: a free one). */
+export function startHardhatNode(port?: number): Promise<LocalNode> {
+  return startNodeAt(ROOT, port);
 }
 
 const run = promisify(execFile);

@@ -40,3 +40,52 @@ export function decodeOpening(s: StoredOpening, owner: bigint, where: string): {
     commitment: parse(s.commitment, "commitment"),
   };
 }
+
+/** The account the file is for (as `AccountKey` of prover/src/store.ts). */
+interface FileKey {
+  chainId: bigint;
+  engine: string;
+  owner: string;
+}
+
+/** Parses an account file's text, refusing another version; errors name `where`. */
+export function parseAccountFile(text: string, where: string): StoredAccount {
+  const raw = JSON.parse(text) as StoredAccount;
+  if (raw.version !== 1) throw new Error(`${where}: unsupported version ${String(raw.version)}`);
+  return raw;
+}
+
+/** The stored openings (the confirmed one, then the pending one if any), unreconciled. */
+export function storedOpenings(raw: StoredAccount, owner: bigint, where: string): { opening: AccountOpening; commitment: bigint }[] {
+  const out = [decodeOpening(raw.confirmed, owner, `${where} confirmed`)];
+  if (raw.pending !== undefined) out.push(decodeOpening(raw.pending, owner, `${where} pending`));
+  return out;
+}
+
+/**
+ * The stored opening whose commitment the chain holds, reconciling a pending update: the pending one
+ * when the chain shows it, else the confirmed one. `rewrite` is true when a pending record was resolved
+ * (the caller saves the result as confirmed).
+ * @throws when neither matches the chain.
+ */
+export function reconcileOpening(raw: StoredAccount, owner: bigint, onchain: bigint, where: string): { opening: AccountOpening; commitment: bigint; rewrite: boolean } {
+  const [confirmed, pending] = storedOpenings(raw, owner, where);
+  if (pending !== undefined) {
+    if (pending.commitment === onchain) return { ...pending, rewrite: true };
+    if (confirmed!.commitment === onchain) return { ...confirmed!, rewrite: true };
+  }
+  if (confirmed!.commitment !== onchain) {
+    throw new Error(`${where}: the stored opening (commitment ${confirmed!.commitment}) does not match the chain's ${onchain}`);
+  }
+  return { ...confirmed!, rewrite: false };
+}
+
+/** The file of a confirmed opening. */
+export function confirmedFile(key: FileKey, opening: AccountOpening, commitment: bigint): StoredAccount {
+  return { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encodeOpening(opening, commitment) };
+}
+
+/** The file of `current` (confirmed) with `next` pending, written before `next`'s transaction is sent. */
+export function pendingFile(key: FileKey, current: AccountOpening, currentCommitment: bigint, next: AccountOpening, nextCommitment: bigint, action: string): StoredAccount {
+  return { ...confirmedFile(key, current, currentCommitment), pending: { ...encodeOpening(next, nextCommitment), action, createdAt: new Date().toISOString() } };
+}

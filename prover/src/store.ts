@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AccountOpening } from "./account.js";
 import { writeFileAtomic } from "./fs/atomic.js";
-import { decodeOpening as decode, encodeOpening as encode, type StoredAccount } from "./openingFile.js";
+import { confirmedFile, parseAccountFile, pendingFile, reconcileOpening, storedOpenings, type StoredAccount } from "./openingFile.js";
 
 /** Identifies one account: the chain, the engine contract and the owner address. */
 export interface AccountKey {
@@ -37,57 +37,35 @@ export class OpeningStore {
    * @throws when neither the confirmed nor the pending opening matches the chain.
    */
   load(key: AccountKey, onchainCommitment: bigint): AccountOpening | undefined {
-    const path = this.pathOf(key);
-    if (!existsSync(path)) return undefined;
-    const raw = JSON.parse(readFileSync(path, "utf8")) as StoredAccount;
-    if (raw.version !== 1) throw new Error(`${path}: unsupported version ${String(raw.version)}`);
-    const owner = BigInt(key.owner);
-    const confirmed = decode(raw.confirmed, owner, `${path} confirmed`);
-    if (raw.pending !== undefined) {
-      const pending = decode(raw.pending, owner, `${path} pending`);
-      if (pending.commitment === onchainCommitment) {
-        this.save(key, pending.opening, pending.commitment);
-        return pending.opening;
-      }
-      if (confirmed.commitment === onchainCommitment) {
-        this.save(key, confirmed.opening, confirmed.commitment);
-        return confirmed.opening;
-      }
-    }
-    if (confirmed.commitment !== onchainCommitment) {
-      throw new Error(`${path}: the stored opening (commitment ${confirmed.commitment}) does not match the chain's ${onchainCommitment}`);
-    }
-    return confirmed.opening;
+    const raw = this.read(key);
+    if (raw === undefined) return undefined;
+    const r = reconcileOpening(raw, BigInt(key.owner), onchainCommitment, this.pathOf(key));
+    if (r.rewrite) this.save(key, r.opening, r.commitment);
+    return r.opening;
   }
 
   /** The openings stored for `key` (the confirmed one, then the pending one if any), unreconciled. */
   stored(key: AccountKey): { opening: AccountOpening; commitment: bigint }[] {
-    const path = this.pathOf(key);
-    if (!existsSync(path)) return [];
-    const raw = JSON.parse(readFileSync(path, "utf8")) as StoredAccount;
-    if (raw.version !== 1) throw new Error(`${path}: unsupported version ${String(raw.version)}`);
-    const owner = BigInt(key.owner);
-    const out = [decode(raw.confirmed, owner, `${path} confirmed`)];
-    if (raw.pending !== undefined) out.push(decode(raw.pending, owner, `${path} pending`));
-    return out;
+    const raw = this.read(key);
+    return raw === undefined ? [] : storedOpenings(raw, BigInt(key.owner), this.pathOf(key));
   }
 
   /** Records a confirmed opening, clearing any pending one. */
   save(key: AccountKey, opening: AccountOpening, commitment: bigint): void {
-    const doc: StoredAccount = { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encode(opening, commitment) };
-    writeFileAtomic(this.pathOf(key), JSON.stringify(doc, null, 2), { mode: 0o600 });
+    this.write(key, confirmedFile(key, opening, commitment));
   }
 
   /** Records `next` as pending beside the confirmed `current`, before its transaction is sent. */
   savePending(key: AccountKey, current: AccountOpening, currentCommitment: bigint, next: AccountOpening, nextCommitment: bigint, action: string): void {
-    const doc: StoredAccount = {
-      version: 1,
-      chainId: key.chainId.toString(),
-      engine: key.engine,
-      owner: key.owner,
-      confirmed: encode(current, currentCommitment),
-      pending: { ...encode(next, nextCommitment), action, createdAt: new Date().toISOString() },
-    };
+    this.write(key, pendingFile(key, current, currentCommitment, next, nextCommitment, action));
+  }
+
+  private read(key: AccountKey): StoredAccount | undefined {
+    const path = this.pathOf(key);
+    return existsSync(path) ? parseAccountFile(readFileSync(path, "utf8"), path) : undefined;
+  }
+
+  private write(key: AccountKey, doc: StoredAccount): void {
     writeFileAtomic(this.pathOf(key), JSON.stringify(doc, null, 2), { mode: 0o600 });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import path from "node:path";
 
 /** A TCP port nobody listens on right now (127.0.0.1). */
 export function freePort(): Promise<number> {
@@ -75,4 +76,27 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   child.stdout!.resume();
   child.stderr!.resume();
   return { process: child, stop };
+}
+
+/** A running `hardhat node`. */
+export interface LocalNode extends LocalServer {
+  url: string;
+  port: number;
+}
+
+/**
+ * Starts `hardhat node` from the project root `root` on 127.0.0.1 (on `port`, default a free one);
+ * resolves once it serves JSON-RPC (60 s at most). Used by the CLI tests and `npm run web`.
+ */
+export async function startHardhatNode(root: string, port?: number): Promise<LocalNode> {
+  port ??= await freePort();
+  const server = await startLocalServer({
+    command: process.execPath,
+    args: [path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    cwd: root,
+    ready: "JSON-RPC server at",
+    what: "hardhat node",
+    timeoutMs: 60_000,
+  });
+  return { url: `http://127.0.0.1:${port}`, port, ...server };
 }

@@ -177,7 +177,6 @@ describe("keeper keys", function () {
     });
 
     it("refuses a key file that group or others can read, unless allowed", async function () {
-      if (process.platform === "win32") this.skip();
       const path = join(tmp(), "keeper.json");
       const key = await generateKeeperKey();
       await saveKeeperKey(path, key);

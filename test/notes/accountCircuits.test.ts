@@ -13,7 +13,6 @@ import { initNoteCrypto } from "../../prover/src/keeperNote/index.js";
 import { generateKeeperKey } from "../../prover/src/keeper/keys.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
 import {
-  NoteTree,
   noteCommitment,
   noteNullifier,
   planAbsorb,
@@ -23,6 +22,7 @@ import {
   type Note,
   type OwnedNote,
 } from "../../prover/src/notes/index.js";
+import { noteTreeOf } from "./noteTree.js";
 import { loadCircuit, type TestCircuit } from "../helpers/circuit.js";
 
 const h = await initPoseidonEx();
@@ -39,19 +39,8 @@ let absorb: TestCircuit;
 let emit: TestCircuit;
 let keeper: UpdateKeeper;
 
-/** A tree whose first batch holds alice's notes of `amounts` at `slot`, then one of bob's. */
-function tree(amounts: bigint[], slot = 3): { tree: NoteTree; notes: OwnedNote[]; bobNote: OwnedNote } {
-  const t = new NoteTree(h);
-  const mk = (owner: bigint, secret: bigint, amount: bigint, i: number, s = slot): OwnedNote => {
-    const n: Note = { slot: s, amount, ownerKey: owner, blinding: randomFieldElement() };
-    const commitment = noteCommitment(h, n);
-    return { ...n, leafIndex: i, commitment, nullifier: noteNullifier(h, secret, commitment, i) };
-  };
-  const notes = amounts.map((a, i) => mk(alice.ownerKey, alice.spendingSecret, a, i));
-  const bobNote = mk(bob.ownerKey, bob.spendingSecret, 7n, notes.length);
-  t.insertBatch([...notes, bobNote].map((n) => n.commitment));
-  return { tree: t, notes, bobNote };
-}
+/** A tree with the notes of `amounts` (slot `slot`, owned by alice) in its first batch, plus one for bob. */
+const tree = (amounts: bigint[], slot = 3) => noteTreeOf(h, alice, bob, amounts, slot);
 
 /** The value of a basket under WEIGHTS. */
 const value = (amounts: readonly bigint[]): bigint => amounts.reduce((s, a, i) => s + a * WEIGHTS[i]!, 0n);

@@ -20,8 +20,8 @@ import {
   randomNoteKeys,
   zeroHashes,
   type Note,
-  type OwnedNote,
 } from "../../prover/src/notes/index.js";
+import { noteTreeOf } from "./noteTree.js";
 import { loadCircuit, type TestCircuit } from "../helpers/circuit.js";
 import { readFileSync } from "node:fs";
 
@@ -35,18 +35,7 @@ let joinSplit: TestCircuit;
 let batch: TestCircuit;
 
 /** A tree with the notes of `amounts` (slot `slot`, owned by alice) in its first batch, plus one for bob. */
-function world(amounts: bigint[], slot = 3): { tree: NoteTree; notes: OwnedNote[]; bobNote: OwnedNote } {
-  const tree = new NoteTree(h);
-  const mk = (owner: bigint, secret: bigint, amount: bigint, i: number): OwnedNote => {
-    const n: Note = { slot, amount, ownerKey: owner, blinding: randomFieldElement() };
-    const commitment = noteCommitment(h, n);
-    return { ...n, leafIndex: i, commitment, nullifier: noteNullifier(h, secret, commitment, i) };
-  };
-  const notes = amounts.map((a, i) => mk(alice.ownerKey, alice.spendingSecret, a, i));
-  const bobNote = mk(bob.ownerKey, bob.spendingSecret, 7n, notes.length);
-  tree.insertBatch([...notes, bobNote].map((n) => n.commitment));
-  return { tree, notes, bobNote };
-}
+const world = (amounts: bigint[], slot = 3) => noteTreeOf(h, alice, bob, amounts, slot);
 
 const out = (amount: bigint, slot = 3, owner = bob.ownerKey): Note => ({ slot, amount, ownerKey: owner, blinding: randomFieldElement() });
 

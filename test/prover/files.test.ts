@@ -33,7 +33,6 @@ describe("prover/src/fs", function () {
     });
 
     it("gives the file the mode asked for", function () {
-      if (process.platform === "win32") this.skip();
       const file = join(dir, "secret.json");
       writeFileAtomic(file, "{}", { mode: 0o600, exactMode: true });
       expect(statSync(file).mode & 0o777).to.equal(0o600);

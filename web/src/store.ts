@@ -6,7 +6,7 @@
  * (`.plimsoll/openings/<chain>/<engine>/<owner>.json`).
  */
 import type { AccountKey, AccountOpening } from "./lib.js";
-import { decodeOpening as decode, encodeOpening as encode, type StoredAccount } from "../../prover/src/openingFile.js";
+import { confirmedFile, parseAccountFile, pendingFile, reconcileOpening, storedOpenings, type StoredAccount } from "../../prover/src/openingFile.js";
 
 export type { StoredAccount };
 
@@ -39,59 +39,32 @@ export class BrowserOpeningStore {
 
   private read(key: AccountKey): StoredAccount | undefined {
     const text = this.kv.getItem(this.pathOf(key));
-    if (text === null) return undefined;
-    const raw = JSON.parse(text) as StoredAccount;
-    if (raw.version !== 1) throw new Error(`${this.pathOf(key)}: unsupported version ${String(raw.version)}`);
-    return raw;
+    return text === null ? undefined : parseAccountFile(text, this.pathOf(key));
+  }
+
+  private write(key: AccountKey, doc: StoredAccount): void {
+    this.kv.setItem(this.pathOf(key), JSON.stringify(doc, null, 2));
   }
 
   load(key: AccountKey, onchainCommitment: bigint): AccountOpening | undefined {
     const raw = this.read(key);
     if (raw === undefined) return undefined;
-    const owner = BigInt(key.owner);
-    const where = "the stored opening";
-    const confirmed = decode(raw.confirmed, owner, `${where} confirmed`);
-    if (raw.pending !== undefined) {
-      const pending = decode(raw.pending, owner, `${where} pending`);
-      if (pending.commitment === onchainCommitment) {
-        this.save(key, pending.opening, pending.commitment);
-        return pending.opening;
-      }
-      if (confirmed.commitment === onchainCommitment) {
-        this.save(key, confirmed.opening, confirmed.commitment);
-        return confirmed.opening;
-      }
-    }
-    if (confirmed.commitment !== onchainCommitment) {
-      throw new Error(`the stored opening (commitment ${confirmed.commitment}) does not match the chain's ${onchainCommitment}`);
-    }
-    return confirmed.opening;
+    const r = reconcileOpening(raw, BigInt(key.owner), onchainCommitment, this.pathOf(key));
+    if (r.rewrite) this.save(key, r.opening, r.commitment);
+    return r.opening;
   }
 
   stored(key: AccountKey): { opening: AccountOpening; commitment: bigint }[] {
     const raw = this.read(key);
-    if (raw === undefined) return [];
-    const owner = BigInt(key.owner);
-    const out = [decode(raw.confirmed, owner, "confirmed")];
-    if (raw.pending !== undefined) out.push(decode(raw.pending, owner, "pending"));
-    return out;
+    return raw === undefined ? [] : storedOpenings(raw, BigInt(key.owner), this.pathOf(key));
   }
 
   save(key: AccountKey, opening: AccountOpening, commitment: bigint): void {
-    const doc: StoredAccount = { version: 1, chainId: key.chainId.toString(), engine: key.engine, owner: key.owner, confirmed: encode(opening, commitment) };
-    this.kv.setItem(this.pathOf(key), JSON.stringify(doc, null, 2));
+    this.write(key, confirmedFile(key, opening, commitment));
   }
 
   savePending(key: AccountKey, current: AccountOpening, currentCommitment: bigint, next: AccountOpening, nextCommitment: bigint, action: string): void {
-    const doc: StoredAccount = {
-      version: 1,
-      chainId: key.chainId.toString(),
-      engine: key.engine,
-      owner: key.owner,
-      confirmed: encode(current, currentCommitment),
-      pending: { ...encode(next, nextCommitment), action, createdAt: new Date().toISOString() },
-    };
-    this.kv.setItem(this.pathOf(key), JSON.stringify(doc, null, 2));
+    this.write(key, pendingFile(key, current, currentCommitment, next, nextCommitment, action));
   }
 
   /** The CLI opening file of `key` (what `exportFile` downloads), or undefined. */
@@ -114,9 +87,7 @@ export class BrowserOpeningStore {
     if (raw.chainId !== key.chainId.toString()) throw new Error(`opening file: chainId ${String(raw.chainId)} is not this chain's ${key.chainId}`);
     if (typeof raw.engine !== "string" || raw.engine.toLowerCase() !== key.engine.toLowerCase()) throw new Error(`opening file: engine ${String(raw.engine)} is not this deployment's ${key.engine}`);
     if (typeof raw.owner !== "string" || raw.owner.toLowerCase() !== key.owner.toLowerCase()) throw new Error(`opening file: owner ${String(raw.owner)} is not the connected account ${key.owner}`);
-    const owner = BigInt(key.owner);
-    decode(raw.confirmed, owner, "opening file: confirmed");
-    if (raw.pending !== undefined) decode(raw.pending, owner, "opening file: pending");
-    this.kv.setItem(this.pathOf(key), JSON.stringify(raw, null, 2));
+    storedOpenings(raw, BigInt(key.owner), "opening file:");
+    this.write(key, raw);
   }
 }
