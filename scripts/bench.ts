@@ -23,9 +23,16 @@ import { paths } from "./lib/paths.js";
 import { table, median } from "./lib/format.js";
 import { contractSizes, EIP170_LIMIT, SIZE_BUDGET } from "./lib/contractSizes.js";
 
-const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "7" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
-});
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: { runs: { type: "string", default: "7" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    });
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message} (see --help)`);
+    process.exit(2);
+  }
+})();
 if (args.help) {
   console.log(`Usage: npm run bench [-- --runs N] [-- --json]
 

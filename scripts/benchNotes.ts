@@ -53,7 +53,32 @@ const {
   spendOf,
 } = notes;
 
-const { values: args } = parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean", default: false } } });
+const HELP = `Usage: npm run bench:notes [-- options]
+
+The shielded pool's figures on an in-process Hardhat network with real proofs: constraints, public
+inputs and phase-1 power of the note circuits; proving time (median of --runs); gas of shield, batch
+insertion, flush, transfer and unshield; absorb and emit on the full system; zk-kit's lean IMT and
+one on-chain Poseidon for comparison. Needs \`npm run build\`.
+
+Options:
+  --runs N     proofs per circuit (default 5)
+  --json       print the figures as JSON only
+  -h, --help   this text
+
+Exit status: 0 done, 1 on a failure, 2 on a usage error.`;
+
+const { values: args } = (() => {
+  try {
+    return parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
+  } catch (e) {
+    console.error(`bench:notes: ${(e as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+})();
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${args.runs}`);
 const log = (s: string): void => {

@@ -59,20 +59,27 @@ import { paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
 import { startRedis, type LocalRedis } from "./lib/redis.js";
 
-const { values: args } = parseArgs({
-  options: {
-    clients: { type: "string", default: "10000,100000" },
-    budget: { type: "string", default: "300" },
-    full: { type: "boolean", default: false },
-    workers: { type: "string", default: "2" },
-    "rate-clients": { type: "string", default: "160" },
-    "skip-sizes": { type: "boolean", default: false },
-    queue: { type: "boolean", default: false },
-    redis: { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        clients: { type: "string", default: "10000,100000" },
+        budget: { type: "string", default: "300" },
+        full: { type: "boolean", default: false },
+        workers: { type: "string", default: "2" },
+        "rate-clients": { type: "string", default: "160" },
+        "skip-sizes": { type: "boolean", default: false },
+        queue: { type: "boolean", default: false },
+        redis: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`bench:reserves: ${(e as Error).message} (see --help)`);
+    process.exit(2);
+  }
+})();
 if (args.help) {
   console.log(`Usage: npm run bench:reserves [-- options]
        node --import tsx scripts/benchReserves.ts [options]

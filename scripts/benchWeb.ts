@@ -22,8 +22,38 @@ import { abiOf } from "../cli/chain/contracts.js";
 import { buildWeb, deployDevWorld, DIST_DIR, ROOT, startHardhatNode, startWebServer } from "../web/server.js";
 import { median } from "./lib/format.js";
 
-const { values } = parseArgs({ options: { runs: { type: "string" }, chromium: { type: "string" } } });
+const HELP = `Usage: npm run -s bench:web [-- options]
+
+Starts a local hardhat node with the development world, serves the web app, drives Debian's headless
+Chromium, and prints: account_update proving time in the browser against Node (interleaved), the
+trader page's time to ready with and without cached keys, and the bundle and key sizes.
+Needs \`npm run build\` (keys, contracts) and chromium (apt-get install -y chromium).
+
+Options:
+  --runs N         proofs and page loads per side (default 5)
+  --chromium PATH  the browser (default $PLIMSOLL_CHROMIUM, else /usr/bin/chromium)
+  -h, --help       this text
+
+Exit status: 0 done, 1 on a failure, 2 on a usage error.`;
+
+function usage(message: string): never {
+  console.error(`bench:web: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({ options: { runs: { type: "string" }, chromium: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+})();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const RUNS = Number(values.runs ?? 5);
+if (!Number.isInteger(RUNS) || RUNS < 1) usage(`--runs must be a positive integer, got ${values.runs}`);
 const CHROMIUM = values.chromium ?? process.env.PLIMSOLL_CHROMIUM ?? "/usr/bin/chromium";
 
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

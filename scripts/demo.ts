@@ -34,7 +34,13 @@ import { readKeyMetadata } from "./lib/metadata.js";
 import { terminateCurves } from "./lib/snarkjs.js";
 import { pct, price8, table, tokens, usd } from "./lib/format.js";
 
-if (process.argv.includes("--help")) {
+const demoArgs = process.argv.slice(2);
+const unknownArg = demoArgs.find((a) => a !== "--help" && a !== "-h");
+if (unknownArg !== undefined) {
+  console.error(`demo: unknown option ${unknownArg} (it takes none but --help)`);
+  process.exit(2);
+}
+if (demoArgs.length > 0) {
   console.log(`Usage: npm run demo
 
 Runs everything on an in-process Hardhat network (no node to start, no RPC URL): the trader flow

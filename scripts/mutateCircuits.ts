@@ -28,13 +28,14 @@
  * oracle (seconds per mutant). The report goes to build/mutation/<circuit>.json
  * (<circuit>.partial.json for a run restricted by --only or --limit).
  */
+import { UsageError } from "../cli/usage.js";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { PROJECT_ROOT } from "../test/helpers/circuit.js";
 import { compileCircuit, forgeFromBuild, type ForgeCircuit } from "../test/helpers/forge.js";
 import { buildOracles, type CircuitOracle, type OracleTarget } from "../test/circuits/forged/cases.js";
 
-const HELP = `npm run mutate:circuits -- [options]
+const HELP = `Usage: npm run mutate:circuits -- [options]
 
 Removes or weakens each constraint of circuits/src in turn, compiles the mutant into
 build/mutation/ and runs the circuits' oracle (honest inputs, dishonest inputs, forged
@@ -85,7 +86,7 @@ function parseArgs(argv: string[]): { circuits: string[]; limit: number; only?: 
     } else if (a === "--circuit") circuits.push(argv[++i] ?? "");
     else if (a === "--limit") limit = Number(argv[++i]);
     else if (a === "--only") only = argv[++i];
-    else throw new Error(`unknown option ${a} (see --help)`);
+    else throw new UsageError(`unknown option ${a} (see --help)`);
   }
   if (!Number.isInteger(limit) && limit !== Infinity) throw new Error("--limit takes an integer");
   return { circuits, limit, only };
@@ -359,5 +360,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });

@@ -19,6 +19,7 @@
  *   rounding  a rounding-up division `(a + b - 1) / b` (or `(p - 1) / d + 1`) turned into `a / b`.
  * A mutant that does not compile is reported as invalid and left out of the score.
  */
+import { UsageError } from "../cli/usage.js";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -27,7 +28,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const COPY = process.env.PLIMSOLL_MUTANT_DIR ?? "/tmp/plimsoll-mutants";
 
-const HELP = `npm run mutate:contracts -- [options]
+const HELP = `Usage: npm run mutate:contracts -- [options]
 
 Mutates one spot of a production contract at a time, in a copy of the repository
 (${COPY}; PLIMSOLL_MUTANT_DIR overrides), recompiles it there and runs the contract
@@ -123,7 +124,7 @@ function parseArgs(argv: string[]): Args {
     const x = argv[i]!;
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${x} needs a value (see --help)`);
+      if (v === undefined) throw new UsageError(`${x} needs a value (see --help)`);
       return v;
     };
     if (x === "--help" || x === "-h") {
@@ -144,7 +145,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === "--timeout") a.timeout = Number(value());
     else if (x === "--no-baseline") a.baseline = false;
     else if (x === "--list") a.list = true;
-    else throw new Error(`unknown option ${x} (see --help)`);
+    else throw new UsageError(`unknown option ${x} (see --help)`);
   }
   if (a.contracts.length === 0) a.contracts = Object.keys(TARGETS);
   if (a.operators.length === 0) a.operators = ["guard", "revert", "compare", "rounding"];
@@ -436,6 +437,6 @@ async function main(): Promise<void> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
+    process.exit(e instanceof UsageError ? 2 : 1);
   });
 }
