@@ -21,6 +21,7 @@ import { DEV_LEASE } from "../prover/src/index.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
 import { table, median } from "./lib/format.js";
+import { breakdown, calldataGas, deploymentLabels, type GasBreakdown } from "./lib/gasBreakdown.js";
 import { contractSizes, EIP170_LIMIT, SIZE_BUDGET } from "./lib/contractSizes.js";
 
 const { values: args } = (() => {
@@ -55,13 +56,6 @@ function medianBigint(xs: readonly bigint[]): bigint {
   const s = [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2n;
-}
-
-/** Gas the EVM charges for calldata (EIP-2028): 4 per zero byte, 16 per non-zero byte. */
-function calldataGas(data: string): number {
-  let gas = 0;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4 : 16;
-  return gas;
 }
 
 const e18 = 10n ** 18n;
@@ -166,6 +160,17 @@ try {
     pokeGas.push(receipt!.gasUsed);
   }
 
+  // --- Where each action's gas goes (opcode traces, scripts/lib/gasBreakdown.ts) ---------------
+  const labels = await deploymentLabels(w.d);
+  const traced: [string, string][] = [
+    ...actions.map(([k, r]): [string, string] => [k, r.txHash]),
+    ["liquidate (insolvency proof, 2 assets seized)", liq.receipt.hash],
+    ["forceClose (expired lease)", fc!.hash],
+    ["settle (pay the force-close debt)", settled.txHash],
+  ];
+  const breakdowns: [string, GasBreakdown][] = [];
+  for (const [k, hash] of traced) breakdowns.push([k, await breakdown(ethers.provider, hash, labels)]);
+
   const sizes = await contractSizes(ethers.provider, w.d);
   const result = {
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
@@ -198,6 +203,7 @@ try {
       "forceClose (expired lease)": Number(fc!.gasUsed),
       "settle (pay the force-close debt)": Number(settled.gasUsed),
     },
+    gasBreakdown: Object.fromEntries(breakdowns.map(([k, b]) => [k, Object.fromEntries(b)])),
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(medianBigint(pokeGas)) },
     contractSizes: sizes,
   };
@@ -212,6 +218,9 @@ try {
       ["verifyProof execution (minus base and calldata)", result.verifier.executionGas.toLocaleString("en-US")],
       [`poke() (${result.poke.assets} assets x ${result.poke.sourcesPerAsset} sources, ${result.poke.markets} markets)`, result.poke.medianGas.toLocaleString("en-US")],
     ]));
+    const parts = [...new Set(breakdowns.flatMap(([, b]) => [...b.keys()]))];
+    console.log("\nGas breakdown (measured from each transaction's opcode trace, scripts/lib/gasBreakdown.ts; the parts sum to the total)");
+    console.log(table(["action", "total", ...parts], breakdowns.map(([k, b]) => [k, result.gas[k as keyof typeof result.gas]!.toLocaleString("en-US"), ...parts.map((p) => (b.get(p) ?? 0).toLocaleString("en-US"))])));
     console.log(`\nRuntime code size (EIP-170 limit ${EIP170_LIMIT.toLocaleString("en-US")} bytes; budget: at least 30% headroom, at most ${SIZE_BUDGET.toLocaleString("en-US")})`);
     console.log(table(["contract", "bytes", "headroom", "read from"], sizes.map((c) => [c.contract, c.bytes.toLocaleString("en-US"), `${c.headroomPct.toFixed(1)}%`, c.source])));
     console.log("\nJSON");
