@@ -21,7 +21,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { artifactPaths, readKeeperState, KEEPER_STATE_FILE } from "../prover/src/index.js";
-import { abiOf } from "../cli/chain/contracts.js";
+import { abiOf, errorFragments } from "../cli/chain/contracts.js";
 import { readDeployment, type DeploymentFile } from "../cli/chain/deployment.js";
 import { freePort, startHardhatNode as startNodeAt, type LocalNode } from "../scripts/lib/localServer.js";
 
@@ -110,25 +110,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The contract ABIs the pages use; the engine's carries its libraries' custom errors so reverts decode. */
+/** The contract ABIs the pages use; the engine's carries every custom error of the system so reverts decode. */
 function abis(): Record<string, unknown[]> {
-  const engine = [...(abiOf("MarginEngine") as unknown[])];
-  const seen = new Set(engine.filter((f) => (f as { type?: string }).type === "error").map((f) => JSON.stringify(f)));
-  for (const lib of ["AccountUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "PlimsollOracle", "KeeperRegistry", "MockERC20"]) {
-    let abi: unknown[];
-    try {
-      abi = abiOf(lib) as unknown[];
-    } catch {
-      continue;
-    }
-    for (const f of abi) {
-      const k = JSON.stringify(f);
-      if ((f as { type?: string }).type === "error" && !seen.has(k)) {
-        seen.add(k);
-        engine.push(f);
-      }
-    }
-  }
+  const engine = (abiOf("MarginEngine") as { type?: string }[]).filter((f) => f.type !== "error");
+  engine.push(...(errorFragments() as { type?: string }[]));
   return {
     MarginEngine: engine,
     PlimsollOracle: abiOf("PlimsollOracle") as unknown[],

@@ -67,12 +67,12 @@ export function abiOf(name: string): InterfaceAbi {
   return contractArtifact(name).abi;
 }
 
-/** Every custom error of the system's contracts, in one interface (for decoding reverts). */
+/** The contracts whose custom errors a revert may carry: the engine, its libraries and everything it calls. */
 const ERROR_SOURCES = ["MarginEngine", "AccountUpdates", "NoteUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "ShieldedPool", "InsuranceFund", "PlimsollOracle", "KeeperRegistry", "ReserveRegistry", "MockERC20"];
 let errors: Interface | undefined;
 
-function errorInterface(): Interface {
-  if (errors !== undefined) return errors;
+/** Every custom error of the system's contracts, once per signature (the web app's engine ABI carries them too). */
+export function errorFragments(): unknown[] {
   const seen = new Set<string>();
   const fragments: unknown[] = [];
   for (const name of ERROR_SOURCES) {
@@ -90,7 +90,12 @@ function errorInterface(): Interface {
       fragments.push(f);
     }
   }
-  errors = new Interface(fragments as InterfaceAbi);
+  return fragments;
+}
+
+/** Every custom error of the system's contracts, in one interface (for decoding reverts). */
+function errorInterface(): Interface {
+  errors ??= new Interface(errorFragments() as InterfaceAbi);
   return errors;
 }
 

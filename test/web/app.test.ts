@@ -8,7 +8,8 @@
  *   - a bad form input gets a message that names the field;
  *   - the auditor page shows a period published with the CLI as verified, with its proven totals;
  *   - a client's inclusion check passes for its real file and fails for a tampered one;
- *   - the oracle and keeper pages render; each page is screenshot.
+ *   - the oracle and keeper pages render; each page is screenshot;
+ *   - a force-closed (frozen) account can only deposit and settle, and settles with a browser proof.
  *
  * PLIMSOLL_WEB_SCREENSHOTS=1 writes the screenshots to docs/screenshots/ (the README's).
  * Figures (bundle size, time until the trader page is ready with and without the keys cached,
@@ -354,6 +355,61 @@ describe("web app (headless Chromium)", function () {
     expect(text).not.to.include("not decrypted");
     expect(await page.locator("#watched tbody tr").count()).to.be.at.least(2);
     await page.screenshot({ path: join(SHOTS, "keeper.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("trader: a force-closed account is frozen, can only deposit and settle, and settles in the browser", async function () {
+    const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
+    const d = JSON.parse(readFileSync(deployment, "utf8")) as { contracts: { engine: string } };
+    const owner = await (await provider.getSigner(4)).getAddress();
+    const engine = new Contract(d.contracts.engine, abiOf("MarginEngine"), await provider.getSigner(8)) as unknown as EngineContract;
+    const page = await open("#/trader?account=4");
+    await page.waitForSelector("body[data-trader-ready='1']", { timeout: 120_000 });
+    const submit = async (form: string): Promise<string> => {
+      await page.click(`${form} button[type=submit]`);
+      await page.waitForSelector("body[data-action-done='1']", { timeout: 300_000 });
+      return page.locator("#result").innerText();
+    };
+    const run = async (form: string): Promise<string> => {
+      const text = await submit(form);
+      if (/ failed: /.test(text)) throw new Error(text);
+      return text;
+    };
+    expect(await run("#mint-form")).to.include("minted 10000 USDC");
+    await page.fill("input[name=depositAmount]", "2000");
+    expect(await run("#deposit-form")).to.match(/^deposit accepted/);
+    // ETH-PERP is cooling off after the oracle test's 10% move (no new risk there): the error says so.
+    await page.selectOption("select[name=market]", "ETH-PERP");
+    await page.fill("input[name=size]", "0.5");
+    expect(await submit("#trade-form")).to.equal("trade failed: MarketHalted(0)");
+    await page.selectOption("select[name=market]", "BTC-PERP");
+    await page.fill("input[name=size]", "0.01");
+    expect(await run("#trade-form")).to.match(/^trade accepted/);
+    expect(await page.locator("#settle-form").count()).to.equal(0);
+
+    // The owner goes offline past the lease and its grace, BTC falls 1%; anyone force-closes at a fresh
+    // epoch, and the loss is the frozen account's debt.
+    await cli("dev", "advance", "--seconds", "90100", "--price", "WBTC=59400");
+    await cli("oracle", "poke");
+    await (await engine.forceClose(owner)).wait();
+    expect((await engine.accountOf(owner)).frozen).to.equal(true);
+    const pending = BigInt((await engine.settlementOf(owner)).basketDelta);
+
+    await page.reload();
+    await page.waitForSelector("body[data-trader-ready='1']", { timeout: 120_000 });
+    await page.waitForSelector("#settle-form");
+    expect(pending).to.be.lessThan(0n);
+    expect(await page.locator("#settlement").innerText()).to.match(/a debt of [0-9.]+ USDC leaves the basket's USDC slot/);
+    for (const form of ["#trade-form", "#withdraw-form", "#renew-form"]) {
+      expect(await page.locator(`${form} button[type=submit]`).isDisabled(), form).to.equal(true);
+    }
+    const before = await page.locator("#basket tr[data-asset=USDC] .basket-amount").innerText();
+    expect(await run("#settle-form")).to.match(/^settle accepted at epoch \d+/);
+    expect((await engine.accountOf(owner)).frozen).to.equal(false);
+    expect(await page.locator("#settle-form").count()).to.equal(0);
+    const after = await page.locator("#basket tr[data-asset=USDC] .basket-amount").innerText();
+    expect(Math.round((Number(after) - Number(before)) * 1e6)).to.equal(Number(pending));
+    provider.destroy();
     await page.close();
   });
 });

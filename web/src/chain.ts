@@ -3,8 +3,8 @@
  * through the server's same-origin JSON-RPC proxy, and a signer: an injected EIP-1193 wallet
  * (`window.ethereum`) or, on a development node, one of its unlocked accounts (eth_sendTransaction).
  */
-import { BrowserProvider, Contract, JsonRpcProvider, type InterfaceAbi, type Provider, type Signer } from "ethers";
-import type { EngineContract, KeeperRegistryContract, OracleContract, TokenContract } from "./lib.js";
+import { BrowserProvider, Contract, Interface, JsonRpcProvider, type InterfaceAbi, type Provider, type Signer } from "ethers";
+import { revertReason, type EngineContract, type KeeperRegistryContract, type OracleContract, type TokenContract } from "./lib.js";
 
 export interface DeployedToken { symbol: string; slot: number; decimals: number; address: string }
 
@@ -36,10 +36,14 @@ export interface AppConfig {
 }
 
 let config: Promise<AppConfig> | undefined;
+/** Every custom error of the system (the server puts them all in the engine's ABI), for `explain`. */
+let errors: Interface | undefined;
 export function loadConfig(): Promise<AppConfig> {
   config ??= fetch("./config.json").then(async (r) => {
     if (!r.ok) throw new Error(`config.json: ${r.status}`);
-    return (await r.json()) as AppConfig;
+    const cfg = (await r.json()) as AppConfig;
+    errors = new Interface(cfg.abis.MarginEngine);
+    return cfg;
   });
   return config;
 }
@@ -92,9 +96,7 @@ export function contracts(cfg: AppConfig, runner: Signer | Provider) {
   };
 }
 
-/** A revert's custom error name, or the message. */
+/** A revert's custom error with its arguments (from the revert data, whichever contract threw it), or the message. */
 export function explain(err: unknown): string {
-  const e = err as { shortMessage?: string; message?: string; revert?: { name?: string; args?: unknown[] }; info?: { error?: { message?: string } } };
-  if (e?.revert?.name) return `${e.revert.name}(${(e.revert.args ?? []).map(String).join(", ")})`;
-  return e?.shortMessage ?? e?.info?.error?.message ?? e?.message ?? String(err);
+  return revertReason(err, errors);
 }

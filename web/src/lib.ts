@@ -22,3 +22,4 @@ export { parseUnits, formatUnits } from "../../prover/src/assets.js";
 export { basketValue } from "../../prover/src/liquidation/plan.js";
 export { formatNormalised } from "../../prover/src/reserves/normalize.js";
 export { periodTag, sumsHash } from "../../prover/src/reserves/state.js";
+export { revertReason } from "../../prover/src/keeper/revert.js";

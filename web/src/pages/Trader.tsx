@@ -39,6 +39,8 @@ interface Snapshot {
   opening: bigint[];
   keeperId: bigint;
   frozen: boolean;
+  /** What `settle` moves into the settlement slot (negative: a debt); 0 unless frozen. */
+  settlement: bigint;
   lease: { status: bigint; lapsesAt: bigint; closableAt: bigint };
   now: bigint;
   balances: bigint[];
@@ -109,9 +111,10 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
   async function refresh(t: Trader, s: Signer): Promise<void> {
     const { engine, token } = contracts(cfg, readProvider(cfg));
     const owner = t.key.owner;
-    const [view, account, lease, block, balances] = await Promise.all([
+    const [view, account, settlement, lease, block, balances] = await Promise.all([
       t.view(),
       engine.accountOf(owner),
+      engine.settlementOf(owner),
       engine.leaseOf(owner),
       readProvider(cfg).getBlock("latest"),
       Promise.all(d.tokens.map((x) => token(x.slot).balanceOf(owner).then(BigInt))),
@@ -124,6 +127,7 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
       opening: t.opening.amounts,
       keeperId: BigInt(account.keeperId),
       frozen: Boolean(account.frozen),
+      settlement: BigInt(settlement.basketDelta),
       lease: { status: BigInt(lease[0]), lapsesAt: BigInt(lease[1]), closableAt: BigInt(lease[2]) },
       now: BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)),
       balances,
@@ -275,6 +279,15 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
     return t.renewLease();
   });
 
+  const settle = () => act("settle", async (t, s) => {
+    const settlement = d.tokens.find((x) => x.slot === 0)!;
+    const held = s.opening[settlement.slot] ?? 0n;
+    if (held + s.settlement < 0n) {
+      throw new FieldError("Settle", `the debt is ${formatUnits(-s.settlement, settlement.decimals)} ${settlement.symbol} and the basket holds ${formatUnits(held, settlement.decimals)}: deposit at least ${formatUnits(-s.settlement - held, settlement.decimals)} ${settlement.symbol} first`);
+    }
+    return t.settle();
+  });
+
   const mint = () => act("mint", async (_t, s) => {
     const tk = tokenOf(form.mintAsset);
     const amount = amountOf(tk, form.mintAmount, "Mint amount");
@@ -358,6 +371,15 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
             ) : null}
             <button type="submit" disabled={busy !== undefined || trader === undefined}>Prove and deposit</button>
           </form>
+          {snap?.frozen ? (
+            <form id="settle-form" onSubmit={(e) => { e.preventDefault(); void settle(); }}>
+              <h3>Settle</h3>
+              <p class="hint" id="settlement">{settleText(snap, d.tokens.find((t) => t.slot === 0)!)}</p>
+              <Field label="" name="Settle" error={errors.Settle}>
+                <button type="submit" disabled={busy !== undefined || trader === undefined}>Prove and settle</button>
+              </Field>
+            </form>
+          ) : null}
           <form id="trade-form" onSubmit={(e) => { e.preventDefault(); void trade(); }}>
             <h3>Trade</h3>
             <Field label="Market" name="Market" error={errors.Market}>
@@ -366,7 +388,7 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
             <Field label="Size (signed)" name="Size" error={errors.Size}>
               <input name="size" value={form.size} onInput={set("size")} placeholder="e.g. 0.5 or -0.5" />
             </Field>
-            <button type="submit" disabled={busy !== undefined || trader === undefined}>Prove and trade</button>
+            <button type="submit" disabled={busy !== undefined || trader === undefined || snap?.frozen === true} title={snap?.frozen ? "a frozen account can only deposit and settle" : undefined}>Prove and trade</button>
           </form>
           <form id="withdraw-form" onSubmit={(e) => { e.preventDefault(); void withdraw(); }}>
             <h3>Withdraw</h3>
@@ -376,12 +398,12 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
             <Field label="Amount" name="Withdraw amount" error={errors["Withdraw amount"]}>
               <input name="withdrawAmount" value={form.withdrawAmount} onInput={set("withdrawAmount")} />
             </Field>
-            <button type="submit" disabled={busy !== undefined || trader === undefined}>Prove and withdraw</button>
+            <button type="submit" disabled={busy !== undefined || trader === undefined || snap?.frozen === true} title={snap?.frozen ? "a frozen account can only deposit and settle" : undefined}>Prove and withdraw</button>
           </form>
           <form id="renew-form" onSubmit={(e) => { e.preventDefault(); void renew(); }}>
             <h3>Renew the lease</h3>
             <p class="hint">A maintenance-margin proof at the current epoch.</p>
-            <button type="submit" disabled={busy !== undefined || trader === undefined}>Prove and renew</button>
+            <button type="submit" disabled={busy !== undefined || trader === undefined || snap?.frozen === true} title={snap?.frozen ? "a frozen account can only deposit and settle" : undefined}>Prove and renew</button>
           </form>
           {d.development ? (
             <form id="mint-form" onSubmit={(e) => { e.preventDefault(); void mint(); }}>
@@ -453,6 +475,15 @@ function AccountView({ cfg, s }: { cfg: AppConfig; s: Snapshot }) {
       <Bar value={Math.min(ratio(mmValue, mm), 5)} max={5} kind={mmValue < mm ? "bad" : imValue < im ? "warn" : "ok"} label={mm === 0n ? `no requirement: headroom ${usd(mmValue)}` : `maintenance coverage ${ratio(mmValue, mm).toFixed(2)}x (initial ${ratio(imValue, im).toFixed(2)}x)`} />
     </div>
   );
+}
+
+/** What settling a frozen account does, in the settlement token. */
+function settleText(s: Snapshot, t: DeployedToken): string {
+  const amount = `${formatUnits(s.settlement < 0n ? -s.settlement : s.settlement, t.decimals)} ${t.symbol}`;
+  const what = s.settlement < 0n ? `a debt of ${amount} leaves the basket's ${t.symbol} slot when it settles, with a proof`
+    : s.settlement > 0n ? `${amount} owed to it enters the basket's ${t.symbol} slot when it settles, with a proof`
+    : "nothing is owed either way: settling, with a proof, unfreezes it";
+  return `The account was force-closed or liquidated and is frozen: ${what}. Until then it can only deposit and settle.`;
 }
 
 function formatDuration(s: bigint): string {
