@@ -88,7 +88,8 @@ at the maintenance weights against its maintenance requirement, logs the decisio
 submits the liquidation of an insolvent one; every tick it force-closes accounts whose lease
 expired. State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
 keeper-state.json of an older release is migrated into it and kept as .bak): a restart resumes where
-it stopped and never rescans from genesis. Every decision is logged as a JSON line
+it stopped and never rescans from genesis. One daemon per state folder: <dir>/.lock names the
+running one's pid, and a second is refused while it lives. Every decision is logged as a JSON line
 in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick under way finishes).
 
   --engine           the MarginEngine address (default: the deployment file's)

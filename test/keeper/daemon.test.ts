@@ -7,6 +7,8 @@
  */
 import { expect } from "chai";
 import { Interface, Wallet, type Signer } from "ethers";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -378,6 +380,33 @@ describe("KeeperDaemon", function () {
       const path = join(dir, KEEPER_STATE_FILE);
       sql(path, "UPDATE keeper SET last_epoch_evaluated = '-1'");
       expect(await rejection({})).to.equal(`${path}: keeper.last_epoch_evaluated is not a non-negative decimal integer string`);
+    });
+
+    it("refuses a state folder another live daemon holds, takes over a dead one's lock, and releases it on close", async function () {
+      const s = await load();
+      const dir = stateDir();
+      const lock = join(dir, ".lock");
+      // Another process holds the folder: a live pid in its lock file.
+      const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+      try {
+        writeFileSync(lock, String(other.pid));
+        let message = "opened";
+        try {
+          await daemonFor(s, dir);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).to.equal(`${dir} is in use by another keeper daemon (pid ${other.pid}); wait for it or remove ${lock} if it is gone`);
+        expect(readFileSync(lock, "utf8")).to.equal(String(other.pid));
+      } finally {
+        other.kill("SIGKILL");
+        await once(other, "exit");
+      }
+      // Its process is gone: the lock is stale and taken over; close() releases it.
+      const { daemon } = await daemonFor(s, dir);
+      expect(readFileSync(lock, "utf8")).to.equal(String(process.pid));
+      await daemon.close();
+      expect(existsSync(lock)).to.equal(false);
     });
 
     it("migrates an older release's keeper-state.json on open (kept as .bak) and resumes from its last block", async function () {

@@ -2,7 +2,8 @@
  * Lock files: `<file>` holds the pid of the process that owns a folder. A lock whose process no
  * longer exists is stale and may be taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 /** True when a process with this pid exists (EPERM: it exists but is another user's). */
 export function processAlive(pid: number): boolean {
@@ -42,4 +43,23 @@ export function lockHolder(file: string): number {
 /** Removes a lock file (no error when it is gone). */
 export function removeLockFile(file: string): void {
   rmSync(file, { force: true });
+}
+
+/**
+ * Takes `<dir>/.lock` for this process, so two `user`s (a command's name, for the message) never
+ * work in one folder at once. A lock left by a process that no longer exists is taken over.
+ * Returns the release function.
+ * @throws Error naming the other process when it is alive.
+ */
+export function lockFolder(dir: string, user: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, ".lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (tryLockFile(file)) return () => removeLockFile(file);
+    const pid = lockHolder(file);
+    const alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid);
+    if (alive) throw new Error(`${dir} is in use by another ${user} (pid ${pid}); wait for it or remove ${file} if it is gone`);
+    removeLockFile(file);
+  }
+  throw new Error(`cannot lock ${dir}`);
 }

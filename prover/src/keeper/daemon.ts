@@ -23,6 +23,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Contract } from "ethers";
+import { lockFolder } from "../fs/lock.js";
 import { keeperPublicKey } from "../keeperNote/index.js";
 import { REGISTRY_KEEPER_ABI } from "./chainView.js";
 import { openContext } from "./context.js";
@@ -44,6 +45,8 @@ export class KeeperDaemon {
   private constructor(
     private readonly core: DaemonCore,
     private readonly store: KeeperStateStore,
+    /** Releases the state folder's lock (`<stateDir>/.lock`). */
+    private readonly unlock: () => void,
   ) {}
 
   /** Path of the state database (keeper.db). */
@@ -61,12 +64,20 @@ export class KeeperDaemon {
   static async open(options: KeeperDaemonOptions): Promise<KeeperDaemon> {
     const { o, provider } = resolveDaemonOptions(options);
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    // One daemon per state folder: two would race on the same accounts and send every transaction twice.
+    const unlock = lockFolder(options.stateDir, "keeper daemon");
+    let c: Awaited<ReturnType<typeof openContext>>;
+    let store: KeeperStateStore;
+    try {
+      c = await openContext(provider, options.engine, options.signer);
+      store = KeeperStateStore.open(join(options.stateDir, KEEPER_STATE_FILE), { legacyJson: join(options.stateDir, KEEPER_LEGACY_STATE_FILE) });
+    } catch (err) {
+      unlock();
+      throw err;
+    }
     const log = options.logger ?? keeperFileLogger(options.stateDir);
-    const c = await openContext(provider, options.engine, options.signer);
     const { chainId, engineAddress, registryAddress, crypto } = c;
-
     const statePath = join(options.stateDir, KEEPER_STATE_FILE);
-    const store = KeeperStateStore.open(statePath, { legacyJson: join(options.stateDir, KEEPER_LEGACY_STATE_FILE) });
     let state: KeeperState;
     try {
       const stored = store.load();
@@ -78,9 +89,10 @@ export class KeeperDaemon {
       state = stored ?? { chainId, engine: engineAddress, keeperId: options.keeperId, lastBlock: undefined, lastEpochEvaluated: 0n, accounts: new Map() };
     } catch (err) {
       store.close();
+      unlock();
       throw err;
     }
-    const daemon = new KeeperDaemon(createCore(o, c, state, log), store);
+    const daemon = new KeeperDaemon(createCore(o, c, state, log), store, unlock);
     if (store.migrated !== undefined) {
       daemon.emit("info", "state.migrated", `state migrated from ${store.migrated.from} into ${statePath}; the JSON file is kept as ${store.migrated.backup}`, { ...store.migrated });
     }
@@ -169,6 +181,7 @@ export class KeeperDaemon {
     this.stop();
     await this.ticking?.catch(() => undefined);
     this.store.close();
+    this.unlock();
   }
 
   // ----------------------------------------------------------------------------------------------
