@@ -23,6 +23,7 @@ import {
   keeperJson,
   loadKeeperKey,
   Prover,
+  proveKeyPossession,
   formatUnits,
   saveKeeperKey,
   type CircuitArtifacts,
@@ -57,7 +58,10 @@ export const KEEPER_COMMAND_HELP: Record<string, string> = {
   register: `Usage: plimsoll keeper register --key <keeper-key.json> [chain options] [--json]
 
 Registers the key file's public key on the deployment's KeeperRegistry: approves the registry for
-the bond (in the bond token, read from the registry) and calls register(x, y). Prints the keeper id.
+the bond (in the bond token, read from the registry) and calls register(x, y, proof), where proof is a
+Schnorr proof, made from the key file, that the signing address holds the key's private half (bound to
+that address, the registry and the chain: nobody can register a key it does not hold). Prints the
+keeper id.
   --key          the keeper key file from 'plimsoll keeper keygen' (required)
 ${CHAIN_HELP}
   --json         machine-readable output`,
@@ -117,7 +121,8 @@ in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick un
   keygen: `Usage: plimsoll keeper keygen --out <keeper-key.json> [--force] [--json]
 
 Writes a fresh Baby Jubjub key pair (private key uniform in [1, subgroup order)) to --out with mode
-0600 and prints the public key x,y: register it with KeeperRegistry.register(x, y) and a bond.
+0600 and prints the public key x,y: register it with 'plimsoll keeper register' (which proves that
+you hold the private key) and a bond.
 Traders who name this keeper encrypt every new opening to it: keep the file secret and safe.
   --out    key file to write (required; an existing file is kept unless --force)
   --force  replace an existing key file
@@ -335,7 +340,9 @@ async function register(opts: Options): Promise<number> {
     if (balance < bond) throw new UsageError(`the bond is ${label(bond)} but ${me} holds ${label(balance)}${c.d.development ? " (development: 'plimsoll dev mint --asset USDC --amount 1000')" : ""}`);
     try {
       await (await token.approve(await registry.getAddress(), bond)).wait();
-      const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
+      const ctx = { chainId: (await c.signer.provider!.getNetwork()).chainId, registry: await registry.getAddress(), owner: me };
+      const proof = await proveKeyPossession(key, ctx);
+      const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1], proof)).wait();
       const log = receipt!.logs.map((l: { topics: readonly string[]; data: string }) => { try { return registry.interface.parseLog(l); } catch { return null; } }).find((l: { name?: string } | null) => l?.name === "KeeperRegistered");
       const keeperId = BigInt(log!.args.keeperId);
       if (opts.json) printJson({ keeperId, owner: me, bond: label(bond), txHash: receipt!.hash }, 2);
@@ -402,7 +409,7 @@ async function keygen(opts: Options): Promise<number> {
   await saveKeeperKey(out, key, { overwrite: opts.force === true });
   const [x, y] = key.publicKey;
   if (opts.json) console.log(keeperJson({ out, publicKey: [x, y] }));
-  else console.log(`keeper key written to ${out} (mode 0600)\npublic key x,y: ${x},${y}\nregister it with KeeperRegistry.register(x, y) and the bond; keep the file secret`);
+  else console.log(`keeper key written to ${out} (mode 0600)\npublic key x,y: ${x},${y}\nregister it with 'plimsoll keeper register --key ${out}' and the bond; keep the file secret`);
   return 0;
 }
 

@@ -30,6 +30,18 @@ interface IKeeperRegistry {
         uint256 y;
     }
 
+    /// @notice A Schnorr proof that the registering address knows the private key k of its key A = k * Base8:
+    ///         R = r * Base8 for a random r, c = keccak256(KEY_PROOF_DOMAIN, chain id, registry, caller, A, R) mod
+    ///         SUB_ORDER, s = r + c * k mod SUB_ORDER. The registry checks s * Base8 == R + c * A.
+    struct KeyProof {
+        /// R, x coordinate.
+        uint256 rx;
+        /// R, y coordinate.
+        uint256 ry;
+        /// The response s, below the subgroup order.
+        uint256 s;
+    }
+
     /// @notice Thrown by the constructor when the bond token is the zero address or has no code.
     error InvalidBondToken(address token);
     /// @notice Thrown by the constructor when the bond amount is zero (registration would cost nothing).
@@ -45,6 +57,11 @@ interface IKeeperRegistry {
     /// @notice Thrown when the key is on the curve but outside the prime-order subgroup (it has a low-order
     ///         component, so ECDH with it would leak the ephemeral scalar modulo 8).
     error NotInSubgroup(uint256 x, uint256 y);
+    /// @notice Thrown when the proof's response s is not below the subgroup order.
+    error ScalarNotReduced(uint256 s);
+    /// @notice Thrown when the key proof does not verify for this key, caller, registry and chain: the caller has
+    ///         not shown that it knows the key's private half (a copied, forged or someone else's proof).
+    error InvalidKeyProof();
     /// @notice Thrown when the key is, or has been, registered under `keeperId` (keys are never reused).
     error KeyAlreadyRegistered(uint256 keeperId);
     /// @notice Thrown when no keeper has id `keeperId`.
@@ -66,10 +83,12 @@ interface IKeeperRegistry {
     event ExitCompleted(uint256 indexed keeperId, address indexed owner, uint256 bond);
 
     /// @notice Registers the Baby Jubjub public key (x, y) as a new keeper owned by the caller, pulling the bond.
+    ///         The caller proves that it knows the key's private half, bound to itself, this registry and chain.
     /// @param x Key x coordinate.
     /// @param y Key y coordinate.
+    /// @param proof Schnorr proof of knowledge of the private key (see `KeyProof`).
     /// @return keeperId The new keeper's id.
-    function register(uint256 x, uint256 y) external returns (uint256 keeperId);
+    function register(uint256 x, uint256 y, KeyProof calldata proof) external returns (uint256 keeperId);
 
     /// @notice Starts the exit of `keeperId`: it stops being nameable now, and can complete after the exit delay.
     /// @param keeperId The keeper to exit (caller must be its owner).

@@ -20,6 +20,8 @@ contract KeeperRegistry is IKeeperRegistry {
 
     /// @notice Largest accepted exit delay (2^32 - 1 seconds, about 136 years), so `exitableAt` fits 64 bits.
     uint256 internal constant MAX_EXIT_DELAY = type(uint32).max;
+    /// @notice Domain tag of the key proof's challenge (prover/src/keeper/keys.ts hashes the same).
+    bytes32 public constant KEY_PROOF_DOMAIN = keccak256("Plimsoll.KeeperRegistry.register.v1");
 
     /// @inheritdoc IKeeperRegistry
     address public immutable bondToken;
@@ -55,11 +57,13 @@ contract KeeperRegistry is IKeeperRegistry {
 
     /// @inheritdoc IKeeperRegistry
     /// @dev Checks the key in order: coordinates below the field modulus, on the curve, not the identity, in the
-    ///      subgroup (about 90k gas), never registered before. Then stores the keeper and pulls the bond from the
-    ///      caller (who must have approved `bondAmount`). There is no proof that the caller knows the private key:
-    ///      see the README on key squatting.
-    function register(uint256 x, uint256 y) external returns (uint256 keeperId) {
+    ///      subgroup (about 100k gas); then the proof of knowledge of the private key (about 190k gas), never
+    ///      registered before. Then stores the keeper and pulls the bond from the caller (who must have approved
+    ///      `bondAmount`). The challenge binds the caller, this registry and the chain, so that nobody can
+    ///      register a key it does not hold by copying its owner's proof (see the README on key squatting).
+    function register(uint256 x, uint256 y, KeyProof calldata proof) external returns (uint256 keeperId) {
         _checkKey(x, y);
+        _checkKeyProof(x, y, proof);
         bytes32 keyHash = keccak256(abi.encode(x, y));
         uint256 existing = _idOfKey[keyHash];
         if (existing != 0) revert KeyAlreadyRegistered(existing);
@@ -142,6 +146,18 @@ contract KeeperRegistry is IKeeperRegistry {
         if (!BabyJubJub.isOnCurve(x, y)) revert NotOnCurve(x, y);
         if (x == 0 && y == 1) revert IdentityKey();
         if (!BabyJubJub.isInSubgroup(x, y)) revert NotInSubgroup(x, y);
+    }
+
+    /// @dev Reverts unless `proof` shows that the caller knows k with (x, y) = k * Base8: R on the curve, s
+    ///      reduced, s * Base8 == R + c * (x, y) with c the challenge bound to the caller, this registry and chain.
+    ///      (x, y) is already checked to be a subgroup point; then so is R for any proof that verifies.
+    function _checkKeyProof(uint256 x, uint256 y, KeyProof calldata proof) internal view {
+        (uint256 rx, uint256 ry, uint256 s) = (proof.rx, proof.ry, proof.s);
+        if (!BabyJubJub.isOnCurve(rx, ry)) revert NotOnCurve(rx, ry);
+        if (s >= BabyJubJub.SUB_ORDER) revert ScalarNotReduced(s);
+        uint256 c = uint256(keccak256(abi.encode(KEY_PROOF_DOMAIN, block.chainid, address(this), msg.sender, x, y, rx, ry)))
+            % BabyJubJub.SUB_ORDER;
+        if (!BabyJubJub.isSchnorrValid(s, c, x, y, rx, ry)) revert InvalidKeyProof();
     }
 
     /// @dev The keeper `keeperId`, which must exist and be owned by the caller.

@@ -12,7 +12,7 @@ import type { TokenContract } from "../../prover/src/index.js";
 import { Prover, type CircuitArtifacts } from "../../prover/src/index.js";
 import { OpeningStore } from "../../prover/src/index.js";
 import { Trader } from "../../prover/src/index.js";
-import { generateKeeperKey, type KeeperKey } from "../../prover/src/index.js";
+import { generateKeeperKey, proveKeyPossession, type KeeperKey } from "../../prover/src/index.js";
 import { deployPlimsoll, type DeployOptions, type Deployment } from "./deploy.js";
 import { paths } from "./paths.js";
 
@@ -75,7 +75,8 @@ export async function registerKeeper(ethers: HardhatEthers, d: Deployment, opera
   await (await usdc.mint(await op.getAddress(), bond)).wait();
   await (await usdc.approve(await d.keeperRegistry.getAddress(), bond)).wait();
   const registry = d.keeperRegistry.connect(op) as typeof d.keeperRegistry;
-  const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
+  const ctx = { chainId: (await ethers.provider.getNetwork()).chainId, registry: await registry.getAddress(), owner: await op.getAddress() };
+  const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1], await proveKeyPossession(key, ctx))).wait();
   const log = receipt!.logs.map((l) => d.keeperRegistry.interface.parseLog(l)).find((l) => l?.name === "KeeperRegistered");
   return { keeperId: BigInt(log!.args.keeperId), key, operator: op };
 }

@@ -9,7 +9,20 @@ import { buildBabyjub } from "circomlibjs";
 import type { Signer } from "ethers";
 import { network } from "hardhat";
 import { FIELD_MODULUS } from "../../prover/src/constants.js";
-import { generateKeeperKey, getBabyJub, SUB_ORDER, type Point } from "../../prover/src/keeper/index.js";
+import {
+  BASE8,
+  generateKeeperKey,
+  getBabyJub,
+  keyProofChallenge,
+  proveKeyPossession,
+  randomScalar,
+  SUB_ORDER,
+  verifyKeyPossession,
+  type KeeperKey,
+  type KeyProof,
+  type KeyProofContext,
+  type Point,
+} from "../../prover/src/keeper/index.js";
 import type { KeeperRegistry, MockERC20 } from "../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -38,6 +51,21 @@ interface Fixture {
   carol: Signer;
   /** Three valid keys, none registered. */
   keys: Point[];
+  /** Their key pairs. */
+  pairs: KeeperKey[];
+}
+
+/** A proof for the invalid-key tests: the key is checked (and rejected) before any proof is. */
+const NO_PROOF: KeyProof = { rx: 0n, ry: 1n, s: 0n };
+
+/** What a proof by `who` for `registry` on this chain is bound to. */
+async function contextOf(registry: KeeperRegistry, who: Signer): Promise<KeyProofContext> {
+  return { chainId: (await ethers.provider.getNetwork()).chainId, registry: await registry.getAddress(), owner: await who.getAddress() };
+}
+
+/** `who` registers `key` with its proof of possession. */
+async function reg(registry: KeeperRegistry, who: Signer, key: KeeperKey) {
+  return registry.connect(who).register(key.publicKey[0], key.publicKey[1], await proveKeyPossession(key, await contextOf(registry, who)));
 }
 
 async function registryFixture(): Promise<Fixture> {
@@ -48,15 +76,15 @@ async function registryFixture(): Promise<Fixture> {
     await token.mint(await who.getAddress(), 10n * BOND);
     await token.connect(who).approve(await registry.getAddress(), 10n * BOND);
   }
-  const keys = await Promise.all([0, 1, 2].map(async () => (await generateKeeperKey()).publicKey));
-  return { registry, token, alice: alice!, bob: bob!, carol: carol!, keys };
+  const pairs = await Promise.all([0, 1, 2].map(() => generateKeeperKey()));
+  return { registry, token, alice: alice!, bob: bob!, carol: carol!, keys: pairs.map((k) => k.publicKey), pairs };
 }
 
 /** The fixture with alice's keys[0] registered as keeper 1 and bob's keys[1] as keeper 2. */
 async function registeredFixture(): Promise<Fixture> {
   const f = await registryFixture();
-  gas["register (first keeper)"] = (await (await f.registry.connect(f.alice).register(f.keys[0]![0], f.keys[0]![1])).wait())!.gasUsed;
-  gas["register (next keeper)"] = (await (await f.registry.connect(f.bob).register(f.keys[1]![0], f.keys[1]![1])).wait())!.gasUsed;
+  gas["register (first keeper)"] = (await (await reg(f.registry, f.alice, f.pairs[0]!)).wait())!.gasUsed;
+  gas["register (next keeper)"] = (await (await reg(f.registry, f.bob, f.pairs[1]!)).wait())!.gasUsed;
   return f;
 }
 
@@ -93,10 +121,11 @@ describe("KeeperRegistry", function () {
 
   describe("#register", function () {
     it("registers a subgroup key as keeper 1, pulls the bond and emits KeeperRegistered", async function () {
-      const { registry, token, alice, keys } = await networkHelpers.loadFixture(registryFixture);
+      const { registry, token, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
       const [x, y] = keys[0]!;
-      expect(await registry.connect(alice).register.staticCall(x, y)).to.equal(1n);
-      const tx = registry.connect(alice).register(x, y);
+      const proof = await proveKeyPossession(pairs[0]!, await contextOf(registry, alice));
+      expect(await registry.connect(alice).register.staticCall(x, y, proof)).to.equal(1n);
+      const tx = registry.connect(alice).register(x, y, proof);
       await expect(tx).to.emit(registry, "KeeperRegistered").withArgs(1n, await addr(alice), x, y, BOND);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, registry], [-BOND, BOND]);
       const k = await registry.keeperOf(1n);
@@ -109,10 +138,10 @@ describe("KeeperRegistry", function () {
     });
 
     it("numbers keepers 1, 2, 3 in order of registration, one owner holding several", async function () {
-      const { registry, alice, bob, keys } = await networkHelpers.loadFixture(registryFixture);
-      await registry.connect(alice).register(keys[0]![0], keys[0]![1]);
-      await registry.connect(bob).register(keys[1]![0], keys[1]![1]);
-      await expect(registry.connect(alice).register(keys[2]![0], keys[2]![1]))
+      const { registry, alice, bob, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      await reg(registry, alice, pairs[0]!);
+      await reg(registry, bob, pairs[1]!);
+      await expect(reg(registry, alice, pairs[2]!))
         .to.emit(registry, "KeeperRegistered")
         .withArgs(3n, await addr(alice), keys[2]![0], keys[2]![1], BOND);
       expect((await registry.keeperOf(2n)).owner).to.equal(await addr(bob));
@@ -120,34 +149,34 @@ describe("KeeperRegistry", function () {
       expect(await registry.keeperCount()).to.equal(3n);
     });
 
-    it("rejects a key already registered, by anyone, naming its keeper", async function () {
-      const { registry, alice, bob, keys } = await networkHelpers.loadFixture(registeredFixture);
+    it("rejects a key already registered, by anyone holding it, naming its keeper", async function () {
+      const { registry, alice, bob, pairs } = await networkHelpers.loadFixture(registeredFixture);
       for (const who of [alice, bob]) {
-        await expect(registry.connect(who).register(keys[0]![0], keys[0]![1])).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(1n);
+        await expect(reg(registry, who, pairs[0]!)).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(1n);
       }
-      await expect(registry.connect(alice).register(keys[1]![0], keys[1]![1])).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(2n);
+      await expect(reg(registry, alice, pairs[1]!)).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(2n);
     });
 
     it("rejects a coordinate not below the field modulus, even one that reduces to a valid key", async function () {
       const { registry, alice, keys } = await networkHelpers.loadFixture(registryFixture);
       const [x, y] = keys[0]!;
-      await expect(registry.connect(alice).register(x + P, y)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(x + P);
-      await expect(registry.connect(alice).register(x, y + P)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(y + P);
-      await expect(registry.connect(alice).register(P, 1n)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(P);
-      await expect(registry.connect(alice).register(ethers.MaxUint256, y)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(ethers.MaxUint256);
+      await expect(registry.connect(alice).register(x + P, y, NO_PROOF)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(x + P);
+      await expect(registry.connect(alice).register(x, y + P, NO_PROOF)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(y + P);
+      await expect(registry.connect(alice).register(P, 1n, NO_PROOF)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(P);
+      await expect(registry.connect(alice).register(ethers.MaxUint256, y, NO_PROOF)).to.be.revertedWithCustomError(registry, "CoordinateNotInField").withArgs(ethers.MaxUint256);
     });
 
     it("rejects a point off the curve", async function () {
       const { registry, alice, keys } = await networkHelpers.loadFixture(registryFixture);
       const [x, y] = keys[0]!;
       for (const [a, b] of [[x, (y + 1n) % P], [1n, 1n], [0n, 0n], [P - 1n, P - 1n]] as const) {
-        await expect(registry.connect(alice).register(a, b)).to.be.revertedWithCustomError(registry, "NotOnCurve").withArgs(a, b);
+        await expect(registry.connect(alice).register(a, b, NO_PROOF)).to.be.revertedWithCustomError(registry, "NotOnCurve").withArgs(a, b);
       }
     });
 
     it("rejects the identity (0, 1)", async function () {
       const { registry, alice } = await networkHelpers.loadFixture(registryFixture);
-      await expect(registry.connect(alice).register(0n, 1n)).to.be.revertedWithCustomError(registry, "IdentityKey");
+      await expect(registry.connect(alice).register(0n, 1n, NO_PROOF)).to.be.revertedWithCustomError(registry, "IdentityKey");
     });
 
     it("rejects every low-order point: (0, P-1) of order 2, the two of order 4 and the four of order 8", async function () {
@@ -155,31 +184,123 @@ describe("KeeperRegistry", function () {
       const low = [1n, 2n, 3n, 4n, 5n, 6n, 7n].map((k) => bj.mul(k, T8));
       expect(low[3]).to.deep.equal([0n, P - 1n]);
       for (const [a, b] of low) {
-        await expect(registry.connect(alice).register(a, b)).to.be.revertedWithCustomError(registry, "NotInSubgroup").withArgs(a, b);
+        await expect(registry.connect(alice).register(a, b, NO_PROOF)).to.be.revertedWithCustomError(registry, "NotInSubgroup").withArgs(a, b);
       }
     });
 
     it("rejects a subgroup key shifted by a low-order point, and the whole group's generator", async function () {
       const { registry, alice, keys } = await networkHelpers.loadFixture(registryFixture);
       for (const [a, b] of [bj.add(keys[0]!, T8), bj.add(keys[0]!, [0n, P - 1n]), GENERATOR]) {
-        await expect(registry.connect(alice).register(a, b)).to.be.revertedWithCustomError(registry, "NotInSubgroup").withArgs(a, b);
+        await expect(registry.connect(alice).register(a, b, NO_PROOF)).to.be.revertedWithCustomError(registry, "NotInSubgroup").withArgs(a, b);
       }
     });
 
     it("accepts the negation of a registered key as a different key", async function () {
-      const { registry, carol, keys } = await networkHelpers.loadFixture(registeredFixture);
+      const { registry, carol, keys, pairs } = await networkHelpers.loadFixture(registeredFixture);
       const [x, y] = keys[0]!;
-      await expect(registry.connect(carol).register(P - x, y)).to.emit(registry, "KeeperRegistered").withArgs(3n, await addr(carol), P - x, y, BOND);
+      // -(x, y) = (P - x, y) is (SUB_ORDER - k) * Base8: a different key, with its own private half.
+      const negated: KeeperKey = { privateKey: SUB_ORDER - pairs[0]!.privateKey, publicKey: [P - x, y] };
+      await expect(reg(registry, carol, negated)).to.emit(registry, "KeeperRegistered").withArgs(3n, await addr(carol), P - x, y, BOND);
     });
 
     it("reverts TransferFailed and registers nothing when the bond cannot be pulled", async function () {
-      const { registry, token, alice, keys } = await networkHelpers.loadFixture(registryFixture);
+      const { registry, token, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
       await token.connect(alice).approve(await registry.getAddress(), BOND - 1n);
-      await expect(registry.connect(alice).register(keys[0]![0], keys[0]![1]))
+      await expect(reg(registry, alice, pairs[0]!))
         .to.be.revertedWithCustomError(registry, "TransferFailed")
         .withArgs(await token.getAddress(), await addr(alice), await registry.getAddress(), BOND);
       expect(await registry.keeperCount()).to.equal(0n);
       expect(await registry.keeperIdOf(keys[0]![0], keys[0]![1])).to.equal(0n);
+    });
+  });
+
+  describe("#register: proof of possession (no squatting)", function () {
+    it("accepts the key's own proof, which the TypeScript verifier accepts too", async function () {
+      const { registry, alice, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const ctx = await contextOf(registry, alice);
+      const proof = await proveKeyPossession(pairs[0]!, ctx);
+      expect(await verifyKeyPossession(pairs[0]!.publicKey, proof, ctx)).to.equal(true);
+      await expect(registry.connect(alice).register(pairs[0]!.publicKey[0], pairs[0]!.publicKey[1], proof)).to.emit(registry, "KeeperRegistered");
+    });
+
+    it("rejects a squatter who replays the owner's proof from the mempool (the proof binds the caller)", async function () {
+      const { registry, alice, bob, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const proof = await proveKeyPossession(pairs[0]!, await contextOf(registry, alice));
+      await expect(registry.connect(bob).register(keys[0]![0], keys[0]![1], proof)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+      expect(await verifyKeyPossession(keys[0]!, proof, await contextOf(registry, bob))).to.equal(false);
+      // The owner's own transaction still goes through afterwards: nothing was burnt.
+      await expect(registry.connect(alice).register(keys[0]![0], keys[0]![1], proof)).to.emit(registry, "KeeperRegistered");
+    });
+
+    it("rejects a proof made for another registry or another chain", async function () {
+      const { registry, token, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const other = (await ethers.deployContract("KeeperRegistry", [await token.getAddress(), BOND, EXIT_DELAY])) as unknown as KeeperRegistry;
+      const elsewhere = await proveKeyPossession(pairs[0]!, await contextOf(other, alice));
+      await expect(registry.connect(alice).register(keys[0]![0], keys[0]![1], elsewhere)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+      const ctx = await contextOf(registry, alice);
+      const otherChain = await proveKeyPossession(pairs[0]!, { ...ctx, chainId: ctx.chainId + 1n });
+      await expect(registry.connect(alice).register(keys[0]![0], keys[0]![1], otherChain)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+    });
+
+    it("rejects a proof made with another private key (claiming someone else's public key)", async function () {
+      const { registry, bob, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      // Bob proves knowledge of his own key, but claims alice's public key.
+      const ctx = await contextOf(registry, bob);
+      const own = await proveKeyPossession(pairs[1]!, ctx);
+      await expect(registry.connect(bob).register(keys[0]![0], keys[0]![1], own)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+      // Nor does a proof "by" the wrong scalar for that key help.
+      const wrong = await proveKeyPossession({ privateKey: pairs[1]!.privateKey, publicKey: keys[0]! }, ctx);
+      await expect(registry.connect(bob).register(keys[0]![0], keys[0]![1], wrong)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+    });
+
+    it("rejects a forgery that solves for R from a guessed challenge: R = s * Base8 - c * A (c depends on R)", async function () {
+      const { registry, bob, keys } = await networkHelpers.loadFixture(registryFixture);
+      const s0 = randomScalar();
+      const c0 = randomScalar();
+      const A = keys[0]!;
+      const R = bj.add(bj.mul(s0, BASE8), bj.mul(SUB_ORDER - c0, A));
+      const forged = { rx: R[0], ry: R[1], s: s0 };
+      const ctx = await contextOf(registry, bob);
+      expect(keyProofChallenge(ctx, A, R)).to.not.equal(c0);
+      expect(await verifyKeyPossession(A, forged, ctx)).to.equal(false);
+      await expect(registry.connect(bob).register(A[0], A[1], forged)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+    });
+
+    it("rejects a bad response: s + 1, s - 1, and s not reduced (s + SUB_ORDER, 2^256 - 1) with ScalarNotReduced", async function () {
+      const { registry, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const p = await proveKeyPossession(pairs[0]!, await contextOf(registry, alice));
+      const [x, y] = keys[0]!;
+      for (const s of [(p.s + 1n) % SUB_ORDER, (p.s + SUB_ORDER - 1n) % SUB_ORDER, 0n]) {
+        await expect(registry.connect(alice).register(x, y, { ...p, s })).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+      }
+      for (const s of [p.s + SUB_ORDER, SUB_ORDER, ethers.MaxUint256]) {
+        await expect(registry.connect(alice).register(x, y, { ...p, s })).to.be.revertedWithCustomError(registry, "ScalarNotReduced").withArgs(s);
+      }
+    });
+
+    it("rejects R off the curve or with a non-canonical coordinate (NotOnCurve), and R outside the subgroup", async function () {
+      const { registry, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const p = await proveKeyPossession(pairs[0]!, await contextOf(registry, alice));
+      const [x, y] = keys[0]!;
+      for (const [rx, ry] of [[p.rx, (p.ry + 1n) % P], [p.rx + P, p.ry], [p.rx, p.ry + P]] as const) {
+        await expect(registry.connect(alice).register(x, y, { rx, ry, s: p.s })).to.be.revertedWithCustomError(registry, "NotOnCurve").withArgs(rx, ry);
+      }
+      // R shifted by a low-order point, with the response the honest formula gives for that R's challenge.
+      const ctx = await contextOf(registry, alice);
+      for (const t of [T8, [0n, P - 1n] as Point]) {
+        const r = randomScalar();
+        const R = bj.add(bj.mul(r, BASE8), t);
+        const s = (r + keyProofChallenge(ctx, keys[0]!, R) * pairs[0]!.privateKey) % SUB_ORDER;
+        expect(await verifyKeyPossession(keys[0]!, { rx: R[0], ry: R[1], s }, ctx)).to.equal(false);
+        await expect(registry.connect(alice).register(x, y, { rx: R[0], ry: R[1], s })).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
+      }
+    });
+
+    it("checks the key before the proof: a low-order key with any proof is NotInSubgroup", async function () {
+      const { registry, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
+      const p = await proveKeyPossession(pairs[0]!, await contextOf(registry, alice));
+      const [a, b] = bj.add(keys[0]!, T8);
+      await expect(registry.connect(alice).register(a, b, p)).to.be.revertedWithCustomError(registry, "NotInSubgroup").withArgs(a, b);
     });
   });
 
@@ -263,21 +384,22 @@ describe("KeeperRegistry", function () {
     });
 
     it("retires the key for good: it cannot be registered again, and keyOf still answers", async function () {
-      const { registry, alice, carol, keys } = await networkHelpers.loadFixture(registeredFixture);
+      const { registry, alice, carol, keys, pairs } = await networkHelpers.loadFixture(registeredFixture);
       await registry.connect(alice).requestExit(1n);
       await networkHelpers.time.increase(EXIT_DELAY);
       await registry.connect(alice).completeExit(1n);
+      // Carol holds the private key too (it may have leaked): still refused.
       for (const who of [alice, carol]) {
-        await expect(registry.connect(who).register(keys[0]![0], keys[0]![1])).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(1n);
+        await expect(reg(registry, who, pairs[0]!)).to.be.revertedWithCustomError(registry, "KeyAlreadyRegistered").withArgs(1n);
       }
       expect(await registry.keyOf(1n)).to.deep.equal([keys[0]![0], keys[0]![1]]);
       expect(await registry.keeperIdOf(keys[0]![0], keys[0]![1])).to.equal(1n);
     });
 
     it("holds exactly one bond per keeper that has not completed its exit", async function () {
-      const { registry, token, alice, bob, carol, keys } = await networkHelpers.loadFixture(registeredFixture);
+      const { registry, token, alice, bob, carol, pairs } = await networkHelpers.loadFixture(registeredFixture);
       const held = async (): Promise<bigint> => token.balanceOf(await registry.getAddress());
-      await registry.connect(carol).register(keys[2]![0], keys[2]![1]);
+      await reg(registry, carol, pairs[2]!);
       expect(await held()).to.equal(3n * BOND);
       await registry.connect(alice).requestExit(1n);
       await registry.connect(bob).requestExit(2n);
