@@ -42,7 +42,7 @@ async function marketSetup() {
 /** A registry bonded in the re-entrant token, and a contract operator holding two bonds. */
 async function registrySetup() {
   const token = (await ethers.deployContract("ReentrantERC20", ["Reentrant USD", "rUSD", 6])) as unknown as ReentrantERC20;
-  const registry = await ethers.deployContract("KeeperRegistry", [await token.getAddress(), 1_000n * e6, 86_400n * 7n]);
+  const registry = await ethers.deployContract("KeeperRegistry", [await token.getAddress(), 1_000n * e6, 86_400n * 7n, 500n * e6]);
   const actor = await ethers.deployContract("ReentrantActor", [await registry.getAddress()]);
   await (await token.mint(await actor.getAddress(), 2_000n * e6)).wait();
   await (await actor.approve(await token.getAddress(), await registry.getAddress(), 2_000n * e6)).wait();

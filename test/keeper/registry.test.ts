@@ -30,6 +30,8 @@ const { ethers, networkHelpers } = await network.create();
 const P = FIELD_MODULUS;
 const BOND = 1_000n * 10n ** 18n;
 const EXIT_DELAY = 14n * 24n * 3600n;
+/** The most one shortfall draws from a bond. */
+const CAP = 400n * 10n ** 18n;
 /** The registry's Status enum. */
 const Status = { None: 0n, Active: 1n, Exiting: 2n, Exited: 3n } as const;
 
@@ -71,7 +73,7 @@ async function reg(registry: KeeperRegistry, who: Signer, key: KeeperKey) {
 async function registryFixture(): Promise<Fixture> {
   const [, alice, bob, carol] = await ethers.getSigners();
   const token = (await ethers.deployContract("MockERC20", ["Keeper bond", "BOND", 18])) as unknown as MockERC20;
-  const registry = (await ethers.deployContract("KeeperRegistry", [await token.getAddress(), BOND, EXIT_DELAY])) as unknown as KeeperRegistry;
+  const registry = (await ethers.deployContract("KeeperRegistry", [await token.getAddress(), BOND, EXIT_DELAY, CAP])) as unknown as KeeperRegistry;
   for (const who of [alice!, bob!, carol!]) {
     await token.mint(await who.getAddress(), 10n * BOND);
     await token.connect(who).approve(await registry.getAddress(), 10n * BOND);
@@ -109,13 +111,25 @@ describe("KeeperRegistry", function () {
       const { registry, token, alice } = await networkHelpers.loadFixture(registryFixture);
       const factory = await ethers.getContractFactory("KeeperRegistry");
       const t = await token.getAddress();
-      await expect(factory.deploy(ethers.ZeroAddress, BOND, EXIT_DELAY)).to.be.revertedWithCustomError(registry, "InvalidBondToken").withArgs(ethers.ZeroAddress);
-      await expect(factory.deploy(await addr(alice), BOND, EXIT_DELAY)).to.be.revertedWithCustomError(registry, "InvalidBondToken").withArgs(await addr(alice));
-      await expect(factory.deploy(t, 0n, EXIT_DELAY)).to.be.revertedWithCustomError(registry, "ZeroBond");
-      await expect(factory.deploy(t, BOND, 0n)).to.be.revertedWithCustomError(registry, "InvalidExitDelay").withArgs(0n);
-      await expect(factory.deploy(t, BOND, 1n << 32n)).to.be.revertedWithCustomError(registry, "InvalidExitDelay").withArgs(1n << 32n);
-      const longest = await factory.deploy(t, BOND, (1n << 32n) - 1n);
+      await expect(factory.deploy(ethers.ZeroAddress, BOND, EXIT_DELAY, CAP)).to.be.revertedWithCustomError(registry, "InvalidBondToken").withArgs(ethers.ZeroAddress);
+      await expect(factory.deploy(await addr(alice), BOND, EXIT_DELAY, CAP)).to.be.revertedWithCustomError(registry, "InvalidBondToken").withArgs(await addr(alice));
+      await expect(factory.deploy(t, 0n, EXIT_DELAY, CAP)).to.be.revertedWithCustomError(registry, "ZeroBond");
+      await expect(factory.deploy(t, BOND, 0n, CAP)).to.be.revertedWithCustomError(registry, "InvalidExitDelay").withArgs(0n);
+      await expect(factory.deploy(t, BOND, 1n << 32n, CAP)).to.be.revertedWithCustomError(registry, "InvalidExitDelay").withArgs(1n << 32n);
+      const longest = await factory.deploy(t, BOND, (1n << 32n) - 1n, CAP);
       expect(await (longest as unknown as KeeperRegistry).exitDelay()).to.equal((1n << 32n) - 1n);
+    });
+
+    it("rejects a draw cap of 0 or above the bond, and accepts one equal to the bond", async function () {
+      const { registry, token } = await networkHelpers.loadFixture(registryFixture);
+      const factory = await ethers.getContractFactory("KeeperRegistry");
+      const t = await token.getAddress();
+      expect(await registry.drawCap()).to.equal(CAP);
+      expect(await registry.engine()).to.equal(ethers.ZeroAddress);
+      await expect(factory.deploy(t, BOND, EXIT_DELAY, 0n)).to.be.revertedWithCustomError(registry, "InvalidDrawCap").withArgs(0n);
+      await expect(factory.deploy(t, BOND, EXIT_DELAY, BOND + 1n)).to.be.revertedWithCustomError(registry, "InvalidDrawCap").withArgs(BOND + 1n);
+      const whole = await factory.deploy(t, BOND, EXIT_DELAY, BOND);
+      expect(await (whole as unknown as KeeperRegistry).drawCap()).to.equal(BOND);
     });
   });
 
@@ -129,7 +143,8 @@ describe("KeeperRegistry", function () {
       await expect(tx).to.emit(registry, "KeeperRegistered").withArgs(1n, await addr(alice), x, y, BOND);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, registry], [-BOND, BOND]);
       const k = await registry.keeperOf(1n);
-      expect([k.owner, k.status, k.exitableAt, k.x, k.y]).to.deep.equal([await addr(alice), Status.Active, 0n, x, y]);
+      expect([k.owner, k.status, k.exitableAt, k.bondShort, k.x, k.y]).to.deep.equal([await addr(alice), Status.Active, 0n, false, x, y]);
+      expect(await registry.bondOf(1n)).to.equal(BOND);
       expect(await registry.keyOf(1n)).to.deep.equal([x, y]);
       expect(await registry.keeperIdOf(x, y)).to.equal(1n);
       expect(await registry.isNameable(1n)).to.equal(true);
@@ -234,7 +249,7 @@ describe("KeeperRegistry", function () {
 
     it("rejects a proof made for another registry or another chain", async function () {
       const { registry, token, alice, keys, pairs } = await networkHelpers.loadFixture(registryFixture);
-      const other = (await ethers.deployContract("KeeperRegistry", [await token.getAddress(), BOND, EXIT_DELAY])) as unknown as KeeperRegistry;
+      const other = (await ethers.deployContract("KeeperRegistry", [await token.getAddress(), BOND, EXIT_DELAY, CAP])) as unknown as KeeperRegistry;
       const elsewhere = await proveKeyPossession(pairs[0]!, await contextOf(other, alice));
       await expect(registry.connect(alice).register(keys[0]![0], keys[0]![1], elsewhere)).to.be.revertedWithCustomError(registry, "InvalidKeyProof");
       const ctx = await contextOf(registry, alice);
@@ -376,6 +391,7 @@ describe("KeeperRegistry", function () {
       const tx = registry.connect(alice).completeExit(1n);
       await expect(tx).to.emit(registry, "ExitCompleted").withArgs(1n, await addr(alice), BOND);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, registry], [BOND, -BOND]);
+      expect(await registry.bondOf(1n)).to.equal(0n);
       gas["completeExit"] = (await (await tx).wait())!.gasUsed;
       expect(await registry.isNameable(1n)).to.equal(false);
       expect(await registry.isBound(1n)).to.equal(false);
@@ -412,6 +428,152 @@ describe("KeeperRegistry", function () {
     });
   });
 
+  describe("the bond backs the keeper's accounts", function () {
+    /** The registered fixture, bound to an EOA `engine` that pays a `pool`. */
+    async function boundFixture() {
+      const f = await registeredFixture();
+      const [, , , , engine, pool, stranger] = await ethers.getSigners();
+      await (await f.registry.connect(engine!).bindEngine()).wait();
+      return { ...f, engine: engine!, pool: pool!, stranger: stranger! };
+    }
+    const held = async (f: Fixture): Promise<bigint> => f.token.balanceOf(await f.registry.getAddress());
+
+    it("binds one engine, once: the first caller, and EngineAlreadyBound after", async function () {
+      const { registry, alice, bob } = await networkHelpers.loadFixture(registeredFixture);
+      await expect(registry.connect(bob).bindEngine()).to.emit(registry, "EngineBound").withArgs(await addr(bob));
+      expect(await registry.engine()).to.equal(await addr(bob));
+      for (const who of [alice, bob]) {
+        await expect(registry.connect(who).bindEngine()).to.be.revertedWithCustomError(registry, "EngineAlreadyBound").withArgs(await addr(bob));
+      }
+    });
+
+    it("lets only the engine draw or repay: the owner, a stranger, and anyone while unbound get OnlyEngine", async function () {
+      const unbound = await networkHelpers.loadFixture(registeredFixture);
+      await expect(unbound.registry.connect(unbound.alice).drawBond(1n, 1n, await addr(unbound.alice)))
+        .to.be.revertedWithCustomError(unbound.registry, "OnlyEngine")
+        .withArgs(await addr(unbound.alice));
+      const f = await networkHelpers.loadFixture(boundFixture);
+      for (const who of [f.alice, f.stranger, f.pool]) {
+        await expect(f.registry.connect(who).drawBond(1n, 1n, await addr(who))).to.be.revertedWithCustomError(f.registry, "OnlyEngine").withArgs(await addr(who));
+        await expect(f.registry.connect(who).repayBond(1n, 0n)).to.be.revertedWithCustomError(f.registry, "OnlyEngine").withArgs(await addr(who));
+      }
+      expect(await held(f)).to.equal(2n * BOND);
+    });
+
+    it("draws up to the cap, then what is left, pays the pool, and makes the keeper not nameable (but still bound)", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      const r = f.registry.connect(f.engine);
+      const small = 150n * 10n ** 18n;
+      expect(await r.drawBond.staticCall(1n, small, await addr(f.pool))).to.equal(small);
+      let tx = r.drawBond(1n, small, await addr(f.pool));
+      await expect(tx).to.emit(f.registry, "BondDrawn").withArgs(1n, small, small, BOND - small);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.pool, f.registry], [small, -small]);
+      gas["drawBond"] = (await (await tx).wait())!.gasUsed;
+      expect([await f.registry.isNameable(1n), await f.registry.isBound(1n), (await f.registry.keeperOf(1n)).bondShort]).to.deep.equal([false, true, true]);
+      // A shortfall above the cap draws the cap.
+      tx = r.drawBond(1n, 10n * BOND, await addr(f.pool));
+      await expect(tx).to.emit(f.registry, "BondDrawn").withArgs(1n, 10n * BOND, CAP, BOND - small - CAP);
+      // Then only what is left (1000 - 150 - 400 = 450 > cap: the cap again, then the last 50).
+      await (await r.drawBond(1n, 10n * BOND, await addr(f.pool))).wait();
+      expect(await f.registry.bondOf(1n)).to.equal(BOND - small - 2n * CAP);
+      tx = r.drawBond(1n, 10n * BOND, await addr(f.pool));
+      await expect(tx).to.emit(f.registry, "BondDrawn").withArgs(1n, 10n * BOND, BOND - small - 2n * CAP, 0n);
+      expect(await r.drawBond.staticCall(1n, 10n * BOND, await addr(f.pool))).to.equal(0n);
+      // The other keeper's bond is untouched.
+      expect([await f.registry.bondOf(2n), await f.registry.isNameable(2n)]).to.deep.equal([BOND, true]);
+      expect(await held(f)).to.equal(BOND);
+    });
+
+    it("draws from an exiting keeper, and nothing (no revert, no transfer) from an exited, unknown or absent one", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      const r = f.registry.connect(f.engine);
+      await (await f.registry.connect(f.alice).requestExit(1n)).wait();
+      await expect(r.drawBond(1n, CAP, await addr(f.pool))).to.emit(f.registry, "BondDrawn").withArgs(1n, CAP, CAP, BOND - CAP);
+      await networkHelpers.time.increase(EXIT_DELAY);
+      await (await f.registry.connect(f.alice).completeExit(1n)).wait();
+      for (const id of [1n, 0n, 9n]) {
+        expect(await r.drawBond.staticCall(id, CAP, await addr(f.pool))).to.equal(0n);
+        await expect(r.drawBond(id, CAP, await addr(f.pool))).to.not.emit(f.registry, "BondDrawn");
+      }
+      expect(await r.drawBond.staticCall(2n, 0n, await addr(f.pool))).to.equal(0n);
+      expect(await held(f)).to.equal(BOND);
+    });
+
+    it("returns on exit only what is left of a drawn bond", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      await (await f.registry.connect(f.engine).drawBond(1n, CAP, await addr(f.pool))).wait();
+      await (await f.registry.connect(f.alice).requestExit(1n)).wait();
+      await networkHelpers.time.increase(EXIT_DELAY);
+      const tx = f.registry.connect(f.alice).completeExit(1n);
+      await expect(tx).to.emit(f.registry, "ExitCompleted").withArgs(1n, await addr(f.alice), BOND - CAP);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [BOND - CAP, -(BOND - CAP)]);
+      expect(await held(f)).to.equal(BOND);
+    });
+
+    it("returns nothing on exit for a bond drawn to zero, and the exit still completes", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      for (let i = 0; i < 3; i++) await (await f.registry.connect(f.engine).drawBond(1n, CAP, await addr(f.pool))).wait();
+      expect(await f.registry.bondOf(1n)).to.equal(0n);
+      await (await f.registry.connect(f.alice).requestExit(1n)).wait();
+      await networkHelpers.time.increase(EXIT_DELAY);
+      const tx = f.registry.connect(f.alice).completeExit(1n);
+      await expect(tx).to.emit(f.registry, "ExitCompleted").withArgs(1n, await addr(f.alice), 0n);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [0n, 0n]);
+    });
+
+    it("topUp: owner only, while active, pulls exactly what was drawn and makes the keeper nameable again", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      await expect(f.registry.connect(f.alice).topUp(1n)).to.be.revertedWithCustomError(f.registry, "BondWhole").withArgs(1n);
+      await (await f.registry.connect(f.engine).drawBond(1n, CAP, await addr(f.pool))).wait();
+      await expect(f.registry.connect(f.bob).topUp(1n)).to.be.revertedWithCustomError(f.registry, "NotKeeperOwner").withArgs(1n, await addr(f.bob), await addr(f.alice));
+      const tx = f.registry.connect(f.alice).topUp(1n);
+      await expect(tx).to.emit(f.registry, "BondToppedUp").withArgs(1n, CAP);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [-CAP, CAP]);
+      expect([await f.registry.bondOf(1n), await f.registry.isNameable(1n), (await f.registry.keeperOf(1n)).bondShort]).to.deep.equal([BOND, true, false]);
+      await expect(f.registry.connect(f.alice).topUp(1n)).to.be.revertedWithCustomError(f.registry, "BondWhole").withArgs(1n);
+      // An exiting keeper is not topped up: it can never be named again anyway.
+      await (await f.registry.connect(f.engine).drawBond(2n, CAP, await addr(f.pool))).wait();
+      await (await f.registry.connect(f.bob).requestExit(2n)).wait();
+      await expect(f.registry.connect(f.bob).topUp(2n)).to.be.revertedWithCustomError(f.registry, "NotActive").withArgs(2n, Status.Exiting);
+    });
+
+    it("repayBond restores the bond (nameable again when whole); past a whole bond, or after the exit, it pays the owner", async function () {
+      const f = await networkHelpers.loadFixture(boundFixture);
+      const r = f.registry.connect(f.engine);
+      const engineSends = async (amount: bigint) => {
+        await (await f.token.mint(await addr(f.engine), amount)).wait();
+        await (await f.token.connect(f.engine).transfer(await f.registry.getAddress(), amount)).wait();
+      };
+      await (await r.drawBond(1n, CAP, await addr(f.pool))).wait();
+      // Part of it back: still short.
+      await engineSends(100n);
+      await expect(r.repayBond(1n, 100n)).to.emit(f.registry, "BondRepaid").withArgs(1n, 100n, 0n, BOND - CAP + 100n);
+      expect(await f.registry.isNameable(1n)).to.equal(false);
+      // The rest: whole and nameable.
+      await engineSends(CAP - 100n);
+      await expect(r.repayBond(1n, CAP - 100n)).to.emit(f.registry, "BondRepaid").withArgs(1n, CAP - 100n, 0n, BOND);
+      expect([await f.registry.isNameable(1n), (await f.registry.keeperOf(1n)).bondShort]).to.deep.equal([true, false]);
+      // Drawn, topped up by the owner, then repaid: the repayment goes to the owner (the bond never exceeds bondAmount).
+      await (await r.drawBond(1n, CAP, await addr(f.pool))).wait();
+      await (await f.registry.connect(f.alice).topUp(1n)).wait();
+      await engineSends(CAP);
+      let tx = r.repayBond(1n, CAP);
+      await expect(tx).to.emit(f.registry, "BondRepaid").withArgs(1n, CAP, CAP, BOND);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [CAP, -CAP]);
+      // Drawn, exited, then repaid: all of it to the owner.
+      await (await r.drawBond(2n, CAP, await addr(f.pool))).wait();
+      await (await f.registry.connect(f.bob).requestExit(2n)).wait();
+      await networkHelpers.time.increase(EXIT_DELAY);
+      await (await f.registry.connect(f.bob).completeExit(2n)).wait();
+      await engineSends(CAP);
+      tx = r.repayBond(2n, CAP);
+      await expect(tx).to.emit(f.registry, "BondRepaid").withArgs(2n, CAP, CAP, 0n);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.registry], [CAP, -CAP]);
+      // The registry holds exactly the bonds of the keepers still bound.
+      expect(await held(f)).to.equal(await f.registry.bondOf(1n));
+    });
+  });
+
   describe("views", function () {
     it("answer for an unknown id: keyOf reverts UnknownKeeper, the others read as absent", async function () {
       const { registry, keys } = await networkHelpers.loadFixture(registeredFixture);
@@ -419,7 +581,8 @@ describe("KeeperRegistry", function () {
         await expect(registry.keyOf(id)).to.be.revertedWithCustomError(registry, "UnknownKeeper").withArgs(id);
         expect([await registry.isNameable(id), await registry.isBound(id)]).to.deep.equal([false, false]);
         const k = await registry.keeperOf(id);
-        expect([k.owner, k.status, k.exitableAt, k.x, k.y]).to.deep.equal([ethers.ZeroAddress, Status.None, 0n, 0n, 0n]);
+        expect([k.owner, k.status, k.exitableAt, k.bondShort, k.x, k.y]).to.deep.equal([ethers.ZeroAddress, Status.None, 0n, false, 0n, 0n]);
+        expect(await registry.bondOf(id)).to.equal(0n);
       }
       expect(await registry.keeperIdOf(keys[2]![0], keys[2]![1])).to.equal(0n);
     });
@@ -429,7 +592,7 @@ describe("KeeperRegistry", function () {
     const GOVERNANCE = /owner|admin|pause|upgrade|govern|guardian|rescue|sweep|kill|destruct|implementation|proxy|role|slash/i;
     const SETTER = /^set[A-Z_]/;
 
-    it("has no owner, admin, pause or upgrade function: only register, requestExit and completeExit change state", async function () {
+    it("has no owner, admin, pause or upgrade function: only register, requestExit, completeExit, topUp and the engine's bindEngine, drawBond and repayBond change state", async function () {
       const { registry } = await networkHelpers.loadFixture(registryFixture);
       const changing: string[] = [];
       const all: string[] = [];
@@ -437,7 +600,7 @@ describe("KeeperRegistry", function () {
         all.push(f.name);
         if (f.stateMutability !== "view" && f.stateMutability !== "pure") changing.push(f.name);
       });
-      expect(changing.sort()).to.deep.equal(["completeExit", "register", "requestExit"]);
+      expect(changing.sort()).to.deep.equal(["bindEngine", "completeExit", "drawBond", "register", "repayBond", "requestExit", "topUp"]);
       expect(all.filter((n) => GOVERNANCE.test(n) || SETTER.test(n))).to.deep.equal([]);
       expect(registry.interface.fallback).to.equal(null);
       expect(registry.interface.receive).to.equal(false);
