@@ -69,8 +69,8 @@ contract KeeperRegistry is IKeeperRegistry {
 
     /// @inheritdoc IKeeperRegistry
     /// @dev Checks the key in order: coordinates below the field modulus, on the curve, not the identity, in the
-    ///      subgroup (about 100k gas); then the proof of knowledge of the private key (about 190k gas), never
-    ///      registered before. Then stores the keeper and pulls the bond from the caller (who must have approved
+    ///      subgroup (about 140k gas); then the proof of knowledge of the private key (about 345k gas); then that
+    ///      it was never registered before. Then stores the keeper and pulls the bond from the caller (who must have approved
     ///      `bondAmount`). The challenge binds the caller, this registry and the chain, so that nobody can
     ///      register a key it does not hold by copying its owner's proof (see the README on key squatting).
     function register(uint256 x, uint256 y, KeyProof calldata proof) external returns (uint256 keeperId) {
