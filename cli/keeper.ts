@@ -23,6 +23,7 @@ import {
   keeperJson,
   loadKeeperKey,
   Prover,
+  proveKeyPossession,
   formatUnits,
   saveKeeperKey,
   type CircuitArtifacts,
@@ -40,14 +41,15 @@ export const DEFAULT_KEEPER_RPC = "http://127.0.0.1:8545";
 
 /** One line per subcommand, for the top-level `plimsoll --help`. */
 export const KEEPER_SUMMARY = `  keeper register  Register a keeper key on the KeeperRegistry (approves and posts the bond)
-  keeper status    A keeper's registration: owner, key, status, exit time; whether a key file matches
-  keeper exit      Request a keeper's exit, or complete it once the delay has passed (returns the bond)
+  keeper status    A keeper's registration: owner, key, status, bond held, exit time; whether a key file matches
+  keeper topup     Restore a keeper's bond after the engine drew on it (it is nameable again)
+  keeper exit      Request a keeper's exit, or complete it once the delay has passed (returns what is left of the bond)
   keeper run       Watch an engine: decrypt the openings sent to this keeper, liquidate insolvent accounts, force-close expired leases
   keeper keygen    Make a keeper's Baby Jubjub key file (register its public key on the KeeperRegistry)`;
 
 export const KEEPER_HELP = `plimsoll keeper — the liquidation keeper
 
-Usage: plimsoll keeper <register|status|exit|run|keygen> [options]
+Usage: plimsoll keeper <register|status|topup|exit|run|keygen> [options]
 
 ${KEEPER_SUMMARY}
 
@@ -57,23 +59,39 @@ export const KEEPER_COMMAND_HELP: Record<string, string> = {
   register: `Usage: plimsoll keeper register --key <keeper-key.json> [chain options] [--json]
 
 Registers the key file's public key on the deployment's KeeperRegistry: approves the registry for
-the bond (in the bond token, read from the registry) and calls register(x, y). Prints the keeper id.
+the bond (in the bond token, read from the registry) and calls register(x, y, proof), where proof is a
+Schnorr proof, made from the key file, that the signing address holds the key's private half (bound to
+that address, the registry and the chain: nobody can register a key it does not hold). Prints the
+keeper id.
   --key          the keeper key file from 'plimsoll keeper keygen' (required)
 ${CHAIN_HELP}
   --json         machine-readable output`,
   status: `Usage: plimsoll keeper status --keeper-id <n> [--key <keeper-key.json>] [chain options] [--json]
 
-Prints the keeper's owner, status (active, exiting, exited), public key and exit time; with --key,
-whether the key file is the registered key. Exit 1 when the id is unknown or the key does not match.
+Prints the keeper's owner, status (active, exiting, exited), public key, the bond it holds (the
+engine draws a shortfall of the keeper's accounts from it, at most the registry's draw cap each time,
+before the insurance fund pays), whether accounts may name it now (active and bond whole) and the
+exit time; with --key, whether the key file is the registered key. Exit 1 when the id is unknown or
+the key does not match.
   --keeper-id    the keeper's id (required)
   --key          a keeper key file to check against the registry
+${CHAIN_HELP}
+  --json         machine-readable output`,
+  topup: `Usage: plimsoll keeper topup --keeper-id <n> [chain options] [--json]
+
+Approves and pays what the keeper's bond lacks after the engine drew on it for a shortfall of one of
+its accounts, so that the bond is whole and accounts may name the keeper again (the accounts that
+already name it keep it meanwhile). An account that settles its debt repays the bond too. Only the
+address that registered the keeper, while it is active.
+  --keeper-id    the keeper's id (required)
 ${CHAIN_HELP}
   --json         machine-readable output`,
   exit: `Usage: plimsoll keeper exit --keeper-id <n> [chain options] [--json]
 
 An active keeper: requests its exit (it stays bound to its accounts for a full lease plus grace).
-An exiting keeper whose delay has passed: completes the exit and returns the bond. Only the address
-that registered the keeper may do either.
+An exiting keeper whose delay has passed: completes the exit and returns what is left of the bond
+(less what the engine drew and was not repaid). Only the address that registered the keeper may do
+either.
   --keeper-id    the keeper's id (required)
 ${CHAIN_HELP}
   --json         machine-readable output`,
@@ -118,7 +136,8 @@ in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick un
   keygen: `Usage: plimsoll keeper keygen --out <keeper-key.json> [--force] [--json]
 
 Writes a fresh Baby Jubjub key pair (private key uniform in [1, subgroup order)) to --out with mode
-0600 and prints the public key x,y: register it with KeeperRegistry.register(x, y) and a bond.
+0600 and prints the public key x,y: register it with 'plimsoll keeper register' (which proves that
+you hold the private key) and a bond.
 Traders who name this keeper encrypt every new opening to it: keep the file secret and safe.
   --out    key file to write (required; an existing file is kept unless --force)
   --force  replace an existing key file
@@ -287,7 +306,7 @@ async function checkKeeperConfig(provider: JsonRpcProvider, engine: string, keep
   } catch {
     throw new UsageError(`--engine ${engine} is not a MarginEngine (it has no keeperRegistry())`);
   }
-  const registry = new Contract(registryAddress, ["function keeperOf(uint256) view returns ((address owner, uint8 status, uint64 exitableAt, uint256 x, uint256 y))"], provider);
+  const registry = new Contract(registryAddress, ["function keeperOf(uint256) view returns ((address owner, uint8 status, uint64 exitableAt, bool bondShort, uint256 x, uint256 y))"], provider);
   const k = (await registry.getFunction("keeperOf")(keeperId)) as { owner: string; status: bigint; x: bigint; y: bigint };
   if (BigInt(k.status) === 0n) throw new UsageError(`--keeper-id ${keeperId} is not registered on the engine's KeeperRegistry ${registryAddress} (register with 'plimsoll keeper register --key <file>')`);
   if (BigInt(k.x) !== key.publicKey[0] || BigInt(k.y) !== key.publicKey[1]) throw new UsageError(`--key: the key file is not keeper ${keeperId}'s registered key (its notes would not decrypt); 'plimsoll keeper status --keeper-id ${keeperId} --key <file>' compares them`);
@@ -336,7 +355,9 @@ async function register(opts: Options): Promise<number> {
     if (balance < bond) throw new UsageError(`the bond is ${label(bond)} but ${me} holds ${label(balance)}${c.d.development ? " (development: 'plimsoll dev mint --asset USDC --amount 1000')" : ""}`);
     try {
       await (await token.approve(await registry.getAddress(), bond)).wait();
-      const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
+      const ctx = { chainId: (await c.signer.provider!.getNetwork()).chainId, registry: await registry.getAddress(), owner: me };
+      const proof = await proveKeyPossession(key, ctx);
+      const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1], proof)).wait();
       const log = receipt!.logs.map((l: { topics: readonly string[]; data: string }) => { try { return registry.interface.parseLog(l); } catch { return null; } }).find((l: { name?: string } | null) => l?.name === "KeeperRegistered");
       const keeperId = BigInt(log!.args.keeperId);
       if (opts.json) printJson({ keeperId, owner: me, bond: label(bond), txHash: receipt!.hash }, 2);
@@ -358,11 +379,45 @@ async function status(opts: Options): Promise<number> {
     const k = await c.keeperRegistry.keeperOf(keeperId);
     const st = Number(k.status);
     const matches = key === undefined || st === 0 ? undefined : BigInt(k.x) === key.publicKey[0] && BigInt(k.y) === key.publicKey[1];
-    const doc = { keeperId, status: KEEPER_STATUS[st] ?? String(st), owner: st === 0 ? null : k.owner, publicKey: st === 0 ? null : [BigInt(k.x), BigInt(k.y)], exitableAt: BigInt(k.exitableAt), ...(matches === undefined ? {} : { keyMatches: matches }) };
+    const [bond, bondAmount, nameable] = [BigInt(await c.keeperRegistry.bondOf(keeperId)), BigInt(await c.keeperRegistry.bondAmount()), await c.keeperRegistry.isNameable(keeperId)];
+    const doc = { keeperId, status: KEEPER_STATUS[st] ?? String(st), owner: st === 0 ? null : k.owner, publicKey: st === 0 ? null : [BigInt(k.x), BigInt(k.y)], bond, bondAmount, nameable, exitableAt: BigInt(k.exitableAt), ...(matches === undefined ? {} : { keyMatches: matches }) };
     if (opts.json) printJson(doc, 2);
     else if (st === 0) console.log(`keeper ${keeperId} is not registered`);
-    else console.log(`keeper ${keeperId}: ${doc.status}, owner ${k.owner}${doc.exitableAt === 0n ? "" : `, exit possible from ${new Date(Number(doc.exitableAt) * 1000).toISOString()}`}\n  public key ${k.x},${k.y}${matches === undefined ? "" : matches ? "\n  the key file matches" : "\n  the key file does NOT match this keeper's registered key"}`);
+    else console.log(`keeper ${keeperId}: ${doc.status}, owner ${k.owner}${doc.exitableAt === 0n ? "" : `, exit possible from ${new Date(Number(doc.exitableAt) * 1000).toISOString()}`}\n  public key ${k.x},${k.y}\n  bond ${bond} of ${bondAmount} base units${k.bondShort ? " (drawn: not nameable until topped up)" : ""}; ${nameable ? "accounts may name it" : "accounts may not name it now"}${matches === undefined ? "" : matches ? "\n  the key file matches" : "\n  the key file does NOT match this keeper's registered key"}`);
     return st === 0 || matches === false ? 1 : 0;
+  } finally {
+    c.close();
+  }
+}
+
+async function topup(opts: Options): Promise<number> {
+  const keeperId = keeperIdFlag(opts);
+  const c = await openChainWithSigner(walletFlags(opts));
+  try {
+    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+    const k = await registry.keeperOf(keeperId);
+    const st = Number(k.status);
+    const me = await c.signer.getAddress();
+    if (st === 0) throw new UsageError(`--keeper-id ${keeperId}: no keeper has this id`);
+    if (st !== 1) throw new UsageError(`keeper ${keeperId} is ${KEEPER_STATUS[st]}: only an active keeper is topped up`);
+    if (k.owner.toLowerCase() !== me.toLowerCase()) throw new UsageError(`keeper ${keeperId} belongs to ${k.owner}; only it may top up (this wallet is ${me})`);
+    const missing = BigInt(await registry.bondAmount()) - BigInt(await registry.bondOf(keeperId));
+    if (missing <= 0n) throw new UsageError(`keeper ${keeperId}'s bond is whole: nothing to top up`);
+    const tokenAddress = await registry.bondToken();
+    const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
+    const token = c.token(t?.slot ?? 0).connect(c.signer) as ReturnType<typeof c.token>;
+    const label = (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
+    const balance = BigInt(await token.balanceOf(me));
+    if (balance < missing) throw new UsageError(`the bond lacks ${label(missing)} but ${me} holds ${label(balance)}`);
+    try {
+      await (await token.approve(await registry.getAddress(), missing)).wait();
+      const receipt = await (await registry.topUp(keeperId)).wait();
+      if (opts.json) printJson({ keeperId, paid: label(missing), txHash: receipt!.hash }, 2);
+      else console.log(`keeper ${keeperId}'s bond is whole again (paid ${label(missing)}); accounts may name it`);
+    } catch (err) {
+      throw new Error(`topup failed: ${explainChainError(err)}`);
+    }
+    return 0;
   } finally {
     c.close();
   }
@@ -386,7 +441,7 @@ async function exit(opts: Options): Promise<number> {
       const after = await registry.keeperOf(keeperId);
       const doc = { keeperId, status: KEEPER_STATUS[Number(after.status)], exitableAt: BigInt(after.exitableAt), txHash: receipt!.hash };
       if (opts.json) printJson(doc, 2);
-      else console.log(st === 1 ? `keeper ${keeperId} is exiting; run 'plimsoll keeper exit --keeper-id ${keeperId}' again from ${new Date(Number(doc.exitableAt) * 1000).toISOString()} to get the bond back` : `keeper ${keeperId} exited; the bond was returned to ${me}`);
+      else console.log(st === 1 ? `keeper ${keeperId} is exiting; run 'plimsoll keeper exit --keeper-id ${keeperId}' again from ${new Date(Number(doc.exitableAt) * 1000).toISOString()} to get the bond back` : `keeper ${keeperId} exited; what was left of the bond was returned to ${me}`);
     } catch (err) {
       throw new Error(`exit failed: ${explainChainError(err)}`);
     }
@@ -403,7 +458,7 @@ async function keygen(opts: Options): Promise<number> {
   await saveKeeperKey(out, key, { overwrite: opts.force === true });
   const [x, y] = key.publicKey;
   if (opts.json) console.log(keeperJson({ out, publicKey: [x, y] }));
-  else console.log(`keeper key written to ${out} (mode 0600)\npublic key x,y: ${x},${y}\nregister it with KeeperRegistry.register(x, y) and the bond; keep the file secret`);
+  else console.log(`keeper key written to ${out} (mode 0600)\npublic key x,y: ${x},${y}\nregister it with 'plimsoll keeper register --key ${out}' and the bond; keep the file secret`);
   return 0;
 }
 
@@ -416,6 +471,7 @@ export const keeperGroup: CommandGroup<typeof KEEPER_OPTIONS> = {
   commands: {
     register: { help: KEEPER_COMMAND_HELP.register!, run: register },
     status: { help: KEEPER_COMMAND_HELP.status!, run: status },
+    topup: { help: KEEPER_COMMAND_HELP.topup!, run: topup },
     exit: { help: KEEPER_COMMAND_HELP.exit!, run: exit },
     run: { help: KEEPER_COMMAND_HELP.run!, run },
     keygen: { help: KEEPER_COMMAND_HELP.keygen!, run: keygen },

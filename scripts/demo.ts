@@ -225,7 +225,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     rows.push(["keeper force-closes Carol", "-", f.gasUsed.toLocaleString("en-US"), "-"]);
   }
   const pending = await d.engine.settlementOf(await carol.getAddress());
-  console.log(`    Carol's pending settlement: ${tokens(BigInt(pending.basketDelta), 6, "USDC")} (the insurance fund advanced any loss to the pool)`);
+  console.log(`    Carol's pending settlement: ${tokens(BigInt(pending.basketDelta), 6, "USDC")} (her keeper's bond, up to its draw cap, then the insurance fund advanced any loss to the pool)`);
   if (BigInt(pending.basketDelta) !== 0n) record("Carol settles", await carolT.settle());
 
   step(15, "What each party learned");

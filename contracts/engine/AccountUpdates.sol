@@ -215,9 +215,10 @@ library AccountUpdates {
     }
 
     /// @dev The key of the keeper `keeperId`, checking the account may name it: a keeper other than the
-    ///      current one must be active (nameable); the current one must not have completed its exit, and
-    ///      may not be exiting when the update renews a lease over open positions (`renewsLease`): no lease
-    ///      outlives its keeper. (A lease with no position open guards nothing: the next trade renews it.)
+    ///      current one must be nameable (active, its bond whole); the current one, even if its bond was drawn,
+    ///      must not have completed its exit, and may not be exiting when the update renews a lease over open
+    ///      positions (`renewsLease`): no lease outlives its keeper. (A lease with no position open guards
+    ///      nothing: the next trade renews it.)
     function keeperKey(EngineState storage s, EngineDeps memory d, uint64 keeperId, bool renewsLease)
         internal
         view
@@ -225,10 +226,13 @@ library AccountUpdates {
     {
         if (keeperId >> 40 != 0) revert IMarginEngine.KeeperIdTooLarge(keeperId);
         IKeeperRegistry.Keeper memory k = d.keeperRegistry.keeperOf(keeperId);
-        if (k.status != IKeeperRegistry.Status.Active) {
+        if (k.status != IKeeperRegistry.Status.Active || k.bondShort) {
             if (keeperId != s.accounts[msg.sender].keeperId) revert IMarginEngine.KeeperNotNameable(keeperId);
-            if (k.status != IKeeperRegistry.Status.Exiting) revert IMarginEngine.KeeperGone(keeperId);
-            if (renewsLease) revert IMarginEngine.KeeperExiting(keeperId);
+            if (k.status == IKeeperRegistry.Status.Exiting) {
+                if (renewsLease) revert IMarginEngine.KeeperExiting(keeperId);
+            } else if (k.status != IKeeperRegistry.Status.Active) {
+                revert IMarginEngine.KeeperGone(keeperId);
+            }
         }
         key[0] = k.x;
         key[1] = k.y;

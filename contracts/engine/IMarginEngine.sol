@@ -88,8 +88,12 @@ interface IMarginEngine {
     struct Settlement {
         /// The change `settle` applies to the basket's settlement slot: negative for a debt.
         int128 basketDelta;
-        /// The part of a debt the insurance fund could not advance to the pool: repaid to the pool first.
+        /// The part of a debt neither the keeper's bond nor the insurance fund could advance: repaid to the pool first.
         uint128 owedToPool;
+        /// The part of a debt the bond of keeper `bondKeeper` advanced: repaid into that bond next (the fund last).
+        uint128 owedToKeeper;
+        /// The keeper whose bond advanced `owedToKeeper` (the account's keeper at the first shortfall).
+        uint64 bondKeeper;
     }
 
     /// @notice Where an account's solvency lease stands.
@@ -173,8 +177,12 @@ interface IMarginEngine {
     error PnlTooLarge(int256 pnl);
     /// @notice Thrown on a reentrant call.
     error Reentrancy();
-    /// @notice Thrown when an account names a keeper that is not registered or has asked to exit.
+    /// @notice Thrown when an account names a keeper that is not registered, has asked to exit, or whose bond was
+    ///         drawn and not yet made whole.
     error KeeperNotNameable(uint256 keeperId);
+    /// @notice Thrown at construction when the keeper registry does not fit (`reason`): its bond token is not the
+    ///         settlement token, or it could not be bound to this engine.
+    error InvalidKeeperRegistry(address registry, string reason);
     /// @notice Thrown when an account keeps a keeper whose exit has completed: it must name another.
     error KeeperGone(uint256 keeperId);
     /// @notice Thrown when an update that renews the lease of open positions keeps a keeper that has asked to
@@ -237,9 +245,9 @@ interface IMarginEngine {
 
     /// @notice Emitted when an expired lease's positions are closed by force at the oracle mark.
     /// @param realisedPnl Total realised PnL in settlement-token base units (negative: the account owes it).
-    /// @param coveredByFund The part of a loss the insurance fund paid the pool at once.
+    /// @param covered The part of a loss paid to the pool at once: by the keeper's bond first, then the insurance fund.
     event ForceClosed(
-        address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund
+        address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 covered
     );
     /// @notice Emitted with every account update: the new opening, encrypted to the account's keeper.
     ///         The nonce of the encryption is `epoch`.

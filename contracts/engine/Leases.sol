@@ -60,15 +60,22 @@ library Leases {
         delete s.settlements[msg.sender];
         acct.frozen = false;
 
+        // The debt repays the pool what nobody advanced, then the keeper's bond, then the fund.
         uint256 toPool;
+        uint256 toKeeper;
         uint256 toFund;
         if (st.basketDelta < 0) {
             uint256 debt = uint256(-int256(st.basketDelta));
             toPool = debt < st.owedToPool ? debt : st.owedToPool;
-            toFund = debt - toPool;
+            toKeeper = debt - toPool < st.owedToKeeper ? debt - toPool : st.owedToKeeper;
+            toFund = debt - toPool - toKeeper;
         }
         emit IMarginEngine.Settled(msg.sender, st.basketDelta, toPool, toFund);
         if (toPool != 0) d.settlementToken.safeTransfer(address(d.market), toPool);
+        if (toKeeper != 0) {
+            d.settlementToken.safeTransfer(address(d.keeperRegistry), toKeeper);
+            d.keeperRegistry.repayBond(st.bondKeeper, toKeeper);
+        }
         if (toFund != 0) d.settlementToken.safeTransfer(address(d.insuranceFund), toFund);
     }
 
@@ -87,8 +94,10 @@ library Leases {
         }
     }
 
-    /// @dev Records `pnl` as the account's pending settlement and freezes it. A loss is advanced to the
-    ///      pool by the insurance fund as far as the fund can; a profit is paid by the pool into custody.
+    /// @dev Records `pnl` as the account's pending settlement and freezes it. A loss is advanced to the pool
+    ///      first by the bond of the account's keeper (at most the registry's `drawCap`), then by the insurance
+    ///      fund as far as it can; a profit is paid by the pool into custody. While the account owes a keeper's
+    ///      bond, a further loss draws on that same keeper.
     function recordSettlement(
         EngineState storage s,
         EngineDeps memory d,
@@ -106,7 +115,13 @@ library Leases {
         acct.frozen = true;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl);
-            covered = d.insuranceFund.cover(loss);
+            uint64 keeperId = st.owedToKeeper != 0 ? st.bondKeeper : uint64(acct.keeperId);
+            covered = d.keeperRegistry.drawBond(keeperId, loss, address(d.market));
+            if (covered != 0) {
+                st.owedToKeeper += uint128(covered);
+                st.bondKeeper = keeperId;
+            }
+            if (loss > covered) covered += d.insuranceFund.cover(loss - covered);
             st.owedToPool += uint128(loss - covered);
         } else {
             d.market.payProfit(uint256(pnl));

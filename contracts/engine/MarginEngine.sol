@@ -96,9 +96,10 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     }
 
     /// @param config The oracle, verifiers, hasher, keeper registry, market, fund and constants (see `Config`).
-    /// @dev Admits the market and the fund: checks that they fit (same settlement token, at most 8
-    ///      instruments, the fund pays this market's pool), then binds both with `bindEngine()` and checks that
-    ///      they now name this engine. A market or fund someone else bound first makes the deployment fail.
+    /// @dev Admits the market, the fund and the keeper registry: checks that they fit (same settlement token, at
+    ///      most 8 instruments, the fund pays this market's pool, the keeper bonds are in the settlement token),
+    ///      then binds each with `bindEngine()` and checks that it now names this engine. A market, fund or
+    ///      registry someone else bound first makes the deployment fail.
     constructor(Config memory config) {
         IPlimsollOracle oracle_ = IPlimsollOracle(config.oracle);
         uint8 settlementAsset_ = config.settlementAsset;
@@ -140,10 +141,17 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         if (fund.token() != quote || fund.pool() != address(market_)) {
             revert InvalidMarket(address(fund), "fund does not back this market's pool");
         }
+        // The keeper bonds back the pool ahead of the fund: they must be in the settlement token.
+        IKeeperRegistry registry = keeperRegistry;
+        if (registry.bondToken() != quote) {
+            revert InvalidKeeperRegistry(address(registry), "bond token is not the settlement token");
+        }
         market_.bindEngine();
         if (market_.engine() != address(this)) revert InvalidMarket(address(market_), "bindEngine did not bind it");
         fund.bindEngine();
         if (fund.engine() != address(this)) revert InvalidMarket(address(fund), "bindEngine did not bind it");
+        registry.bindEngine();
+        if (registry.engine() != address(this)) revert InvalidKeeperRegistry(address(registry), "bindEngine did not bind it");
         market = market_;
         quoter = market_.quoter();
         marketCount = instruments;
@@ -300,8 +308,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @dev Permissionless once the lease lapsed (age or a new oracle price regime) and the grace period
     ///      passed. Every position closes at the current epoch's mark; the realised PnL becomes the
     ///      account's pending settlement and the account is frozen until `settle`. A loss is advanced
-    ///      to the pool by the insurance fund as far as it can; a profit is paid by the pool into
-    ///      custody, owed to the basket.
+    ///      to the pool by the bond of the account's keeper (up to the registry's draw cap), then by the
+    ///      insurance fund as far as it can; a profit is paid by the pool into custody, owed to the basket.
     /// @param account The account whose lease expired.
     function forceClose(address account) external nonReentrant {
         Leases.forceClose(_s, _deps(), account);
@@ -310,7 +318,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @inheritdoc IMarginEngine
     /// @dev The proof applies the pending settlement as the delta of the settlement slot and clears
     ///      maintenance margin (0: no position is open), which renews the lease. A debt is paid from
-    ///      custody to the pool (the part the fund could not advance) and to the fund. Runs `Leases.settle`.
+    ///      custody to the pool (the part nobody advanced), to the keeper's bond (what it advanced) and to
+    ///      the fund. Runs `Leases.settle`.
     /// @param epoch The oracle's current epoch.
     /// @param newCommitment Commitment to the basket after the settlement.
     /// @param note The new opening encrypted to the account's keeper.
@@ -332,8 +341,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     ///      recomputes from the old one) and `msg.sender` (a copied transaction fails). Every position
     ///      closes at the mark. The liquidator pays the pool for the seized assets at the oracle price
     ///      less each asset's liquidation bonus (rounded up), which may not exceed the realised loss;
-    ///      the rest of the loss (or a profit) is the account's pending settlement, the fund advancing
-    ///      a loss to the pool. The account is frozen until it settles. Runs `Liquidation.liquidate`.
+    ///      the rest of the loss (or a profit) is the account's pending settlement, the keeper's bond and
+    ///      then the fund advancing a loss to the pool. The account is frozen until it settles. Runs `Liquidation.liquidate`.
     /// @param account The insolvent account.
     /// @param epoch The oracle's current epoch.
     /// @param seizure The assets taken (paid to the liquidator).

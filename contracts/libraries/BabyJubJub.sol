@@ -102,6 +102,23 @@ library BabyJubJub {
         return _toAffine(U, V, Z);
     }
 
+    /// @notice True iff s * Base8 == (rx, ry) + c * (ax, ay): the check of a Schnorr proof of knowledge of the
+    ///         discrete logarithm of A = (ax, ay) in base Base8, with commitment R = (rx, ry), challenge c and
+    ///         response s.
+    /// @dev Both points must be on the curve with canonical coordinates (the caller checks; for points off the
+    ///      curve the answer means nothing). No inversion: the two projective results (U1 : V1 : Z1) and
+    ///      (U2 : V2 : Z2) are equal iff U1 * Z2 == U2 * Z1 and V1 * Z2 == V2 * Z1 (neither Z is 0 on the curve).
+    function isSchnorrValid(uint256 s, uint256 c, uint256 ax, uint256 ay, uint256 rx, uint256 ry)
+        internal
+        pure
+        returns (bool)
+    {
+        (uint256 U1, uint256 V1, uint256 Z1) = _mul(s, _toU(BASE8_X), BASE8_Y);
+        (uint256 U, uint256 V, uint256 Z) = _mul(c, _toU(ax), ay);
+        (uint256 U2, uint256 V2, uint256 Z2) = _add(_toU(rx), ry, 1, U, V, Z);
+        return mulmod(U1, Z2, P) == mulmod(U2, Z1, P) && mulmod(V1, Z2, P) == mulmod(V2, Z1, P);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Projective internals on the a = -1 curve (inputs on the curve, coordinates reduced)
     // ------------------------------------------------------------------------------------------

@@ -90,6 +90,25 @@ contract BabyJubJubHarness {
         }
     }
 
+    function isSchnorrValid(uint256 s, uint256 c, uint256 ax, uint256 ay, uint256 rx, uint256 ry)
+        external
+        pure
+        returns (bool)
+    {
+        return BabyJubJub.isSchnorrValid(s, c, ax, ay, rx, ry);
+    }
+
+    /// @notice Gas of one `isSchnorrValid` call, measured around the library call.
+    function gasOfIsSchnorrValid(uint256 s, uint256 c, uint256 ax, uint256 ay, uint256 rx, uint256 ry)
+        external
+        view
+        returns (bool result, uint256 gasUsed)
+    {
+        uint256 before = gasleft();
+        result = BabyJubJub.isSchnorrValid(s, c, ax, ay, rx, ry);
+        gasUsed = before - gasleft();
+    }
+
     /// @notice Gas of one `isInSubgroup` call, measured around the library call.
     function gasOfIsInSubgroup(uint256 x, uint256 y) external view returns (bool result, uint256 gasUsed) {
         uint256 before = gasleft();

@@ -64,9 +64,11 @@ const DevWorldModule = buildModule("DevWorld", (m) => {
     settlementAsset: DEV_SETTLEMENT_ASSET,
     leaseMaxAge: DEV_LEASE.maxAge,
     leaseGrace: DEV_LEASE.grace,
-    // Keepers bond 1,000 of the settlement token and wait out a lease plus its grace to exit.
+    // Keepers bond 1,000 of the settlement token (one shortfall draws at most 500 of it) and wait out a
+    // lease plus its grace to exit.
     keeperBondToken: mocks[`token${DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.symbol}`]!,
     keeperBond: 1_000n * 10n ** BigInt(DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.decimals),
+    keeperDrawCap: 500n * 10n ** BigInt(DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.decimals),
     keeperExitDelay: DEV_LEASE.maxAge + DEV_LEASE.grace,
   });
   return { ...core, ...mocks };

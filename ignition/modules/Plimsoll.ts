@@ -33,8 +33,9 @@
  *  - `settlementAsset` (default 0): the asset slot whose token is the perp market's quote token.
  *  - `leaseMaxAge` (default 86400) and `leaseGrace` (default 3600): seconds until a solvency lease lapses,
  *    and seconds a lapsed lease may still be renewed before anyone can force-close the account.
- *  - `keeperBondToken` and `keeperBond` (required), `keeperExitDelay` (default leaseMaxAge + leaseGrace):
- *    the KeeperRegistry's bond and exit delay.
+ *  - `keeperBondToken` (required: the settlement asset's token, which the engine checks), `keeperBond`
+ *    and `keeperDrawCap` (required: the most one shortfall draws from a bond, 1 to keeperBond),
+ *    `keeperExitDelay` (default leaseMaxAge + leaseGrace): the KeeperRegistry's bond, draw cap and exit delay.
  * Integers above 2^53 must be written as strings ending in `n` in a parameters file ("940000000000000000n").
  *
  * A module's parameters cannot be futures of another module, so a world that deploys its own tokens
@@ -208,6 +209,7 @@ export interface PlimsollCoreInputs {
   keeperBondToken: ArgumentType;
   keeperBond: ArgumentType;
   keeperExitDelay: ArgumentType;
+  keeperDrawCap: ArgumentType;
 }
 
 /**
@@ -225,7 +227,7 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
   for (const field of RISK_FIELDS) risk[field] = inputs.risk[field];
 
   const oracle = m.contract("PlimsollOracle", [poseidon4, risk, inputs.assets, inputs.marketUnderlyings]);
-  const keeperRegistry = m.contract("KeeperRegistry", [inputs.keeperBondToken, inputs.keeperBond, inputs.keeperExitDelay]);
+  const keeperRegistry = m.contract("KeeperRegistry", [inputs.keeperBondToken, inputs.keeperBond, inputs.keeperExitDelay, inputs.keeperDrawCap]);
   // The market and its fund are deployed unbound; the engine's constructor binds both (`bindEngine()`).
   const settlementToken = m.staticCall(oracle, "asset", [inputs.settlementAsset], "token", { id: "SettlementToken" });
   const settlementDecimals = m.staticCall(oracle, "asset", [inputs.settlementAsset], "decimals", { id: "SettlementDecimals" });
@@ -282,6 +284,7 @@ const PlimsollModule = buildModule("Plimsoll", (m) =>
     keeperBondToken: m.getParameter<string>("keeperBondToken"),
     keeperBond: m.getParameter<bigint>("keeperBond"),
     keeperExitDelay: m.getParameter<bigint>("keeperExitDelay", DEV_LEASE.maxAge + DEV_LEASE.grace),
+    keeperDrawCap: m.getParameter<bigint>("keeperDrawCap"),
   }),
 );
 

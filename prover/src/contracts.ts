@@ -15,7 +15,7 @@ export type EngineContract = Contract & {
   market: Call<string>;
   accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean; keeperId: bigint }>;
   leaseOf: Call<[bigint, bigint, bigint] & { status: bigint; lapsesAt: bigint; closableAt: bigint }>;
-  settlementOf: Call<{ basketDelta: bigint; owedToPool: bigint }>;
+  settlementOf: Call<{ basketDelta: bigint; owedToPool: bigint; owedToKeeper: bigint; bondKeeper: bigint }>;
   maxEpochAge: Call<bigint>;
   insuranceFund: Call<string>;
   forceClose: Send;
@@ -82,12 +82,19 @@ export type KeeperRegistryContract = Contract & {
   register: Send;
   requestExit: Send;
   completeExit: Send;
+  topUp: Send;
+  bindEngine: Send;
+  drawBond: Send;
+  repayBond: Send;
+  engine: Call<string>;
   keyOf: Call<[bigint, bigint]>;
-  keeperOf: Call<{ owner: string; status: bigint; exitableAt: bigint; x: bigint; y: bigint }>;
+  keeperOf: Call<{ owner: string; status: bigint; exitableAt: bigint; bondShort: boolean; x: bigint; y: bigint }>;
   isNameable: Call<boolean>;
   isBound: Call<boolean>;
   bondAmount: Call<bigint>;
   bondToken: Call<string>;
+  bondOf: Call<bigint>;
+  drawCap: Call<bigint>;
 };
 
 /** The engine's LeaseStatus enum. */

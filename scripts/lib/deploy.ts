@@ -109,7 +109,8 @@ export interface EngineDeps {
   updateVerifier: { getAddress(): Promise<string> };
   insolvencyVerifier: { getAddress(): Promise<string> };
   poseidon3: { getAddress(): Promise<string> };
-  keeperRegistry: { getAddress(): Promise<string> };
+  /** An unbound keeper registry bonded in the settlement token (default: a new one, `deployKeeperRegistry`). */
+  keeperRegistry?: { getAddress(): Promise<string> };
   settlementAsset: number;
   lease: { maxAge: bigint; grace: bigint };
   /** The engine's linked libraries, if already deployed (default: deployed here). */
@@ -137,9 +138,30 @@ export async function deployEngineLibraries(ethers: HardhatEthers): Promise<Engi
   return out;
 }
 
+/** Development keeper bond and draw cap, in whole units of the bond token. */
+export const DEV_KEEPER_BOND = 1_000n;
+export const DEV_KEEPER_DRAW_CAP = 500n;
+
 /**
- * Deploys a MarginEngine on existing parts, with a new PerpMarket (quoted by the oracle) and a new
- * InsuranceFund for its pool; the engine's constructor binds both to itself.
+ * Deploys an unbound KeeperRegistry bonded in `token` (of `decimals`): keepers bond 1,000 units, one
+ * shortfall draws at most 500 of them, and the exit waits out a full lease plus its grace.
+ */
+export async function deployKeeperRegistry(
+  ethers: HardhatEthers,
+  token: string,
+  decimals: number | bigint,
+  lease: { maxAge: bigint; grace: bigint } = DEV_LEASE,
+): Promise<KeeperRegistryContract> {
+  const unit = 10n ** BigInt(decimals);
+  const registry = await ethers.deployContract("KeeperRegistry", [token, DEV_KEEPER_BOND * unit, lease.maxAge + lease.grace, DEV_KEEPER_DRAW_CAP * unit]);
+  await registry.waitForDeployment();
+  return registry as unknown as KeeperRegistryContract;
+}
+
+/**
+ * Deploys a MarginEngine on existing parts, with a new PerpMarket (quoted by the oracle), a new
+ * InsuranceFund for its pool and, unless given, a new KeeperRegistry; the engine's constructor binds
+ * them to itself.
  */
 export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps): Promise<EngineContract> {
   const oracleAddress = await deps.oracle.getAddress();
@@ -148,6 +170,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const market = await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]);
   const marketAddress = await market.getAddress();
   const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
+  const keeperRegistry = deps.keeperRegistry ?? (await deployKeeperRegistry(ethers, quoteToken, quoteDecimals, deps.lease));
   const libraries = deps.libraries ?? (await deployEngineLibraries(ethers));
   const noteVerifiers = deps.noteVerifiers ?? (await deployNoteVerifiers(ethers));
   const shieldedPool = deps.shieldedPool ?? (await deployShieldedPool(ethers, oracleAddress, noteVerifiers)).pool;
@@ -161,7 +184,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       settlementAsset: deps.settlementAsset,
       leaseMaxAge: deps.lease.maxAge,
       leaseGrace: deps.lease.grace,
-      keeperRegistry: await deps.keeperRegistry.getAddress(),
+      keeperRegistry: await keeperRegistry.getAddress(),
       market: marketAddress,
       insuranceFund: await fund.getAddress(),
       shieldedPool: await shieldedPool.getAddress(),
@@ -215,12 +238,7 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
   const verifier = (await ethers.deployContract("AccountUpdateVerifier")) as unknown as Contract;
   const insolvencyVerifier = (await ethers.deployContract("InsolvencyVerifier")) as unknown as Contract;
   const lease = opts.lease ?? DEV_LEASE;
-  // Keepers bond 1,000 units of the settlement token and wait out a full lease plus its grace to exit.
-  const keeperRegistry = (await ethers.deployContract("KeeperRegistry", [
-    await tokens[0]!.getAddress(),
-    1_000n * 10n ** BigInt(specs[0]!.decimals),
-    lease.maxAge + lease.grace,
-  ])) as unknown as KeeperRegistryContract;
+  const keeperRegistry = await deployKeeperRegistry(ethers, await tokens[0]!.getAddress(), specs[0]!.decimals, lease);
   const libraries = await deployEngineLibraries(ethers);
   const noteVerifiers = await deployNoteVerifiers(ethers);
   const { pool: shieldedPool, poseidonT3 } = await deployShieldedPool(ethers, await oracle.getAddress(), noteVerifiers);

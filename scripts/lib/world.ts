@@ -12,7 +12,7 @@ import type { TokenContract } from "../../prover/src/index.js";
 import { Prover, type CircuitArtifacts } from "../../prover/src/index.js";
 import { OpeningStore } from "../../prover/src/index.js";
 import { Trader } from "../../prover/src/index.js";
-import { generateKeeperKey, type KeeperKey } from "../../prover/src/index.js";
+import { generateKeeperKey, proveKeyPossession, type KeeperKey } from "../../prover/src/index.js";
 import { deployPlimsoll, type DeployOptions, type Deployment } from "./deploy.js";
 import { paths } from "./paths.js";
 
@@ -69,15 +69,23 @@ export async function createWorld(
 export async function registerKeeper(ethers: HardhatEthers, d: Deployment, operator?: Signer): Promise<WorldKeeper> {
   const signers = await ethers.getSigners();
   const op = operator ?? (signers[signers.length - 1]! as unknown as Signer);
-  const key = await generateKeeperKey();
-  const bond = BigInt(await d.keeperRegistry.bondAmount());
-  const usdc = d.tokens[0]!.connect(op) as TokenContract;
-  await (await usdc.mint(await op.getAddress(), bond)).wait();
-  await (await usdc.approve(await d.keeperRegistry.getAddress(), bond)).wait();
-  const registry = d.keeperRegistry.connect(op) as typeof d.keeperRegistry;
-  const receipt = await (await registry.register(key.publicKey[0], key.publicKey[1])).wait();
-  const log = receipt!.logs.map((l) => d.keeperRegistry.interface.parseLog(l)).find((l) => l?.name === "KeeperRegistered");
-  return { keeperId: BigInt(log!.args.keeperId), key, operator: op };
+  return registerKeeperKey(ethers, d.keeperRegistry, op, await generateKeeperKey());
+}
+
+/**
+ * `operator` registers `key` on `registry` with its proof of possession, after minting and approving
+ * the bond in the registry's bond token (a development MockERC20).
+ */
+export async function registerKeeperKey(ethers: HardhatEthers, registry: Deployment["keeperRegistry"], operator: Signer, key: KeeperKey): Promise<WorldKeeper> {
+  const bond = BigInt(await registry.bondAmount());
+  const token = (await ethers.getContractAt("MockERC20", await registry.bondToken())).connect(operator) as unknown as TokenContract;
+  await (await token.mint(await operator.getAddress(), bond)).wait();
+  await (await token.approve(await registry.getAddress(), bond)).wait();
+  const r = registry.connect(operator) as typeof registry;
+  const ctx = { chainId: (await ethers.provider.getNetwork()).chainId, registry: await r.getAddress(), owner: await operator.getAddress() };
+  const receipt = await (await r.register(key.publicKey[0], key.publicKey[1], await proveKeyPossession(key, ctx))).wait();
+  const log = receipt!.logs.map((l) => registry.interface.parseLog(l)).find((l) => l?.name === "KeeperRegistered");
+  return { keeperId: BigInt(log!.args.keeperId), key, operator };
 }
 
 /** Timestamp of the latest block. */

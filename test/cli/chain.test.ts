@@ -110,7 +110,14 @@ describe("plimsoll CLI against a hardhat node", function () {
       const r = await json("keeper", "register", "--key", key, "--account", "9");
       expect(r.keeperId).to.equal("1");
       const s = await json("keeper", "status", "--keeper-id", "1", "--key", key);
-      expect(s).to.include({ status: "active", keyMatches: true });
+      expect(s).to.include({ status: "active", keyMatches: true, nameable: true, bond: "1000000000", bondAmount: "1000000000" });
+      // Nothing was drawn: there is nothing to top up.
+      const topup = await plimsoll("keeper", "topup", "--keeper-id", "1", "--account", "9");
+      expect(topup.code).to.equal(2);
+      expect(topup.stderr).to.include("keeper 1's bond is whole: nothing to top up");
+      const notOwner = await plimsoll("keeper", "topup", "--keeper-id", "1", "--account", "8");
+      expect(notOwner.code).to.equal(2);
+      expect(notOwner.stderr).to.match(/keeper 1 belongs to 0x[0-9a-fA-F]+; only it may top up/);
     });
 
     it("exits 1 from status for an unknown id or a key that is not the registered one", async function () {

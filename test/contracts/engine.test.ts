@@ -16,7 +16,7 @@ import { accountRequirement, positionRequirement, realisedPnl, type MarketQuote,
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
 import { createWorld, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
-import { deployShieldedPool } from "../../scripts/lib/deploy.js";
+import { deployKeeperRegistry, deployShieldedPool } from "../../scripts/lib/deploy.js";
 import type { MarginEngine, ReentrantERC20 } from "../../types/ethers-contracts/index.js";
 import {
   Action,
@@ -741,14 +741,15 @@ describe("MarginEngine", function () {
       }
     });
 
-    it("admits a market and a fund only at construction, and only ones nobody bound before", async function () {
+    it("admits a market, a fund and a keeper registry only at construction, and only ones nobody bound before", async function () {
       const { w } = await loadOpenPositions();
       const [, stranger] = await ethers.getSigners();
       const [quote, decimals] = await w.d.oracle.asset(USDC);
       const oracle = await w.d.oracle.getAddress();
       const factory = await ethers.getContractFactory("MarginEngine", { libraries: w.d.libraries });
       const freshPool = async () => (await deployShieldedPool(ethers, oracle, w.d.noteVerifiers, w.d.poseidonT3)).pool;
-      const config = async (market: { getAddress(): Promise<string> }, fund: { getAddress(): Promise<string> }, pool?: { getAddress(): Promise<string> }) => ({
+      type At = { getAddress(): Promise<string> };
+      const config = async (market: At, fund: At, pool?: At, registry?: At) => ({
         oracle,
         updateVerifier: await w.d.verifier.getAddress(),
         insolvencyVerifier: await w.d.insolvencyVerifier.getAddress(),
@@ -757,7 +758,7 @@ describe("MarginEngine", function () {
         settlementAsset: USDC,
         leaseMaxAge: await typed(w).engine.leaseMaxAge(),
         leaseGrace: await typed(w).engine.leaseGrace(),
-        keeperRegistry: await w.d.keeperRegistry.getAddress(),
+        keeperRegistry: await (registry ?? (await deployKeeperRegistry(ethers, quote, decimals))).getAddress(),
         market: await market.getAddress(),
         insuranceFund: await fund.getAddress(),
         shieldedPool: await (pool ?? (await freshPool())).getAddress(),
@@ -791,12 +792,26 @@ describe("MarginEngine", function () {
       await expect(factory.deploy(await config(b.market, b.fund, otherPool.pool)))
         .to.be.revertedWithCustomError(factory, "InvalidShieldedPool")
         .withArgs(await otherPool.pool.getAddress(), "other tokens");
+      // The keeper registry: the world's is bound to the world's engine, one a front-runner bound first is
+      // refused the same way, and one whose bonds are not in the settlement token cannot back the pool.
+      await expect(factory.deploy(await config(b.market, b.fund, undefined, w.d.keeperRegistry))).to.be.revertedWithCustomError(w.d.keeperRegistry, "EngineAlreadyBound");
+      const squatted = await deployKeeperRegistry(ethers, quote, decimals);
+      await (await (squatted.connect(stranger!) as typeof squatted).bindEngine()).wait();
+      await expect(factory.deploy(await config(b.market, b.fund, undefined, squatted)))
+        .to.be.revertedWithCustomError(squatted, "EngineAlreadyBound")
+        .withArgs(await addr(stranger!));
+      const wethBonds = await deployKeeperRegistry(ethers, await w.d.tokens[WETH]!.getAddress(), 18);
+      await expect(factory.deploy(await config(b.market, b.fund, undefined, wethBonds)))
+        .to.be.revertedWithCustomError(factory, "InvalidKeeperRegistry")
+        .withArgs(await wethBonds.getAddress(), "bond token is not the settlement token");
       // A fitting set is admitted, and bound to the new engine for good.
       const pool = await freshPool();
-      const engine = await factory.deploy(await config(b.market, b.fund, pool));
+      const registry = await deployKeeperRegistry(ethers, quote, decimals);
+      const engine = await factory.deploy(await config(b.market, b.fund, pool, registry));
       await engine.waitForDeployment();
       expect(await b.market.engine()).to.equal(await engine.getAddress());
       expect(await b.fund.engine()).to.equal(await engine.getAddress());
+      expect(await registry.engine()).to.equal(await engine.getAddress());
       expect(await (pool as unknown as { engine(): Promise<string> }).engine()).to.equal(await engine.getAddress());
       expect(await engine.quoter()).to.equal(oracle);
       expect(await engine.marketCount()).to.equal(BigInt(await w.d.oracle.marketCount()));

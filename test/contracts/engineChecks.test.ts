@@ -17,7 +17,7 @@ import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, elapse, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine } from "../../types/ethers-contracts/index.js";
 import type { TokenContract } from "../../prover/src/contracts.js";
-import { ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WETH } from "./helpers.js";
+import { ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, USDC, WETH } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -38,11 +38,11 @@ async function setup(): Promise<Setup> {
     updateVerifier: await ethers.deployContract("AcceptingVerifier"),
     insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
     poseidon3: w.d.poseidon3,
-    keeperRegistry: w.d.keeperRegistry,
     settlementAsset: USDC,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
   })) as unknown as MarginEngine;
+  await registerWorldKeeper(ethers, w, engine);
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   const [, lp, alice, bob] = await ethers.getSigners();
   const usdc = w.d.tokens[USDC]! as TokenContract;

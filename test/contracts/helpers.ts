@@ -20,7 +20,7 @@ import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
 import { deployMarginEngine } from "../../scripts/lib/deploy.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, type World } from "../../scripts/lib/world.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, registerKeeperKey, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
 
 export const USDC = 0;
@@ -128,7 +128,10 @@ export async function emptyBasketHash(): Promise<bigint> {
   return basketHash(await initPoseidon(), new Array<bigint>(N_ASSETS).fill(0n));
 }
 
-/** A second engine (with its own new market and fund) on `w`'s oracle, with its own verifier and settlement slot. */
+/**
+ * A second engine (with its own new market, fund and keeper registry) on `w`'s oracle, with its own verifier
+ * and settlement slot. The world's keeper registers its key there too (as keeper 1, the id traders name).
+ */
 export async function deployEngine(
   ethers: HardhatEthers,
   w: World,
@@ -139,13 +142,20 @@ export async function deployEngine(
     updateVerifier: opts.verifier === undefined ? w.d.verifier : { getAddress: async () => opts.verifier! },
     insolvencyVerifier: w.d.insolvencyVerifier,
     poseidon3: w.d.poseidon3,
-    keeperRegistry: w.d.keeperRegistry,
     settlementAsset: opts.settlementAsset ?? 0,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
   })) as unknown as MarginEngine;
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
+  await registerWorldKeeper(ethers, w, engine);
   return { engine, market };
+}
+
+/** Registers the world's keeper key on `engine`'s own keeper registry, by the world's keeper operator. */
+export async function registerWorldKeeper(ethers: HardhatEthers, w: World, engine: { keeperRegistry(): Promise<string> }): Promise<void> {
+  const registry = (await ethers.getContractAt("KeeperRegistry", await engine.keeperRegistry())) as unknown as World["d"]["keeperRegistry"];
+  const k = await registerKeeperKey(ethers, registry, w.keeper.operator, w.keeper.key);
+  if (k.keeperId !== w.keeper.keeperId) throw new Error(`the world's keeper registered as ${k.keeperId}, not ${w.keeper.keeperId}`);
 }
 
 /** The world's engine and market with their full generated types (the deployment's are slices). */

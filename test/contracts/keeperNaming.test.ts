@@ -174,7 +174,7 @@ describe("MarginEngine: no lease outlives its keeper", function () {
     worlds.add(n.w);
     const { w } = n;
     const needed = DEV_LEASE.maxAge + DEV_LEASE.grace;
-    const registry = await ethers.deployContract("KeeperRegistry", [await w.d.tokens[USDC]!.getAddress(), e6, needed - 1n]);
+    const registry = await ethers.deployContract("KeeperRegistry", [await w.d.tokens[USDC]!.getAddress(), e6, needed - 1n, e6]);
     await expect(
       deployMarginEngine(ethers, {
         oracle: w.d.oracle,

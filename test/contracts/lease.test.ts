@@ -1,6 +1,7 @@
 /**
  * Solvency leases: lapse by age or by a new oracle price regime, the grace period, permissionless
- * force-close at the oracle mark, the insurance fund advancing losses to the pool, frozen accounts,
+ * force-close at the oracle mark, the keeper's bond and then the insurance fund advancing losses to the
+ * pool (test/contracts/keeperBond.test.ts covers the bond in detail), frozen accounts,
  * and settlement of the pending PnL with a real proof. Ends with a random-sequence accounting
  * invariant: every token is in a wallet, the engine (baskets plus owed credits), the pool or the fund.
  */
@@ -124,7 +125,7 @@ describe("MarginEngine leases", function () {
       await expect(w.d.engine.forceClose(await who(alice))).to.be.revertedWithCustomError(w.d.engine, "OracleStale");
     });
 
-    it("closes every position at the mark, lets the fund advance the loss to the pool, and freezes the account", async function () {
+    it("closes every position at the mark, lets the keeper's bond (up to its cap) and the fund advance the loss to the pool, and freezes the account", async function () {
       const { w, alice, keeper } = await load();
       const fundAddr = await w.d.engine.insuranceFund();
       const usdc = w.d.tokens[USDC]! as TokenContract;
@@ -141,12 +142,15 @@ describe("MarginEngine leases", function () {
         .and.to.emit(w.d.engine, "PositionChanged")
         .withArgs(await who(alice), ETH_PERP, 10n * e18, 0n, 2_800_00000000n, loss);
       expect(await usdc.balanceOf(pool)).to.equal(poolBefore - loss);
-      expect(await usdc.balanceOf(fundAddr)).to.equal(10_000n * e6 + loss);
+      const cap = BigInt(await w.d.keeperRegistry.drawCap());
+      expect(cap).to.equal(500n * e6);
+      expect(await usdc.balanceOf(fundAddr)).to.equal(10_000n * e6 + loss + cap);
+      expect(await w.d.keeperRegistry.bondOf(w.keeper.keeperId)).to.equal(BigInt(await w.d.keeperRegistry.bondAmount()) - cap);
       const account = await w.d.engine.accountOf(await who(alice));
       expect(account.frozen).to.equal(true);
       expect(account.openMarkets).to.equal(0n);
       const st = await w.d.engine.settlementOf(await who(alice));
-      expect([st.basketDelta, st.owedToPool]).to.deep.equal([loss, 0n]);
+      expect([st.basketDelta, st.owedToPool, st.owedToKeeper, st.bondKeeper]).to.deep.equal([loss, 0n, cap, w.keeper.keeperId]);
     });
 
     it("keeps a frozen account from withdrawing, trading or renewing, but lets it deposit", async function () {
@@ -190,13 +194,14 @@ describe("MarginEngine leases", function () {
       expect(report.delta).to.deep.equal({ index: USDC, amount: -2_000n * e6 });
       expect(t.opening.amounts[USDC]).to.equal(18_000n * e6);
       expect(await usdc.balanceOf(fundAddr)).to.equal(10_000n * e6);
+      expect(await w.d.keeperRegistry.bondOf(w.keeper.keeperId)).to.equal(await w.d.keeperRegistry.bondAmount());
       expect(await usdc.balanceOf(await w.d.engine.getAddress())).to.equal(engineBefore - 2_000n * e6);
       const account = await w.d.engine.accountOf(await who(alice));
       expect([account.frozen, account.leaseEpoch]).to.deep.equal([false, epoch]);
       expect((await w.d.engine.settlementOf(await who(alice))).basketDelta).to.equal(0n);
     });
 
-    it("repays the pool first for the part an empty fund could not advance", async function () {
+    it("repays the pool first for the part the keeper's bond and an empty fund could not advance", async function () {
       const { w, alice, opening } = await load();
       const usdc = w.d.tokens[USDC]! as TokenContract;
       const pool = await w.d.market.getAddress();
@@ -206,12 +211,13 @@ describe("MarginEngine leases", function () {
       const [caller] = await ethers.getSigners(); // the engine handle's default signer
       await expect(w.d.engine.forceClose(await who(alice)))
         .to.emit(w.d.engine, "ForceClosed")
-        .withArgs(await who(alice), await who(caller!), await w.d.oracle.currentEpoch(), -2_000n * e6, 0n);
-      expect(await usdc.balanceOf(pool)).to.equal(poolBefore);
-      expect((await w.d.engine.settlementOf(await who(alice))).owedToPool).to.equal(2_000n * e6);
+        .withArgs(await who(alice), await who(caller!), await w.d.oracle.currentEpoch(), -2_000n * e6, 500n * e6);
+      expect(await usdc.balanceOf(pool)).to.equal(poolBefore + 500n * e6);
+      expect((await w.d.engine.settlementOf(await who(alice))).owedToPool).to.equal(1_500n * e6);
       const t = await traderAt(w, alice, opening);
       await t.settle();
       expect(await usdc.balanceOf(pool)).to.equal(poolBefore + 2_000n * e6);
+      expect(await w.d.keeperRegistry.bondOf(w.keeper.keeperId)).to.equal(await w.d.keeperRegistry.bondAmount());
     });
 
     it("credits a force-closed profit into the basket: the pool pays at the close, the basket at settle", async function () {

@@ -20,7 +20,7 @@ import { Prover } from "../../prover/src/prover.js";
 import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { elapse, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, ReentrantERC20 } from "../../types/ethers-contracts/index.js";
-import { createCustomWorld, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF } from "./helpers.js";
+import { createCustomWorld, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -65,11 +65,11 @@ async function setup(): Promise<Setup> {
     updateVerifier,
     insolvencyVerifier,
     poseidon3: w.d.poseidon3,
-    keeperRegistry: w.d.keeperRegistry,
     settlementAsset: RUSD,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
   })) as unknown as MarginEngine;
+  await registerWorldKeeper(ethers, w, engine);
   const engineAddr = await engine.getAddress();
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   const [, lp, alice, bob] = await ethers.getSigners();
@@ -185,15 +185,19 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
       const epoch = await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
       const bob = await s.bob.getAddress();
       const pool = await s.engine.market();
-      const [bobBefore, poolBefore] = [await s.token.balanceOf(bob), await s.token.balanceOf(pool)];
+      const registry = await s.engine.keeperRegistry();
+      const [bobBefore, poolBefore, bondsBefore] = [await s.token.balanceOf(bob), await s.token.balanceOf(pool), await s.token.balanceOf(registry)];
       const seizure = { indexA: RUSD, amountA: 500n * e6, indexB: WETH, amountB: 0n };
       const alice = await s.alice.getAddress();
       await expectGuarded(s, () => send(s.engine.connect(s.bob).liquidate(alice, epoch, seizure, next(), GARBAGE_PROOF)));
       // The liquidator pays the pool for the seizure at the discounted price out of the seized rUSD
-      // itself, and keeps the difference: the bonus.
+      // itself, and keeps the difference: the bonus. The keeper's bond pays the pool the first 500 rUSD
+      // (its draw cap) of the shortfall.
       const bobGain = (await s.token.balanceOf(bob)) - bobBefore;
       const poolGain = (await s.token.balanceOf(pool)) - poolBefore;
-      expect(bobGain + poolGain).to.equal(500n * e6);
+      const drawn = bondsBefore - (await s.token.balanceOf(registry));
+      expect(drawn).to.equal(500n * e6);
+      expect(bobGain + poolGain).to.equal(500n * e6 + drawn);
       expect(bobGain > 0n).to.equal(true);
       expect((await s.engine.accountOf(await s.alice.getAddress())).frozen).to.equal(true);
     });
@@ -218,13 +222,16 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
       expect((await s.engine.settlementOf(await s.alice.getAddress())).basketDelta).to.equal(-1_000n * e6);
     });
 
-    it("settle stops every re-entered entry point at the guard while the debt is repaid to the fund", async function () {
+    it("settle stops every re-entered entry point at the guard while the debt is repaid to the keeper's bond and the fund", async function () {
       const { s, epoch } = await expired();
       await send(s.engine.connect(s.bob).forceClose(s.alice.getAddress()));
       const fundAddr = await s.engine.insuranceFund();
-      const before = await s.token.balanceOf(fundAddr);
+      const registry = await s.engine.keeperRegistry();
+      const [before, bondsBefore] = [await s.token.balanceOf(fundAddr), await s.token.balanceOf(registry)];
       await expectGuarded(s, () => send(s.engine.connect(s.alice).settle(epoch, next(), GARBAGE_NOTE, GARBAGE_PROOF)));
-      expect(await s.token.balanceOf(fundAddr)).to.equal(before + 1_000n * e6);
+      // 500 rUSD (the draw cap) back into the bond, the other 500 to the fund.
+      expect(await s.token.balanceOf(registry)).to.equal(bondsBefore + 500n * e6);
+      expect(await s.token.balanceOf(fundAddr)).to.equal(before + 500n * e6);
       expect((await s.engine.accountOf(await s.alice.getAddress())).frozen).to.equal(false);
     });
   });

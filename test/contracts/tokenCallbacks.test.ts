@@ -18,7 +18,7 @@
 import { expect } from "chai";
 import type { Signer } from "ethers";
 import { network } from "hardhat";
-import { generateKeeperKey } from "../../prover/src/keeper/keys.js";
+import { generateKeeperKey, proveKeyPossession, type KeeperKey } from "../../prover/src/keeper/keys.js";
 import type { ReentrantERC20 } from "../../types/ethers-contracts/index.js";
 import { e6 } from "./helpers.js";
 
@@ -42,12 +42,16 @@ async function marketSetup() {
 /** A registry bonded in the re-entrant token, and a contract operator holding two bonds. */
 async function registrySetup() {
   const token = (await ethers.deployContract("ReentrantERC20", ["Reentrant USD", "rUSD", 6])) as unknown as ReentrantERC20;
-  const registry = await ethers.deployContract("KeeperRegistry", [await token.getAddress(), 1_000n * e6, 86_400n * 7n]);
+  const registry = await ethers.deployContract("KeeperRegistry", [await token.getAddress(), 1_000n * e6, 86_400n * 7n, 500n * e6]);
   const actor = await ethers.deployContract("ReentrantActor", [await registry.getAddress()]);
   await (await token.mint(await actor.getAddress(), 2_000n * e6)).wait();
   await (await actor.approve(await token.getAddress(), await registry.getAddress(), 2_000n * e6)).wait();
   const keys = [await generateKeeperKey(), await generateKeeperKey()];
-  return { token, registry, actor, keys };
+  const ctx = { chainId: (await ethers.provider.getNetwork()).chainId, registry: await registry.getAddress(), owner: await actor.getAddress() };
+  /** The actor's register(x, y, proof) calldata for `key`, with its proof of possession. */
+  const registerCall = async (key: KeeperKey): Promise<string> =>
+    registry.interface.encodeFunctionData("register", [key.publicKey[0], key.publicKey[1], await proveKeyPossession(key, ctx)]);
+  return { token, registry, actor, keys, registerCall };
 }
 
 describe("token callbacks into contracts without a guard", function () {
@@ -86,9 +90,9 @@ describe("token callbacks into contracts without a guard", function () {
 
   describe("KeeperRegistry", function () {
     it("#completeExit: the exit re-entered from the bond's transfer reverts NotExiting(id, Exited), and one bond is paid", async function () {
-      const { token, registry, actor, keys } = await networkHelpers.loadFixture(registrySetup);
+      const { token, registry, actor, keys, registerCall } = await networkHelpers.loadFixture(registrySetup);
       const a = await actor.getAddress();
-      await (await actor.act(registry.interface.encodeFunctionData("register", [keys[0]!.publicKey[0], keys[0]!.publicKey[1]]))).wait();
+      await (await actor.act(await registerCall(keys[0]!))).wait();
       await (await actor.act(registry.interface.encodeFunctionData("requestExit", [1n]))).wait();
       await networkHelpers.time.increase(86_400n * 7n);
       await (await token.arm(a, [actor.interface.encodeFunctionData("reenter", [registry.interface.encodeFunctionData("completeExit", [1n])])])).wait();
@@ -101,11 +105,11 @@ describe("token callbacks into contracts without a guard", function () {
     });
 
     it("#register: the same key re-registered from the bond's transferFrom reverts KeyAlreadyRegistered; another key is registered and bonded", async function () {
-      const { token, registry, actor, keys } = await networkHelpers.loadFixture(registrySetup);
+      const { token, registry, actor, keys, registerCall } = await networkHelpers.loadFixture(registrySetup);
       const a = await actor.getAddress();
       const [k0, k1] = keys;
-      const again = registry.interface.encodeFunctionData("register", [k0!.publicKey[0], k0!.publicKey[1]]);
-      const other = registry.interface.encodeFunctionData("register", [k1!.publicKey[0], k1!.publicKey[1]]);
+      const again = await registerCall(k0!);
+      const other = await registerCall(k1!);
       await (await token.arm(a, [actor.interface.encodeFunctionData("reenter", [again]), actor.interface.encodeFunctionData("reenter", [other])])).wait();
       await (await actor.act(again)).wait();
       expect(await actor.succeeded(0)).to.equal(false);

@@ -312,4 +312,46 @@ describe("BabyJubJub", function () {
       gas["mul (256-bit scalar, with the inversion)"] = await lib.gasOfMul(TWO_256 - 1n, BASE8[0], BASE8[1]);
     });
   });
+
+  describe("isSchnorrValid (s * Base8 == R + c * A)", function () {
+    it("accepts s = r + c * k for random keys, nonces and challenges, and rejects s + 1, another c, another R or another A", async function () {
+      for (let i = 0; i < 6; i++) {
+        const k = 1n + rnd.below(SUB_ORDER - 1n);
+        const r = 1n + rnd.below(SUB_ORDER - 1n);
+        const c = rnd.below(SUB_ORDER);
+        const A = bj.mul(k, BASE8);
+        const R = bj.mul(r, BASE8);
+        const s = (r + c * k) % SUB_ORDER;
+        expect(await lib.isSchnorrValid(s, c, A[0], A[1], R[0], R[1]), `case ${i}`).to.equal(true);
+        expect(await lib.isSchnorrValid((s + 1n) % SUB_ORDER, c, A[0], A[1], R[0], R[1])).to.equal(false);
+        expect(await lib.isSchnorrValid(s, (c + 1n) % SUB_ORDER, A[0], A[1], R[0], R[1])).to.equal(false);
+        const R2 = bj.add(R, BASE8);
+        expect(await lib.isSchnorrValid(s, c, A[0], A[1], R2[0], R2[1])).to.equal(false);
+        const A2 = bj.add(A, BASE8);
+        expect(await lib.isSchnorrValid(s, c, A2[0], A2[1], R[0], R[1])).to.equal(false);
+        // R with a low-order component never verifies: the left side is in the subgroup.
+        const Rt = bj.add(R, TORSION[1]!);
+        expect(await lib.isSchnorrValid(s, c, A[0], A[1], Rt[0], Rt[1])).to.equal(false);
+      }
+    });
+
+    it("accepts the edge scalars: s = 0 with R = -c * A, and c = 0 with R = s * Base8 (reported gas)", async function () {
+      const A = bj.mul(12345n, BASE8);
+      const c = SUB_ORDER - 2n;
+      const R = bj.mul(SUB_ORDER - c, A);
+      expect(await lib.isSchnorrValid(0n, c, A[0], A[1], R[0], R[1])).to.equal(true);
+      const Rs = bj.mul(777n, BASE8);
+      expect(await lib.isSchnorrValid(777n, 0n, A[0], A[1], Rs[0], Rs[1])).to.equal(true);
+      // Gas with full-size scalars: s and c both of SUB_ORDER's 251 bits.
+      const k = 1n + rnd.below(SUB_ORDER - 1n);
+      let r = 1n + rnd.below(SUB_ORDER - 1n);
+      const cc = SUB_ORDER - 7n;
+      while ((r + cc * k) % SUB_ORDER < 1n << 250n) r = 1n + rnd.below(SUB_ORDER - 1n);
+      const Ak = bj.mul(k, BASE8);
+      const Rr = bj.mul(r, BASE8);
+      const [ok, used] = await lib.gasOfIsSchnorrValid((r + cc * k) % SUB_ORDER, cc, Ak[0], Ak[1], Rr[0], Rr[1]);
+      expect(ok).to.equal(true);
+      gas["isSchnorrValid (251-bit s and c)"] = used;
+    });
+  });
 });

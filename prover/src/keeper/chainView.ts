@@ -31,7 +31,7 @@ export const ENGINE_KEEPER_ABI = [
   "function liquidate(address account, uint64 epoch, tuple(uint8 indexA, uint96 amountA, uint8 indexB, uint96 amountB) seizure, uint256 remainderCommitment, tuple(uint256[2] a, uint256[2][2] b, uint256[2] c) proof)",
   "event KeeperNoteSent(address indexed account, uint64 indexed keeperId, uint64 indexed epoch, uint256 commitment, uint256[2] ephemeralKey, uint256[9] ciphertext)",
   "event Liquidated(address indexed account, address indexed liquidator, uint64 indexed epoch, int256 realisedPnl, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 payment, uint256 remainderCommitment)",
-  "event ForceClosed(address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund)",
+  "event ForceClosed(address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 covered)",
   "error StaleEpoch(uint64 given, uint64 current)",
   "error OracleStale(uint64 epochTimestamp, uint256 maxEpochAge)",
   "error InvalidProof()",

@@ -7,18 +7,22 @@ export { BASE8, IDENTITY, SUB_ORDER, getBabyJub } from "../babyjub.js";
 export type { BabyJub, Point } from "../babyjub.js";
 export {
   KEY_FILE_VERSION,
+  KEY_PROOF_DOMAIN,
   checkPublicKey,
   checkScalar,
   ecdh,
   generateKeeperKey,
   isValidPublicKey,
+  keyProofChallenge,
   loadKeeperKey,
+  proveKeyPossession,
   publicKeyError,
   publicKeyOf,
   randomScalar,
   saveKeeperKey,
+  verifyKeyPossession,
 } from "./keys.js";
-export type { KeeperKey, LoadKeyOptions, SaveKeyOptions } from "./keys.js";
+export type { KeeperKey, KeyProof, KeyProofContext, LoadKeyOptions, SaveKeyOptions } from "./keys.js";
 export {
   ENGINE_KEEPER_ABI,
   ERC20_KEEPER_ABI,

@@ -11,6 +11,7 @@
  * field over which Baby Jubjub is defined).
  */
 import { randomBytes } from "node:crypto";
+import { AbiCoder, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { BASE8, getBabyJub, SUB_ORDER, type Point } from "../babyjub.js";
 import { FIELD_MODULUS } from "../constants.js";
@@ -100,6 +101,64 @@ export async function ecdh(privateKey: bigint, publicKey: Point): Promise<Point>
   checkScalar(privateKey, "privateKey");
   await checkPublicKey(publicKey, "publicKey");
   return (await getBabyJub()).mul(privateKey, publicKey);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Proof of possession (KeeperRegistry.register)
+// ----------------------------------------------------------------------------------------------
+
+/** The Schnorr proof `KeeperRegistry.register` takes: R = r * Base8 and s = r + c * privateKey mod SUB_ORDER. */
+export interface KeyProof {
+  rx: bigint;
+  ry: bigint;
+  s: bigint;
+}
+
+/** What the proof is bound to: nobody else can use it for another caller, registry or chain. */
+export interface KeyProofContext {
+  /** The chain id (`block.chainid`). */
+  chainId: bigint;
+  /** The KeeperRegistry's address. */
+  registry: string;
+  /** The address that will call `register` (the keeper's owner). */
+  owner: string;
+}
+
+/** `KeeperRegistry.KEY_PROOF_DOMAIN`: keccak256 of the domain string. */
+export const KEY_PROOF_DOMAIN = keccak256(toUtf8Bytes("Plimsoll.KeeperRegistry.register.v1"));
+
+/**
+ * The challenge c = keccak256(abi.encode(KEY_PROOF_DOMAIN, chainId, registry, owner, A, R)) mod SUB_ORDER,
+ * as `KeeperRegistry._checkKeyProof` computes it.
+ */
+export function keyProofChallenge(ctx: KeyProofContext, publicKey: Point, r: Point): bigint {
+  const encoded = AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "address", "address", "uint256", "uint256", "uint256", "uint256"],
+    [KEY_PROOF_DOMAIN, ctx.chainId, getAddress(ctx.registry), getAddress(ctx.owner), publicKey[0], publicKey[1], r[0], r[1]],
+  );
+  return BigInt(keccak256(encoded)) % SUB_ORDER;
+}
+
+/**
+ * A proof that `ctx.owner` knows `key.privateKey`, for `KeeperRegistry.register(x, y, proof)`: a fresh random
+ * nonce r (never reused: two proofs with one nonce would reveal the key), R = r * Base8, s = r + c * k.
+ */
+export async function proveKeyPossession(key: KeeperKey, ctx: KeyProofContext): Promise<KeyProof> {
+  checkScalar(key.privateKey, "privateKey");
+  const r = randomScalar();
+  const R = (await getBabyJub()).mul(r, BASE8);
+  const c = keyProofChallenge(ctx, key.publicKey, R);
+  return { rx: R[0], ry: R[1], s: (r + c * key.privateKey) % SUB_ORDER };
+}
+
+/** True iff `proof` verifies for `publicKey` in `ctx`: s < SUB_ORDER and s * Base8 == R + c * publicKey. */
+export async function verifyKeyPossession(publicKey: Point, proof: KeyProof, ctx: KeyProofContext): Promise<boolean> {
+  const bj = await getBabyJub();
+  if (proof.s >= SUB_ORDER || proof.rx >= FIELD_MODULUS || proof.ry >= FIELD_MODULUS || !bj.inCurve([proof.rx, proof.ry])) return false;
+  const c = keyProofChallenge(ctx, publicKey, [proof.rx, proof.ry]);
+  const left = bj.mul(proof.s, BASE8);
+  const right = bj.add([proof.rx, proof.ry], bj.mul(c, publicKey));
+  return left[0] === right[0] && left[1] === right[1];
 }
 
 // ----------------------------------------------------------------------------------------------
