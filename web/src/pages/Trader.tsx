@@ -174,7 +174,12 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
     if (!/^[1-9][0-9]*$/.test(text)) throw new FieldError("Keeper id", "the account names no keeper yet: give a registered keeper id (a positive integer)");
     const id = BigInt(text);
     const reg = contracts(cfg, readProvider(cfg)).keeperRegistry;
-    if (!(await reg.isNameable(id))) throw new FieldError("Keeper id", `keeper ${id} is not registered or cannot be named`);
+    if (!(await reg.isNameable(id))) {
+      const short = Boolean((await reg.keeperOf(id)).bondShort);
+      throw new FieldError("Keeper id", short
+        ? `keeper ${id}'s bond was drawn for a shortfall of one of its accounts: no new account may name it until it is topped up (plimsoll keeper topup)`
+        : `keeper ${id} is not registered, or is exiting: it cannot be named`);
+    }
     const [x, y] = await reg.keyOf(id);
     return { keeperId: id, key: [BigInt(x), BigInt(y)] };
   }
