@@ -46,6 +46,8 @@ export type OracleContract = Contract & {
   marketCount: Call<bigint>;
   assetCount: Call<bigint>;
   markPrice: Call<bigint>;
+  /** An asset's mark (EMA of the clamped medians): maintenance weights and seizures use it. */
+  assetMark: Call<bigint>;
   price: Call<bigint>;
   marketRatios: Call<[bigint, bigint]>;
   haircuts: Call<[bigint, bigint]>;
