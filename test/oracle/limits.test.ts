@@ -84,17 +84,26 @@ describe("PlimsollOracle limits", function () {
   });
 
   describe("WeightOverflow", function () {
-    /** Writes `price` into the low 64 bits of the asset's first state slot (AssetState: price, then the variances). */
+    /**
+     * Writes `price` as the asset's price (the low 64 bits of its first state slot: price, then the variances)
+     * and as its mark (bits 128-191 of its second slot: hMM, hIM, mark, refPrice), which the weights use.
+     */
     async function forcePrice(w: World, slot: number, price: bigint): Promise<void> {
       // Storage: slot 0 holds lastSample, currentEpoch, the epoch timestamp and currentRegime; then
-      // AssetState[16] at two slots each.
-      const at = 1 + 2 * slot;
+      // AssetState[16] at three slots each.
+      const at = 1 + 3 * slot;
       const oracle = await w.d.oracle.getAddress();
-      const word = BigInt(await ethers.provider.getStorage(oracle, at));
       const mask = (1n << 64n) - 1n;
+      const word = BigInt(await ethers.provider.getStorage(oracle, at));
       expect(word & mask, "the storage layout is the one assumed: the low 64 bits hold the price").to.equal(BigInt(await (await oracleOf(w)).price(slot)));
       await networkHelpers.setStorageAt(oracle, at, (word & ~mask) | price);
+      const second = BigInt(await ethers.provider.getStorage(oracle, at + 1));
+      expect((second >> 128n) & mask, "the storage layout is the one assumed: bits 128-191 of the second slot hold the mark").to.equal(
+        BigInt(await (await oracleOf(w)).assetMark(slot)),
+      );
+      await networkHelpers.setStorageAt(oracle, at + 1, (second & ~(mask << 128n)) | (price << 128n));
       expect(await (await oracleOf(w)).price(slot)).to.equal(price);
+      expect(await (await oracleOf(w)).assetMark(slot)).to.equal(price);
     }
 
     it("reverts WeightOverflow with the slot and the weight when a 0-decimal price reaches 2^64 - 1 (above MAX_PRICE)", async function () {
