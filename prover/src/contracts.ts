@@ -55,6 +55,12 @@ export type OracleContract = Contract & {
   asset: Call<[string, bigint]>;
   maxStaleness: Call<bigint>;
   breakerSamples: Call<bigint>;
+  referencePrice: Call<bigint>;
+  /** The lowest maintenance haircut of an asset since the regime started (WAD): the regime band's unit. */
+  referenceBand: Call<bigint>;
+  leaseBandWad: Call<bigint>;
+  horizonSamples: Call<bigint>;
+  gridSeconds: Call<bigint>;
   /** mark, initial ratio, maintenance ratio, halted (the underlying is frozen or cooling off). */
   marketQuote: Call<[bigint, bigint, bigint, boolean] & { mark: bigint; initialRatio: bigint; maintenanceRatio: bigint; halted: boolean }>;
   marketHalted: Call<boolean>;

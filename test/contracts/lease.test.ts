@@ -21,6 +21,16 @@ const { ethers, networkHelpers } = await network.create();
 
 const Status = { Inactive: 0n, Current: 1n, Lapsed: 2n, Expired: 3n } as const;
 
+/**
+ * Moves `slot`'s price 1% beyond its regime band: leaseBandWad times its lowest maintenance haircut since the
+ * regime started (the price and the mark move together while the move is inside markBandBps).
+ */
+async function moveBeyondBand(w: World, slot: number): Promise<void> {
+  const band = ((await w.d.oracle.referenceBand(slot)) * (await w.d.oracle.leaseBandWad())) / 10n ** 18n;
+  const ref = await w.d.oracle.referencePrice(slot);
+  await nextEpoch(w, new Map([[slot, ref + (ref * band) / 10n ** 18n + ref / 100n]]));
+}
+
 interface Leased {
   w: World;
   lp: Signer;
@@ -79,7 +89,7 @@ describe("MarginEngine leases", function () {
     it("lapses at once when the oracle starts a new price regime, however young the lease", async function () {
       const { w, alice } = await load();
       const before = (await w.d.engine.leaseOf(await who(alice)))[1];
-      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]])); // BTC +6%: beyond the 5% band
+      await moveBeyondBand(w, WBTC);
       expect(await w.d.oracle.currentRegime()).to.equal(1n);
       const start = await w.d.oracle.regimeStartedAt(1n);
       const [status, lapsesAt] = await w.d.engine.leaseOf(await who(alice));
@@ -90,7 +100,7 @@ describe("MarginEngine leases", function () {
 
     it("is Current again once the owner renews within the grace period", async function () {
       const { w, alice, opening } = await load();
-      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]]));
+      await moveBeyondBand(w, WBTC);
       const t = await traderAt(w, alice, opening);
       await t.renewLease();
       const account = await w.d.engine.accountOf(await who(alice));
