@@ -52,6 +52,8 @@ export type OracleContract = Contract & {
   marketRatios: Call<[bigint, bigint]>;
   haircuts: Call<[bigint, bigint]>;
   liquidationBonus: Call<bigint>;
+  /** price (the asset's mark: seizures are priced at it), decimals, bonus: what the engine's liquidation reads. */
+  seizureQuote: Call<[bigint, bigint, bigint]>;
   asset: Call<[string, bigint]>;
   maxStaleness: Call<bigint>;
   breakerSamples: Call<bigint>;
