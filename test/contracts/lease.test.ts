@@ -98,6 +98,15 @@ describe("MarginEngine leases", function () {
       expect(status).to.equal(Status.Lapsed);
     });
 
+    it("does not lapse on a 6% move of an asset whose maintenance haircut is larger (the band is the haircut in force)", async function () {
+      const { w, alice } = await load();
+      const band = ((await w.d.oracle.referenceBand(WBTC)) * (await w.d.oracle.leaseBandWad())) / 10n ** 18n;
+      expect(band > 6n * 10n ** 16n).to.equal(true); // BTC at 55% annual volatility: its haircut is above 6%
+      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]])); // the move of issue 16, section 5
+      expect(await w.d.oracle.currentRegime()).to.equal(0n);
+      expect((await w.d.engine.leaseOf(await who(alice)))[0]).to.equal(Status.Current);
+    });
+
     it("is Current again once the owner renews within the grace period", async function () {
       const { w, alice, opening } = await load();
       await moveBeyondBand(w, WBTC);

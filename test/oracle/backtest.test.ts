@@ -118,6 +118,16 @@ describe("oracle backtest", function () {
       expect(report.maxDailyRise.rise).to.be.within(0, (24 * Number(risk.maxTightenStep)) / 1e18 + 1e-12);
     });
 
+    it("names the calm year (the full year with the lowest median RiskMetrics) with its regime changes, and the calm-time median haircut", function () {
+      // 2001 and the first 35 days of 2002 swing 4% a close, the rest is flat; 2003 has too few closes to count.
+      const closes = Array.from({ length: 800 }, (_, i) => (i < 400 ? 100 * (i % 2 === 0 ? 1 : 1.04) : 100));
+      const { report } = backtest(dated(closes), options);
+      expect(report.calmYear.year).to.equal("2002");
+      expect(report.calmYear.regimes).to.equal(report.regimesPerYear["2002"]);
+      expect(report.calmMedianHaircut).to.be.at.most(report.medianHaircut);
+      expect(report.calmMedianHaircut).to.be.at.least(FLOOR);
+    });
+
     it("refuses a warm-up that leaves nothing to count and a horizon that is not a positive integer", function () {
       expect(() => backtest(dated([100, 101, 102]), { ...options, warmup: 5 })).to.throw(RangeError, "warmup 5 leaves no closes to count");
       expect(() => backtest(dated([100, 101, 102]), { ...options, horizons: [0] })).to.throw(RangeError, "horizon 0 is not a positive integer");
