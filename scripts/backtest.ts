@@ -17,7 +17,9 @@ const HELP = `Usage: npm run -s backtest -- --csv FILE [options]
 Runs the oracle's margin formula (the demo's constants, defaultRiskConfig) over a daily history of
 closes and prints breach rates at each liquidation horizon (one-sided against the maintenance
 haircut, two-sided against the market's maintenance ratio), the same rates for a RiskMetrics 99%
-EWMA, the worst shortfalls, calm-to-peak ratios, the largest one-day rise and regime changes per year.
+EWMA, the worst shortfalls, calm-to-peak ratios, the largest one-day rise, the median haircut
+(overall and on calm closes), regime changes per year and in the calm year, and the engine's
+horizon (engineHorizonSamples for the demo's lease grace) in closes.
 
 Options:
   --csv FILE             price history: a header with "date" and "close" (or adjclose/price/value)
