@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { backtest, parsePriceCsv, type BacktestReport, type DayRecord } from "../prover/src/oracle/backtest.js";
-import { defaultRiskConfig } from "../prover/src/index.js";
+import { defaultRiskConfig, engineHorizonSamples } from "../prover/src/index.js";
+import { DEV_LEASE } from "../prover/src/devnet.js";
 import { table } from "./lib/format.js";
 import { writeLineChartPng } from "./lib/plot.js";
 
@@ -16,7 +17,9 @@ const HELP = `Usage: npm run -s backtest -- --csv FILE [options]
 Runs the oracle's margin formula (the demo's constants, defaultRiskConfig) over a daily history of
 closes and prints breach rates at each liquidation horizon (one-sided against the maintenance
 haircut, two-sided against the market's maintenance ratio), the same rates for a RiskMetrics 99%
-EWMA, the worst shortfalls, calm-to-peak ratios, the largest one-day rise and regime changes per year.
+EWMA, the worst shortfalls, calm-to-peak ratios, the largest one-day rise, the median haircut
+(overall and on calm closes), regime changes per year and in the calm year, and the engine's
+horizon (engineHorizonSamples for the demo's lease grace) in closes.
 
 Options:
   --csv FILE             price history: a header with "date" and "close" (or adjclose/price/value)
@@ -119,6 +122,8 @@ if (args.json) {
 }
 
 const years = Object.entries(report.regimesPerYear);
+// The engine's horizon in closes: a close is the shortest move a daily history shows.
+const engineCloses = Math.max(1, Math.ceil(Number(risk.horizonSamples * risk.gridSeconds) / 86_400));
 const regimeCounts = years.map(([, n]) => n);
 console.log(`${args.csv}: ${report.days} closes (${report.years.toFixed(1)} years of 250), ${report.warmup} skipped as warm-up, ${samplesPerDay} grid samples a close (${samplePath} path)
 `);
@@ -134,6 +139,7 @@ console.log("\ncalm to peak (maintenance haircut; calm = lowest in the 250 close
 console.log(table(["peak", "haircut", "calm", "haircut", "ratio"], report.calmToPeak.map((c) => [c.peakDate, pc(c.peak), c.calmDate, pc(c.calm), `${c.ratio.toFixed(2)}x`])));
 console.log(`
 largest one-close rise of the maintenance haircut: ${pc(report.maxDailyRise.rise)} points on ${report.maxDailyRise.date}
-median maintenance haircut: ${pc(report.medianHaircut)}; at the ${pc(Number(risk.haircutFloor) / 1e18, 0)} floor on ${pc(report.atFloor, 1)} of closes
-regime changes (each lapses every lease): ${regimeCounts.reduce((a, b) => a + b, 0)} in ${years.length} calendar years, ${Math.min(...regimeCounts)} to ${Math.max(...regimeCounts)} a year`);
+median maintenance haircut: ${pc(report.medianHaircut)} (calm closes, RiskMetrics below its median: ${pc(report.calmMedianHaircut)}); at the ${pc(Number(risk.haircutFloor) / 1e18, 0)} floor on ${pc(report.atFloor, 1)} of closes
+regime changes (each lapses every lease): ${regimeCounts.reduce((a, b) => a + b, 0)} in ${years.length} calendar years, ${Math.min(...regimeCounts)} to ${Math.max(...regimeCounts)} a year; ${report.calmYear.regimes} in the calm year ${report.calmYear.year} (lowest median RiskMetrics)
+engine horizon: ${risk.horizonSamples} samples of ${risk.gridSeconds} s (at least ${engineHorizonSamples(risk.gridSeconds, DEV_LEASE.grace)} for the demo's ${DEV_LEASE.grace} s lease grace): ${engineCloses} close(s) of this history`);
 if (png !== undefined) console.log(`chart: ${png}`);

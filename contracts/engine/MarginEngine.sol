@@ -40,6 +40,11 @@ import {MAX_MARKETS, N_ASSETS as COLLATERAL_SLOTS} from "../libraries/Constants.
 contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     using SafeTransferLib for address;
 
+    /// @notice Thrown by the constructor when the oracle's haircut horizon (`horizonSamples * gridSeconds`,
+    ///         seconds) is shorter than the engine's time from insolvency to liquidation: one grid step, the
+    ///         lease grace and the keeper's time (`maxEpochAge`, two grid steps).
+    error HorizonTooShort(uint256 horizonSeconds, uint256 neededSeconds);
+
     /// @notice Number of collateral slots the account-update circuit is compiled for.
     uint256 public constant N_ASSETS = COLLATERAL_SLOTS;
 
@@ -124,6 +129,11 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         if (config.leaseMaxAge == 0) revert ZeroAmount();
         leaseMaxAge = config.leaseMaxAge;
         leaseGrace = config.leaseGrace;
+        // The haircuts must cover the move from insolvency to liquidation: one grid step, plus the lease grace,
+        // plus the time a keeper has to land a proof on an epoch (maxEpochAge).
+        uint256 horizonSeconds = uint256(oracle_.horizonSamples()) * oracle_.gridSeconds();
+        uint256 neededSeconds = uint256(oracle_.gridSeconds()) + config.leaseGrace + maxEpochAge;
+        if (horizonSeconds < neededSeconds) revert HorizonTooShort(horizonSeconds, neededSeconds);
         // No lease outlives its keeper: a lease renewed while the keeper was active lapses, grace included,
         // before the keeper can complete an exit (renewals that keep an exiting keeper are refused).
         uint256 exitDelay = keeperRegistry.exitDelay();

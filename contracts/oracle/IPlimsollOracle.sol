@@ -28,6 +28,9 @@ interface IPlimsollOracle is IMarketQuoter {
         uint64 lambdaSlow;
         /// Decay per sample of the stress peak (WAD). < WAD.
         uint64 peakDecay;
+        /// Weight of the stress peak in the variance (WAD): the variance is at least peakWeight * varPeak, so
+        /// the memory of the worst volatility keeps calm-time haircuts up (the stress component). (0, WAD].
+        uint64 peakWeight;
         /// Per-sample variance floor (WAD). <= MAX_VARIANCE.
         uint128 varianceFloor;
         /// Model multiplier k (WAD). > 0.
@@ -48,11 +51,26 @@ interface IPlimsollOracle is IMarketQuoter {
         uint64 maxTightenStep;
         /// Largest fall of a maintenance haircut or ratio per sample (WAD). <= maxTightenStep.
         uint64 maxLoosenStep;
+        /// Smallest rise of a maintenance haircut or ratio per frozen sample, up to its cap (WAD).
+        /// (0, maxTightenStep].
+        uint64 freezeStep;
         /// Cap on the liquidation bonus (WAD). <= WAD.
         uint64 maxBonus;
-        /// A price further than this (basis points) from its reference starts a new price regime, which
-        /// lapses every solvency lease proved in an older one. (0, 10000].
-        uint16 leaseBandBps;
+        /// A mark further from its reference than `leaseBandWad` times the asset's band (its lowest maintenance
+        /// haircut since the regime started) starts a new price regime, which lapses every solvency lease
+        /// proved in an older one (WAD). > 0.
+        uint64 leaseBandWad;
+        /// Plausibility: a new price further than this (basis points of the last valid price) from the last
+        /// valid price, either way, counts only once confirmed. > 0.
+        uint16 jumpBps;
+        /// A jump counts at once when at least this many answers agree inside the band; otherwise only when
+        /// the next sample confirms it. [minSources, 5].
+        uint8 confirmSources;
+        /// Per-sample EMA decay of the mark (WAD). < WAD.
+        uint64 markLambda;
+        /// The median enters the mark's EMA clamped to this band (basis points) around the mark: one sample
+        /// moves the mark by at most this. (0, 10000).
+        uint16 markBandBps;
         /// Circuit breaker: a sample whose return from the last valid price exceeds `breakerKWad` times the
         /// asset's volatility (sigma before the sample) trips the asset's breaker (WAD). > 0.
         uint64 breakerKWad;
@@ -108,8 +126,8 @@ interface IPlimsollOracle is IMarketQuoter {
     event EpochClosed(
         uint64 indexed epoch, uint64 timestamp, uint256 initialWeightsHash, uint256 maintenanceWeightsHash
     );
-    /// @notice Emitted when a sample finds some asset's price outside `leaseBandBps` of its reference:
-    ///         regime `regime` starts at `timestamp` and every price becomes the new reference.
+    /// @notice Emitted when a sample finds some asset's mark outside its lease band around its reference:
+    ///         regime `regime` starts at `timestamp` and every mark becomes the new reference.
     event RegimeChanged(uint64 indexed regime, uint64 timestamp);
     /// @notice Emitted when a sample finds asset `asset`'s return beyond `breakerKWad` sigmas: it cools off
     ///         for `breakerSamples` samples, this one included.
@@ -117,6 +135,10 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @notice Emitted for each asset whose price froze in a sample: fewer than `minSources` answers were
     ///         valid and inside the band (`validSources` of them).
     event PriceFrozen(uint256 indexed asset, uint256 validSources);
+    /// @notice Emitted for each asset whose new median `price` jumped more than `jumpBps` from `lastPrice`
+    ///         without confirmation: it does not count (the asset is frozen this sample) and waits for the
+    ///         next sample to confirm it.
+    event PriceUnconfirmed(uint256 indexed asset, uint256 price, uint256 lastPrice);
 
     /// @notice Samples every price source and closes a new epoch, at most once per grid step.
     /// @dev Permissionless. A second call in the same grid step changes nothing, so the outcome does not
@@ -149,8 +171,9 @@ interface IPlimsollOracle is IMarketQuoter {
         returns (uint64 number, uint64 timestamp, uint256 weightsHash, uint64 regime);
 
     /// @notice The current price regime: it starts at 0 and moves on whenever a sample finds a price
-    ///         outside `leaseBandBps` of its reference price (the price when the regime started). A
-    ///         solvency proof made in one regime says nothing reliable about the next.
+    ///         mark further from its reference (its mark when the regime started) than `leaseBandWad` times
+    ///         its band (`referenceBand`). A solvency proof made in one regime says nothing reliable about
+    ///         the next.
     /// @return The regime number.
     function currentRegime() external view returns (uint64);
 
@@ -159,27 +182,43 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @return The start time.
     function regimeStartedAt(uint64 regime) external view returns (uint64);
 
-    /// @notice The reference price of an asset in the current regime (8 decimals; 0 while never priced).
+    /// @notice The reference price of an asset in the current regime: its mark when the regime started
+    ///         (8 decimals; 0 while never priced).
     /// @param slot The asset slot.
     /// @return The reference price.
     function referencePrice(uint256 slot) external view returns (uint256);
 
-    /// @notice `RiskConfig.leaseBandBps`.
-    function leaseBandBps() external view returns (uint16);
+    /// @notice The band unit of an asset in the current regime: its lowest maintenance haircut since the
+    ///         regime started (WAD). The regime changes when the mark moves more than `leaseBandWad` times it.
+    /// @param slot The asset slot.
+    /// @return The band.
+    function referenceBand(uint256 slot) external view returns (uint256);
+
+    /// @notice A jump of an asset's median waiting for confirmation by the next sample (0: none).
+    /// @param slot The asset slot.
+    /// @return The pending price (8 decimals).
+    function pendingPrice(uint256 slot) external view returns (uint256);
+
+    /// @notice The mark of an asset: an EMA of the sampled medians, each clamped to `markBandBps` around the
+    ///         mark before it enters. Maintenance weights, seizures and the markets' marks use it.
+    /// @param slot The asset slot.
+    /// @return The mark (8 decimals; 0 while never priced).
+    function assetMark(uint256 slot) external view returns (uint256);
 
     /// @notice What a liquidation needs of a collateral slot, in one call (for the margin engine).
     /// @param slot The asset slot.
-    /// @return price Current price (8 decimals).
+    /// @return price The asset's mark (8 decimals): seized collateral is priced at it.
     /// @return decimals The token's decimals.
     /// @return bonus Current liquidation bonus (WAD).
     function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus);
 
-    /// @notice The price of an asset in the current epoch, USD per whole token with 8 decimals.
+    /// @notice The latest valid median of an asset, USD per whole token with 8 decimals (a confirmed one:
+    ///         an unconfirmed jump does not count).
     /// @param slot The asset slot.
     /// @return The price; 0 while no source of the asset has ever been valid.
     function price(uint256 slot) external view returns (uint256);
 
-    /// @notice The mark price of a perp market: the current price of its underlying.
+    /// @notice The mark price of a perp market: the mark of its underlying (`assetMark`).
     /// @param market The market index.
     /// @return The price, USD per whole underlying token with 8 decimals (0 while unpriced).
     function markPrice(uint256 market) external view returns (uint256);
@@ -328,6 +367,27 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @notice `RiskConfig.maxBonus`.
     /// @return The value.
     function maxBonus() external view returns (uint64);
+    /// @notice `RiskConfig.peakWeight`.
+    /// @return The value.
+    function peakWeight() external view returns (uint64);
+    /// @notice `RiskConfig.freezeStep`.
+    /// @return The value.
+    function freezeStep() external view returns (uint64);
+    /// @notice `RiskConfig.leaseBandWad`.
+    /// @return The value.
+    function leaseBandWad() external view returns (uint64);
+    /// @notice `RiskConfig.jumpBps`.
+    /// @return The value.
+    function jumpBps() external view returns (uint16);
+    /// @notice `RiskConfig.confirmSources`.
+    /// @return The value.
+    function confirmSources() external view returns (uint8);
+    /// @notice `RiskConfig.markLambda`.
+    /// @return The value.
+    function markLambda() external view returns (uint64);
+    /// @notice `RiskConfig.markBandBps`.
+    /// @return The value.
+    function markBandBps() external view returns (uint16);
     /// @notice `RiskConfig.breakerKWad`.
     /// @return The value.
     function breakerKWad() external view returns (uint64);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {WAD} from "../libraries/Constants.sol";
+import {BPS, WAD} from "../libraries/Constants.sol";
 
 /// @title OracleMath
 /// @notice The integer arithmetic of the Plimsoll oracle and its pure formula (the steps of
@@ -134,16 +134,44 @@ library OracleMath {
         return min(max(mulDivUp(sigma, multiplier, WAD), lo), hi);
     }
 
-    /// @notice Step 5: rise towards `target_` by at most `up`; fall towards it by at most `down`, and not at
-    ///         all while frozen.
-    function rateLimit(uint256 current, uint256 target_, bool frozen, uint256 up, uint256 down)
-        internal
-        pure
-        returns (uint256)
-    {
+    /// @notice Step 5: rise towards `target_` by at most `up`; fall towards it by at most `down`. While frozen,
+    ///         never fall, and rise by at least `freezeStep`, never above `hi` (the cap `target_` was clamped to).
+    function rateLimit(
+        uint256 current,
+        uint256 target_,
+        bool frozen,
+        uint256 up,
+        uint256 down,
+        uint256 freezeStep,
+        uint256 hi
+    ) internal pure returns (uint256) {
+        if (frozen) return min(hi, max(current + freezeStep, min(target_, current + up)));
         if (target_ > current) return min(target_, current + up);
-        if (frozen) return current;
         return current > target_ + down ? current - down : target_;
+    }
+
+    /// @notice Step 2b, plausibility: true when `p` is further than `jumpBps` basis points of `q` from `q`.
+    function isJump(uint256 p, uint256 q, uint256 jumpBps) internal pure returns (bool) {
+        return (p > q ? p - q : q - p) * BPS > jumpBps * q;
+    }
+
+    /// @notice Step 2b: a pending jump `pending` (0: none) is confirmed by `p` inside `bandBps` of it.
+    function confirmsPending(uint256 p, uint256 pending, uint256 bandBps) internal pure returns (bool) {
+        return pending != 0 && (p > pending ? p - pending : pending - p) * BPS <= bandBps * pending;
+    }
+
+    /// @notice Step 3c, the mark: `p` for the first price; then, with d = floor(mark * bandBps / BPS),
+    ///         ewma(mark, clamp(p, mark - d, mark + d), lambda). One sample moves the mark by at most d.
+    function nextMark(uint256 mark, uint256 p, uint256 lambda, uint256 bandBps) internal pure returns (uint256) {
+        if (mark == 0) return p;
+        uint256 d = (mark * bandBps) / BPS;
+        return ewma(mark, min(max(p, mark - d), mark + d), lambda);
+    }
+
+    /// @notice Step 11: true when `mark` is further from `ref` than `leaseBandWad` times `band`:
+    ///         |mark - ref| * WAD > floor(band * leaseBandWad / WAD) * ref.
+    function leftBand(uint256 mark, uint256 ref, uint256 band, uint256 leaseBandWad) internal pure returns (bool) {
+        return (mark > ref ? mark - ref : ref - mark) * WAD > mulDiv(band, leaseBandWad, WAD) * ref;
     }
 
     /// @notice Step 6: min(ceil(maintenance * multiplier / WAD), WAD).

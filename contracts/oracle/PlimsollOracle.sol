@@ -49,27 +49,31 @@ contract PlimsollOracle is IPlimsollOracle {
     ///      (the 63/64 rule, plus the cost of the call itself): no caller can starve a source into failing.
     uint256 internal constant SOURCE_CALL_GAS_NEEDED = SOURCE_CALL_GAS + SOURCE_CALL_GAS / 63 + 5_000;
 
-    /// @dev The mutable state of an asset: two storage slots, written by the constructor and `poke` only.
+    /// @dev The mutable state of an asset: three storage slots, written by the constructor and `poke` only.
     struct AssetState {
         // slot 1
-        uint64 price; // USD per whole token, 8 decimals; 0 until a first valid price
+        uint64 price; // latest valid (confirmed) median, USD per whole token, 8 decimals; 0 until a first one
         uint64 varFast; // WAD
         uint64 varSlow; // WAD
         uint64 varPeak; // WAD
         // slot 2
         uint64 hMM; // maintenance haircut, WAD
         uint64 hIM; // initial haircut, WAD
-        bool frozen; // the price froze in the last sample
-        uint64 refPrice; // price when the current regime started (or the first price since), 8 decimals
+        uint64 mark; // EMA of the clamped medians (step 3c), 8 decimals; 0 until a first price
+        uint64 refPrice; // mark when the current regime started (or the first price since), 8 decimals
+        // slot 3
+        uint64 refBand; // lowest hMM since the current regime started, WAD
+        uint64 pending; // a jump waiting for confirmation (step 2b), 8 decimals; 0: none
+        bool frozen; // the price froze in the last sample (no price, or an unconfirmed jump)
         uint8 coolingOff; // samples of cooling-off left after the breaker tripped, this epoch's included
     }
 
     /// @dev The mutable state of a perp market: one storage slot, written by the constructor and `poke` only.
-    ///      `mark` copies the underlying's price at each sample so that a margin check reads one slot.
+    ///      `mark` copies the underlying's mark at each sample so that a margin check reads one slot.
     struct MarketState {
         uint64 mmRatio; // WAD
         uint64 imRatio; // WAD
-        uint64 mark; // price of the underlying, 8 decimals
+        uint64 mark; // mark of the underlying, 8 decimals
         bool halted; // the underlying is frozen or cooling off: no new risk
     }
 
@@ -114,7 +118,19 @@ contract PlimsollOracle is IPlimsollOracle {
     /// @inheritdoc IPlimsollOracle
     uint64 public immutable maxBonus;
     /// @inheritdoc IPlimsollOracle
-    uint16 public immutable leaseBandBps;
+    uint64 public immutable peakWeight;
+    /// @inheritdoc IPlimsollOracle
+    uint64 public immutable freezeStep;
+    /// @inheritdoc IPlimsollOracle
+    uint64 public immutable leaseBandWad;
+    /// @inheritdoc IPlimsollOracle
+    uint16 public immutable jumpBps;
+    /// @inheritdoc IPlimsollOracle
+    uint8 public immutable confirmSources;
+    /// @inheritdoc IPlimsollOracle
+    uint64 public immutable markLambda;
+    /// @inheritdoc IPlimsollOracle
+    uint16 public immutable markBandBps;
     /// @inheritdoc IPlimsollOracle
     uint64 public immutable breakerKWad;
     /// @inheritdoc IPlimsollOracle
@@ -191,7 +207,13 @@ contract PlimsollOracle is IPlimsollOracle {
         maxTightenStep = risk.maxTightenStep;
         maxLoosenStep = risk.maxLoosenStep;
         maxBonus = risk.maxBonus;
-        leaseBandBps = risk.leaseBandBps;
+        peakWeight = risk.peakWeight;
+        freezeStep = risk.freezeStep;
+        leaseBandWad = risk.leaseBandWad;
+        jumpBps = risk.jumpBps;
+        confirmSources = risk.confirmSources;
+        markLambda = risk.markLambda;
+        markBandBps = risk.markBandBps;
         breakerKWad = risk.breakerKWad;
         breakerSamples = risk.breakerSamples;
         riskMultiplier = multiplier;
@@ -247,21 +269,33 @@ contract PlimsollOracle is IPlimsollOracle {
         return true;
     }
 
-    /// @dev Steps 1-7 of the formula for asset `slot`: aggregates the sources, checks the circuit breaker,
-    ///      updates the volatility, rate-limits the haircuts and returns the max variance (for the markets),
-    ///      the frozen and halted flags, whether the price left the band around its reference (step 11),
-    ///      and both weights (the initial one 0 while halted).
+    /// @dev Steps 1-7 of the formula for asset `slot`: aggregates the sources, checks the jump's plausibility,
+    ///      the circuit breaker, updates the volatility and the mark, rate-limits the haircuts and returns the
+    ///      max variance (for the markets), the frozen and halted flags, whether the mark left the band around
+    ///      its reference (step 11), and both weights (the initial one 0 while halted).
     function _sampleAsset(uint256 slot)
         private
         returns (uint256 variance, bool frozen, bool halted, bool moved, uint256 weightIM, uint256 weightMM)
     {
         (uint256 newPrice, uint256 kept) = _aggregate(slot);
-        frozen = newPrice == 0;
         AssetState memory a = _assets[slot];
-        bool tripped;
-        if (frozen) {
+        if (newPrice == 0) {
             emit PriceFrozen(slot, kept);
+        } else if (a.price != 0 && OracleMath.isJump(newPrice, a.price, jumpBps)) {
+            // Step 2b: a jump counts once enough sources agree or the next sample confirms it.
+            if (kept >= confirmSources || OracleMath.confirmsPending(newPrice, a.pending, maxDeviationBps)) {
+                a.pending = 0;
+            } else {
+                emit PriceUnconfirmed(slot, newPrice, a.price);
+                a.pending = uint64(newPrice);
+                newPrice = 0;
+            }
         } else {
+            a.pending = 0;
+        }
+        frozen = newPrice == 0;
+        bool tripped;
+        if (!frozen) {
             if (a.price != 0) {
                 uint256 r2 = OracleMath.squaredReturn(a.price, newPrice);
                 tripped = OracleMath.breakerTrips(r2, _maxVariance(a), breakerKWad);
@@ -269,13 +303,9 @@ contract PlimsollOracle is IPlimsollOracle {
                 _updateVolatility(a, r2);
             }
             a.price = uint64(newPrice);
-            if (a.refPrice == 0) {
-                a.refPrice = uint64(newPrice);
-            } else {
-                uint256 ref = a.refPrice;
-                uint256 diff = newPrice > ref ? newPrice - ref : ref - newPrice;
-                moved = diff * BPS > uint256(leaseBandBps) * ref;
-            }
+            a.mark = uint64(OracleMath.nextMark(a.mark, newPrice, markLambda, markBandBps));
+            if (a.refPrice == 0) a.refPrice = a.mark;
+            else moved = OracleMath.leftBand(a.mark, a.refPrice, a.refBand, leaseBandWad);
         }
 
         variance = _maxVariance(a);
@@ -284,23 +314,26 @@ contract PlimsollOracle is IPlimsollOracle {
             OracleMath.target(variance, riskMultiplier, haircutFloor, haircutCap),
             frozen,
             maxTightenStep,
-            maxLoosenStep
+            maxLoosenStep,
+            freezeStep,
+            haircutCap
         );
         uint256 hIM = OracleMath.initialOf(hMM, imMultiplier);
         a.hMM = uint64(hMM);
         a.hIM = uint64(hIM);
+        a.refBand = uint64(OracleMath.min(a.refBand, hMM));
         a.frozen = frozen;
         a.coolingOff = uint8(OracleMath.coolDown(a.coolingOff, tripped, breakerSamples));
         _assets[slot] = a;
         halted = frozen || a.coolingOff != 0;
 
         uint256 scale = _weightScale(slot);
-        weightIM = halted ? 0 : _weight(slot, a.price, hIM, scale);
-        weightMM = _weight(slot, a.price, hMM, scale);
+        weightIM = halted ? 0 : _weight(slot, OracleMath.min(a.price, a.mark), hIM, scale);
+        weightMM = _weight(slot, a.mark, hMM, scale);
     }
 
     /// @dev Step 11: a new price regime starts at `timestamp`; every priced asset's reference becomes its
-    ///      current price.
+    ///      mark and its band its maintenance haircut.
     function _startRegime(uint64 timestamp) private {
         uint64 regime = currentRegime + 1;
         currentRegime = regime;
@@ -308,7 +341,8 @@ contract PlimsollOracle is IPlimsollOracle {
         uint256 n = assetCount;
         for (uint256 i; i < n; ++i) {
             AssetState storage a = _assets[i];
-            a.refPrice = a.price;
+            a.refPrice = a.mark;
+            a.refBand = a.hMM;
         }
         emit RegimeChanged(regime, timestamp);
     }
@@ -324,12 +358,14 @@ contract PlimsollOracle is IPlimsollOracle {
                 OracleMath.target(variance[u], riskMultiplier, marginFloor, marginCap),
                 ((frozenMask >> u) & 1) == 1,
                 maxTightenStep,
-                maxLoosenStep
+                maxLoosenStep,
+                freezeStep,
+                marginCap
             );
             _markets[j] = MarketState({
                 mmRatio: uint64(mm),
                 imRatio: uint64(OracleMath.initialOf(mm, imMultiplier)),
-                mark: _assets[u].price,
+                mark: _assets[u].mark,
                 halted: ((haltedMask >> u) & 1) == 1
             });
         }
@@ -469,6 +505,25 @@ contract PlimsollOracle is IPlimsollOracle {
         return _assets[slot].refPrice;
     }
 
+    /// @inheritdoc IPlimsollOracle
+    function referenceBand(uint256 slot) external view returns (uint256) {
+        _requireAsset(slot);
+        return _assets[slot].refBand;
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function pendingPrice(uint256 slot) external view returns (uint256) {
+        _requireAsset(slot);
+        return _assets[slot].pending;
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function assetMark(uint256 slot) external view returns (uint256) {
+        _requireAsset(slot);
+        _requireEpoch();
+        return _assets[slot].mark;
+    }
+
     /// @inheritdoc IMarketQuoter
     function marketQuote(uint256 market)
         external
@@ -505,7 +560,7 @@ contract PlimsollOracle is IPlimsollOracle {
     function markPrice(uint256 market) external view returns (uint256) {
         _requireMarket(market);
         _requireEpoch();
-        return _assets[_byteAt(_marketUnderlyings, market)].price;
+        return _assets[_byteAt(_marketUnderlyings, market)].mark;
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -521,7 +576,7 @@ contract PlimsollOracle is IPlimsollOracle {
         _requireEpoch();
         AssetState storage a = _assets[slot];
         uint256 scale = _weightScale(slot);
-        return (_initialWeight(slot, a, scale), _weight(slot, a.price, a.hMM, scale));
+        return (_initialWeight(slot, a, scale), _weight(slot, a.mark, a.hMM, scale));
     }
 
     /// @inheritdoc IPlimsollOracle
@@ -536,7 +591,7 @@ contract PlimsollOracle is IPlimsollOracle {
             AssetState storage a = _assets[i];
             uint256 scale = _weightScale(i);
             initial[i] = _initialWeight(i, a, scale);
-            maintenance[i] = _weight(i, a.price, a.hMM, scale);
+            maintenance[i] = _weight(i, a.mark, a.hMM, scale);
         }
     }
 
@@ -558,7 +613,7 @@ contract PlimsollOracle is IPlimsollOracle {
         _requireAsset(slot);
         _requireEpoch();
         AssetState storage a = _assets[slot];
-        return (a.price, uint8(_byteAt(_assetDecimals, slot)), _bonusOf(a.hMM));
+        return (a.mark, uint8(_byteAt(_assetDecimals, slot)), _bonusOf(a.hMM));
     }
 
     /// @dev Step 8 (`OracleMath.bonus`) with this oracle's cap.
@@ -603,9 +658,9 @@ contract PlimsollOracle is IPlimsollOracle {
     // The formula: its pure steps are in OracleMath, shared by the constructor and `poke`
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Step 4, first half: max(varFast, varSlow, varPeak, varianceFloor).
+    /// @dev Step 4, first half: max(varFast, varSlow, peakWeight * varPeak, varianceFloor).
     function _maxVariance(AssetState memory a) private view returns (uint256) {
-        return uint256(a.varFast).max(a.varSlow).max(a.varPeak).max(varianceFloor);
+        return uint256(a.varFast).max(a.varSlow).max((uint256(a.varPeak) * peakWeight) / WAD).max(varianceFloor);
     }
 
     /// @dev Step 7 (`OracleMath.weight`), rejecting a weight that does not fit 128 bits.
@@ -614,10 +669,11 @@ contract PlimsollOracle is IPlimsollOracle {
         if ((w >> 128) != 0) revert WeightOverflow(slot, w);
     }
 
-    /// @dev The initial weight as hashed into the epoch: 0 while the asset is frozen or cooling off.
+    /// @dev The initial weight as hashed into the epoch: at the lower of the mark and the latest median (new
+    ///      risk rests on neither a spike up nor a lagging mark); 0 while the asset is frozen or cooling off.
     function _initialWeight(uint256 slot, AssetState storage a, uint256 scale) private view returns (uint256) {
         if (a.frozen || a.coolingOff != 0) return 0;
-        return _weight(slot, a.price, a.hIM, scale);
+        return _weight(slot, OracleMath.min(a.price, a.mark), a.hIM, scale);
     }
 
     /// @dev 10^(VALUE_DECIMALS - PRICE_DECIMALS - decimals): value units per (price unit x base unit).
@@ -654,8 +710,11 @@ contract PlimsollOracle is IPlimsollOracle {
                 varPeak: v,
                 hMM: uint64(hMM),
                 hIM: uint64(OracleMath.initialOf(hMM, risk.imMultiplier)),
-                frozen: false,
+                mark: 0,
                 refPrice: 0,
+                refBand: uint64(hMM),
+                pending: 0,
+                frozen: false,
                 coolingOff: 0
             });
         }
@@ -697,6 +756,7 @@ contract PlimsollOracle is IPlimsollOracle {
             revert InvalidConfig("lambdaSlow not in [lambdaFast, WAD)");
         }
         if (r.peakDecay >= WAD) revert InvalidConfig("peakDecay not below WAD");
+        if (r.peakWeight == 0 || r.peakWeight > WAD) revert InvalidConfig("peakWeight not in (0, WAD]");
         if (r.varianceFloor > MAX_VARIANCE) revert InvalidConfig("varianceFloor above MAX_VARIANCE");
         if (r.kWad == 0) revert InvalidConfig("kWad is zero");
         if (r.zWad == 0) revert InvalidConfig("zWad is zero");
@@ -711,7 +771,16 @@ contract PlimsollOracle is IPlimsollOracle {
         if (r.maxTightenStep == 0) revert InvalidConfig("maxTightenStep is zero");
         if (r.maxLoosenStep > r.maxTightenStep) revert InvalidConfig("maxLoosenStep above maxTightenStep");
         if (r.maxBonus > WAD) revert InvalidConfig("maxBonus above WAD");
-        if (r.leaseBandBps == 0 || r.leaseBandBps > BPS) revert InvalidConfig("leaseBandBps not in (0, 10000]");
+        if (r.freezeStep == 0 || r.freezeStep > r.maxTightenStep) {
+            revert InvalidConfig("freezeStep not in (0, maxTightenStep]");
+        }
+        if (r.leaseBandWad == 0) revert InvalidConfig("leaseBandWad is zero");
+        if (r.jumpBps == 0) revert InvalidConfig("jumpBps is zero");
+        if (r.confirmSources < r.minSources || r.confirmSources > MAX_SOURCES) {
+            revert InvalidConfig("confirmSources not in [minSources, 5]");
+        }
+        if (r.markLambda >= WAD) revert InvalidConfig("markLambda not below WAD");
+        if (r.markBandBps == 0 || r.markBandBps >= BPS) revert InvalidConfig("markBandBps not in (0, 10000)");
         if (r.breakerKWad == 0) revert InvalidConfig("breakerKWad is zero");
         if (r.breakerSamples == 0) revert InvalidConfig("breakerSamples is zero");
     }

@@ -24,7 +24,7 @@
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
  *
  * Parameters of the `Plimsoll` module (ignition/parameters/example.json shows all of them):
- *  - one per `RiskConfig` field, named like the field (`gridSeconds`, `maxStaleness`, ... `maxBonus`, `leaseBandBps`, `breakerKWad`, `breakerSamples`);
+ *  - one per `RiskConfig` field, named like the field (`gridSeconds`, `maxStaleness`, ... `maxBonus`, `leaseBandWad`, `jumpBps`, `confirmSources`, `markLambda`, `markBandBps`, `breakerKWad`, `breakerSamples`);
  *    each defaults to `defaultRiskConfig(3600)` (prover/src/oracle/model.ts). The per-sample fields
  *    (lambdaFast, lambdaSlow, peakDecay, varianceFloor, horizonSamples) depend on the grid: when
  *    `gridSeconds` is not 3600, give all of them (from `defaultRiskConfig(gridSeconds)` or your own).
@@ -66,6 +66,7 @@ export const RISK_FIELDS = [
   "lambdaFast",
   "lambdaSlow",
   "peakDecay",
+  "peakWeight",
   "varianceFloor",
   "kWad",
   "zWad",
@@ -77,8 +78,13 @@ export const RISK_FIELDS = [
   "imMultiplier",
   "maxTightenStep",
   "maxLoosenStep",
+  "freezeStep",
   "maxBonus",
-  "leaseBandBps",
+  "leaseBandWad",
+  "jumpBps",
+  "confirmSources",
+  "markLambda",
+  "markBandBps",
   "breakerKWad",
   "breakerSamples",
 ] as const satisfies readonly (keyof RiskConfig)[];

@@ -46,13 +46,23 @@ export type OracleContract = Contract & {
   marketCount: Call<bigint>;
   assetCount: Call<bigint>;
   markPrice: Call<bigint>;
+  /** An asset's mark (EMA of the clamped medians): maintenance weights and seizures use it. */
+  assetMark: Call<bigint>;
   price: Call<bigint>;
   marketRatios: Call<[bigint, bigint]>;
   haircuts: Call<[bigint, bigint]>;
   liquidationBonus: Call<bigint>;
+  /** price (the asset's mark: seizures are priced at it), decimals, bonus: what the engine's liquidation reads. */
+  seizureQuote: Call<[bigint, bigint, bigint]>;
   asset: Call<[string, bigint]>;
   maxStaleness: Call<bigint>;
   breakerSamples: Call<bigint>;
+  referencePrice: Call<bigint>;
+  /** The lowest maintenance haircut of an asset since the regime started (WAD): the regime band's unit. */
+  referenceBand: Call<bigint>;
+  leaseBandWad: Call<bigint>;
+  horizonSamples: Call<bigint>;
+  gridSeconds: Call<bigint>;
   /** mark, initial ratio, maintenance ratio, halted (the underlying is frozen or cooling off). */
   marketQuote: Call<[bigint, bigint, bigint, boolean] & { mark: bigint; initialRatio: bigint; maintenanceRatio: bigint; halted: boolean }>;
   marketHalted: Call<boolean>;

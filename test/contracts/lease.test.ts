@@ -22,6 +22,16 @@ const { ethers, networkHelpers } = await network.create();
 
 const Status = { Inactive: 0n, Current: 1n, Lapsed: 2n, Expired: 3n } as const;
 
+/**
+ * Moves `slot`'s price 1% beyond its regime band: leaseBandWad times its lowest maintenance haircut since the
+ * regime started (the price and the mark move together while the move is inside markBandBps).
+ */
+async function moveBeyondBand(w: World, slot: number): Promise<void> {
+  const band = ((await w.d.oracle.referenceBand(slot)) * (await w.d.oracle.leaseBandWad())) / 10n ** 18n;
+  const ref = await w.d.oracle.referencePrice(slot);
+  await nextEpoch(w, new Map([[slot, ref + (ref * band) / 10n ** 18n + ref / 100n]]));
+}
+
 interface Leased {
   w: World;
   lp: Signer;
@@ -80,7 +90,7 @@ describe("MarginEngine leases", function () {
     it("lapses at once when the oracle starts a new price regime, however young the lease", async function () {
       const { w, alice } = await load();
       const before = (await w.d.engine.leaseOf(await who(alice)))[1];
-      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]])); // BTC +6%: beyond the 5% band
+      await moveBeyondBand(w, WBTC);
       expect(await w.d.oracle.currentRegime()).to.equal(1n);
       const start = await w.d.oracle.regimeStartedAt(1n);
       const [status, lapsesAt] = await w.d.engine.leaseOf(await who(alice));
@@ -89,9 +99,18 @@ describe("MarginEngine leases", function () {
       expect(status).to.equal(Status.Lapsed);
     });
 
+    it("does not lapse on a 6% move of an asset whose maintenance haircut is larger (the band is the haircut in force)", async function () {
+      const { w, alice } = await load();
+      const band = ((await w.d.oracle.referenceBand(WBTC)) * (await w.d.oracle.leaseBandWad())) / 10n ** 18n;
+      expect(band > 6n * 10n ** 16n).to.equal(true); // BTC at 55% annual volatility: its haircut is above 6%
+      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]])); // the move of issue 16, section 5
+      expect(await w.d.oracle.currentRegime()).to.equal(0n);
+      expect((await w.d.engine.leaseOf(await who(alice)))[0]).to.equal(Status.Current);
+    });
+
     it("is Current again once the owner renews within the grace period", async function () {
       const { w, alice, opening } = await load();
-      await nextEpoch(w, new Map([[WBTC, (w.prices[WBTC]! * 106n) / 100n]]));
+      await moveBeyondBand(w, WBTC);
       const t = await traderAt(w, alice, opening);
       await t.renewLease();
       const account = await w.d.engine.accountOf(await who(alice));

@@ -49,11 +49,15 @@ async function openAccount(): Promise<Setup> {
   return { w, alice: alice!, keeper: keeper!, other: other!, opening: t.opening };
 }
 
-/** The same account after ETH fell to `price` (8 decimals) in a new epoch. */
+/**
+ * The same account after ETH fell to `price` (8 decimals): a new epoch, and more until the mark, which moves
+ * at most markBandBps a sample, has reached the price.
+ */
 async function crashedTo(price: bigint): Promise<Setup> {
   const s = await networkHelpers.loadFixture(openAccount);
   s.w.prices.splice(0, s.w.prices.length, ...s.w.d.specs.map((x) => x.price));
   await nextEpoch(s.w, new Map([[WETH, price]]));
+  while (BigInt(await s.w.d.oracle.assetMark(WETH)) !== price) await nextEpoch(s.w);
   return s;
 }
 

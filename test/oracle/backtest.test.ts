@@ -15,6 +15,8 @@ import { paths } from "../../scripts/lib/paths.js";
 const run = promisify(execFile);
 const risk = defaultRiskConfig(3600);
 const options: BacktestOptions = { risk, samplesPerDay: 24, path: "step", horizons: [1, 2, 5], warmup: 10, worst: 3 };
+/** The default haircut and margin floor, as a fraction. */
+const FLOOR = Number(risk.haircutFloor) / 1e18;
 
 /** Dates 2001-01-01 onwards, one a day (calendar days: the harness only needs them ordered). */
 function dated(closes: readonly number[]): PricePoint[] {
@@ -72,9 +74,11 @@ describe("oracle backtest", function () {
     });
 
     it("understates volatility when a day's move is spread evenly over its samples", function () {
+      // A 1% floor and the first build's fast rate limits, so that neither hides the difference.
+      const open = { ...risk, haircutFloor: risk.haircutFloor / 5n, marginFloor: risk.marginFloor / 5n, maxTightenStep: risk.maxTightenStep * 40n };
       const closes = dated(Array.from({ length: 80 }, (_, i) => 100 * (i % 2 === 0 ? 1 : 1.03)));
-      const step = runModel(closes, risk, 24, "step");
-      const even = runModel(closes, risk, 24, "geometric");
+      const step = runModel(closes, open, 24, "step");
+      const even = runModel(closes, open, 24, "geometric");
       expect(step[79]!.hMM).to.be.greaterThan(even[79]!.hMM * 2);
     });
   });
@@ -86,7 +90,7 @@ describe("oracle backtest", function () {
         expect([b.oneSided, b.twoSided, b.riskMetricsOneSided, b.riskMetricsTwoSided]).to.deep.equal([0, 0, 0, 0]);
       }
       expect(report.worst).to.deep.equal([]);
-      expect(report.medianHaircut).to.equal(0.02);
+      expect(report.medianHaircut).to.equal(FLOOR);
       expect(report.atFloor).to.equal(1);
       expect(Object.values(report.regimesPerYear).reduce((a, b) => a + b, 0)).to.equal(0);
     });
@@ -102,13 +106,26 @@ describe("oracle backtest", function () {
       }
       expect(report.worst[0]!.date).to.equal(days[39]!.date);
       expect(report.worst[0]!.move).to.be.within(-0.2 - 1e-12, -0.2 + 1e-12);
-      expect(report.worst[0]!.margin).to.equal(0.02);
-      // A 20% move leaves the 5% band: one regime change.
+      expect(report.worst[0]!.margin).to.equal(FLOOR);
+      // A 20% move leaves the band (the 5% floor haircut): one regime change.
       expect(Object.values(report.regimesPerYear).reduce((a, b) => a + b, 0)).to.equal(1);
       // The haircut rose after the crash: its peak stands against the floor it sat on.
-      expect(report.calmToPeak[0]!.calm).to.equal(0.02);
+      expect(report.calmToPeak[0]!.calm).to.equal(FLOOR);
       expect(report.calmToPeak[0]!.ratio).to.be.greaterThan(1);
-      expect(report.maxDailyRise.date).to.equal(days[40]!.date);
+      // The crash is the last sample of close 40, so the haircut rises one rate-limited step that close and
+      // a full close of steps (24 x maxTightenStep) the next.
+      expect(report.maxDailyRise.date).to.equal(days[41]!.date);
+      expect(report.maxDailyRise.rise).to.be.within(0, (24 * Number(risk.maxTightenStep)) / 1e18 + 1e-12);
+    });
+
+    it("names the calm year (the full year with the lowest median RiskMetrics) with its regime changes, and the calm-time median haircut", function () {
+      // 2001 and the first 35 days of 2002 swing 4% a close, the rest is flat; 2003 has too few closes to count.
+      const closes = Array.from({ length: 800 }, (_, i) => (i < 400 ? 100 * (i % 2 === 0 ? 1 : 1.04) : 100));
+      const { report } = backtest(dated(closes), options);
+      expect(report.calmYear.year).to.equal("2002");
+      expect(report.calmYear.regimes).to.equal(report.regimesPerYear["2002"]);
+      expect(report.calmMedianHaircut).to.be.at.most(report.medianHaircut);
+      expect(report.calmMedianHaircut).to.be.at.least(FLOOR);
     });
 
     it("refuses a warm-up that leaves nothing to count and a horizon that is not a positive integer", function () {

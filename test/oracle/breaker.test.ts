@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { WAD } from "../../prover/src/constants.js";
-import { OracleModel, breakerTrips, coolDown, defaultRiskConfig, isqrt, squaredReturn, type SourceReading } from "../../prover/src/oracle/index.js";
+import { OracleModel, breakerTrips, coolDown, defaultRiskConfig, isqrt, squaredReturn, weightOf, type SourceReading } from "../../prover/src/oracle/index.js";
 import { initPoseidon, type SyncPoseidon } from "../../prover/src/poseidon.js";
 import { OracleDriver, deployOracleFixture, type OracleFixture } from "../helpers/oracleFixture.js";
 
@@ -114,7 +114,11 @@ describe("PlimsollOracle risk states", function () {
       expect([...(await d.fixture.oracle.riskState(0))]).to.deep.equal([true, 0n]);
       const [wIM, wMM] = await d.fixture.oracle.weights(0);
       expect(wIM).to.equal(0n);
-      expect(wMM).to.equal(before[1]); // same price, and a frozen haircut does not loosen
+      // Same mark, and the frozen haircut tightens by freezeStep: the maintenance weight falls accordingly.
+      const [, hMM] = await d.fixture.oracle.haircuts(0);
+      expect(hMM).to.equal(d.model!.haircuts(0).maintenance);
+      expect(wMM).to.equal(weightOf(ETH, hMM, d.fixture.config.assets[0]!.decimals));
+      expect(wMM < before[1]).to.equal(true);
       expect(await d.fixture.oracle.marketHalted(0)).to.equal(true); // ETH-PERP
       expect(await d.fixture.oracle.marketHalted(1)).to.equal(false); // BTC-PERP
       const quote = await d.fixture.oracle.marketQuote(0);

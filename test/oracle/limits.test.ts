@@ -45,6 +45,24 @@ describe("PlimsollOracle limits", function () {
     await prover.close();
   });
 
+  describe("poke gas", function () {
+    it("pokes the demo world (3 assets x 3 sources, 2 markets) as npm run bench does, and prints the median gas", async function () {
+      const w = await createWorld(ethers, { prover });
+      const gas: bigint[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = BigInt(await w.d.oracle.currentEpoch());
+        // As in scripts/bench.ts: ETH moves $10 a sample, the other prices are unchanged.
+        await nextEpoch(w, new Map([[1, 3_000_00000000n + BigInt(i) * 10_00000000n]]));
+        expect(BigInt(await w.d.oracle.currentEpoch())).to.equal(before + 1n);
+        const receipt = await ethers.provider.getTransactionReceipt((await ethers.provider.getBlock("latest"))!.transactions.at(-1)!);
+        gas.push(receipt!.gasUsed);
+      }
+      const median = [...gas].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[1]!;
+      console.log(`      poke gas, 3 assets x 3 sources, 2 markets (median of 3, as npm run bench): ${median.toLocaleString("en-US")}`);
+      expect(median < 900_000n).to.equal(true);
+    });
+  });
+
   describe("a 0-decimal token at MAX_PRICE", function () {
     it("prices it at MAX_PRICE with weights equal to the TypeScript model, below 2^127, hashed into the epoch", async function () {
       const w = await loadExtreme();
@@ -84,17 +102,26 @@ describe("PlimsollOracle limits", function () {
   });
 
   describe("WeightOverflow", function () {
-    /** Writes `price` into the low 64 bits of the asset's first state slot (AssetState: price, then the variances). */
+    /**
+     * Writes `price` as the asset's price (the low 64 bits of its first state slot: price, then the variances)
+     * and as its mark (bits 128-191 of its second slot: hMM, hIM, mark, refPrice), which the weights use.
+     */
     async function forcePrice(w: World, slot: number, price: bigint): Promise<void> {
       // Storage: slot 0 holds lastSample, currentEpoch, the epoch timestamp and currentRegime; then
-      // AssetState[16] at two slots each.
-      const at = 1 + 2 * slot;
+      // AssetState[16] at three slots each.
+      const at = 1 + 3 * slot;
       const oracle = await w.d.oracle.getAddress();
-      const word = BigInt(await ethers.provider.getStorage(oracle, at));
       const mask = (1n << 64n) - 1n;
+      const word = BigInt(await ethers.provider.getStorage(oracle, at));
       expect(word & mask, "the storage layout is the one assumed: the low 64 bits hold the price").to.equal(BigInt(await (await oracleOf(w)).price(slot)));
       await networkHelpers.setStorageAt(oracle, at, (word & ~mask) | price);
+      const second = BigInt(await ethers.provider.getStorage(oracle, at + 1));
+      expect((second >> 128n) & mask, "the storage layout is the one assumed: bits 128-191 of the second slot hold the mark").to.equal(
+        BigInt(await (await oracleOf(w)).assetMark(slot)),
+      );
+      await networkHelpers.setStorageAt(oracle, at + 1, (second & ~(mask << 128n)) | (price << 128n));
       expect(await (await oracleOf(w)).price(slot)).to.equal(price);
+      expect(await (await oracleOf(w)).assetMark(slot)).to.equal(price);
     }
 
     it("reverts WeightOverflow with the slot and the weight when a 0-decimal price reaches 2^64 - 1 (above MAX_PRICE)", async function () {

@@ -40,12 +40,17 @@ const MOVED = [usd(3060n), BTC, USDC];
 
 const DEFAULT_RISK = defaultRiskConfig(3600);
 /** Variances that forget within a few samples and no stress peak: shows the loosening limit. */
-const FORGETFUL_RISK: RiskConfig = { ...DEFAULT_RISK, lambdaFast: WAD / 2n, lambdaSlow: WAD / 2n, peakDecay: 0n };
+/** The rate limits of the first build (10% up, 0.5% down a sample) and a full-weight stress peak: shows each limit in a few samples. */
+const FAST_RISK: RiskConfig = { ...DEFAULT_RISK, maxTightenStep: WAD / 10n, maxLoosenStep: WAD / 200n, peakWeight: WAD };
+const FORGETFUL_RISK: RiskConfig = { ...FAST_RISK, lambdaFast: WAD / 2n, lambdaSlow: WAD / 2n, peakDecay: 0n };
 /** Every source must be valid: each invalid answer shows up as PriceFrozen(asset, 2). */
 const STRICT_RISK: RiskConfig = { ...DEFAULT_RISK, minSources: 3n };
 
 async function deployDefaultOracle(): Promise<OracleFixture> {
   return deployOracleFixture(ethers);
+}
+async function deployFastOracle(): Promise<OracleFixture> {
+  return deployOracleFixture(ethers, { risk: FAST_RISK });
 }
 async function deployForgetfulOracle(): Promise<OracleFixture> {
   return deployOracleFixture(ethers, { risk: FORGETFUL_RISK });
@@ -281,7 +286,9 @@ describe("PlimsollOracle", function () {
         const after = await Promise.all([d.fixture.oracle.price(0), d.fixture.oracle.volatility(0), d.fixture.oracle.haircuts(0)]);
         expect(after[0]).to.equal(before[0]);
         expect([...after[1]]).to.deep.equal([...before[1]].slice(0, 3).concat([true]));
-        expect([...after[2]]).to.deep.equal([...before[2]]);
+        // The haircut does not hold: frozen, it tightens by at least freezeStep (issue 16, section 6).
+        const tightened = before[2][1] + DEFAULT_RISK.freezeStep;
+        expect([...after[2]]).to.deep.equal([initialOf(tightened, DEFAULT_RISK.imMultiplier), tightened]);
       });
 
       it("emits PriceFrozen with 0 valid sources and gives zero weights to an asset that was never priced", async function () {
@@ -296,7 +303,7 @@ describe("PlimsollOracle", function () {
         expect([...maintenance].map((w) => w > 0n)).to.deep.equal([true, true, ...new Array<boolean>(14).fill(false)]);
       });
 
-      it("does not loosen a haircut or its market's margin ratio while the price is frozen", async function () {
+      it("does not loosen a haircut or its market's margin ratio while the price is frozen: both tighten by freezeStep", async function () {
         const d = await drive(deployForgetfulOracle);
         const { oracle } = d.fixture;
         await d.pokePrices(CALM);
@@ -306,16 +313,18 @@ describe("PlimsollOracle", function () {
         const loosened = await hMM(oracle, 0);
         expect(loosened).to.equal(high - FORGETFUL_RISK.maxLoosenStep);
 
-        const held = [loosened, [...(await oracle.marketRatios(0))]];
-        for (let k = 0; k < 3; k++) {
+        const [, mm] = await oracle.marketRatios(0);
+        const step = FORGETFUL_RISK.freezeStep;
+        for (let k = 1n; k <= 3n; k++) {
           const t = d.nextTime();
           const readings = d.freshReadings(MOVED, t);
           readings[0] = readings[0]!.map(() => ({ reverts: true }));
           await d.pokeWith(readings, t);
-          expect([await hMM(oracle, 0), [...(await oracle.marketRatios(0))]]).to.deep.equal(held);
+          const m = mm + k * step;
+          expect([await hMM(oracle, 0), [...(await oracle.marketRatios(0))]]).to.deep.equal([loosened + k * step, [initialOf(m, FORGETFUL_RISK.imMultiplier), m]]);
         }
         await d.pokePrices(MOVED); // thawed: loosens again
-        expect(await hMM(oracle, 0)).to.equal(loosened - FORGETFUL_RISK.maxLoosenStep);
+        expect(await hMM(oracle, 0)).to.equal(loosened + 3n * step - FORGETFUL_RISK.maxLoosenStep);
       });
 
       it("keeps tightening towards a target it had not reached when the price froze", async function () {
@@ -345,7 +354,7 @@ describe("PlimsollOracle", function () {
       });
 
       it("raises the maintenance haircut by at most maxTightenStep per sample after a crash", async function () {
-        const d = await drive(deployDefaultOracle);
+        const d = await drive(deployFastOracle);
         const { oracle } = d.fixture;
         await d.pokePrices(CALM);
         let h = await hMM(oracle, 0);
@@ -356,13 +365,13 @@ describe("PlimsollOracle", function () {
           rises.push(next - h);
           h = next;
         }
-        const step = DEFAULT_RISK.maxTightenStep;
+        const step = FAST_RISK.maxTightenStep;
         expect(rises.slice(0, 3)).to.deep.equal([step, step, step]);
         expect(rises[3]! > 0n && rises[3]! < step).to.equal(true); // reaches the target
         expect(rises[4]! <= 0n).to.equal(true);
         const [varFast, varSlow, varPeak] = await oracle.volatility(0);
-        const v = [varFast, varSlow, varPeak, DEFAULT_RISK.varianceFloor].reduce((a, b) => (a > b ? a : b));
-        const target = targetRatio(v, await oracle.riskMultiplier(), DEFAULT_RISK.haircutFloor, DEFAULT_RISK.haircutCap);
+        const v = [varFast, varSlow, (varPeak * FAST_RISK.peakWeight) / WAD, FAST_RISK.varianceFloor].reduce((a, b) => (a > b ? a : b));
+        const target = targetRatio(v, await oracle.riskMultiplier(), FAST_RISK.haircutFloor, FAST_RISK.haircutCap);
         expect(h).to.equal(target);
       });
 
@@ -389,7 +398,7 @@ describe("PlimsollOracle", function () {
       });
 
       it("remembers stress through the decaying peak: the haircut stays above the fast-EWMA target", async function () {
-        const d = await drive(deployDefaultOracle);
+        const d = await drive(deployFastOracle);
         const { oracle } = d.fixture;
         await d.pokePrices(CALM);
         await d.pokePrices([usd(1500n), BTC, USDC]);
@@ -401,15 +410,15 @@ describe("PlimsollOracle", function () {
       });
 
       it("moves a market's margin ratios with its underlying, rate-limited and within the margin bounds", async function () {
-        const d = await drive(deployDefaultOracle);
+        const d = await drive(deployFastOracle);
         const { oracle } = d.fixture;
         await d.pokePrices(CALM);
         let [, mm] = await oracle.marketRatios(0);
         for (let k = 0; k < 6; k++) {
           await d.pokePrices([usd(1000n), BTC, USDC]);
           const [im, next] = await oracle.marketRatios(0);
-          expect(next - mm <= DEFAULT_RISK.maxTightenStep && next <= DEFAULT_RISK.marginCap).to.equal(true);
-          expect(im).to.equal(initialOf(next, DEFAULT_RISK.imMultiplier));
+          expect(next - mm <= FAST_RISK.maxTightenStep && next <= FAST_RISK.marginCap).to.equal(true);
+          expect(im).to.equal(initialOf(next, FAST_RISK.imMultiplier));
           mm = next;
         }
         expect(mm).to.equal(DEFAULT_RISK.marginCap);
@@ -458,12 +467,15 @@ describe("PlimsollOracle", function () {
         await expect(oracle.regimeStartedAt(1n)).to.be.revertedWithCustomError(oracle, "UnknownRegime").withArgs(1n);
       });
 
-      it("keeps the regime while every price stays within leaseBandBps of its reference, even step by step", async function () {
+      it("keeps the regime while every mark stays within leaseBandWad times its band of its reference, even step by step", async function () {
         const d = await drive(deployDefaultOracle);
         await d.pokePrices(CALM);
-        const band = BigInt(d.fixture.config.risk.leaseBandBps);
+        const risk = d.fixture.config.risk;
+        // The band is the asset's lowest maintenance haircut since the regime started, times leaseBandWad.
+        const band = ((await d.fixture.oracle.referenceBand(0)) * risk.leaseBandWad) / WAD;
+        expect(await d.fixture.oracle.referenceBand(0)).to.equal((await d.fixture.oracle.haircuts(0))[1]);
         // Exactly on the band edge, twice in a row: the reference does not drift with the price.
-        const edge = CALM.map((p, i) => (i === 0 ? p + (p * band) / 10_000n : p));
+        const edge = CALM.map((p, i) => (i === 0 ? p + (p * band) / WAD : p));
         await expect(d.pokePrices(edge)).not.to.emit(d.fixture.oracle, "RegimeChanged");
         await expect(d.pokePrices(edge)).not.to.emit(d.fixture.oracle, "RegimeChanged");
         expect(await d.fixture.oracle.currentRegime()).to.equal(0n);
@@ -473,8 +485,8 @@ describe("PlimsollOracle", function () {
       it("starts a new regime when one price leaves the band, and takes every current price as the new reference", async function () {
         const d = await drive(deployDefaultOracle);
         await d.pokePrices(CALM);
-        const band = BigInt(d.fixture.config.risk.leaseBandBps);
-        const moved = CALM.map((p, i) => (i === 1 ? p - (p * band) / 10_000n - 1n : p + 1n));
+        const band = ((await d.fixture.oracle.referenceBand(1)) * d.fixture.config.risk.leaseBandWad) / WAD;
+        const moved = CALM.map((p, i) => (i === 1 ? p - (p * band) / WAD - 1n : p + 1n));
         const t = d.nextTime();
         const step = t / d.fixture.config.risk.gridSeconds;
         await expect(d.pokeWith(d.freshReadings(moved, t), t))

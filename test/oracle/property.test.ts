@@ -36,7 +36,12 @@ const REACTIVE_RISK: RiskConfig = {
   maxLoosenStep: WAD / 50n,
   imMultiplier: (WAD * 13n) / 10n,
   maxBonus: WAD / 4n, // binds only above hMM = 20%: both branches of the bonus occur
-  leaseBandBps: 300n, // a 3% band: the random paths cross it often, so regimes change
+  peakWeight: WAD / 2n,
+  freezeStep: WAD / 200n,
+  leaseBandWad: WAD / 2n, // half the haircut: the random paths cross it often, so regimes change
+  jumpBps: 600n, // 6%: some random moves jump and wait for a second sample or a third source
+  markLambda: (WAD * 3n) / 10n, // a smoothed mark ...
+  markBandBps: 300n, // ... clamped to 3% a sample: both branches of the clamp occur
   breakerKWad: 2n * WAD, // a 2-sigma breaker: the random paths trip it, and cool off, often
   breakerSamples: 2n,
 };
@@ -144,6 +149,11 @@ async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: Sy
     const w = model.weights(i);
     expect(price, `price of asset ${i}`).to.equal(model.price(i));
     expect(await oracle.referencePrice(i), `reference price of asset ${i}`).to.equal(model.referencePrice(i));
+    expect(await oracle.referenceBand(i), `reference band of asset ${i}`).to.equal(model.referenceBand(i));
+    expect(await oracle.pendingPrice(i), `pending jump of asset ${i}`).to.equal(model.pendingPrice(i));
+    expect(await oracle.assetMark(i), `mark of asset ${i}`).to.equal(model.assetMark(i));
+    const [seizurePrice, , seizureBonus] = await oracle.seizureQuote(i);
+    expect([seizurePrice, seizureBonus], `seizure quote of asset ${i}`).to.deep.equal([model.assetMark(i), model.liquidationBonus(i)]);
     expect([...vol], `volatility of asset ${i}`).to.deep.equal([v.varFast, v.varSlow, v.varPeak, v.frozen]);
     expect([...haircuts], `haircuts of asset ${i}`).to.deep.equal([hc.initial, hc.maintenance]);
     expect([...weights], `weights of asset ${i}`).to.deep.equal([w.initial, w.maintenance]);
@@ -171,6 +181,8 @@ function expectSameEvents(oracle: PlimsollOracle, receipt: ContractTransactionRe
   expect(regimes).to.deep.equal(r === regimeBefore ? [] : [[r, model.regimeStartedAt(r)]]);
   const frozen = logs.filter((l) => l.name === "PriceFrozen").map((l) => [Number(l.args[0]), Number(l.args[1])]);
   expect(frozen).to.deep.equal(model.lastFrozen.map((f) => [f.asset, f.validSources]));
+  const unconfirmed = logs.filter((l) => l.name === "PriceUnconfirmed").map((l) => [Number(l.args[0]), l.args[1], l.args[2]]);
+  expect(unconfirmed, "unconfirmed jumps").to.deep.equal(model.lastUnconfirmed.map((u) => [u.asset, u.price, u.lastPrice]));
   const tripped = logs.filter((l) => l.name === "BreakerTripped").map((l) => Number(l.args[0]));
   expect(tripped, "breaker trips").to.deep.equal(model.lastTripped);
   const closed = logs.filter((l) => l.name === "EpochClosed").map((l) => [...l.args]);
@@ -205,6 +217,7 @@ describe("PlimsollOracle and OracleModel", function () {
         let step = BigInt(await networkHelpers.time.latest()) / gridSeconds + 1n;
         let regimesSeen = 0n;
         let tripsSeen = 0;
+        let unconfirmedSeen = 0;
         for (let k = 0; k < SAMPLES; k++) {
           step += gen.stepGap();
           const t = step * gridSeconds + gen.offset(gridSeconds);
@@ -216,12 +229,15 @@ describe("PlimsollOracle and OracleModel", function () {
           expectSameEvents(oracle, receipt, model, regimeBefore);
           regimesSeen = model.currentRegime;
           tripsSeen += model.lastTripped.length;
+          unconfirmedSeen += model.lastUnconfirmed.length;
           await expectSameState(oracle, model, poseidon);
         }
-        // The 3% band of the reactive constants is crossed on every such path: regimes really change.
+        // The band of the reactive constants (half the haircut) is crossed on every such path: regimes really change.
         if (reactive) expect(regimesSeen, "regimes along the path").to.be.greaterThan(0n);
         // So is the 2-sigma breaker: assets trip, cool off and recover along the path.
         if (reactive) expect(tripsSeen, "breaker trips along the path").to.be.greaterThan(0);
+        // And the 6% jump bound: jumps wait for their confirmation along the path.
+        if (reactive) expect(unconfirmedSeen, "unconfirmed jumps along the path").to.be.greaterThan(0);
       });
     }
   });

@@ -10,12 +10,12 @@ import type { CircuitArtifacts, Prover } from "../prover.js";
 import type { LiquidationPlan, SeizureMarket } from "./plan.js";
 import type { Seizure } from "./witness.js";
 
-/** Reads prices, decimals and liquidation bonuses of every slot. */
+/** Reads the seizure price (the asset's mark), decimals and liquidation bonus of every slot, as the engine does. */
 export async function readSeizureMarket(oracle: OracleContract, settlementSlot: number): Promise<SeizureMarket> {
   const n = Number(await oracle.assetCount());
   const quotes: SeizureQuote[] = [];
   for (let i = 0; i < n; i++) {
-    const [[, decimals], price, bonus] = await Promise.all([oracle.asset(i), oracle.price(i), oracle.liquidationBonus(i)]);
+    const [price, decimals, bonus] = await oracle.seizureQuote(i);
     quotes.push({ price: BigInt(price), decimals: Number(decimals), bonus: BigInt(bonus) });
   }
   const s = quotes[settlementSlot]!;

@@ -90,6 +90,10 @@ export interface BacktestReport {
   /** Median maintenance haircut over all days after the warm-up, and share of them at the floor. */
   medianHaircut: number;
   atFloor: number;
+  /** Median maintenance haircut over the calm days: those whose RiskMetrics reference is below its median. */
+  calmMedianHaircut: number;
+  /** The calm year: the full calendar year with the lowest median RiskMetrics reference, and its regime changes. */
+  calmYear: { year: string; regimes: number };
   /** Regime changes in each calendar year (by the first four characters of the date). */
   regimesPerYear: Record<string, number>;
 }
@@ -266,6 +270,12 @@ export function summarise(days: readonly DayRecord[], options: Pick<BacktestOpti
     const year = days[t]!.date.slice(0, 4);
     regimesPerYear[year] = (regimesPerYear[year] ?? 0) + (days[t]!.regime - days[t - 1]!.regime);
   }
+  const rmMedian = medianOf(counted.map((d) => d.riskMetrics));
+  const byYear = new Map<string, number[]>();
+  for (const d of counted) byYear.set(d.date.slice(0, 4), [...(byYear.get(d.date.slice(0, 4)) ?? []), d.riskMetrics]);
+  // Full years only: at least 200 closes counted.
+  const full = [...byYear.entries()].filter(([, xs]) => xs.length >= 200);
+  const calmest = (full.length > 0 ? full : [...byYear.entries()]).map(([year, xs]) => ({ year, level: medianOf(xs) })).sort((a, b) => a.level - b.level)[0]!;
   return {
     days: days.length,
     years: days.length / YEAR_CLOSES,
@@ -276,6 +286,8 @@ export function summarise(days: readonly DayRecord[], options: Pick<BacktestOpti
     maxDailyRise,
     medianHaircut: medianOf(counted.map((d) => d.hMM)),
     atFloor: counted.filter((d) => d.hMM <= floor + 1e-12).length / counted.length,
+    calmMedianHaircut: medianOf(counted.filter((d) => d.riskMetrics < rmMedian).map((d) => d.hMM)),
+    calmYear: { year: calmest.year, regimes: regimesPerYear[calmest.year] ?? 0 },
     regimesPerYear,
   };
 }

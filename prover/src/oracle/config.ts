@@ -17,12 +17,14 @@ export function validateConfig(config: OracleConfig): void {
   };
   (["gridSeconds", "maxStaleness", "horizonSamples"] as const).forEach((f) => uint(f, 32));
   uint("maxDeviationBps", 16);
-  uint("leaseBandBps", 16);
+  uint("jumpBps", 16);
+  uint("markBandBps", 16);
+  uint("confirmSources", 8);
   uint("minSources", 8);
   uint("breakerSamples", 8);
   uint("varianceFloor", 128);
   (
-    ["lambdaFast", "lambdaSlow", "peakDecay", "kWad", "zWad", "haircutFloor", "haircutCap", "marginFloor", "marginCap", "imMultiplier", "maxTightenStep", "maxLoosenStep", "maxBonus", "breakerKWad"] as const
+    ["lambdaFast", "lambdaSlow", "peakDecay", "peakWeight", "markLambda", "leaseBandWad", "freezeStep", "kWad", "zWad", "haircutFloor", "haircutCap", "marginFloor", "marginCap", "imMultiplier", "maxTightenStep", "maxLoosenStep", "maxBonus", "breakerKWad"] as const
   ).forEach((f) => uint(f, 64));
 
   if (r.gridSeconds === 0n) fail("risk.gridSeconds", "is zero");
@@ -32,6 +34,7 @@ export function validateConfig(config: OracleConfig): void {
   if (r.lambdaFast === 0n || r.lambdaFast >= WAD) fail("risk.lambdaFast", "is not in (0, WAD)");
   if (r.lambdaSlow < r.lambdaFast || r.lambdaSlow >= WAD) fail("risk.lambdaSlow", "is not in [lambdaFast, WAD)");
   if (r.peakDecay >= WAD) fail("risk.peakDecay", "is not below WAD");
+  if (r.peakWeight === 0n || r.peakWeight > WAD) fail("risk.peakWeight", "is not in (0, WAD]");
   if (r.varianceFloor > ORACLE_LIMITS.MAX_VARIANCE) fail("risk.varianceFloor", "is above MAX_VARIANCE");
   if (r.kWad === 0n) fail("risk.kWad", "is zero");
   if (r.zWad === 0n) fail("risk.zWad", "is zero");
@@ -44,7 +47,12 @@ export function validateConfig(config: OracleConfig): void {
   if (r.maxTightenStep === 0n) fail("risk.maxTightenStep", "is zero");
   if (r.maxLoosenStep > r.maxTightenStep) fail("risk.maxLoosenStep", "is above maxTightenStep");
   if (r.maxBonus > WAD) fail("risk.maxBonus", "is above WAD");
-  if (r.leaseBandBps === 0n || r.leaseBandBps > ORACLE_LIMITS.BPS) fail("risk.leaseBandBps", "is not in (0, 10000]");
+  if (r.freezeStep === 0n || r.freezeStep > r.maxTightenStep) fail("risk.freezeStep", "is not in (0, maxTightenStep]");
+  if (r.leaseBandWad === 0n) fail("risk.leaseBandWad", "is zero");
+  if (r.jumpBps === 0n) fail("risk.jumpBps", "is zero");
+  if (r.confirmSources < r.minSources || r.confirmSources > BigInt(ORACLE_LIMITS.MAX_SOURCES)) fail("risk.confirmSources", "is not in [minSources, 5]");
+  if (r.markLambda >= WAD) fail("risk.markLambda", "is not below WAD");
+  if (r.markBandBps === 0n || r.markBandBps >= ORACLE_LIMITS.BPS) fail("risk.markBandBps", "is not in (0, 10000)");
   if (r.breakerKWad === 0n) fail("risk.breakerKWad", "is zero");
   if (r.breakerSamples === 0n) fail("risk.breakerSamples", "is zero");
 
@@ -117,13 +125,35 @@ export function annualVolToVariancePerSample(annualVol: number, gridSeconds: num
 }
 
 /**
- * Sensible constants for a grid of `gridSeconds` (default hourly): RiskMetrics daily lambda 0.94 and a slow
- * 0.995, a stress peak with a 30-day half-life, a 10% annual volatility floor, k = 1, z = 2.33 over a one-day
- * horizon, haircuts in [2%, 60%], margin ratios in [2%, 50%], initial = 1.5 x maintenance, tightening by at
- * most 10% and loosening by at most 0.5% per sample, liquidation bonus at most 10%, prices at most 2 hours
- * old, a 2% band around the median and at least 2 agreeing sources, and a new price regime (lapsing every
- * solvency lease) when a price moves 5% from its reference, and a circuit breaker that stops new risk on an
- * asset for 3 samples (the tripping one included) after a one-sample move beyond 10 sigma.
+ * The shortest haircut horizon, in samples, that covers the margin engine's time from insolvency to
+ * liquidation: one grid step (the move happens between two samples), the lease grace (an account nobody
+ * liquidates is force-closed only after it), and the time a keeper needs (the engine accepts a proof on an
+ * epoch at most two grid steps old): ceil((3 * gridSeconds + leaseGrace) / gridSeconds). The engine's
+ * constructor refuses an oracle whose `horizonSamples * gridSeconds` is shorter (`HorizonTooShort`).
+ */
+export function engineHorizonSamples(gridSeconds: number | bigint, leaseGraceSeconds: number | bigint): bigint {
+  const g = BigInt(positiveSeconds(gridSeconds));
+  const grace = BigInt(leaseGraceSeconds);
+  if (grace < 0n) throw new RangeError(`leaseGraceSeconds ${leaseGraceSeconds} is negative`);
+  return (3n * g + grace + g - 1n) / g;
+}
+
+/**
+ * Sensible constants for a grid of `gridSeconds` (default hourly), chosen by the margin backtest (README
+ * "Margin backtest"): RiskMetrics daily lambda 0.94 and a slow 0.995; a stress peak with a one-year
+ * half-life weighted 1/4 in variance (half the peak's sigma: the stress component); a 10% annual
+ * volatility floor; k = 1 and z = 2.33 over a one-day horizon (at least `engineHorizonSamples` for
+ * the demo's one-hour lease grace, and a daily-closing market can move a whole close between two
+ * observations); haircuts in [5%, 60%] and margin ratios in [5%, 50%] (the 5% floor bounds the
+ * calm-to-peak ratio: anti-procyclicality), initial = 1.5 x maintenance;
+ * per sample, tightening by at most 0.25% (6 points a day) and loosening by at most 0.05%; a frozen
+ * asset tightening by at least 0.1% per sample; liquidation bonus at most 10%; prices at most 2 hours
+ * old, a 2% band around the median and at least 2 agreeing sources; a move of more than 25% from the last
+ * valid price counts once 3 sources agree or a second sample confirms it; a mark that moves at most 25%
+ * per sample (no EMA smoothing: markLambda 0, see the oracle README); a new price regime (lapsing every
+ * solvency lease) when a mark moves from its reference by more than its lowest maintenance haircut since
+ * the regime began; a circuit breaker that stops new risk on an asset for 3 samples (the tripping one
+ * included) after a one-sample move beyond 10 sigma.
  * The rate-limit steps are per sample: they were chosen for an hourly grid.
  */
 export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConfig {
@@ -136,20 +166,26 @@ export function defaultRiskConfig(gridSeconds: number | bigint = 3600): RiskConf
     minSources: 2n,
     lambdaFast: lambdaPerSample(940_000_000_000_000_000n, g),
     lambdaSlow: lambdaPerSample(995_000_000_000_000_000n, g),
-    peakDecay: decayPerSample(30 * DAY, g),
+    peakDecay: decayPerSample(365 * DAY, g),
+    peakWeight: WAD / 4n,
     varianceFloor: annualVolToVariancePerSample(0.1, g),
     kWad: WAD,
     zWad: pct(233),
     horizonSamples: BigInt(Math.max(1, Math.round(DAY / g))),
-    haircutFloor: pct(2),
+    haircutFloor: pct(5),
     haircutCap: pct(60),
-    marginFloor: pct(2),
+    marginFloor: pct(5),
     marginCap: pct(50),
     imMultiplier: pct(150),
-    maxTightenStep: pct(10),
-    maxLoosenStep: pct(0.5),
+    maxTightenStep: pct(0.25),
+    maxLoosenStep: pct(0.05),
+    freezeStep: pct(0.1),
     maxBonus: pct(10),
-    leaseBandBps: 500n,
+    leaseBandWad: WAD,
+    jumpBps: 2500n,
+    confirmSources: 3n,
+    markLambda: 0n,
+    markBandBps: 2500n,
     breakerKWad: 10n * WAD,
     breakerSamples: 3n,
   };

@@ -112,10 +112,13 @@ export function targetRatio(variance: bigint, multiplier: bigint, lo: bigint, hi
   return min(max(mulDivUp(isqrt(variance * WAD), multiplier, WAD), lo), hi);
 }
 
-/** Step 5: rise by at most `up`, fall by at most `down` and never below the target, not at all while frozen. */
-export function rateLimit(current: bigint, target: bigint, frozen: boolean, up: bigint, down: bigint): bigint {
+/**
+ * Step 5: rise by at most `up`, fall by at most `down` and never below the target; while frozen, never fall
+ * and rise by at least `freezeStep`, never above `hi` (the cap the target was clamped to).
+ */
+export function rateLimit(current: bigint, target: bigint, frozen: boolean, up: bigint, down: bigint, freezeStep: bigint, hi: bigint): bigint {
+  if (frozen) return min(hi, max(current + freezeStep, min(target, current + up)));
   if (target > current) return min(target, current + up);
-  if (frozen) return current;
   return max(target, current - down);
 }
 
@@ -132,10 +135,33 @@ export function weightOf(price: bigint, haircut: bigint, decimals: number): bigi
   return w;
 }
 
-/** Step 11: true when `price` is further than `bandBps` basis points from `ref`: |p - ref| * 10000 > band * ref. */
-export function leftBand(price: bigint, ref: bigint, bandBps: bigint): boolean {
-  const diff = price > ref ? price - ref : ref - price;
-  return diff * ORACLE_LIMITS.BPS > bandBps * ref;
+/**
+ * Step 11: true when the mark is further from `ref` than `leaseBandWad` times `band` (the lowest maintenance
+ * haircut since the regime started): |mark - ref| * WAD > floor(band * leaseBandWad / WAD) * ref.
+ */
+export function leftBand(mark: bigint, ref: bigint, band: bigint, leaseBandWad: bigint): boolean {
+  return absDiff(mark, ref) * WAD > mulDiv(band, leaseBandWad, WAD) * ref;
+}
+
+/** Step 2b, plausibility: true when `p` is further than `jumpBps` basis points of `q` from `q`, either way. */
+export function isJump(p: bigint, q: bigint, jumpBps: bigint): boolean {
+  return absDiff(p, q) * ORACLE_LIMITS.BPS > jumpBps * q;
+}
+
+/** Step 2b: a pending jump `pending` (0: none) is confirmed by `p` when `p` is inside `bandBps` of it. */
+export function confirmsPending(p: bigint, pending: bigint, bandBps: bigint): boolean {
+  return pending !== 0n && absDiff(p, pending) * ORACLE_LIMITS.BPS <= bandBps * pending;
+}
+
+/**
+ * Step 3c, the mark: the first price, then an EMA of the medians, each clamped to `bandBps` around the mark
+ * before it enters: d = floor(mark * bandBps / 10000), mark' = ewma(mark, clamp(p, mark - d, mark + d), lambda).
+ * One sample moves the mark by at most d.
+ */
+export function nextMark(mark: bigint, p: bigint, lambda: bigint, bandBps: bigint): bigint {
+  if (mark === 0n) return p;
+  const d = (mark * bandBps) / ORACLE_LIMITS.BPS;
+  return ewma(mark, min(max(p, mark - d), mark + d), lambda);
 }
 
 /** Step 8: min(maxBonus, floor(hMM * WAD / (WAD - hMM))), so that (1 + bonus) * (1 - hMM) <= 1. */

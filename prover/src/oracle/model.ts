@@ -8,8 +8,8 @@
 import { N_ASSETS, WAD } from "../constants.js";
 import { weightsHash } from "../encoding.js";
 import type { SyncPoseidon } from "../poseidon.js";
-import { type OracleConfig, type SourceReading, type Epoch, type MarginPair, type Volatility, type FrozenAsset, type RiskState } from "./types.js";
-import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, leftBand, liquidationBonusOf, max, breakerTrips, coolDown } from "./math.js";
+import { type OracleConfig, type SourceReading, type Epoch, type MarginPair, type Volatility, type FrozenAsset, type RiskState, type UnconfirmedPrice } from "./types.js";
+import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, leftBand, liquidationBonusOf, max, min, breakerTrips, coolDown, isJump, confirmsPending, nextMark } from "./math.js";
 import { validateConfig } from "./config.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -23,9 +23,16 @@ interface AssetState {
   varPeak: bigint;
   hMM: bigint;
   hIM: bigint;
+  /** The price froze in the last sample (no price, or an unconfirmed jump). */
   frozen: boolean;
-  /** Price when the current regime started (or the first price since), 8 decimals. */
+  /** The mark: EMA of the medians, each clamped around the mark (step 3c), 8 decimals; 0 until a first price. */
+  mark: bigint;
+  /** Mark when the current regime started (or the first price since), 8 decimals. */
   refPrice: bigint;
+  /** The lowest maintenance haircut since the current regime started (WAD): the regime's band unit. */
+  refBand: bigint;
+  /** A jump waiting for its confirmation (step 2b), 8 decimals; 0: none. */
+  pending: bigint;
   /** Samples of cooling-off left after the breaker tripped, the current epoch's included. */
   coolingOff: bigint;
 }
@@ -50,6 +57,7 @@ export class OracleModel {
   private lastStep = 0n;
   private frozenLast: FrozenAsset[] = [];
   private trippedLast: number[] = [];
+  private unconfirmedLast: UnconfirmedPrice[] = [];
   /** Start time of each regime; regime 0 starts at 0. */
   private readonly regimeStarts: bigint[] = [0n];
 
@@ -66,7 +74,7 @@ export class OracleModel {
     this.assets = config.assets.map((a) => {
       const v = a.initialVariance;
       const hMM = targetRatio(max(v, risk.varianceFloor), this.riskMultiplier, risk.haircutFloor, risk.haircutCap);
-      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false, refPrice: 0n, coolingOff: 0n };
+      return { price: 0n, varFast: v, varSlow: v, varPeak: v, hMM, hIM: initialOf(hMM, risk.imMultiplier), frozen: false, mark: 0n, refPrice: 0n, refBand: hMM, pending: 0n, coolingOff: 0n };
     });
     this.markets = config.marketUnderlyings.map((u) => {
       const v = max(config.assets[u]!.initialVariance, risk.varianceFloor);
@@ -94,15 +102,29 @@ export class OracleModel {
     this.lastStep = step;
     this.frozenLast = [];
     this.trippedLast = [];
+    this.unconfirmedLast = [];
 
     let moved = false;
     const variances = this.assets.map((a, i) => {
-      const { price, kept } = aggregate(answers[i]!, timestamp, risk);
-      const frozen = price === 0n;
+      const aggregated = aggregate(answers[i]!, timestamp, risk);
+      let price = aggregated.price;
       let tripped = false;
-      if (frozen) {
-        this.frozenLast.push({ asset: i, validSources: kept });
+      if (price === 0n) {
+        this.frozenLast.push({ asset: i, validSources: aggregated.kept });
+      } else if (a.price !== 0n && isJump(price, a.price, risk.jumpBps)) {
+        // Step 2b: a jump counts once enough sources agree or a second sample confirms it.
+        if (BigInt(aggregated.kept) >= risk.confirmSources || confirmsPending(price, a.pending, risk.maxDeviationBps)) {
+          a.pending = 0n;
+        } else {
+          this.unconfirmedLast.push({ asset: i, price, lastPrice: a.price });
+          a.pending = price;
+          price = 0n;
+        }
       } else {
+        a.pending = 0n;
+      }
+      const frozen = price === 0n;
+      if (!frozen) {
         if (a.price !== 0n) {
           const r2 = squaredReturn(price, a.price);
           // Step 3b: the breaker compares the return with the volatility before this sample.
@@ -113,13 +135,15 @@ export class OracleModel {
           a.varPeak = max(a.varFast, (a.varPeak * risk.peakDecay) / WAD);
         }
         a.price = price;
-        if (a.refPrice === 0n) a.refPrice = price;
-        else moved ||= leftBand(price, a.refPrice, risk.leaseBandBps);
+        a.mark = nextMark(a.mark, price, risk.markLambda, risk.markBandBps);
+        if (a.refPrice === 0n) a.refPrice = a.mark;
+        else moved ||= leftBand(a.mark, a.refPrice, a.refBand, risk.leaseBandWad);
       }
       const v = this.maxVariance(a);
       const target = targetRatio(v, this.riskMultiplier, risk.haircutFloor, risk.haircutCap);
-      a.hMM = rateLimit(a.hMM, target, frozen, risk.maxTightenStep, risk.maxLoosenStep);
+      a.hMM = rateLimit(a.hMM, target, frozen, risk.maxTightenStep, risk.maxLoosenStep, risk.freezeStep, risk.haircutCap);
       a.hIM = initialOf(a.hMM, risk.imMultiplier);
+      a.refBand = min(a.refBand, a.hMM);
       a.frozen = frozen;
       a.coolingOff = coolDown(a.coolingOff, tripped, risk.breakerSamples);
       return v;
@@ -128,15 +152,18 @@ export class OracleModel {
     this.config.marketUnderlyings.forEach((u, j) => {
       const m = this.markets[j]!;
       const target = targetRatio(variances[u]!, this.riskMultiplier, risk.marginFloor, risk.marginCap);
-      m.mmRatio = rateLimit(m.mmRatio, target, this.assets[u]!.frozen, risk.maxTightenStep, risk.maxLoosenStep);
+      m.mmRatio = rateLimit(m.mmRatio, target, this.assets[u]!.frozen, risk.maxTightenStep, risk.maxLoosenStep, risk.freezeStep, risk.marginCap);
       m.imRatio = initialOf(m.mmRatio, risk.imMultiplier);
       m.halted = this.isHalted(this.assets[u]!);
     });
 
     if (moved) {
-      // Step 11: a new regime starts; every priced asset's reference becomes its current price.
+      // Step 11: a new regime starts; every priced asset's reference becomes its mark, its band its haircut.
       this.regimeStarts.push(step * risk.gridSeconds);
-      for (const a of this.assets) a.refPrice = a.price;
+      for (const a of this.assets) {
+        a.refPrice = a.mark;
+        a.refBand = a.hMM;
+      }
     }
 
     const { initial, maintenance } = this.weightVectors();
@@ -190,6 +217,11 @@ export class OracleModel {
     return this.frozenLast;
   }
 
+  /** The assets whose new price was an unconfirmed jump in the last sample (the contract's `PriceUnconfirmed` events). */
+  get lastUnconfirmed(): readonly UnconfirmedPrice[] {
+    return this.unconfirmedLast;
+  }
+
   /** The assets whose breaker tripped in the last sample (the contract's `BreakerTripped` events). */
   get lastTripped(): readonly number[] {
     return this.trippedLast;
@@ -222,9 +254,24 @@ export class OracleModel {
     return this.asset(slot, true).price;
   }
 
-  /** Current price of a market's underlying. */
+  /** Mark of an asset (step 3c; 8 decimals; 0 while never priced): maintenance weights, seizures and markets use it. */
+  assetMark(slot: number): bigint {
+    return this.asset(slot, true).mark;
+  }
+
+  /** Mark of a market: its underlying's mark. Trades, requirements, force-closes and liquidations settle at it. */
   markPrice(market: number): bigint {
-    return this.price(this.marketUnderlying(market));
+    return this.assetMark(this.marketUnderlying(market));
+  }
+
+  /** A jump of an asset's price waiting for its confirmation (0: none; the contract's `pendingPrice`). */
+  pendingPrice(slot: number): bigint {
+    return this.asset(slot, false).pending;
+  }
+
+  /** The lowest maintenance haircut of an asset since the regime started (WAD; the contract's `referenceBand`). */
+  referenceBand(slot: number): bigint {
+    return this.asset(slot, false).refBand;
   }
 
   /** Current haircuts of an asset (WAD). */
@@ -237,7 +284,7 @@ export class OracleModel {
   weights(slot: number): MarginPair {
     const a = this.asset(slot, true);
     const decimals = this.config.assets[slot]!.decimals;
-    return { initial: this.initialWeight(a, decimals), maintenance: weightOf(a.price, a.hMM, decimals) };
+    return { initial: this.initialWeight(a, decimals), maintenance: weightOf(a.mark, a.hMM, decimals) };
   }
 
   /** Both weight vectors over all N_ASSETS slots (unused slots 0), as hashed into the current epoch. */
@@ -247,7 +294,7 @@ export class OracleModel {
     this.assets.forEach((a, i) => {
       const decimals = this.config.assets[i]!.decimals;
       initial[i] = this.initialWeight(a, decimals);
-      maintenance[i] = weightOf(a.price, a.hMM, decimals);
+      maintenance[i] = weightOf(a.mark, a.hMM, decimals);
     });
     return { initial, maintenance };
   }
@@ -278,13 +325,18 @@ export class OracleModel {
     return a.frozen || a.coolingOff !== 0n;
   }
 
-  /** The initial weight as hashed into the epoch: 0 while the asset is frozen or cooling off. */
+  /**
+   * The initial weight as hashed into the epoch: at the lower of the mark and the latest median (new risk
+   * rests on neither a spike up nor a lagging mark), 0 while the asset is frozen or cooling off.
+   */
   private initialWeight(a: AssetState, decimals: number): bigint {
-    return this.isHalted(a) ? 0n : weightOf(a.price, a.hIM, decimals);
+    return this.isHalted(a) ? 0n : weightOf(min(a.price, a.mark), a.hIM, decimals);
   }
 
+  /** Step 4: max(varFast, varSlow, peakWeight * varPeak, varianceFloor). */
   private maxVariance(a: AssetState): bigint {
-    return max(max(a.varFast, a.varSlow), max(a.varPeak, this.config.risk.varianceFloor));
+    const risk = this.config.risk;
+    return max(max(a.varFast, a.varSlow), max((a.varPeak * risk.peakWeight) / WAD, risk.varianceFloor));
   }
 
   private asset(slot: number, needsEpoch: boolean): AssetState {
@@ -307,15 +359,18 @@ export * from "./types.js";
 export {
   aggregate,
   breakerTrips,
+  confirmsPending,
   coolDown,
   ewma,
   initialOf,
+  isJump,
   isqrt,
   leftBand,
   liquidationBonusOf,
   median,
   mulDiv,
   mulDivUp,
+  nextMark,
   normaliseReading,
   rateLimit,
   riskMultiplierOf,

@@ -29,6 +29,12 @@ export interface RiskConfig {
   lambdaSlow: bigint;
   /** Per-sample decay of the stress peak (WAD, < WAD). */
   peakDecay: bigint;
+  /**
+   * Weight of the stress peak in the variance (WAD, (0, WAD]): the haircut's variance is at least
+   * `peakWeight * varPeak`, so a long-decaying memory of the worst volatility keeps calm-time haircuts
+   * above a share of the last crash's (the stress component).
+   */
+  peakWeight: bigint;
   /** Per-sample variance floor (WAD, <= MAX_VARIANCE). */
   varianceFloor: bigint;
   /** Model multiplier k (WAD, > 0). */
@@ -51,10 +57,26 @@ export interface RiskConfig {
   maxTightenStep: bigint;
   /** Largest fall of a maintenance haircut or ratio per sample (WAD, <= maxTightenStep). */
   maxLoosenStep: bigint;
+  /** Smallest rise of a maintenance haircut or ratio per frozen sample, up to its cap (WAD, (0, maxTightenStep]). */
+  freezeStep: bigint;
   /** Cap on the liquidation bonus (WAD, <= WAD). */
   maxBonus: bigint;
-  /** A price further than this from its reference starts a new price regime, in basis points (uint16, (0, 10000]). */
-  leaseBandBps: bigint;
+  /**
+   * A mark further from its reference than `leaseBandWad` times the asset's band (its lowest maintenance
+   * haircut since the regime started) starts a new price regime (WAD, uint64, > 0).
+   */
+  leaseBandWad: bigint;
+  /**
+   * Plausibility: a new price further than this from the last valid one, in basis points of it, either way,
+   * counts only once confirmed (uint16, > 0).
+   */
+  jumpBps: bigint;
+  /** A jump counts at once when at least this many answers agree inside the band (uint8, [minSources, 5]). */
+  confirmSources: bigint;
+  /** Per-sample EMA decay of the mark (WAD, < WAD). */
+  markLambda: bigint;
+  /** The median enters the mark's EMA clamped to this band around the mark, in basis points (uint16, (0, 10000]). */
+  markBandBps: bigint;
   /**
    * Circuit breaker: a sample whose return from the last valid price exceeds `breakerKWad` times the asset's
    * sigma (before the sample) trips the asset's breaker (WAD, uint64, > 0).
@@ -120,6 +142,15 @@ export interface RiskState {
   frozen: boolean;
   /** Samples of cooling-off left after a breaker trip, the current epoch's included (0: not tripped). */
   coolingOff: bigint;
+}
+
+/** An asset whose new price was an unconfirmed jump in a sample (the contract's `PriceUnconfirmed` event). */
+export interface UnconfirmedPrice {
+  asset: number;
+  /** The median that jumped, now pending confirmation. */
+  price: bigint;
+  /** The last valid price it jumped from. */
+  lastPrice: bigint;
 }
 
 /** An asset whose price froze in a sample (the contract's `PriceFrozen` event). */
