@@ -25,7 +25,7 @@
 import { network } from "hardhat";
 import type { Signer } from "ethers";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -33,7 +33,11 @@ import {
   BALANCE_BITS,
   BATCH_LEVELS,
   BATCH_SIZE,
+  defaultArtifacts,
   FRONTIER_SIZE,
+  reserveWeights,
+  terminateCurves,
+  toCircuitInput,
   TREE_DEPTH,
   DEV_REGISTRY,
   formatDuration,
@@ -60,7 +64,7 @@ import { createWorld } from "./lib/world.js";
 import { deployReserveRegistry, syntheticClients } from "./lib/reservesDemo.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { powerFor } from "./lib/circuits.js";
-import { packageBin, paths } from "./lib/paths.js";
+import { packageBin, packageVersion, paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
 import { startRedis, type LocalRedis } from "./lib/redis.js";
 
@@ -185,6 +189,68 @@ async function constraintBreakdown(): Promise<void> {
   console.log(`Constraints of ReservesBatch(${B}, ${N_ASSETS}, ${TREE_DEPTH}) by part (each template compiled alone, circom2 --O2)`);
   console.log(table(["part", "template", "constraints", "uses per batch", "in the batch"], rows));
   rmSync(dir, { recursive: true, force: true });
+
+  // Where one batch proof's time goes: snarkjs' own debug messages, timed in this process.
+  const snarkjs = (await import("snarkjs")) as unknown as {
+    wtns: { calculate(input: unknown, wasm: unknown, out: unknown): Promise<void> };
+    groth16: { prove(zkey: unknown, wtns: unknown, logger?: unknown): Promise<unknown> };
+  };
+  const art = defaultArtifacts().batch;
+  const wasm = { type: "mem", data: new Uint8Array(readFileSync(art.wasmPath)) };
+  const zkey = { type: "mem", data: new Uint8Array(readFileSync(art.zkeyPath)) };
+  const hb = await initPoseidon();
+  // 16 healthy clients at a flat price, two assets each: the witness has the shape of a real batch.
+  const weights = reserveWeights(new Array<bigint>(N_ASSETS).fill(10n ** 8n), new Array<bigint>(N_ASSETS).fill(10n ** 17n));
+  const clients = Array.from({ length: BATCH_SIZE }, (_, k) => {
+    const assets = new Array<bigint>(N_ASSETS).fill(0n);
+    const liabilities = new Array<bigint>(N_ASSETS).fill(0n);
+    assets[k % N_ASSETS] = 10n ** 12n + BigInt(k);
+    assets[(k + 5) % N_ASSETS] = 3n * 10n ** 9n;
+    liabilities[(k + 9) % N_ASSETS] = 10n ** 8n;
+    return { id: `phase-${k}`, assets, liabilities };
+  });
+  const input = toCircuitInput(planPeriod({ h: hb, custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 0, clients, weights }).batches[0]!.input);
+  const phases = new Map<string, number>();
+  let last = 0;
+  const phaseOf = (m: string): string => {
+    const msm = /^Multiexp end: multiexp (\w+)/.exec(m);
+    if (msm) return `multi-exponentiation ${msm[1]}${msm[1] === "H" ? ", over the 2^16 domain" : ", over the wires"}${msm[1] === "B2" ? " (G2)" : ""}`;
+    if (/FFT/.test(m)) return "FFTs (domain 2^16)";
+    if (/^QAP/.test(m)) return "QAP: A.w, B.w, C over the R1CS coefficients";
+    return "other (reading the key and the witness)";
+  };
+  const logger = {
+    debug: (m: string): void => {
+      const t = performance.now();
+      const k = phaseOf(m);
+      phases.set(k, (phases.get(k) ?? 0) + t - last);
+      last = t;
+    },
+    info: (): void => {},
+    warn: (): void => {},
+    error: (m: string): void => console.error(m),
+  };
+  let witnessMs = 0;
+  for (let round = 0; round < 2; round++) {
+    // Round 0 warms up (curve threads, key sections); round 1 is reported.
+    phases.clear();
+    const w = { type: "mem" };
+    const t0 = performance.now();
+    await snarkjs.wtns.calculate(input, wasm, w);
+    witnessMs = performance.now() - t0;
+    last = performance.now();
+    await snarkjs.groth16.prove(zkey, w, round === 1 ? logger : undefined);
+  }
+  const tail = performance.now() - last; // after snarkjs' last message: the proof's final assembly
+  phases.set("other (reading the key and the witness)", (phases.get("other (reading the key and the witness)") ?? 0) + tail);
+  const totalMs = [...phases.values()].reduce((a, b) => a + b, 0);
+  await terminateCurves();
+  console.log(`\nOne batch proof in this process (snarkjs ${packageVersion("snarkjs")}, its debug messages timed; load average ${loadavg()[0]!.toFixed(2)})`);
+  console.log(table(["phase", "ms", "share"], [
+    ["witness (wasm calculator)", String(Math.round(witnessMs)), `${((100 * witnessMs) / (witnessMs + totalMs)).toFixed(0)}%`],
+    ...[...phases.entries()].map(([k, ms]) => [k, String(Math.round(ms)), `${((100 * ms) / (witnessMs + totalMs)).toFixed(0)}%`]),
+    ["total", String(Math.round(witnessMs + totalMs)), "100%"],
+  ]));
 }
 if (args.breakdown) {
   await constraintBreakdown();
