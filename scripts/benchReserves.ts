@@ -433,6 +433,8 @@ const rate = {
   /** Clients per CPU-second of the prover processes: a per-core rate that the other jobs on the machine barely move. */
   clientsPerCpuSecond: Number(((BATCH_SIZE * 1000) / single.cpuMsPerBatch).toFixed(3)),
   singleProcessBatchMs: single.medianWitnessMs + single.medianProveMs,
+  /** An ESTIMATE, not a measurement: the cores, otherwise idle and fully used, at the measured CPU time per batch. */
+  idleEstimateClientsPerSecond: Number(((machineCores * BATCH_SIZE * 1000) / single.cpuMsPerBatch).toFixed(2)),
   proverPeakRssMb,
   finalProofMs,
   binance: { ...BINANCE, usersPerSecondPerCore: Number(binancePerCore.toFixed(3)) },
@@ -555,8 +557,10 @@ if (!args.json) {
     ["batch size (clients per batch proof)", String(BATCH_SIZE)],
     ["constraints per client (batch circuit / batch size)", `${rate.constraintsPerClient.toLocaleString("en-US")} (${rate.batchConstraints.toLocaleString("en-US")} / ${BATCH_SIZE}; phase-1 power ${rate.batchPhase1Power})`],
     ["constraints of the final proof (once per period)", rate.finalizeConstraints.toLocaleString("en-US")],
-    ["one batch in one prover process, median (load-independent-ish)", `${secs(rate.singleProcessBatchMs)} (witness ${rate.runs[0]!.medianWitnessMs} ms, prove ${rate.runs[0]!.medianProveMs} ms)`],
+    [`one batch in one prover process, median wall time (load average ${single.loadAfter})`, `${secs(rate.singleProcessBatchMs)} (witness ${rate.runs[0]!.medianWitnessMs} ms, prove ${rate.runs[0]!.medianProveMs} ms)`],
+    ["one batch, CPU time of its prover process (load-independent)", secs(single.cpuMsPerBatch)],
     ["clients per prover CPU-second (load-independent per-core rate)", String(rate.clientsPerCpuSecond)],
+    [`ESTIMATE for ${machineCores} otherwise idle cores (cores x clients per CPU-second, if fully used)`, `${rate.idleEstimateClientsPerSecond} clients/s`],
     ["prover memory (peak RSS per prover process)", rate.proverPeakRssMb.map((m) => `${m} MB`).join(" + ")],
     ["final proof", `${finalProofMs} ms`],
     [`per core here (${workers} provers, ${machineCores} cores, load average ${best.loadAfter})`, String(rate.clientsPerSecondPerCore)],
