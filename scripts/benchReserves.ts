@@ -1,10 +1,15 @@
 /**
  * Benchmark of custodian proof of reserves (N = 16 asset slots, the batch size of the build):
  *
- *   1. on an in-process Hardhat network: deploy the registry on the development oracle, prove a
- *      period of `--rate-clients` synthetic clients with `--workers` prover processes, publish it,
- *      and record clients proven per second and the gas of openPeriod, each batch and finalize
- *      (also the batch verifier alone);
+ *   1. on an in-process Hardhat network: deploy the registry on the development oracle, prove the
+ *      same `--rate-clients` synthetic clients with 1 prover process and then with `--workers`,
+ *      publish the period, and record for each run the clients proven per second, the CPU time of
+ *      the prover processes per batch (the load-independent figure) and the 1-minute load average
+ *      before and after (the machine may be shared); the constraints per client, the batch size,
+ *      the prover processes' peak memory, the per-core rate beside Binance's and Summa v2's (both
+ *      quoted), an idle-machine ESTIMATE from the CPU time, and the proving time of 10,000, 100,000
+ *      and 1,000,000 clients EXTRAPOLATED from the rate run's batches; the gas of openPeriod, each
+ *      batch and finalize (also the batch verifier alone);
  *   2. for each size in `--clients` (default 10,000 and 100,000): plan the whole period (tree and
  *      every batch witness input, measured in full), then prove batches until `--budget` seconds
  *      are spent; if not all batches fit, the total is EXTRAPOLATED from the measured per-batch wall
@@ -19,6 +24,7 @@
  *   npm run bench:reserves -- --clients 10000,100000 --budget 300 --json
  *   node --import tsx scripts/benchReserves.ts --full --clients 10000
  *   npm run bench:reserves -- --skip-sizes --queue
+ *   npm run bench:reserves -- --breakdown   (constraints by template, and one proof's phases)
  *
  * Prints a table and JSON (also written to build/bench-reserves.json).
  */
@@ -88,7 +94,8 @@ if (args.help) {
        node --import tsx scripts/benchReserves.ts [options]
 
 Measures proof of reserves on this machine (N = ${N_ASSETS} asset slots, ${BATCH_SIZE} clients per batch):
-clients proven per second, on-chain gas (openPeriod, per batch, finalize), and time and memory for
+clients proven per second with 1 and with --workers prover processes (with the load average and
+the CPU-seconds per batch), on-chain gas (openPeriod, per batch, finalize), and time and memory for
 large periods. Uses the keys from 'npm run build' (development keys).
 
 Options:
@@ -96,7 +103,8 @@ Options:
   --budget <seconds>    proving time per size; when the batches do not fit, the total is
                         extrapolated from the measured ones and labelled EXTRAPOLATED (default 300)
   --full                prove every batch of every size (may take hours for 100,000 clients)
-  --workers <n>         prover processes (default 2)
+  --workers <n>         prover processes of the second rate run and of the sizes (the first rate
+                        run always uses 1; default 2)
   --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default 160)
   --skip-sizes          only the rate and gas measurement
   --queue               also the rate through the BullMQ queue with 1 and 2 'reserves worker'
