@@ -1,10 +1,15 @@
 /**
  * Benchmark of custodian proof of reserves (N = 16 asset slots, the batch size of the build):
  *
- *   1. on an in-process Hardhat network: deploy the registry on the development oracle, prove a
- *      period of `--rate-clients` synthetic clients with `--workers` prover processes, publish it,
- *      and record clients proven per second and the gas of openPeriod, each batch and finalize
- *      (also the batch verifier alone);
+ *   1. on an in-process Hardhat network: deploy the registry on the development oracle, prove the
+ *      same `--rate-clients` synthetic clients with 1 prover process and then with `--workers`,
+ *      publish the period, and record for each run the clients proven per second, the CPU time of
+ *      the prover processes per batch (the load-independent figure) and the 1-minute load average
+ *      before and after (the machine may be shared); the constraints per client, the batch size,
+ *      the prover processes' peak memory, the per-core rate beside Binance's and Summa v2's (both
+ *      quoted), an idle-machine ESTIMATE from the CPU time, and the proving time of 10,000, 100,000
+ *      and 1,000,000 clients EXTRAPOLATED from the rate run's batches; the gas of openPeriod, each
+ *      batch and finalize (also the batch verifier alone);
  *   2. for each size in `--clients` (default 10,000 and 100,000): plan the whole period (tree and
  *      every batch witness input, measured in full), then prove batches until `--budget` seconds
  *      are spent; if not all batches fit, the total is EXTRAPOLATED from the measured per-batch wall
@@ -19,18 +24,27 @@
  *   npm run bench:reserves -- --clients 10000,100000 --budget 300 --json
  *   node --import tsx scripts/benchReserves.ts --full --clients 10000
  *   npm run bench:reserves -- --skip-sizes --queue
+ *   npm run bench:reserves -- --breakdown   (constraints by template, and one proof's phases)
  *
  * Prints a table and JSON (also written to build/bench-reserves.json).
  */
 import { network } from "hardhat";
 import type { Signer } from "ethers";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
+  BALANCE_BITS,
+  BATCH_LEVELS,
   BATCH_SIZE,
+  defaultArtifacts,
+  FRONTIER_SIZE,
+  reserveWeights,
+  terminateCurves,
+  toCircuitInput,
+  TREE_DEPTH,
   DEV_REGISTRY,
   formatDuration,
   inclusionProof,
@@ -55,7 +69,8 @@ import {
 import { createWorld } from "./lib/world.js";
 import { deployReserveRegistry, syntheticClients } from "./lib/reservesDemo.js";
 import { readKeyMetadata } from "./lib/metadata.js";
-import { paths } from "./lib/paths.js";
+import { powerFor } from "./lib/circuits.js";
+import { packageBin, packageVersion, paths } from "./lib/paths.js";
 import { table } from "./lib/format.js";
 import { startRedis, type LocalRedis } from "./lib/redis.js";
 
@@ -72,6 +87,7 @@ const { values: args } = (() => {
         queue: { type: "boolean", default: false },
         redis: { type: "string" },
         json: { type: "boolean", default: false },
+        breakdown: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -85,7 +101,8 @@ if (args.help) {
        node --import tsx scripts/benchReserves.ts [options]
 
 Measures proof of reserves on this machine (N = ${N_ASSETS} asset slots, ${BATCH_SIZE} clients per batch):
-clients proven per second, on-chain gas (openPeriod, per batch, finalize), and time and memory for
+clients proven per second with 1 and with --workers prover processes (with the load average and
+the CPU-seconds per batch), on-chain gas (openPeriod, per batch, finalize), and time and memory for
 large periods. Uses the keys from 'npm run build' (development keys).
 
 Options:
@@ -93,12 +110,15 @@ Options:
   --budget <seconds>    proving time per size; when the batches do not fit, the total is
                         extrapolated from the measured ones and labelled EXTRAPOLATED (default 300)
   --full                prove every batch of every size (may take hours for 100,000 clients)
-  --workers <n>         prover processes (default 2)
+  --workers <n>         prover processes of the second rate run and of the sizes (the first rate
+                        run always uses 1; default 2)
   --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default 160)
   --skip-sizes          only the rate and gas measurement
   --queue               also the rate through the BullMQ queue with 1 and 2 'reserves worker'
                         processes (starts redis-server on 127.0.0.1 unless --redis is given)
   --redis <url>         an existing Redis for --queue (its queues bench-reserves-1/-2 are used)
+  --breakdown           only print the batch circuit's constraints by template (each template
+                        compiled alone with circom2 --O2) and exit
   --json                print only JSON`);
   process.exit(0);
 }
@@ -129,8 +149,128 @@ const BINANCE = {
   source: "https://www.binance.com/en/blog/tech/how-zksnarks-improve-binances-proof-of-reserves-system-6654580406550811626",
 } as const;
 const binancePerCore = BINANCE.usersPerBatch / BINANCE.seconds / BINANCE.cores;
+/**
+ * PSE Summa v2 (Halo2, no haircuts, no per-client health check), as quoted in issue 13: about 3.2
+ * users per second per core. Not measured here and not re-checked against Summa's own benchmarks.
+ */
+const SUMMA = { usersPerSecondPerCore: 3.2, label: "PSE Summa v2, no haircuts (quoted in issue 13, not measured here)" } as const;
 /** Clients in batch `i` of a period of `clients`: the last batch may be partial. */
 const clientsInBatch = (i: number, clients: number): number => Math.max(0, Math.min(BATCH_SIZE, clients - i * BATCH_SIZE));
+
+// --- --breakdown: where the batch circuit's constraints go -----------------------------------------
+/**
+ * The parts of ReservesBatch(BATCH_SIZE, N_ASSETS, TREE_DEPTH), each compiled alone as a main with
+ * circom2 --O2, times how often the batch uses it; "glue" is the rest (booleans, selections).
+ */
+async function constraintBreakdown(): Promise<void> {
+  const B = BATCH_SIZE;
+  const F = FRONTIER_SIZE;
+  const parts: { name: string; main: string; perBatch: number; perClient: boolean }[] = [
+    { name: "balance range checks (2N x RangeCheck(64))", main: `RangeCheckArray(${2 * N_ASSETS}, ${BALANCE_BITS})`, perBatch: B, perClient: true },
+    { name: "health (ReservesHealth)", main: `ReservesHealth(${N_ASSETS})`, perBatch: B, perClient: true },
+    { name: "id order (RangeCheck(248) of the gap)", main: "RangeCheck(248)", perBatch: B, perClient: true },
+    { name: "leaf hash (ReservesLeafHash)", main: `ReservesLeafHash(${N_ASSETS})`, perBatch: B, perClient: true },
+    { name: "batch subtree (MerkleSubtreeRoot)", main: `MerkleSubtreeRoot(${B})`, perBatch: 1, perClient: false },
+    { name: "tree append (FrontierAppend)", main: `FrontierAppend(${BATCH_LEVELS}, ${F})`, perBatch: 1, perClient: false },
+    { name: "sums hash, in and out (ReservesSumsHash)", main: `ReservesSumsHash(${N_ASSETS})`, perBatch: 2, perClient: false },
+    { name: "frontier hash, in and out (Poseidon(F))", main: `Poseidon(${F})`, perBatch: 2, perClient: false },
+    { name: "state hash, in and out (ReservesStateHash)", main: "ReservesStateHash()", perBatch: 2, perClient: false },
+    { name: "weights hash (2 WeightsHash + Poseidon(2))", main: `WeightsHash(${N_ASSETS})`, perBatch: 2, perClient: false },
+    { name: "  its Poseidon(2)", main: "Poseidon(2)", perBatch: 1, perClient: false },
+    { name: "period tag range (RangeCheck(192))", main: "RangeCheck(192)", perBatch: 1, perClient: false },
+    { name: "  the last id range", main: "RangeCheck(248)", perBatch: 1, perClient: false },
+  ];
+  const dir = path.join(paths.build, "bench-reserves", "templates");
+  mkdirSync(dir, { recursive: true });
+  const rows: string[][] = [];
+  let counted = 0;
+  for (const [k, part] of parts.entries()) {
+    const main = path.join(dir, `part${k}.circom`);
+    writeFileSync(main, `pragma circom 2.1.6;\ninclude "../../../circuits/src/reserves.circom";\ncomponent main = ${part.main};\n`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, [packageBin("circom2"), path.relative(paths.root, main), "--r1cs", "--O2", "-l", "node_modules", "-o", path.relative(paths.root, dir)], { cwd: paths.root });
+      let text = "";
+      c.stdout!.on("data", (b: Buffer) => (text += b.toString()));
+      c.stderr!.on("data", (b: Buffer) => (text += b.toString()));
+      c.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`circom2 failed on ${part.main}: ${text}`))));
+    });
+    const n = Number(/non-linear constraints: (\d+)/.exec(out.replace(/\u001b\[[0-9;]*m/g, ""))?.[1]);
+    counted += n * part.perBatch;
+    rows.push([part.name, part.main, n.toLocaleString("en-US"), `x ${part.perBatch}${part.perClient ? " (per client)" : ""}`, (n * part.perBatch).toLocaleString("en-US")]);
+  }
+  const total = readKeyMetadata("reserves_batch").constraints;
+  rows.push(["glue (booleans, padding, selections, the genesis checks)", "", "", "", (total - counted).toLocaleString("en-US")]);
+  rows.push(["ReservesBatch (build/keys/reserves_batch.json)", "", "", "", total.toLocaleString("en-US")]);
+  console.log(`Constraints of ReservesBatch(${B}, ${N_ASSETS}, ${TREE_DEPTH}) by part (each template compiled alone, circom2 --O2)`);
+  console.log(table(["part", "template", "constraints", "uses per batch", "in the batch"], rows));
+  rmSync(dir, { recursive: true, force: true });
+
+  // Where one batch proof's time goes: snarkjs' own debug messages, timed in this process.
+  const snarkjs = (await import("snarkjs")) as unknown as {
+    wtns: { calculate(input: unknown, wasm: unknown, out: unknown): Promise<void> };
+    groth16: { prove(zkey: unknown, wtns: unknown, logger?: unknown): Promise<unknown> };
+  };
+  const art = defaultArtifacts().batch;
+  const wasm = { type: "mem", data: new Uint8Array(readFileSync(art.wasmPath)) };
+  const zkey = { type: "mem", data: new Uint8Array(readFileSync(art.zkeyPath)) };
+  const hb = await initPoseidon();
+  // 16 healthy clients at a flat price, two assets each: the witness has the shape of a real batch.
+  const weights = reserveWeights(new Array<bigint>(N_ASSETS).fill(10n ** 8n), new Array<bigint>(N_ASSETS).fill(10n ** 17n));
+  const clients = Array.from({ length: BATCH_SIZE }, (_, k) => {
+    const assets = new Array<bigint>(N_ASSETS).fill(0n);
+    const liabilities = new Array<bigint>(N_ASSETS).fill(0n);
+    assets[k % N_ASSETS] = 10n ** 12n + BigInt(k);
+    assets[(k + 5) % N_ASSETS] = 3n * 10n ** 9n;
+    liabilities[(k + 9) % N_ASSETS] = 10n ** 8n;
+    return { id: `phase-${k}`, assets, liabilities };
+  });
+  const input = toCircuitInput(planPeriod({ h: hb, custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 0, clients, weights }).batches[0]!.input);
+  const phases = new Map<string, number>();
+  let last = 0;
+  const phaseOf = (m: string): string => {
+    const msm = /^Multiexp end: multiexp (\w+)/.exec(m);
+    if (msm) return `multi-exponentiation ${msm[1]}${msm[1] === "H" ? ", over the 2^16 domain" : ", over the wires"}${msm[1] === "B2" ? " (G2)" : ""}`;
+    if (/FFT/.test(m)) return "FFTs (domain 2^16)";
+    if (/^QAP/.test(m)) return "QAP: A.w, B.w, C over the R1CS coefficients";
+    return "other (reading the key and the witness)";
+  };
+  const logger = {
+    debug: (m: string): void => {
+      const t = performance.now();
+      const k = phaseOf(m);
+      phases.set(k, (phases.get(k) ?? 0) + t - last);
+      last = t;
+    },
+    info: (): void => {},
+    warn: (): void => {},
+    error: (m: string): void => console.error(m),
+  };
+  let witnessMs = 0;
+  for (let round = 0; round < 2; round++) {
+    // Round 0 warms up (curve threads, key sections); round 1 is reported.
+    phases.clear();
+    const w = { type: "mem" };
+    const t0 = performance.now();
+    await snarkjs.wtns.calculate(input, wasm, w);
+    witnessMs = performance.now() - t0;
+    last = performance.now();
+    await snarkjs.groth16.prove(zkey, w, round === 1 ? logger : undefined);
+  }
+  const tail = performance.now() - last; // after snarkjs' last message: the proof's final assembly
+  phases.set("other (reading the key and the witness)", (phases.get("other (reading the key and the witness)") ?? 0) + tail);
+  const totalMs = [...phases.values()].reduce((a, b) => a + b, 0);
+  await terminateCurves();
+  console.log(`\nOne batch proof in this process (snarkjs ${packageVersion("snarkjs")}, its debug messages timed; load average ${loadavg()[0]!.toFixed(2)})`);
+  console.log(table(["phase", "ms", "share"], [
+    ["witness (wasm calculator)", String(Math.round(witnessMs)), `${((100 * witnessMs) / (witnessMs + totalMs)).toFixed(0)}%`],
+    ...[...phases.entries()].map(([k, ms]) => [k, String(Math.round(ms)), `${((100 * ms) / (witnessMs + totalMs)).toFixed(0)}%`]),
+    ["total", String(Math.round(witnessMs + totalMs)), "100%"],
+  ]));
+}
+if (args.breakdown) {
+  await constraintBreakdown();
+  process.exit(0);
+}
 
 const work = mkdtempSync(path.join(tmpdir(), "plimsoll-bench-reserves-"));
 const h = await initPoseidon();
@@ -160,28 +300,62 @@ const warmDir = path.join(work, "warm");
 mkdirSync(warmDir, { recursive: true });
 await proveBatches(ratePrepared.plan, warmDir, { provers, only: ratePrepared.plan.batches.slice(0, workers).map((b) => b.batchIndex), progress: false });
 await proveBatches(ratePrepared.plan, warmDir, { provers: provers.slice(0, 1), only: [], final: true, progress: false });
-log(`proving ${ratePrepared.plan.batches.length} batches (${rateClients} clients) with ${workers} prover process(es)...`);
-const rateRun = await proveBatches(ratePrepared.plan, rateDir, { provers, final: false, progress: args.json ? false : { label: "rate" } });
-const finalRun = await proveBatches(ratePrepared.plan, rateDir, { provers: provers.slice(0, 1), only: [], final: true, progress: false });
-const batchRecords = rateRun.records.filter((r) => r.proved && r.which !== "final");
-const finalRecord = finalRun.records.find((r) => r.which === "final")!;
-const batchWall = rateRun.wallMs;
-// Clients actually proved (a partial last batch counts its own clients, not BATCH_SIZE).
-const provedClients = batchRecords.reduce((n, r) => n + clientsInBatch(r.which as number, rateClients), 0);
-const clientsPerSecond = (provedClients * 1000) / batchWall;
-// Cores the proving used: one per prover process (snarkjs' wasm prover here), at most the machine's.
-const proverCores = Math.min(workers, cpus().length);
-const perProof = batchRecords.map((r) => r.witnessMs + r.proveMs).sort((a, b) => a - b);
-const medianBatchMs = perProof[perProof.length >> 1]!;
-const medianWitnessMs = batchRecords.map((r) => r.witnessMs).sort((a, b) => a - b)[batchRecords.length >> 1]!;
 
-// Single process, for the effect of parallel provers.
-let singleRate: number | undefined;
-if (workers > 1) {
-  const only = ratePrepared.plan.batches.slice(0, Math.min(4, ratePrepared.plan.batches.length)).map((b) => b.batchIndex);
-  const single = await proveBatches(ratePrepared.plan, path.join(work, "single"), { provers: provers.slice(0, 1), only, progress: false });
-  singleRate = (only.reduce((n, i) => n + clientsInBatch(i, rateClients), 0) * 1000) / single.wallMs;
+/** One timed proving run over the rate period's batches, with the load average around it. */
+interface RateRun {
+  proverProcesses: number;
+  batches: number;
+  clients: number;
+  wallMs: number;
+  clientsPerSecond: number;
+  /** CPU time of the prover processes per batch (witness + proof): the load-independent figure. */
+  cpuMsPerBatch: number;
+  /** Median witness and proof time of one batch, each in one prover process. */
+  medianWitnessMs: number;
+  medianProveMs: number;
+  /** 1-minute load average (os.loadavg) just before and just after the run. */
+  loadBefore: number;
+  loadAfter: number;
 }
+const load1 = (): number => Number(loadavg()[0]!.toFixed(2));
+const childCpuMs = (): number => memoryFigures().children.reduce((s, c) => s + c.cpuMs, 0);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+async function rateRun(k: number, dir: string): Promise<RateRun> {
+  log(`proving ${ratePrepared.plan.batches.length} batches (${rateClients} clients) with ${k} prover process(es)...`);
+  const loadBefore = load1();
+  const cpu0 = childCpuMs();
+  const r = await proveBatches(ratePrepared.plan, dir, { provers: provers.slice(0, k), final: false, progress: args.json ? false : { label: `${k} prover${k > 1 ? "s" : ""}` } });
+  const cpuMs = childCpuMs() - cpu0;
+  const records = r.records.filter((x) => x.proved && x.which !== "final");
+  // Clients actually proved (a partial last batch counts its own clients, not BATCH_SIZE).
+  const clients = records.reduce((n, x) => n + clientsInBatch(x.which as number, rateClients), 0);
+  const run: RateRun = {
+    proverProcesses: k,
+    batches: records.length,
+    clients,
+    wallMs: Math.round(r.wallMs),
+    clientsPerSecond: Number(((clients * 1000) / r.wallMs).toFixed(2)),
+    cpuMsPerBatch: Math.round(cpuMs / records.length),
+    medianWitnessMs: Math.round(median(records.map((x) => x.witnessMs))),
+    medianProveMs: Math.round(median(records.map((x) => x.proveMs))),
+    loadBefore,
+    loadAfter: load1(),
+  };
+  log(`  ${run.clientsPerSecond} clients/s (load average ${run.loadBefore} -> ${run.loadAfter}; ${(run.cpuMsPerBatch / 1000).toFixed(1)} CPU-s per batch)`);
+  return run;
+}
+// The same batches with 1 prover process, then with all of them, in this run.
+const rateRuns: RateRun[] = [];
+// The last run proves into the prepared folder, whose proofs are published below.
+for (const k of [...new Set([1, workers])]) rateRuns.push(await rateRun(k, k === workers ? rateDir : path.join(work, `rate-${k}`)));
+const finalRun = await proveBatches(ratePrepared.plan, rateDir, { provers: provers.slice(0, 1), only: [], final: true, progress: false });
+const finalRecord = finalRun.records.find((r) => r.which === "final")!;
+const best = rateRuns[rateRuns.length - 1]!;
+const single = rateRuns[0]!;
+const clientsPerSecond = best.clientsPerSecond;
+// Per core: the machine's rate over its cores (every prover process runs snarkjs threads on all of them).
+const machineCores = cpus().length;
+const proverPeakRssMb = memoryFigures().children.map((c) => mb(c.peakRss));
 
 // --- 3. Through the queue (--queue): 1 and 2 worker processes --------------------------------------
 interface QueueRate {
@@ -254,24 +428,32 @@ const batchGas = [...published.batchGas].sort((a, b) => (a < b ? -1 : 1));
 // A second period in the same epoch: the weights hash is cached, so the difference is the hashing.
 const cachedOpen = await (dep.registry.connect(submitterSigner) as RegistryContract).openPeriod.estimateGas(epoch, ratePrepared.plan.root, rateClients, ratePrepared.plan.final.reserves);
 
+const finalProofMs = Math.round(finalRecord.witnessMs + finalRecord.proveMs);
 const rate = {
   batchSize: BATCH_SIZE,
   assets: N_ASSETS,
   batchConstraints: batchMeta.constraints,
   finalizeConstraints: finalMeta.constraints,
+  /** Batch circuit constraints per client (the finalize proof, once per period, not included). */
+  constraintsPerClient: Math.round(batchMeta.constraints / BATCH_SIZE),
+  /** Smallest phase-1 power the batch circuit fits (constraints + public inputs). */
+  batchPhase1Power: powerFor(batchMeta.constraints, batchMeta.nPublic),
   workers,
-  cpus: cpus().length,
+  cpus: machineCores,
   clients: rateClients,
-  batches: batchRecords.length,
-  clientsPerSecond: Number(clientsPerSecond.toFixed(2)),
-  provedClients,
-  proverCores,
-  clientsPerSecondPerCore: Number((clientsPerSecond / proverCores).toFixed(3)),
-  singleProcessClientsPerSecond: singleRate === undefined ? null : Number(singleRate.toFixed(2)),
-  medianBatchProofMs: Math.round(medianBatchMs),
-  medianBatchWitnessMs: Math.round(medianWitnessMs),
-  finalProofMs: Math.round(finalRecord.witnessMs + finalRecord.proveMs),
+  runs: rateRuns,
+  clientsPerSecond,
+  /** The machine's rate over its cores (every prover process runs snarkjs threads on all cores). */
+  clientsPerSecondPerCore: Number((clientsPerSecond / machineCores).toFixed(3)),
+  /** Clients per CPU-second of the prover processes: a per-core rate that the other jobs on the machine barely move. */
+  clientsPerCpuSecond: Number(((BATCH_SIZE * 1000) / single.cpuMsPerBatch).toFixed(3)),
+  singleProcessBatchMs: single.medianWitnessMs + single.medianProveMs,
+  /** An ESTIMATE, not a measurement: the cores, otherwise idle and fully used, at the measured CPU time per batch. */
+  idleEstimateClientsPerSecond: Number(((machineCores * BATCH_SIZE * 1000) / single.cpuMsPerBatch).toFixed(2)),
+  proverPeakRssMb,
+  finalProofMs,
   binance: { ...BINANCE, usersPerSecondPerCore: Number(binancePerCore.toFixed(3)) },
+  summa: SUMMA,
 };
 const gas = {
   openPeriodFirstInEpoch: Number(published.openGas),
@@ -282,7 +464,23 @@ const gas = {
   finalizeVerifierAloneTx: Number(finalVerifierGas),
   perClient: Number((Number(batchGas[batchGas.length >> 1]) / BATCH_SIZE).toFixed(0)),
 };
-log(`rate: ${rate.clientsPerSecond} clients/s (${rate.clientsPerSecondPerCore}/s per prover core, ${proverCores} in use; Binance, ${BINANCE.label}: ${rate.binance.usersPerSecondPerCore}/s per core)`);
+log(`rate: ${rate.clientsPerSecond} clients/s with ${workers} prover processes (${rate.clientsPerSecondPerCore}/s per core of ${machineCores}; Binance ${rate.binance.usersPerSecondPerCore}, Summa v2 ~${SUMMA.usersPerSecondPerCore}, both quoted)`);
+
+// --- Projections: EXTRAPOLATED from the rate run (the --clients sizes below measure planning and memory) ---
+const PROJECTED = [10_000, 100_000, 1_000_000];
+const projections = PROJECTED.map((n) => {
+  const batches = Math.ceil(n / BATCH_SIZE);
+  return {
+    clients: n,
+    batches,
+    /** Proving alone: batches x the measured wall time per batch with `workers` provers, + the final proof. */
+    provingMs: Math.round((best.wallMs / best.batches) * batches + finalProofMs),
+    /** The same with 1 prover process. */
+    provingMsOneProver: Math.round((single.wallMs / single.batches) * batches + finalProofMs),
+    extrapolatedFromBatches: best.batches,
+    loadAverage: best.loadAfter,
+  };
+});
 
 // --- 2. Sizes -----------------------------------------------------------------------------------
 interface SizeResult {
@@ -299,6 +497,8 @@ interface SizeResult {
   inclusionMsPerClient: number;
   mainPeakRssMb: number;
   proverPeakRssMb: number[];
+  /** 1-minute load average after the proving. */
+  loadAverage: number;
 }
 const sizeResults: SizeResult[] = [];
 for (const n of sizes) {
@@ -340,6 +540,7 @@ for (const n of sizes) {
     inclusionMsPerClient: Number(inclusionMsPerClient.toFixed(3)),
     mainPeakRssMb: mb(memoryFigures().mainPeakRss),
     proverPeakRssMb: memory.children.map((c) => mb(c.peakRss)),
+    loadAverage: load1(),
   });
   log(`  ${extrapolated ? `EXTRAPOLATED from ${proved}/${total} batches` : "measured"}: ${formatDuration(totalMs)} in all`);
   rmSync(dir, { recursive: true, force: true });
@@ -347,20 +548,50 @@ for (const n of sizes) {
 await Promise.all(provers.map((p) => p.close()));
 
 const queueResult = args.queue ? { rates: queueRates, note: "the rate period's batches through the BullMQ queue on one machine: each worker process is a 'plimsoll reserves worker' with one prover process; wall time includes Redis, job round trips and the coordinator's verification of every proof" } : null;
-const result = { machine: { cpus: cpus().length, node: process.version }, rate, gas, queue: queueResult, sizes: sizeResults, note: "sizes marked extrapolated: planning and memory measured on the full period; proving time = measured wall time per batch x batches + final proof + inclusion paths" };
+const result = {
+  machine: { cpus: cpus().length, node: process.version },
+  rate,
+  gas,
+  projections,
+  queue: queueResult,
+  sizes: sizeResults,
+  note: "projections are EXTRAPOLATED from the rate run's batches (wall time per batch x batches + the final proof; proving only, planning not included); sizes marked extrapolated: planning and memory measured on the full period, proving time = measured wall time per batch x batches + final proof + inclusion paths. Wall-time figures were measured on a machine shared with other jobs: each carries the 1-minute load average",
+};
 if (!args.json) {
-  console.log(`\nProving rate (B = ${BATCH_SIZE} clients per batch, N = ${N_ASSETS} assets, ${rate.cpus} cores, ${workers} prover processes)`);
+  const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  console.log(`\nProving rate (B = ${BATCH_SIZE} clients per batch, N = ${N_ASSETS} assets, ${rate.cpus} cores; the same ${rateRuns[0]!.batches} batches in each run)`);
+  console.log(table(["prover processes", "clients/s", "per core", "wall", "CPU-s per batch", "load average (before -> after)"], rateRuns.map((r) => [
+    String(r.proverProcesses),
+    String(r.clientsPerSecond),
+    (r.clientsPerSecond / machineCores).toFixed(2),
+    formatDuration(r.wallMs),
+    (r.cpuMsPerBatch / 1000).toFixed(1),
+    `${r.loadBefore} -> ${r.loadAfter}`,
+  ])));
   console.log(table(["measure", "value"], [
-    ["clients proven per second", String(rate.clientsPerSecond)],
-    [`  per prover core (${rate.proverCores} = min(prover processes, cores))`, String(rate.clientsPerSecondPerCore)],
-    ["  with 1 prover process", rate.singleProcessClientsPerSecond === null ? "-" : String(rate.singleProcessClientsPerSecond)],
-    [`Binance per core, ${BINANCE.label}: ${BINANCE.usersPerBatch} users / ${BINANCE.seconds} s / ${BINANCE.cores} cores`, String(rate.binance.usersPerSecondPerCore)],
-    ["median batch proof (witness + prove)", `${rate.medianBatchProofMs} ms (witness ${rate.medianBatchWitnessMs} ms)`],
-    ["final proof", `${rate.finalProofMs} ms`],
-    ["constraints batch / final", `${rate.batchConstraints.toLocaleString("en-US")} / ${rate.finalizeConstraints.toLocaleString("en-US")}`],
+    ["batch size (clients per batch proof)", String(BATCH_SIZE)],
+    ["constraints per client (batch circuit / batch size)", `${rate.constraintsPerClient.toLocaleString("en-US")} (${rate.batchConstraints.toLocaleString("en-US")} / ${BATCH_SIZE}; phase-1 power ${rate.batchPhase1Power})`],
+    ["constraints of the final proof (once per period)", rate.finalizeConstraints.toLocaleString("en-US")],
+    [`one batch in one prover process, median wall time (load average ${single.loadAfter})`, `${secs(rate.singleProcessBatchMs)} (witness ${rate.runs[0]!.medianWitnessMs} ms, prove ${rate.runs[0]!.medianProveMs} ms)`],
+    ["one batch, CPU time of its prover process (load-independent)", secs(single.cpuMsPerBatch)],
+    ["clients per prover CPU-second (load-independent per-core rate)", String(rate.clientsPerCpuSecond)],
+    [`ESTIMATE for ${machineCores} otherwise idle cores (cores x clients per CPU-second, if fully used)`, `${rate.idleEstimateClientsPerSecond} clients/s`],
+    ["prover memory (peak RSS per prover process)", rate.proverPeakRssMb.map((m) => `${m} MB`).join(" + ")],
+    ["final proof", `${finalProofMs} ms`],
+    [`per core here (${workers} provers, ${machineCores} cores, load average ${best.loadAfter})`, String(rate.clientsPerSecondPerCore)],
+    [`Binance per core: ${BINANCE.usersPerBatch} users / ${BINANCE.seconds} s / ${BINANCE.cores} cores, ${BINANCE.label}`, String(rate.binance.usersPerSecondPerCore)],
+    [`Summa v2 per core, ${SUMMA.label}`, `~${SUMMA.usersPerSecondPerCore}`],
   ]));
+  console.log(`\nProjected proving time (EXTRAPOLATED from ${best.batches} batches of the rate run, load average ${best.loadAfter}; planning and inclusion files not included)`);
+  console.log(table(["clients", "batches", `${workers} prover processes`, "1 prover process", ""], projections.map((p) => [
+    p.clients.toLocaleString("en-US"),
+    p.batches.toLocaleString("en-US"),
+    formatDuration(p.provingMs),
+    formatDuration(p.provingMsOneProver),
+    `EXTRAPOLATED from ${p.extrapolatedFromBatches} batches`,
+  ])));
   if (queueRates.length > 0) {
-    console.log(`\nThrough the queue (BullMQ on Redis; ${rate.batches} batches, ${rate.provedClients} clients; local proving above: ${rate.clientsPerSecond} clients/s with ${workers} prover processes)`);
+    console.log(`\nThrough the queue (BullMQ on Redis; ${best.batches} batches, ${best.clients} clients; local proving above: ${rate.clientsPerSecond} clients/s with ${workers} prover processes)`);
     console.log(table(["worker processes", "clients/s", "wall"], queueRates.map((q) => [String(q.workerProcesses), String(q.clientsPerSecond), formatDuration(q.wallMs)])));
   }
   console.log("\nOn-chain gas (transactions with real proofs)");
@@ -375,7 +606,7 @@ if (!args.json) {
   ]));
   if (sizeResults.length > 0) {
     console.log("\nLarge periods");
-    console.log(table(["clients", "batches", "plan", "proving", "total", "main peak RSS", "prover peak RSS", ""], sizeResults.map((s) => [
+    console.log(table(["clients", "batches", "plan", "proving", "total", "main peak RSS", "prover peak RSS", "load average", ""], sizeResults.map((s) => [
       s.clients.toLocaleString("en-US"),
       s.batches.toLocaleString("en-US"),
       formatDuration(s.planMs),
@@ -383,6 +614,7 @@ if (!args.json) {
       formatDuration(s.totalMs),
       `${s.mainPeakRssMb} MB`,
       s.proverPeakRssMb.map((m) => `${m} MB`).join(" + "),
+      String(s.loadAverage),
       s.extrapolated ? "EXTRAPOLATED" : "measured",
     ])));
   }
