@@ -5,12 +5,11 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { KeeperRegistryContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { engineHorizonSamples } from "../../prover/src/oracle/index.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
+import { deployKeeperRegistry, deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, type World } from "../../scripts/lib/world.js";
-import { e6, USDC } from "./helpers.js";
+import { USDC } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -27,13 +26,13 @@ describe("MarginEngine constructor: the oracle's haircut horizon", function () {
   /** Deploys an engine on `w`'s oracle with lease grace `grace` and a registry whose exit delay covers it. */
   async function deployWithGrace(w: World, grace: bigint): Promise<unknown> {
     const lease = { maxAge: DEV_LEASE.maxAge, grace };
-    const registry = await ethers.deployContract("KeeperRegistry", [await w.d.tokens[USDC]!.getAddress(), e6, lease.maxAge + grace]);
+    const registry = await deployKeeperRegistry(ethers, await w.d.tokens[USDC]!.getAddress(), 6, lease);
     return deployMarginEngine(ethers, {
       oracle: w.d.oracle,
       updateVerifier: w.d.verifier,
       insolvencyVerifier: w.d.insolvencyVerifier,
       poseidon3: w.d.poseidon3,
-      keeperRegistry: registry as unknown as KeeperRegistryContract,
+      keeperRegistry: registry,
       settlementAsset: USDC,
       lease,
       libraries: w.d.libraries,
