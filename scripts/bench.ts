@@ -16,7 +16,7 @@ import { initPoseidon } from "../prover/src/index.js";
 import { initNoteCrypto } from "../prover/src/index.js";
 import type { ActionReport } from "../prover/src/index.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor } from "./lib/world.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover/src/index.js";
+import { planLiquidation, readLiquidationRules, readSeizureMarket, submitLiquidation } from "../prover/src/index.js";
 import { DEV_LEASE } from "../prover/src/index.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
@@ -131,7 +131,8 @@ try {
   await (await (w.d.tokens[1]!.connect(keeperSigner!) as typeof w.d.tokens[0]).mint(await keeperSigner!.getAddress(), e18)).wait();
   const market = await readSeizureMarket(w.d.oracle, 0);
   const view = await v2.view();
-  const plan = planLiquidation(h, { opening: v2.opening, view, market, liquidator: await keeperSigner!.getAddress(), quoteDecimals: 6 });
+  const rules = await readLiquidationRules(w.d.engine);
+  const plan = planLiquidation(h, { opening: v2.opening, view, market, liquidator: await keeperSigner!.getAddress(), quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
   // Warm-up: the first insolvency proof loads its circuit and key into the prover process (not counted).
   await w.prover.prove(INSOLVENCY_ARTIFACTS, plan.input);
   const insolvencyMs: number[] = [];

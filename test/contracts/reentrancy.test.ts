@@ -109,6 +109,9 @@ async function everyEntryPoint(s: Setup): Promise<{ name: string; data: string }
     ["settle", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]],
     ["forceClose", [NOBODY]],
     ["liquidate", [NOBODY, epoch, seizure, 1n, GARBAGE_PROOF]],
+    ["liquidatePartial", [NOBODY, epoch, 5_000, 0, seizure, 1n, GARBAGE_PROOF]],
+    ["flagLiquidatable", [NOBODY, epoch, 1n, GARBAGE_PROOF]],
+    ["seizeFrozen", [NOBODY, epoch, seizure, 1n, GARBAGE_PROOF]],
     ["absorbNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, 1n]],
     ["emitNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, { ephemeralKey: [0n, 0n], ciphertext: [0n, 0n] }]],
     ["releaseNote", [RUSD, NOBODY, 1n]],
@@ -229,7 +232,7 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
-  it("leaves no entry point unguarded: the ten re-entered are the engine's state-changing functions", async function () {
+  it("leaves no entry point unguarded: the thirteen re-entered are the engine's state-changing functions", async function () {
     const s = await load();
     const names: string[] = [];
     s.engine.interface.forEachFunction((f) => {

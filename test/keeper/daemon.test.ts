@@ -37,7 +37,7 @@ import {
   type KeeperLogEntry,
 } from "../../prover/src/keeper/index.js";
 import { remainderOpening, type Seizure } from "../../prover/src/liquidation/witness.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
+import { planLiquidation, readLiquidationRules, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
@@ -279,7 +279,8 @@ describe("KeeperDaemon", function () {
         prove: async (...args: Parameters<Prover["prove"]>) => {
           const out = await s.w.prover.prove(...args);
           const view = await readChainView(h, oracleAt(await s.w.d.oracle.getAddress(), ethers.provider), s.w.d.engine, alice);
-          winner = planLiquidation(h, { opening: s.opening, view, market: await readSeizureMarket(s.w.d.oracle, USDC), liquidator: await other!.getAddress(), quoteDecimals: 6 });
+          const rules = await readLiquidationRules(s.w.d.engine);
+          winner = planLiquidation(h, { opening: s.opening, view, market: await readSeizureMarket(s.w.d.oracle, USDC), liquidator: await other!.getAddress(), quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
           await submitLiquidation({ engine: s.w.d.engine, liquidator: other!, prover: s.w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: alice, epoch: view.epoch, plan: winner });
           return out;
         },

@@ -5,7 +5,7 @@
  */
 import type { AccountOpening } from "../account.js";
 import type { TokenContract } from "../contracts.js";
-import { planLiquidation, readSeizureMarket, SolventAccountError, submitLiquidation } from "../liquidation/index.js";
+import { planLiquidation, readAuction, readLiquidationRules, readSeizureMarket, SolventAccountError, submitLiquidation } from "../liquidation/index.js";
 import type { ChainView } from "../trader.js";
 import type { DaemonCore } from "./core.js";
 import type { TickReport } from "./report.js";
@@ -19,9 +19,13 @@ export async function liquidateAccount(core: DaemonCore, account: string, openin
     return false;
   };
   const market = await readSeizureMarket(core.c.oracle, core.c.settlementSlot);
+  const rules = await readLiquidationRules(core.c.engine);
+  const now = BigInt((await core.c.provider.getBlock("latest"))!.timestamp);
+  // The bid: the Dutch auction's factor now (it only rises, so the bid stays valid until it lands).
+  const auction = await readAuction(core.c.engine, rules, account, now);
   let plan;
   try {
-    plan = planLiquidation(core.c.crypto.hx, { opening, view, market, liquidator: core.c.liquidator, quoteDecimals: core.c.quoteDecimals });
+    plan = planLiquidation(core.c.crypto.hx, { opening, view, market, liquidator: core.c.liquidator, quoteDecimals: core.c.quoteDecimals, rules, bonusBps: auction.factor });
   } catch (err) {
     if (err instanceof SolventAccountError) {
       core.emit("info", "health", `healthy after all: ${err.message}`, { account });
