@@ -331,7 +331,8 @@ interface IMarginEngine {
         uint8 indexB,
         uint256 amountB,
         uint256 repaidToPool,
-        uint256 repaidToFund
+        uint256 repaidToFund,
+        uint256 remainderCommitment
     );
     /// @notice Emitted when a frozen account settles: `basketDelta` moved into its basket's settlement slot.
     event Settled(address indexed account, int256 basketDelta, uint256 repaidToPool, uint256 repaidToFund);

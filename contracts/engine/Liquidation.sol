@@ -232,7 +232,16 @@ library Liquidation {
             st.owedToPool = uint128(owedToPool - toPool);
         }
         emit IMarginEngine.FrozenSeized(
-            account, msg.sender, epoch, seizure.indexA, seizure.amountA, seizure.indexB, seizure.amountB, toPool, toFund
+            account,
+            msg.sender,
+            epoch,
+            seizure.indexA,
+            seizure.amountA,
+            seizure.indexB,
+            seizure.amountB,
+            toPool,
+            toFund,
+            remainderCommitment
         );
         payIn(s, d, seizure, toPool, toFund);
     }

@@ -41,7 +41,7 @@ export const ENGINE_KEEPER_ABI = [
   "event KeeperNoteSent(address indexed account, uint64 indexed keeperId, uint64 indexed epoch, uint256 commitment, uint256[2] ephemeralKey, uint256[9] ciphertext)",
   "event Liquidated(address indexed account, address indexed liquidator, uint64 indexed epoch, int256 realisedPnl, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 payment, uint256 remainderCommitment)",
   "event PartiallyLiquidated(address indexed account, address indexed liquidator, uint64 indexed epoch, uint16 closeBps, int256 realisedPnl, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 payment, int256 basketDelta, uint256 remainderCommitment)",
-  "event FrozenSeized(address indexed account, address indexed keeper, uint64 indexed epoch, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 repaidToPool, uint256 repaidToFund)",
+  "event FrozenSeized(address indexed account, address indexed keeper, uint64 indexed epoch, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 repaidToPool, uint256 repaidToFund, uint256 remainderCommitment)",
   "event Flagged(address indexed account, address indexed flagger, uint64 indexed epoch)",
   "event ForceClosed(address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 coveredByFund)",
   "error StaleEpoch(uint64 given, uint64 current)",
