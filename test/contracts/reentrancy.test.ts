@@ -202,6 +202,20 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
+  describe("#liquidatePartial", function () {
+    it("stops every re-entered entry point at the guard while the closed loss moves from custody to the pool", async function () {
+      const s = await load();
+      const epoch = await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
+      const pool = await s.engine.market();
+      const before = await s.token.balanceOf(pool);
+      // Half of 10 ETH-PERP closes $100 lower: a loss of 500 rUSD, debited from the basket's rUSD (nothing seized).
+      const seizure = { indexA: WETH, amountA: 0n, indexB: RUSD, amountB: 0n };
+      await expectGuarded(s, () => send(s.engine.connect(s.bob).liquidatePartial(s.alice.getAddress(), epoch, 5_000, 0, seizure, next(), GARBAGE_PROOF)));
+      expect(await s.token.balanceOf(pool)).to.equal(before + 500n * e6);
+      expect((await s.engine.positionOf(await s.alice.getAddress(), ETH_PERP)).size).to.equal(5n * e18);
+    });
+  });
+
   describe("#forceClose and #settle", function () {
     /** Alice's lease expired (age and grace) while ETH fell to $2,900; the fund holds 100,000 rUSD. */
     async function expired(): Promise<{ s: Setup; epoch: bigint }> {
@@ -219,6 +233,21 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
       await expectGuarded(s, () => send(s.engine.connect(s.bob).forceClose(s.alice.getAddress())));
       expect(await s.token.balanceOf(pool)).to.equal(before + 1_000n * e6);
       expect((await s.engine.settlementOf(await s.alice.getAddress())).basketDelta).to.equal(-1_000n * e6);
+    });
+
+    it("seizeFrozen stops every re-entered entry point at the guard while the seizure repays the fund", async function () {
+      const { s } = await expired();
+      await send(s.engine.connect(s.bob).forceClose(s.alice.getAddress()));
+      await elapse(s.w, BigInt(await s.engine.seizeDelay()));
+      const epoch = await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
+      const fundAddr = await s.engine.insuranceFund();
+      const before = await s.token.balanceOf(fundAddr);
+      const seizure = { indexA: RUSD, amountA: 500n * e6, indexB: WETH, amountB: 0n };
+      await expectGuarded(s, () => send(s.engine.connect(s.bob).seizeFrozen(s.alice.getAddress(), epoch, seizure, next(), GARBAGE_PROOF)));
+      // The keeper pays for 500 rUSD at the auction's discount, out of the seized rUSD itself: the fund gets the payment.
+      const repaid = (await s.token.balanceOf(fundAddr)) - before;
+      expect(repaid > 0n && repaid <= 500n * e6).to.equal(true);
+      expect((await s.engine.settlementOf(await s.alice.getAddress())).basketDelta).to.equal(-1_000n * e6 + repaid);
     });
 
     it("settle stops every re-entered entry point at the guard while the debt is repaid to the fund", async function () {
