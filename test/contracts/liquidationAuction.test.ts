@@ -282,7 +282,10 @@ describe("MarginEngine #seizeFrozen", function () {
       // The owner recomputes what is left from the public seizure and withdraws it.
       const own = remainderOpening(h, s.opening, plan.seizures);
       expect(accountCommitment(h, own.amounts, own.blinding, own.owner)).to.equal(account.commitment);
-      await (await traderAt(s.w, s.alice, own)).withdraw(WETH, own.amounts[WETH]!);
+      // Its wallet, holding only the old opening, recovers the remainder from the FrozenSeized event.
+      const wallet = await traderAt(s.w, s.alice, s.opening);
+      expect(wallet.opening).to.deep.equal(own);
+      await wallet.withdraw(WETH, own.amounts[WETH]!);
     });
   }
 
