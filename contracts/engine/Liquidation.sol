@@ -7,6 +7,7 @@ import {AccountUpdates} from "./AccountUpdates.sol";
 import {Leases} from "./Leases.sol";
 import {Positions} from "./Positions.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {
     AMOUNT_LIMIT,
@@ -125,31 +126,35 @@ library Liquidation {
         uint256 requirement = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false);
         // The liquidator's bid: the bonus it takes, at most the auction's now. The payment, and so the proof's
         // delta, do not depend on when the transaction lands.
-        uint256 factor = auctionFactor(d, auctionStart(s, account));
-        if (bonusBps > factor) revert IMarginEngine.BonusAboveAuction(bonusBps, factor);
+        {
+            uint256 factor = auctionFactor(d, auctionStart(s, account));
+            if (bonusBps > factor) revert IMarginEngine.BonusAboveAuction(bonusBps, factor);
+        }
 
         // Effects on positions first: the target and the cap are of what stays open.
-        (int256 pnl, uint256 closedMargin) = closePart(s, d, account, acct, closeBps);
-        uint256 payment = seizurePayment(d, seizure, bonusBps);
-        uint256 bound = (pnl < 0 ? uint256(-pnl) : 0) + closedMargin;
-        if (payment > bound) revert IMarginEngine.SeizureTooLarge(payment, bound);
+        int256 pnl;
+        uint256 payment;
+        {
+            uint256 closedMargin;
+            (pnl, closedMargin) = closePart(s, d, account, acct, closeBps);
+            payment = seizurePayment(d, seizure, bonusBps);
+            uint256 bound = (pnl < 0 ? uint256(-pnl) : 0) + closedMargin;
+            if (payment > bound) revert IMarginEngine.SeizureTooLarge(payment, bound);
+        }
         int256 delta = pnl + int256(payment);
         if (delta != 0 && (seizure.indexB != d.settlementAsset || seizure.indexA == seizure.indexB)) {
             revert IMarginEngine.DeltaSlot(seizure.indexB, d.settlementAsset);
         }
         if (delta <= -int256(AMOUNT_LIMIT) || delta >= int256(AMOUNT_LIMIT)) revert IMarginEngine.PnlTooLarge(delta);
-        (uint256 target, uint256 cap) = restoreBounds(s, d, account);
-        uint256 restore = target | (MarginMath.abs(delta) << RESTORE_DELTA_SHIFT)
-            | (delta < 0 ? uint256(1) << RESTORE_SIGN_SHIFT : 0);
-        (uint64 epochTimestamp, uint64 regime) =
-            verify(s, d, account, epoch, requirement, seizure, remainderCommitment, restore, cap, proof);
-
-        // The remainder clears the target at this epoch (above maintenance): the lease is renewed, which also
-        // clears the auction's flag (a flag counts only when newer than the lease).
-        acct.commitment = remainderCommitment;
-        acct.leaseEpoch = epoch;
-        acct.leaseTimestamp = epochTimestamp;
-        acct.leaseRegime = regime;
+        {
+            (uint256 target, uint256 cap) = restoreBounds(s, d, account);
+            uint256 restore = target | (MarginMath.abs(delta) << RESTORE_DELTA_SHIFT)
+                | (delta < 0 ? uint256(1) << RESTORE_SIGN_SHIFT : 0);
+            (uint64 epochTimestamp, uint64 regime) =
+                verify(s, d, account, epoch, requirement, seizure, remainderCommitment, restore, cap, proof);
+            acct.commitment = remainderCommitment;
+            renewOrClear(s, d, account, acct, epoch, epochTimestamp, regime);
+        }
         emit IMarginEngine.PartiallyLiquidated(
             account,
             msg.sender,
@@ -165,6 +170,28 @@ library Liquidation {
             remainderCommitment
         );
         payOutPartial(s, d, seizure, payment, pnl);
+    }
+
+    /// @dev After a partial liquidation the remainder clears the target at this epoch (above maintenance): the
+    ///      lease is renewed, which also clears the auction's flag (a flag counts only when newer than the
+    ///      lease). No lease outlives its keeper: with a keeper that is not active the old lease runs out on
+    ///      its own, and the flag is cleared.
+    function renewOrClear(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Account storage acct,
+        uint64 epoch,
+        uint64 epochTimestamp,
+        uint64 regime
+    ) internal {
+        if (d.keeperRegistry.keeperOf(acct.keeperId).status == IKeeperRegistry.Status.Active) {
+            acct.leaseEpoch = epoch;
+            acct.leaseTimestamp = epochTimestamp;
+            acct.leaseRegime = regime;
+        } else {
+            delete s.distress[account];
+        }
     }
 
     /// @notice The body of `IMarginEngine.flagLiquidatable` (see there).
@@ -300,27 +327,29 @@ library Liquidation {
         uint16 closeBps
     ) internal returns (int256 pnl, uint256 closedMargin) {
         uint256 open = acct.openMarkets;
-        uint256 marginValue;
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
-                (int256 realised, uint256 margin, bool emptied) = closeOne(s, d, account, j, closeBps);
-                if (emptied) acct.openMarkets &= ~uint8(1 << j);
+                (int256 realised, uint256 margin) = closeOne(s, d, account, acct, j, closeBps);
                 pnl += realised;
-                marginValue += margin;
+                closedMargin += margin;
             }
         }
         // value units (1e-30 USD) to settlement base units at the settlement token's price.
         (uint256 price,,) = d.oracle.seizureQuote(d.settlementAsset);
-        closedMargin = marginValue / (price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals)));
+        closedMargin /= price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals));
     }
 
-    /// @dev Closes `closeBps` / 10,000 of the position in market `j`; returns its realised PnL, the closed
-    ///      part's maintenance margin (value units) and whether nothing stays open.
-    function closeOne(EngineState storage s, EngineDeps memory d, address account, uint256 j, uint16 closeBps)
-        internal
-        returns (int256 realised, uint256 margin, bool emptied)
-    {
+    /// @dev Closes `closeBps` / 10,000 of the position in market `j` (clearing its bit when nothing stays
+    ///      open); returns its realised PnL and the closed part's maintenance margin (value units).
+    function closeOne(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Account storage acct,
+        uint256 j,
+        uint16 closeBps
+    ) internal returns (int256 realised, uint256 margin) {
         IMarginEngine.Position memory p = s.positions[account][j];
         (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
         int256 closed = int256(p.size) * int256(uint256(closeBps)) / int256(BPS);
@@ -328,9 +357,9 @@ library Liquidation {
         realised = MarginMath.realisedPnl(closed, p.entryPrice, mark, d.quoteDecimals);
         s.positions[account][j] = IMarginEngine.Position(int128(newSize), p.entryPrice);
         Positions.moveOpenInterest(s, j, p.size, p.entryPrice, newSize, p.entryPrice);
+        if (newSize == 0) acct.openMarkets &= ~uint8(1 << j);
         emit IMarginEngine.PositionChanged(account, uint8(j), p.size, newSize, mark, realised);
         margin = MarginMath.positionRequirement(closed, mark, mark, mmRatio);
-        emptied = newSize == 0;
     }
 
     /// @dev When the auction of `account` started: its flag when one is newer than its lease, else now (an

@@ -165,6 +165,22 @@ describe("MarginEngine #liquidate and #liquidatePartial", function () {
     await wallet.renewLease();
   });
 
+  it("renews no lease past its keeper: with the account's keeper exiting, a partial liquidation keeps the old lease and clears the flag", async function () {
+    const s = track(await crashedTo(2_500_00000000n));
+    const alice = await s.alice.getAddress();
+    const before = await s.w.d.engine.accountOf(alice);
+    const registry = await ethers.getContractAt("KeeperRegistry", await s.w.d.engine.keeperRegistry());
+    await (await (registry.connect(s.w.keeper.operator) as typeof registry).requestExit(s.w.keeper.keeperId)).wait();
+    const { plan: p, epoch } = await plan(s, s.keeper);
+    expect(p.mode).to.equal("partial");
+    await submitLiquidation({ engine: s.w.d.engine, liquidator: s.keeper, prover: s.w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: alice, epoch, plan: p });
+    const after = await s.w.d.engine.accountOf(alice);
+    expect(after.commitment).to.equal(p.remainderCommitment);
+    expect(after.leaseEpoch).to.equal(before.leaseEpoch);
+    expect(after.leaseEpoch).to.be.lessThan(epoch);
+    expect((await s.w.d.engine.distressOf(alice)).flagEpoch).to.equal(0n);
+  });
+
   it("refuses a full close of an account a partial liquidation can restore (InvalidProof against the close-out threshold)", async function () {
     const s = track(await crashedTo(2_500_00000000n));
     const v = await view(s);
