@@ -644,6 +644,13 @@ function partialCase(h: SyncPoseidon, delta = -(10n ** 9n)): InsolvencyCase {
   return { ...r, target: after, cap: after + 1n };
 }
 
+/** Slot 2 (weight 1, so the value stays below 2^150) at 2^96 - 11, credited `delta`: 10 is the most it takes. */
+function creditToLimit(delta: bigint): InsolvencyCase {
+  const amounts = withSlot(AMOUNTS, 2, TWO_96 - 11n);
+  const weights = IWEIGHTS.map((w, i) => (i === 2 ? 1n : w));
+  return insolvency({ amounts, weights, requirement: valueOf(amounts, weights) + 1n, indexA: 1, amountA: 10n ** 7n, indexB: 2, amountB: 0n, delta });
+}
+
 /** One forgery per constraint of step 7 (the partial liquidation's restore, delta and bounds). */
 function partialForgeries(h: SyncPoseidon): ForgedCase[] {
   const r = partialCase(h);
@@ -714,6 +721,7 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     { name: "partial: a debit at slot 2, remainder at the target, one unit below the cap", input: insolvencyInput(h, partialCase(h)) },
     { name: "partial: a credit at slot 2", input: insolvencyInput(h, partialCase(h, 10n ** 8n)) },
     { name: "partial: slot B debited to 0", input: insolvencyInput(h, partialCase(h, -AMOUNTS[2]!)) },
+    { name: "partial: a credit that takes slot B to 2^96 - 1", input: insolvencyInput(h, creditToLimit(10n)) },
   ];
   const remainder = insolvency();
   const derived = h([OLD_BLINDING, LIQ_DOMAIN]);
@@ -743,6 +751,7 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     { name: "partial: a debit of one more than slot B holds", input: insolvencyInput(h, partialCase(h, -AMOUNTS[2]! - 1n)) },
     { name: "partial: a delta with both seizures at one slot", input: insolvencyInput(h, { ...partialCase(h), indexA: 2, amountA: 1n, indexB: 2 }) },
     ...[1n << 247n, P - 1n].map((restore) => ({ name: `restore ${restore}`, input: insolvencyInput(h, partialCase(h), { restore }) })),
+    { name: "partial: a credit that takes slot B to 2^96", input: insolvencyInput(h, creditToLimit(11n)) },
   ];
   const input = insolvencyInput(h, insolvency());
   const free = ["main.remainderCommitment"];
