@@ -7,6 +7,7 @@
  *   recovers (a lease renewal or a partial liquidation);
  * - a frozen account whose owner never settles is seized `seizeDelay` after it froze, against its
  *   debt: the insurance fund that advanced the loss is repaid and the account unfreezes;
+ * - a full close of an account that cannot be restored;
  * - each in each oracle state: fresh, stale (refused), WETH frozen, WETH cooling off.
  */
 import { expect } from "chai";
@@ -167,6 +168,24 @@ describe("MarginEngine #flagLiquidatable and the Dutch auction", function () {
       expect(pl?.args.payment).to.equal(late.plan.payment);
       // Restored: the flag no longer counts.
       expect((await readAuction(s.w.d.engine, s.rules, alice, await now(s.w))).flagged).to.equal(false);
+    });
+  }
+
+  for (const state of ["fresh", "frozen", "cooling off"] as const) {
+    it(`WETH ${state}: a full close (the account cannot be restored after ETH fell to $2,000) pays the auction's opening bonus and freezes the debt`, async function () {
+      const s = await load();
+      await reach(s, 2_000_00000000n, state);
+      const alice = await s.alice.getAddress();
+      const auction = await readAuction(s.w.d.engine, s.rules, alice, await now(s.w));
+      expect(auction.flagged).to.equal(false);
+      const { plan, epoch } = await planAt(s, auction.factor);
+      expect(plan.mode).to.equal("full");
+      const { receipt } = await submitLiquidation({ engine: s.w.d.engine, liquidator: s.keeper, prover: s.w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: alice, epoch, plan });
+      const ev = receipt.logs.map((l) => s.w.d.engine.interface.parseLog(l)).find((l) => l?.name === "Liquidated");
+      expect(ev?.args.payment).to.equal(plan.payment);
+      const account = await s.w.d.engine.accountOf(alice);
+      expect(account.openMarkets).to.equal(0n);
+      expect(account.frozen).to.equal(true);
     });
   }
 
