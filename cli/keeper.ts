@@ -97,14 +97,16 @@ ${CHAIN_HELP}
   --json         machine-readable output`,
   run: `Usage: plimsoll keeper run --engine <address> --key <keeper-key.json> --keeper-id <n> --state <dir>
                            [--rpc <url>] [--private-key-env <VAR>] [--from-block <n>] [--interval <s>]
-                           [--confirmations <n>] [--once] [--json]
+                           [--confirmations <n>] [--min-bonus-bps <n>] [--once] [--json]
 
 Watches a MarginEngine over JSON-RPC. Each tick scans the new blocks (bounded ranges) for notes
 addressed to --keeper-id and decrypts them with the key file (a note that does not decrypt is
 logged and skipped); at each new oracle epoch it values every watched account with open positions
 at the maintenance weights against its maintenance requirement, logs the decision, and proves and
-submits the liquidation of an insolvent one; every tick it force-closes accounts whose lease
-expired. State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
+submits the liquidation of an insolvent one (partial when a partial close restores it, else a full
+close; priced at the Dutch auction's bonus, and below --min-bonus-bps it flags the account and waits
+for the auction); every tick it force-closes accounts whose lease expired and seizes the basket of a
+frozen account whose debt is unsettled past the engine's deadline. State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
 keeper-state.json of an older release is migrated into it and kept as .bak): a restart resumes where
 it stopped and never rescans from genesis. One daemon per state folder: <dir>/.lock names the
 running one's pid, and a second is refused while it lives. Every decision is logged as a JSON line
@@ -130,6 +132,8 @@ in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick un
                      when the state folder already has a state)
   --interval         seconds between ticks (default 2)
   --confirmations    blocks to stay behind the head (default 0)
+  --min-bonus-bps    the least part (out of 10000) of the oracle's bonus to liquidate at: below it
+                     the daemon flags the account and waits for the Dutch auction (default 0: at once)
   --once             run one tick, print what it did and exit (1 if a liquidation or force-close failed)
   --wasm, --zkey     insolvency circuit artifacts (default: build/ from 'npm run build')
   --json             JSON lines on stdout instead of short lines on stderr`,
@@ -156,6 +160,7 @@ const KEEPER_OPTIONS = {
   "from-block": { type: "string" },
   interval: { type: "string" },
   confirmations: { type: "string" },
+  "min-bonus-bps": { type: "string" },
   once: { type: "boolean" },
   wasm: { type: "string" },
   zkey: { type: "string" },
@@ -201,7 +206,7 @@ function summary(report: TickReport): string {
   const n = report.notes;
   return `${scanned}: ${n.decrypted} note(s) decrypted, ${n.invalid} skipped, ${n.foreign} for other keepers; `
     + `${report.decisions.length} account(s) evaluated${report.epoch === undefined ? "" : ` at epoch ${report.epoch}`}, `
-    + `${report.liquidations.length} liquidation(s), ${report.forceClosed.length} force-close(s), ${report.failures.length} failure(s)`;
+    + `${report.liquidations.length} liquidation(s), ${report.forceClosed.length} force-close(s), ${report.seized.length} seizure(s), ${report.flagged.length} flag(s), ${report.failures.length} failure(s)`;
 }
 
 async function run(opts: Options): Promise<number> {
@@ -220,6 +225,7 @@ async function run(opts: Options): Promise<number> {
   const stateDir = resolve(required(opts.state, "state"));
   const fromBlock = uintFlag(opts["from-block"], "from-block", BigInt(Number.MAX_SAFE_INTEGER));
   const confirmations = uintFlag(opts.confirmations, "confirmations", 1000n);
+  const minBonusBps = uintFlag(opts["min-bonus-bps"], "min-bonus-bps", 10_000n);
   let pollIntervalMs = 2000;
   if (opts.interval !== undefined) {
     if (!/^[0-9]+(\.[0-9]+)?$/.test(opts.interval) || Number(opts.interval) <= 0) throw new UsageError(`--interval must be a positive number of seconds, got ${JSON.stringify(opts.interval)}`);
@@ -262,6 +268,7 @@ async function run(opts: Options): Promise<number> {
       stateDir,
       ...(fromBlock === undefined ? {} : { fromBlock: Number(fromBlock) }),
       ...(confirmations === undefined ? {} : { confirmations: Number(confirmations) }),
+      ...(minBonusBps === undefined ? {} : { minBonusBps: Number(minBonusBps) }),
       pollIntervalMs,
       logger: keeperFileLogger(stateDir, { json: opts.json === true }),
     });

@@ -16,7 +16,7 @@ import { initPoseidon } from "../prover/src/index.js";
 import { initNoteCrypto } from "../prover/src/index.js";
 import type { ActionReport } from "../prover/src/index.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor } from "./lib/world.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation } from "../prover/src/index.js";
+import { atBonusFactor, auctionFactor, chooseSeizures, closeOutPnl, planLiquidation, readLiquidationRules, readSeizureMarket, seizurePayment, submitLiquidation } from "../prover/src/index.js";
 import { DEV_LEASE } from "../prover/src/index.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { paths } from "./lib/paths.js";
@@ -40,8 +40,10 @@ if (args.help) {
 Measures, on this machine: each circuit's constraints and the median proving time over N
 proofs in the prover process (after one warm-up proof per circuit, not counted: witness + proof
 as the prover reports them, and the round trip, the wall time of the whole prove call), and the gas of deposit, withdraw, open, grow, reduce,
-close, renewLease, liquidate, forceClose, settle, poke() and of the Groth16 verifier alone, and
-each contract's runtime code size against the EIP-170 limit. --json prints only JSON.`);
+close, renewLease, liquidatePartial, liquidate (full close), forceClose, settle, poke() and of the
+Groth16 verifier alone, each contract's runtime code size against the EIP-170 limit, and the bonus
+a trader pays on a simulated crash under the Dutch auction against today's fixed bonus (full close).
+--json prints only JSON.`);
   process.exit(0);
 }
 const runs = Number(args.runs);
@@ -112,27 +114,38 @@ try {
   actions.push(["re-open (slot already used)", await trader.trade(0, 10n * e18)]);
   actions.push(["withdraw", await trader.withdraw(1, 5n * e18)]);
 
-  // --- Liquidation: insolvency proofs and the liquidation transaction -------------------------
-  log("measuring the insolvency proof and a liquidation...");
-  const [, , , victim, keeperSigner, lapsed] = (await ethers.getSigners()) as unknown as Signer[];
+  // --- Liquidation: insolvency proofs, partial and full liquidation, the Dutch auction ------------
+  log("measuring the insolvency proof, a partial and a full liquidation, and the auction's bonus...");
+  const [, , , victim, keeperSigner, lapsed, broke] = (await ethers.getSigners()) as unknown as Signer[];
   const insolvencyMeta = readKeyMetadata("insolvency");
-  await fund(w, victim!, new Map([[0, 5_000n * 10n ** 6n], [1, e18]]));
-  const v2 = await traderFor(w, victim!);
-  await v2.deposit(0, 5_000n * 10n ** 6n);
-  await v2.deposit(1, e18);
-  await v2.trade(0, 10n * e18);
+  // victim: 5,000 USDC and 1 WETH, long 10 ETH (a partial close restores it after a 1/6 fall);
+  // broke: 3,000 USDC and 1 WETH, long 10 ETH (only a full close is allowed after the same fall).
+  const openVictim = async (who: Signer, usdcAmount: bigint) => {
+    await fund(w, who, new Map([[0, usdcAmount], [1, e18]]));
+    const v = await traderFor(w, who);
+    await v.deposit(0, usdcAmount);
+    await v.deposit(1, e18);
+    await v.trade(0, 10n * e18);
+    return v;
+  };
+  const v2 = await openVictim(victim!, 5_000n * 10n ** 6n);
+  const v4 = await openVictim(broke!, 3_000n * 10n ** 6n);
   await fund(w, lapsed!, new Map([[0, 20_000n * 10n ** 6n]]));
   const v3 = await traderFor(w, lapsed!);
   await v3.deposit(0, 20_000n * 10n ** 6n);
   await v3.trade(0, 2n * e18);
-  await nextEpoch(w, new Map([[1, (w.prices[1]! * 80n) / 100n]])); // ETH -20%
+  await nextEpoch(w, new Map([[1, (w.prices[1]! * 5n) / 6n]])); // ETH -16.7%
   const usdc = w.d.tokens[0]!.connect(keeperSigner!) as typeof w.d.tokens[0];
   await (await usdc.mint(await keeperSigner!.getAddress(), 100_000n * 10n ** 6n)).wait();
   await (await usdc.approve(await w.d.engine.getAddress(), 100_000n * 10n ** 6n)).wait();
   await (await (w.d.tokens[1]!.connect(keeperSigner!) as typeof w.d.tokens[0]).mint(await keeperSigner!.getAddress(), e18)).wait();
+  await (await w.d.tokens[0]!.mint(await w.d.engine.insuranceFund(), 100_000n * 10n ** 6n)).wait();
   const market = await readSeizureMarket(w.d.oracle, 0);
   const view = await v2.view();
-  const plan = planLiquidation(h, { opening: v2.opening, view, market, liquidator: await keeperSigner!.getAddress(), quoteDecimals: 6 });
+  const rules = await readLiquidationRules(w.d.engine);
+  const liquidator = await keeperSigner!.getAddress();
+  const plan = planLiquidation(h, { opening: v2.opening, view, market, liquidator, quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
+  if (plan.mode !== "partial") throw new Error(`the bench's partial victim planned a ${plan.mode} liquidation`);
   // Warm-up: the first insolvency proof loads its circuit and key into the prover process (not counted).
   await w.prover.prove(INSOLVENCY_ARTIFACTS, plan.input);
   const insolvencyMs: number[] = [];
@@ -143,7 +156,44 @@ try {
     insolvencyTotalMs.push(performance.now() - t0);
     insolvencyMs.push(out.witnessMs + out.proveMs);
   }
+
+  // The Dutch auction on this crash (a simulation on the engine's formulas, no chain): a liquidator
+  // whose cost is gas (the measured partial liquidation's, at 20 gwei and the crashed ETH price) plus
+  // 0.5% of the seized value for the price risk acts at the first factor that covers it; against
+  // today's rule, a full close at the oracle's fixed bound.
+  const bonusPaid = (p: { seizures: { index: number; amount: bigint }[]; payment: bigint }): bigint => {
+    // The seized assets at the oracle price, in settlement units, less what the liquidator paid.
+    const unit = market.settlement.price * 10n ** BigInt(22 - market.settlement.decimals);
+    const value = p.seizures.reduce((t, x) => t + x.amount * market.quotes[x.index]!.price * 10n ** BigInt(22 - market.quotes[x.index]!.decimals), 0n);
+    return value / unit - p.payment;
+  };
+  const seizedValue = (p: { seizures: { index: number; amount: bigint }[] }): bigint =>
+    bonusPaid({ seizures: p.seizures, payment: 0n });
   const liq = await submitLiquidation({ engine: w.d.engine, liquidator: keeperSigner!, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await victim!.getAddress(), epoch: view.epoch, plan });
+  const gasUsd = (Number(liq.receipt.gasUsed) * 20e-9 * Number(w.prices[1]!)) / 1e8;
+  const costOf = (p: { seizures: { index: number; amount: bigint }[] }): number => gasUsd + (0.005 * Number(seizedValue(p))) / 1e6;
+  let auction: { factor: number; seconds: number; bonus: bigint } | undefined;
+  for (let t = 0n; t <= rules.auctionDuration && auction === undefined; t += 10n) {
+    const factor = auctionFactor(rules, 0n, t);
+    const p = planLiquidation(h, { opening: v2.opening, view, market, liquidator, quoteDecimals: 6, rules, bonusBps: factor });
+    if (Number(bonusPaid(p)) / 1e6 >= costOf(p)) auction = { factor, seconds: Number(t), bonus: bonusPaid(p) };
+  }
+  const fixedPartial = planLiquidation(h, { opening: v2.opening, view, market, liquidator, quoteDecimals: 6, rules, bonusBps: 10_000 });
+  const fixedFull = chooseSeizures(v2.opening.amounts, atBonusFactor(market, 10_000), -closeOutPnl(view, 6));
+  const fixedFullPayment = seizurePayment(fixedFull.map((x) => ({ amount: x.amount, quote: market.quotes[x.index]! })), market.settlement);
+  const auctionSim = {
+    crash: "ETH -16.7% in one sample; 5,000 USDC + 1 WETH against a long of 10 ETH",
+    liquidatorCostUsd: Number(costOf(fixedPartial).toFixed(2)),
+    auction: auction === undefined ? null : { factorBps: auction.factor, secondsAfterFlag: auction.seconds, bonusPaidUsd: Number(auction.bonus) / 1e6 },
+    fixedBoundPartialBonusPaidUsd: Number(bonusPaid(fixedPartial)) / 1e6,
+    todayFixedBoundFullCloseBonusPaidUsd: Number(bonusPaid({ seizures: fixedFull, payment: fixedFullPayment })) / 1e6,
+  };
+
+  // The full close of the account that cannot be restored.
+  const viewFull = await v4.view();
+  const planFull = planLiquidation(h, { opening: v4.opening, view: viewFull, market, liquidator, quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
+  if (planFull.mode !== "full") throw new Error(`the bench's full victim planned a ${planFull.mode} liquidation`);
+  const liqFull = await submitLiquidation({ engine: w.d.engine, liquidator: keeperSigner!, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await broke!.getAddress(), epoch: viewFull.epoch, plan: planFull });
   await elapse(w, DEV_LEASE.maxAge + DEV_LEASE.grace);
   await nextEpoch(w);
   const fc = await (await (w.d.engine.connect(keeperSigner!) as typeof w.d.engine).forceClose(await lapsed!.getAddress())).wait();
@@ -199,13 +249,15 @@ try {
     verifier: { standaloneTxGas: Number(verifyTxGas), executionGas: verifyExecution },
     gas: {
       ...Object.fromEntries(actions.map(([k, r]) => [k, Number(r.gasUsed)])),
-      "liquidate (insolvency proof, 2 assets seized)": Number(liq.receipt.gasUsed),
+      [`liquidatePartial (insolvency proof, ${plan.closeBps} bps closed, 1 asset seized and the settlement slot moved)`]: Number(liq.receipt.gasUsed),
+      [`liquidate (full close, insolvency proof, ${planFull.seizures.length} asset(s) seized)`]: Number(liqFull.receipt.gasUsed),
       "forceClose (expired lease)": Number(fc!.gasUsed),
       "settle (pay the force-close debt)": Number(settled.gasUsed),
     },
     gasBreakdown: Object.fromEntries(breakdowns.map(([k, b]) => [k, Object.fromEntries(b)])),
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(medianBigint(pokeGas)) },
     contractSizes: sizes,
+    dutchAuction: auctionSim,
   };
 
   if (!args.json) {
@@ -221,6 +273,13 @@ try {
     const parts = [...new Set(breakdowns.flatMap(([, b]) => [...b.keys()]))];
     console.log("\nGas breakdown (measured from each transaction's opcode trace, scripts/lib/gasBreakdown.ts; the parts sum to the total)");
     console.log(table(["action", "total", ...parts], breakdowns.map(([k, b]) => [k, result.gas[k as keyof typeof result.gas]!.toLocaleString("en-US"), ...parts.map((p) => (b.get(p) ?? 0).toLocaleString("en-US"))])));
+    const a = result.dutchAuction;
+    console.log(`\nDutch auction on a simulated crash (${a.crash}; a liquidator acts once the bonus covers its cost of $${a.liquidatorCostUsd}: gas at 20 gwei plus 0.5% of the seized value)`);
+    console.log(table(["rule", "bonus paid by the trader"], [
+      ["today: full close at the oracle's fixed bonus", `$${a.todayFixedBoundFullCloseBonusPaidUsd.toFixed(2)}`],
+      ["partial close at the oracle's fixed bonus", `$${a.fixedBoundPartialBonusPaidUsd.toFixed(2)}`],
+      [a.auction === null ? "partial close, Dutch auction: no factor covers the cost" : `partial close, Dutch auction (factor ${a.auction.factorBps} bps, ${a.auction.secondsAfterFlag} s after the flag)`, a.auction === null ? "-" : `$${a.auction.bonusPaidUsd.toFixed(2)}`],
+    ]));
     console.log(`\nRuntime code size (EIP-170 limit ${EIP170_LIMIT.toLocaleString("en-US")} bytes; budget: at least 30% headroom, at most ${SIZE_BUDGET.toLocaleString("en-US")})`);
     console.log(table(["contract", "bytes", "headroom", "read from"], sizes.map((c) => [c.contract, c.bytes.toLocaleString("en-US"), `${c.headroomPct.toFixed(1)}%`, c.source])));
     console.log("\nJSON");

@@ -21,6 +21,8 @@ struct EngineState {
     mapping(address account => IMarginEngine.Settlement) settlements;
     /// Open interest per market (what the pool may owe the traders; see `Positions.poolReserve`).
     mapping(uint256 market => IMarginEngine.OpenInterest) openInterest;
+    /// When an account was flagged liquidatable (the Dutch auction's clock).
+    mapping(address account => IMarginEngine.Distress) distress;
 }
 
 /// @notice The engine's immutable dependencies and constants, copied into memory from its immutables and
@@ -45,6 +47,10 @@ struct EngineDeps {
     uint256 maxEpochAge;
     uint64 leaseMaxAge;
     uint64 leaseGrace;
+    uint64 auctionDuration;
+    uint64 seizeDelay;
+    uint16 targetHealthBps;
+    uint16 auctionStartBps;
     uint8 settlementAsset;
     uint8 quoteDecimals;
 }

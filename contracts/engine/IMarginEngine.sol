@@ -39,6 +39,15 @@ interface IMarginEngine {
         address absorbVerifier;
         /// The verifier of account updates that emit a note (circuits/main/account_emit.circom).
         address emitVerifier;
+        /// Where a partial liquidation restores an account: the target ratio is mm + targetHealthBps / 10,000
+        /// of (im - mm), in (0, 10,000).
+        uint16 targetHealthBps;
+        /// The Dutch auction's opening bonus, as a fraction (out of 10,000) of the oracle's bound (<= 10,000).
+        uint16 auctionStartBps;
+        /// Seconds over which the auction's bonus rises to the oracle's bound (> 0).
+        uint64 auctionDuration;
+        /// Seconds after it froze that a frozen account's unsettled debt may be seized (`seizeFrozen`).
+        uint64 seizeDelay;
     }
 
     /// @notice The new opening of an account, encrypted to its keeper (the proof shows it is right).
@@ -72,7 +81,8 @@ interface IMarginEngine {
         uint256 commitment;
         /// Epoch of the last proof that showed maintenance margin (0: never): the solvency lease.
         uint64 leaseEpoch;
-        /// Timestamp of that epoch.
+        /// Timestamp of that epoch; while frozen, when it froze (a frozen account has no position and no lease:
+        /// its debt may be seized `seizeDelay` after this).
         uint64 leaseTimestamp;
         /// The oracle's price regime at that epoch: the lease lapses when a new regime starts.
         uint64 leaseRegime;
@@ -94,6 +104,14 @@ interface IMarginEngine {
         uint128 owedToKeeper;
         /// The keeper whose bond advanced `owedToKeeper` (the account's keeper at the first shortfall).
         uint64 bondKeeper;
+    }
+
+    /// @notice The Dutch auction's clock of an account.
+    struct Distress {
+        /// Epoch of the flag (a first insolvency proof); the flag counts only while newer than the lease.
+        uint64 flagEpoch;
+        /// When it was flagged: the Dutch auction's bonus rises from then.
+        uint64 flaggedAt;
     }
 
     /// @notice Where an account's solvency lease stands.
@@ -210,6 +228,21 @@ interface IMarginEngine {
     error DuplicateSeizure(uint8 index);
     /// @notice Thrown when what the liquidator must pay for the seized assets exceeds the loss to cover.
     error SeizureTooLarge(uint256 payment, uint256 loss);
+    /// @notice Thrown when a partial liquidation closes 0 or all (10,000 bps or more) of the positions.
+    error CloseOutOfRange(uint256 closeBps);
+    /// @notice Thrown when a partial liquidation moves settlement tokens into or out of the basket (its delta is
+    ///         not 0) and its second seized slot is not the settlement slot, or is the first one.
+    error DeltaSlot(uint8 indexB, uint8 settlementAsset);
+    /// @notice Thrown when a partial liquidation bids a bonus factor above the auction's now (out of 10,000).
+    error BonusAboveAuction(uint256 bid, uint256 auction);
+    /// @notice Thrown when `flagLiquidatable` targets an account already flagged since its last lease.
+    error AlreadyFlagged(address account, uint64 flaggedAt);
+    /// @notice Thrown when `seizeFrozen` targets an account that is not frozen with a debt.
+    error NoDebt(address account, int256 basketDelta);
+    /// @notice Thrown when `seizeFrozen` comes before `seizeDelay` passed since the account froze.
+    error SeizureNotDue(address account, uint256 seizableAt);
+    /// @notice Thrown at construction when a liquidation constant is out of range (`name` says which).
+    error InvalidLiquidationConfig(string name);
     /// @notice Thrown by the constructor when the market or the fund does not fit the engine (`reason`
     ///         says why: another quote token, too many instruments, a fund for another pool, or an
     ///         `bindEngine()` that did not bind it to this engine).
@@ -273,6 +306,40 @@ interface IMarginEngine {
         uint8 indexB,
         uint256 amountB,
         uint256 payment,
+        uint256 remainderCommitment
+    );
+    /// @notice Emitted when part of an insolvent account's positions is closed and its basket restored.
+    /// @param closeBps The part of every position closed, out of 10,000.
+    /// @param realisedPnl Realised PnL of the closed part (settlement-token base units).
+    /// @param payment What the liquidator paid for the seized assets (at the oracle price less the auction bonus).
+    /// @param basketDelta realisedPnl + payment: what the basket's settlement slot (indexB) gained or lost.
+    event PartiallyLiquidated(
+        address indexed account,
+        address indexed liquidator,
+        uint64 indexed epoch,
+        uint16 closeBps,
+        int256 realisedPnl,
+        uint8 indexA,
+        uint256 amountA,
+        uint8 indexB,
+        uint256 amountB,
+        uint256 payment,
+        int256 basketDelta,
+        uint256 remainderCommitment
+    );
+    /// @notice Emitted when an insolvency proof flags an account: the Dutch auction's bonus rises from now.
+    event Flagged(address indexed account, address indexed flagger, uint64 indexed epoch);
+    /// @notice Emitted when a frozen account's basket is seized against its debt.
+    event FrozenSeized(
+        address indexed account,
+        address indexed keeper,
+        uint64 indexed epoch,
+        uint8 indexA,
+        uint256 amountA,
+        uint8 indexB,
+        uint256 amountB,
+        uint256 repaidToPool,
+        uint256 repaidToFund,
         uint256 remainderCommitment
     );
     /// @notice Emitted when a frozen account settles: `basketDelta` moved into its basket's settlement slot.
@@ -339,6 +406,32 @@ interface IMarginEngine {
 
     /// @notice Liquidates an account below maintenance margin, proved with an insolvency proof.
     function liquidate(
+        address account,
+        uint64 epoch,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external;
+
+    /// @notice Closes `closeBps` / 10,000 of every position of an account below maintenance margin and seizes
+    ///         part of its basket, proved with an insolvency proof that the remainder clears the target.
+    function liquidatePartial(
+        address account,
+        uint64 epoch,
+        uint16 closeBps,
+        uint16 bonusBps,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external;
+
+    /// @notice Flags an account below maintenance margin (an insolvency proof seizing nothing): the Dutch
+    ///         auction's bonus rises from now.
+    function flagLiquidatable(address account, uint64 epoch, uint256 remainderCommitment, Proof calldata proof)
+        external;
+
+    /// @notice Seizes a frozen account's assets against its unsettled debt, `seizeDelay` after it froze.
+    function seizeFrozen(
         address account,
         uint64 epoch,
         Seizure calldata seizure,

@@ -30,6 +30,7 @@ library Leases {
 
         int256 pnl = Positions.closeAll(s, d, account, acct);
         uint256 covered = recordSettlement(s, d, account, acct, pnl);
+        markFrozen(acct);
         emit IMarginEngine.ForceClosed(account, msg.sender, epoch, pnl, covered);
     }
 
@@ -92,6 +93,14 @@ library Leases {
             uint64 next = d.oracle.regimeStartedAt(leaseRegime + 1);
             if (next < at) at = next;
         }
+    }
+
+    /// @dev Stamps when the account froze (an account with open positions is never frozen, so a force-close or
+    ///      liquidation that leaves it frozen is when it froze) in its `leaseTimestamp`, which a frozen account
+    ///      does not use (it has no position; `settle` renews the lease): a debt left unsettled `seizeDelay`
+    ///      after this may be seized (`Liquidation.seizeFrozen`). Same storage slot as `frozen`: no new slot.
+    function markFrozen(IMarginEngine.Account storage acct) internal {
+        if (acct.frozen) acct.leaseTimestamp = uint64(block.timestamp);
     }
 
     /// @dev Records `pnl` as the account's pending settlement and freezes it. A loss is advanced to the pool

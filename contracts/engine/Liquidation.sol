@@ -6,8 +6,12 @@ import {EngineDeps, EngineState} from "./EngineTypes.sol";
 import {AccountUpdates} from "./AccountUpdates.sol";
 import {Leases} from "./Leases.sol";
 import {Positions} from "./Positions.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {
+    AMOUNT_LIMIT,
+    BPS,
     FIELD_MODULUS,
     LIQUIDATOR_TAG_MASK,
     MAGNITUDE_SHIFT,
@@ -17,19 +21,51 @@ import {
 } from "../libraries/Constants.sol";
 
 /// @title Liquidation
-/// @notice The liquidation concept of the margin engine: the insolvency proof's public inputs, the price the
-///         liquidator pays for the seized assets (the oracle price less each asset's liquidation bonus), and
-///         the transfers between custody, the liquidator and the market's pool.
-/// @dev `liquidate` is external: the engine reaches it with DELEGATECALL (a linked library), so it runs in
-///      the engine's context (its storage, custody, `msg.sender` the liquidator, its events and errors).
+/// @notice The liquidation concept of the margin engine: the insolvency proof's public inputs, partial and
+///         full liquidation, the Dutch-auction bonus (the price the liquidator pays for the seized assets is
+///         the oracle price less a bonus that rises from a fraction of the oracle's bound to the bound over
+///         `auctionDuration` from the moment the account was flagged), the seizure of a frozen account's
+///         basket against its debt, and the transfers between custody, the liquidator and the market's pool.
+/// @dev The entry points are external: the engine reaches them with DELEGATECALL (a linked library), so they
+///      run in the engine's context (its storage, custody, `msg.sender` the liquidator, its events and errors).
+///
+///      The rules (README "Keepers, liquidation and leases"), with V the basket's value at the epoch's
+///      maintenance weights, U the positions' unrealised loss and M the maintenance margin (requirement = M + U):
+///      - partial: V < M + U; the engine closes `closeBps` of every position; the remainder (after the
+///        seizure and the signed delta `pnl + payment` of the settlement slot) is worth at least the target
+///        requirement of what stays open (ratio mm + targetHealthBps (im - mm)) and less than its initial
+///        requirement (the liquidator did not close more than restoring needs); and the payment is at most the
+///        closed loss plus the closed part's maintenance margin (it did not seize more than that needs);
+///      - full: V < M / 2 + U (the account cannot be restored: its haircut equity is below half its
+///        maintenance margin); every position closes, the payment is at most the loss;
+///      - flag: a proof of V < M + U with nothing seized starts the auction's clock;
+///      - frozen seizure: a frozen account with a debt, `seizeDelay` after it froze; the payment is at most
+///        the debt and repays the pool, then the insurance fund.
 library Liquidation {
     using SafeTransferLib for address;
 
     /// @dev 10^(VALUE_DECIMALS - PRICE_DECIMALS): value units (1e-30 USD) per (price unit x whole token)
     ///      before the token's decimals are taken off.
     uint256 internal constant VALUE_EXPONENT = VALUE_DECIMALS - PRICE_DECIMALS;
+    /// @dev The `cap` public input that bounds nothing: the remainder of a full close or a seizure is below
+    ///      2^150 - 1 (its value is below the requirement, itself below 2^150; a seized basket's value is
+    ///      below 2^150 - 1, 1.4e15 USD).
+    uint256 internal constant NO_CAP = (1 << MAGNITUDE_SHIFT) - 1;
+    /// @dev `restore`'s layout (circuits/src/insolvency.circom `UnpackRestore`).
+    uint256 internal constant RESTORE_DELTA_SHIFT = 150;
+    uint256 internal constant RESTORE_SIGN_SHIFT = 246;
 
-    /// @notice The body of `IMarginEngine.liquidate` (see there).
+    /// @dev What the seizure costs: the settlement token's unit value and each seized slot's quote.
+    struct Quote {
+        uint256 unit;
+        uint256 priceA;
+        uint256 priceB;
+        uint256 scaleA;
+        uint256 scaleB;
+        uint256 bonus;
+    }
+
+    /// @notice The body of `IMarginEngine.liquidate` (see there): a full close.
     function liquidate(
         EngineState storage s,
         EngineDeps memory d,
@@ -42,16 +78,19 @@ library Liquidation {
         IMarginEngine.Account storage acct = s.accounts[account];
         if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
         checkSeizure(s, d, seizure);
-        uint256[5] memory pub = insolvencyInputs(s, d, account, epoch, seizure, remainderCommitment);
-        if (!d.insolvencyVerifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert IMarginEngine.InvalidProof();
+        verify(
+            s, d, account, epoch, closeOutRequirement(s, d, account), seizure, remainderCommitment, 0, NO_CAP, proof
+        );
 
+        uint64 start = auctionStart(s, account);
         acct.commitment = remainderCommitment;
         int256 pnl = Positions.closeAll(s, d, account, acct);
         uint256 loss = pnl < 0 ? uint256(-pnl) : 0;
-        uint256 payment = seizurePayment(d, seizure);
+        uint256 payment = seizurePayment(d, seizure, auctionFactor(d, start));
         if (payment > loss) revert IMarginEngine.SeizureTooLarge(payment, loss);
         // What the liquidator pays is the part of the loss the basket settles now.
         Leases.recordSettlement(s, d, account, acct, pnl + int256(payment));
+        Leases.markFrozen(acct);
         emit IMarginEngine.Liquidated(
             account,
             msg.sender,
@@ -67,27 +106,345 @@ library Liquidation {
         payOut(s, d, seizure, payment);
     }
 
-    /// @dev The insolvency circuit's public inputs, all derived here except the seizure and remainder
-    ///      the liquidator chooses: [commitment, maintenance weights hash, requirement | indexA << 150 |
-    ///      indexB << 154 | (low 95 bits of msg.sender) << 158, amountA | amountB << 96,
-    ///      remainderCommitment]. The sender's tag binds the proof to its liquidator: copying the
-    ///      transaction needs an address that shares those 95 bits (2^95 work).
-    function insolvencyInputs(
+    /// @notice The body of `IMarginEngine.liquidatePartial` (see there).
+    function liquidatePartial(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        uint64 epoch,
+        uint16 closeBps,
+        uint16 bonusBps,
+        IMarginEngine.Seizure calldata seizure,
+        uint256 remainderCommitment,
+        IMarginEngine.Proof calldata proof
+    ) external {
+        IMarginEngine.Account storage acct = s.accounts[account];
+        if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
+        if (acct.frozen) revert IMarginEngine.AccountFrozen(account, s.settlements[account].basketDelta);
+        if (closeBps == 0 || closeBps >= BPS) revert IMarginEngine.CloseOutOfRange(closeBps);
+        checkSeizure(s, d, seizure);
+        uint256 requirement = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false);
+        // The liquidator's bid: the bonus it takes, at most the auction's now. The payment, and so the proof's
+        // delta, do not depend on when the transaction lands.
+        {
+            uint256 factor = auctionFactor(d, auctionStart(s, account));
+            if (bonusBps > factor) revert IMarginEngine.BonusAboveAuction(bonusBps, factor);
+        }
+
+        // Effects on positions first: the target and the cap are of what stays open.
+        int256 pnl;
+        uint256 payment;
+        {
+            uint256 closedMargin;
+            (pnl, closedMargin) = closePart(s, d, account, acct, closeBps);
+            payment = seizurePayment(d, seizure, bonusBps);
+            uint256 bound = (pnl < 0 ? uint256(-pnl) : 0) + closedMargin;
+            if (payment > bound) revert IMarginEngine.SeizureTooLarge(payment, bound);
+        }
+        int256 delta = pnl + int256(payment);
+        if (delta != 0 && (seizure.indexB != d.settlementAsset || seizure.indexA == seizure.indexB)) {
+            revert IMarginEngine.DeltaSlot(seizure.indexB, d.settlementAsset);
+        }
+        if (delta <= -int256(AMOUNT_LIMIT) || delta >= int256(AMOUNT_LIMIT)) revert IMarginEngine.PnlTooLarge(delta);
+        {
+            (uint256 target, uint256 cap) = restoreBounds(s, d, account);
+            uint256 restore = target | (MarginMath.abs(delta) << RESTORE_DELTA_SHIFT)
+                | (delta < 0 ? uint256(1) << RESTORE_SIGN_SHIFT : 0);
+            (uint64 epochTimestamp, uint64 regime) =
+                verify(s, d, account, epoch, requirement, seizure, remainderCommitment, restore, cap, proof);
+            acct.commitment = remainderCommitment;
+            renewOrClear(s, d, account, acct, epoch, epochTimestamp, regime);
+        }
+        emit IMarginEngine.PartiallyLiquidated(
+            account,
+            msg.sender,
+            epoch,
+            closeBps,
+            pnl,
+            seizure.indexA,
+            seizure.amountA,
+            seizure.indexB,
+            seizure.amountB,
+            payment,
+            delta,
+            remainderCommitment
+        );
+        payOutPartial(s, d, seizure, payment, pnl);
+    }
+
+    /// @dev After a partial liquidation the remainder clears the target at this epoch (above maintenance): the
+    ///      lease is renewed, which also clears the auction's flag (a flag counts only when newer than the
+    ///      lease). No lease outlives its keeper: with a keeper that is not active the old lease runs out on
+    ///      its own, and the flag is cleared.
+    function renewOrClear(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Account storage acct,
+        uint64 epoch,
+        uint64 epochTimestamp,
+        uint64 regime
+    ) internal {
+        if (d.keeperRegistry.keeperOf(acct.keeperId).status == IKeeperRegistry.Status.Active) {
+            acct.leaseEpoch = epoch;
+            acct.leaseTimestamp = epochTimestamp;
+            acct.leaseRegime = regime;
+        } else {
+            delete s.distress[account];
+        }
+    }
+
+    /// @notice The body of `IMarginEngine.flagLiquidatable` (see there).
+    function flag(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        uint64 epoch,
+        uint256 remainderCommitment,
+        IMarginEngine.Proof calldata proof
+    ) external {
+        IMarginEngine.Account storage acct = s.accounts[account];
+        if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
+        IMarginEngine.Distress storage ds = s.distress[account];
+        if (ds.flagEpoch > acct.leaseEpoch) revert IMarginEngine.AlreadyFlagged(account, ds.flaggedAt);
+        IMarginEngine.Seizure memory none;
+        verifyMemory(
+            s,
+            d,
+            account,
+            epoch,
+            Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false),
+            none,
+            remainderCommitment,
+            0,
+            NO_CAP,
+            proof
+        );
+        ds.flagEpoch = epoch;
+        ds.flaggedAt = uint64(block.timestamp);
+        emit IMarginEngine.Flagged(account, msg.sender, epoch);
+    }
+
+    /// @notice The body of `IMarginEngine.seizeFrozen` (see there).
+    function seizeFrozen(
         EngineState storage s,
         EngineDeps memory d,
         address account,
         uint64 epoch,
         IMarginEngine.Seizure calldata seizure,
+        uint256 remainderCommitment,
+        IMarginEngine.Proof calldata proof
+    ) external {
+        IMarginEngine.Account storage acct = s.accounts[account];
+        IMarginEngine.Settlement storage st = s.settlements[account];
+        int256 owed = st.basketDelta;
+        if (!acct.frozen || owed >= 0) revert IMarginEngine.NoDebt(account, owed);
+        uint256 seizableAt = uint256(acct.leaseTimestamp) + d.seizeDelay;
+        if (block.timestamp < seizableAt) revert IMarginEngine.SeizureNotDue(account, seizableAt);
+        checkSeizure(s, d, seizure);
+        uint256 debt = uint256(-owed);
+        uint256 payment = seizurePayment(d, seizure, auctionFactor(d, uint64(seizableAt)));
+        if (payment > debt) revert IMarginEngine.SeizureTooLarge(payment, debt);
+        verify(s, d, account, epoch, NO_CAP, seizure, remainderCommitment, 0, NO_CAP, proof);
+
+        // The payment repays as `settle` would: the pool what nobody advanced, then the keeper's bond, then the fund.
+        uint256 owedToPool = st.owedToPool;
+        uint256 owedToKeeper = st.owedToKeeper;
+        uint64 bondKeeper = st.bondKeeper;
+        uint256 toPool = payment < owedToPool ? payment : owedToPool;
+        uint256 toKeeper = payment - toPool < owedToKeeper ? payment - toPool : owedToKeeper;
+        uint256 toFund = payment - toPool - toKeeper;
+        acct.commitment = remainderCommitment;
+        if (payment == debt) {
+            delete s.settlements[account];
+            acct.frozen = false;
+        } else {
+            st.basketDelta = int128(owed + int256(payment));
+            st.owedToPool = uint128(owedToPool - toPool);
+            st.owedToKeeper = uint128(owedToKeeper - toKeeper);
+        }
+        emit IMarginEngine.FrozenSeized(
+            account,
+            msg.sender,
+            epoch,
+            seizure.indexA,
+            seizure.amountA,
+            seizure.indexB,
+            seizure.amountB,
+            toPool,
+            toFund,
+            remainderCommitment
+        );
+        payIn(s, d, seizure, toPool, toKeeper, bondKeeper, toFund);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Requirements and the auction
+
+    /// @dev The full-close threshold: half the maintenance margin plus the unrealised loss. Below it the account
+    ///      cannot be restored by a partial close.
+    function closeOutRequirement(EngineState storage s, EngineDeps memory d, address account)
+        internal
+        view
+        returns (uint256 total)
+    {
+        uint256 open = s.accounts[account].openMarkets;
+        for (uint256 j; open != 0; ++j) {
+            if (open & (1 << j) != 0) {
+                open &= ~(1 << j);
+                IMarginEngine.Position memory p = s.positions[account][j];
+                (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
+                total += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio / 2);
+            }
+        }
+        if (total >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(total);
+    }
+
+    /// @dev The target requirement (ratio mm + targetHealthBps * (im - mm)) and the initial requirement of the
+    ///      open positions, each rounded up (against the trader: the target is harder to reach).
+    function restoreBounds(EngineState storage s, EngineDeps memory d, address account)
+        internal
+        view
+        returns (uint256 target, uint256 cap)
+    {
+        uint256 open = s.accounts[account].openMarkets;
+        for (uint256 j; open != 0; ++j) {
+            if (open & (1 << j) != 0) {
+                open &= ~(1 << j);
+                IMarginEngine.Position memory p = s.positions[account][j];
+                (uint256 mark, uint256 imRatio, uint256 mmRatio,) = d.quoter.marketQuote(j);
+                uint256 ratio = mmRatio + ((imRatio - mmRatio) * d.targetHealthBps + BPS - 1) / BPS;
+                target += MarginMath.positionRequirement(p.size, p.entryPrice, mark, ratio);
+                cap += MarginMath.positionRequirement(p.size, p.entryPrice, mark, imRatio);
+            }
+        }
+        if (cap >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(cap);
+    }
+
+    /// @dev Closes `closeBps` / 10,000 of every open position at the mark (the closed size rounds down: more
+    ///      stays open). Returns the realised PnL (settlement base units) and the closed part's maintenance
+    ///      margin in settlement base units (rounded down: it bounds the seizure).
+    function closePart(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Account storage acct,
+        uint16 closeBps
+    ) internal returns (int256 pnl, uint256 closedMargin) {
+        uint256 open = acct.openMarkets;
+        for (uint256 j; open != 0; ++j) {
+            if (open & (1 << j) != 0) {
+                open &= ~(1 << j);
+                (int256 realised, uint256 margin) = closeOne(s, d, account, acct, j, closeBps);
+                pnl += realised;
+                closedMargin += margin;
+            }
+        }
+        // value units (1e-30 USD) to settlement base units at the settlement token's price.
+        (uint256 price,,) = d.oracle.seizureQuote(d.settlementAsset);
+        closedMargin /= price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals));
+    }
+
+    /// @dev Closes `closeBps` / 10,000 of the position in market `j` (clearing its bit when nothing stays
+    ///      open); returns its realised PnL and the closed part's maintenance margin (value units).
+    function closeOne(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        IMarginEngine.Account storage acct,
+        uint256 j,
+        uint16 closeBps
+    ) internal returns (int256 realised, uint256 margin) {
+        IMarginEngine.Position memory p = s.positions[account][j];
+        (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
+        int256 closed = int256(p.size) * int256(uint256(closeBps)) / int256(BPS);
+        int256 newSize = p.size - closed;
+        realised = MarginMath.realisedPnl(closed, p.entryPrice, mark, d.quoteDecimals);
+        s.positions[account][j] = IMarginEngine.Position(int128(newSize), p.entryPrice);
+        Positions.moveOpenInterest(s, j, p.size, p.entryPrice, newSize, p.entryPrice);
+        if (newSize == 0) acct.openMarkets &= ~uint8(1 << j);
+        emit IMarginEngine.PositionChanged(account, uint8(j), p.size, newSize, mark, realised);
+        margin = MarginMath.positionRequirement(closed, mark, mark, mmRatio);
+    }
+
+    /// @dev When the auction of `account` started: its flag when one is newer than its lease, else now (an
+    ///      unflagged account is liquidated at the auction's opening bonus).
+    function auctionStart(EngineState storage s, address account) internal view returns (uint64) {
+        IMarginEngine.Distress memory ds = s.distress[account];
+        if (ds.flagEpoch > s.accounts[account].leaseEpoch) return ds.flaggedAt;
+        return uint64(block.timestamp);
+    }
+
+    /// @dev The auction's factor (out of 10,000) of the oracle's bonus for an auction that started at `start`:
+    ///      it rises linearly from auctionStartBps to 10,000 over auctionDuration (rounded down: for the trader).
+    function auctionFactor(EngineDeps memory d, uint64 start) internal view returns (uint256) {
+        uint256 elapsed = block.timestamp > start ? block.timestamp - start : 0;
+        if (elapsed >= d.auctionDuration) return BPS;
+        return d.auctionStartBps + (BPS - d.auctionStartBps) * elapsed / d.auctionDuration;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The proof
+
+    /// @dev Verifies the insolvency proof against the public inputs derived here (see `insolvencyInputs`).
+    function verify(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        uint64 epoch,
+        uint256 requirement,
+        IMarginEngine.Seizure calldata seizure,
+        uint256 remainderCommitment,
+        uint256 restore,
+        uint256 cap,
+        IMarginEngine.Proof calldata proof
+    ) internal view returns (uint64 epochTimestamp, uint64 regime) {
+        return verifyMemory(s, d, account, epoch, requirement, seizure, remainderCommitment, restore, cap, proof);
+    }
+
+    function verifyMemory(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        uint64 epoch,
+        uint256 requirement,
+        IMarginEngine.Seizure memory seizure,
+        uint256 remainderCommitment,
+        uint256 restore,
+        uint256 cap,
+        IMarginEngine.Proof calldata proof
+    ) internal view returns (uint64 epochTimestamp, uint64 regime) {
+        uint256[7] memory pub;
+        (pub, epochTimestamp, regime) = insolvencyInputs(s, d, account, epoch, requirement, seizure, remainderCommitment);
+        pub[5] = restore;
+        pub[6] = cap;
+        if (!d.insolvencyVerifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert IMarginEngine.InvalidProof();
+    }
+
+    /// @dev The insolvency circuit's public inputs, all derived here except the seizure and remainder
+    ///      the liquidator chooses: [commitment, maintenance weights hash, requirement | indexA << 150 |
+    ///      indexB << 154 | (low 95 bits of msg.sender) << 158, amountA | amountB << 96,
+    ///      remainderCommitment, restore, cap] (the last two set by the caller). The sender's tag binds the
+    ///      proof to its liquidator: copying the transaction needs an address that shares those 95 bits.
+    function insolvencyInputs(
+        EngineState storage s,
+        EngineDeps memory d,
+        address account,
+        uint64 epoch,
+        uint256 requirement,
+        IMarginEngine.Seizure memory seizure,
         uint256 remainderCommitment
-    ) internal view returns (uint256[5] memory pub) {
-        (uint64 current, uint64 timestamp, uint256 weightsHash,) = d.oracle.currentEpochParams(true);
+    ) internal view returns (uint256[7] memory pub, uint64 timestamp, uint64 regime) {
+        uint64 current;
+        uint256 weightsHash;
+        (current, timestamp, weightsHash, regime) = d.oracle.currentEpochParams(true);
         if (epoch != current) revert IMarginEngine.StaleEpoch(epoch, current);
         if (block.timestamp > timestamp + d.maxEpochAge) revert IMarginEngine.OracleStale(timestamp, d.maxEpochAge);
         if (remainderCommitment >= FIELD_MODULUS) revert IMarginEngine.CommitmentNotInField(remainderCommitment);
         pub[0] = AccountUpdates.commitmentOf(s, d, account);
         pub[1] = weightsHash;
-        pub[2] = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false)
-            | (uint256(seizure.indexA) << MAGNITUDE_SHIFT) | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4))
+        pub[2] = requirement | (uint256(seizure.indexA) << MAGNITUDE_SHIFT)
+            | (uint256(seizure.indexB) << (MAGNITUDE_SHIFT + 4))
             | ((uint256(uint160(msg.sender)) & LIQUIDATOR_TAG_MASK) << (MAGNITUDE_SHIFT + 8));
         pub[3] = uint256(seizure.amountA) | (uint256(seizure.amountB) << 96);
         pub[4] = remainderCommitment;
@@ -104,16 +461,20 @@ library Liquidation {
         }
     }
 
-    /// @dev What the liquidator pays, in settlement-token base units, for the seized assets: each
-    ///      valued at the oracle price and divided by (1 + its liquidation bonus), rounded up. Since
-    ///      (1 + bonus)(1 - maintenance haircut) <= 1, this is at least the assets' haircut value.
-    function seizurePayment(EngineDeps memory d, IMarginEngine.Seizure calldata seizure)
+    // ------------------------------------------------------------------------------------------
+    // The payment
+
+    /// @dev What the liquidator pays, in settlement-token base units, for the seized assets: each valued at the
+    ///      oracle price and divided by (1 + bonus), the bonus being `factor` / 10,000 of the oracle's (rounded
+    ///      down), the payment rounded up. Since the bonus is at most the oracle's and (1 + bonus)(1 - maintenance
+    ///      haircut) <= 1, this is at least the assets' haircut value.
+    function seizurePayment(EngineDeps memory d, IMarginEngine.Seizure calldata seizure, uint256 factor)
         internal
         view
         returns (uint256)
     {
-        uint256 value = discountedValue(d, seizure.indexA, seizure.amountA)
-            + discountedValue(d, seizure.indexB, seizure.amountB);
+        uint256 value = discountedValue(d, seizure.indexA, seizure.amountA, factor)
+            + discountedValue(d, seizure.indexB, seizure.amountB, factor);
         if (value == 0) return 0;
         // value is in 1e-30 USD; one settlement base unit is worth price * 10^(22 - decimals) of those.
         (uint256 price,,) = d.oracle.seizureQuote(d.settlementAsset);
@@ -121,27 +482,87 @@ library Liquidation {
         return (value + unit - 1) / unit;
     }
 
-    function discountedValue(EngineDeps memory d, uint8 slot, uint256 amount) internal view returns (uint256) {
+    function discountedValue(EngineDeps memory d, uint8 slot, uint256 amount, uint256 factor)
+        internal
+        view
+        returns (uint256)
+    {
         if (amount == 0) return 0;
-        (uint256 price, uint8 decimals, uint256 bonus) = d.oracle.seizureQuote(slot);
+        (uint256 price, uint8 decimals, uint256 bound) = d.oracle.seizureQuote(slot);
+        uint256 bonus = bound * factor / BPS;
         uint256 value = amount * price * 10 ** (VALUE_EXPONENT - uint256(decimals));
         return (value * WAD + WAD + bonus - 1) / (WAD + bonus);
     }
 
-    /// @dev Moves the payment and the seized assets. Seized settlement tokens pay the pool first
-    ///      (straight from custody), the liquidator pays only the rest: the same net result with fewer
-    ///      transfers.
+    // ------------------------------------------------------------------------------------------
+    // Transfers
+
+    /// @dev Full close: moves the payment and the seized assets. Seized settlement tokens pay the pool first
+    ///      (straight from custody), the liquidator pays only the rest: the same net result with fewer transfers.
     function payOut(EngineState storage s, EngineDeps memory d, IMarginEngine.Seizure calldata seizure, uint256 payment)
         internal
     {
-        uint256 seizedQuote;
-        if (seizure.indexA == d.settlementAsset) seizedQuote += seizure.amountA;
-        if (seizure.indexB == d.settlementAsset) seizedQuote += seizure.amountB;
+        uint256 seizedQuote = seizedSettlement(d, seizure);
         uint256 fromCustody = payment < seizedQuote ? payment : seizedQuote;
         address pool = address(d.market);
         if (fromCustody != 0) d.settlementToken.safeTransfer(pool, fromCustody);
         if (payment > fromCustody) d.settlementToken.safeTransferFrom(msg.sender, pool, payment - fromCustody);
         if (seizedQuote > fromCustody) d.settlementToken.safeTransfer(msg.sender, seizedQuote - fromCustody);
+        sendSeized(s, d, seizure);
+    }
+
+    /// @dev Partial close: the liquidator pays `payment` and receives the seized assets; the pool receives the
+    ///      closed loss or pays the closed profit into custody; custody keeps or gives the difference (the
+    ///      basket's delta). Each leg nets the liquidator's payment against its seized settlement tokens.
+    function payOutPartial(
+        EngineState storage s,
+        EngineDeps memory d,
+        IMarginEngine.Seizure calldata seizure,
+        uint256 payment,
+        int256 pnl
+    ) internal {
+        uint256 seizedQuote = seizedSettlement(d, seizure);
+        if (payment > seizedQuote) d.settlementToken.safeTransferFrom(msg.sender, address(this), payment - seizedQuote);
+        else if (seizedQuote > payment) d.settlementToken.safeTransfer(msg.sender, seizedQuote - payment);
+        if (pnl < 0) d.settlementToken.safeTransfer(address(d.market), uint256(-pnl));
+        else if (pnl > 0) d.market.payProfit(uint256(pnl));
+        sendSeized(s, d, seizure);
+    }
+
+    /// @dev Frozen seizure: the keeper pays `toPool + toKeeper + toFund` (less the seized settlement token) and
+    ///      receives the seized assets; `toKeeper` refills the bond of keeper `bondKeeper`.
+    function payIn(
+        EngineState storage s,
+        EngineDeps memory d,
+        IMarginEngine.Seizure calldata seizure,
+        uint256 toPool,
+        uint256 toKeeper,
+        uint64 bondKeeper,
+        uint256 toFund
+    ) internal {
+        uint256 seizedQuote = seizedSettlement(d, seizure);
+        uint256 payment = toPool + toKeeper + toFund;
+        if (payment > seizedQuote) d.settlementToken.safeTransferFrom(msg.sender, address(this), payment - seizedQuote);
+        else if (seizedQuote > payment) d.settlementToken.safeTransfer(msg.sender, seizedQuote - payment);
+        if (toPool != 0) d.settlementToken.safeTransfer(address(d.market), toPool);
+        if (toKeeper != 0) {
+            d.settlementToken.safeTransfer(address(d.keeperRegistry), toKeeper);
+            d.keeperRegistry.repayBond(bondKeeper, toKeeper);
+        }
+        if (toFund != 0) d.settlementToken.safeTransfer(address(d.insuranceFund), toFund);
+        sendSeized(s, d, seizure);
+    }
+
+    function seizedSettlement(EngineDeps memory d, IMarginEngine.Seizure calldata seizure)
+        internal
+        pure
+        returns (uint256 seizedQuote)
+    {
+        if (seizure.indexA == d.settlementAsset) seizedQuote += seizure.amountA;
+        if (seizure.indexB == d.settlementAsset) seizedQuote += seizure.amountB;
+    }
+
+    function sendSeized(EngineState storage s, EngineDeps memory d, IMarginEngine.Seizure calldata seizure) internal {
         if (seizure.amountA != 0 && seizure.indexA != d.settlementAsset) {
             s.tokens[seizure.indexA].safeTransfer(msg.sender, seizure.amountA);
         }

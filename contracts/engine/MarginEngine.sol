@@ -16,7 +16,7 @@ import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
-import {MAX_MARKETS, N_ASSETS as COLLATERAL_SLOTS} from "../libraries/Constants.sol";
+import {BPS, MAX_MARKETS, N_ASSETS as COLLATERAL_SLOTS} from "../libraries/Constants.sol";
 
 /// @title MarginEngine
 /// @notice Holds the collateral of private baskets and lets an account change only with a
@@ -89,6 +89,15 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @notice After a lease lapses, the owner has this many seconds to renew before anyone may force-close.
     uint64 public immutable leaseGrace;
 
+    /// @notice A partial liquidation restores the target ratio mm + targetHealthBps / 10,000 of (im - mm).
+    uint16 public immutable targetHealthBps;
+    /// @notice The Dutch auction opens at this fraction (out of 10,000) of the oracle's liquidation bonus.
+    uint16 public immutable auctionStartBps;
+    /// @notice Seconds over which the auction's bonus rises to the oracle's bound.
+    uint64 public immutable auctionDuration;
+    /// @notice Seconds after it froze that a frozen account's unsettled debt may be seized.
+    uint64 public immutable seizeDelay;
+
     EngineState internal _s;
 
     uint256 private transient _locked;
@@ -140,6 +149,16 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         if (exitDelay < uint256(config.leaseMaxAge) + config.leaseGrace) {
             revert ExitDelayTooShort(exitDelay, uint256(config.leaseMaxAge) + config.leaseGrace);
         }
+
+        if (config.targetHealthBps == 0 || config.targetHealthBps >= BPS) {
+            revert InvalidLiquidationConfig("targetHealthBps");
+        }
+        if (config.auctionStartBps > BPS) revert InvalidLiquidationConfig("auctionStartBps");
+        if (config.auctionDuration == 0) revert InvalidLiquidationConfig("auctionDuration");
+        targetHealthBps = config.targetHealthBps;
+        auctionStartBps = config.auctionStartBps;
+        auctionDuration = config.auctionDuration;
+        seizeDelay = config.seizeDelay;
 
         IMarket market_ = IMarket(config.market);
         IInsuranceFund fund = IInsuranceFund(config.insuranceFund);
@@ -346,8 +365,9 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
-    /// @dev The proof shows the stored basket is worth strictly less than the maintenance requirement
-    ///      computed here, binds the seized amounts, the remainder commitment (whose opening the owner
+    /// @dev A full close, for an account that cannot be restored: the proof shows the stored basket is worth
+    ///      strictly less than half the maintenance margin plus the unrealised loss, computed here (above that,
+    ///      `liquidatePartial` restores it), binds the seized amounts, the remainder commitment (whose opening the owner
     ///      recomputes from the old one) and `msg.sender` (a copied transaction fails). Every position
     ///      closes at the mark. The liquidator pays the pool for the seized assets at the oracle price
     ///      less each asset's liquidation bonus (rounded up), which may not exceed the realised loss;
@@ -368,8 +388,78 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         Liquidation.liquidate(_s, _deps(), account, epoch, seizure, remainderCommitment, proof);
     }
 
+    /// @inheritdoc IMarginEngine
+    /// @dev The proof shows the stored basket below the maintenance requirement of the open positions, and that
+    ///      after `closeBps` / 10,000 of every position closes at the mark, the seizure, and the delta
+    ///      `realisedPnl + payment` at the settlement slot (the seizure's `indexB` when not 0), what remains is
+    ///      worth at least the target requirement of what stays open and less than its initial requirement.
+    ///      The payment (the oracle price less the auction bonus) is at most the closed loss plus the closed
+    ///      part's maintenance margin. The lease is renewed at this epoch. Runs `Liquidation.liquidatePartial`.
+    /// @param account The insolvent account.
+    /// @param epoch The oracle's current epoch.
+    /// @param closeBps The part of every position to close, in (0, 10,000).
+    /// @param bonusBps The liquidator's bid: the part (out of 10,000) of the oracle's bonus it takes, at most the
+    ///        Dutch auction's now (`BonusAboveAuction`); the payment is priced at it, so the proof's delta does
+    ///        not depend on the block the transaction lands in.
+    /// @param seizure The assets taken (paid to the liquidator).
+    /// @param remainderCommitment Commitment to the basket after the seizure and the delta.
+    /// @param proof Insolvency proof.
+    function liquidatePartial(
+        address account,
+        uint64 epoch,
+        uint16 closeBps,
+        uint16 bonusBps,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external nonReentrant {
+        Liquidation.liquidatePartial(
+            _s, _deps(), account, epoch, closeBps, bonusBps, seizure, remainderCommitment, proof
+        );
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev Once per lease: the flag counts until the account renews its lease (or a partial liquidation restores
+    ///      it). Runs `Liquidation.flag`.
+    /// @param account The insolvent account.
+    /// @param epoch The oracle's current epoch.
+    /// @param remainderCommitment The remainder commitment of the proof (nothing seized; not stored).
+    /// @param proof Insolvency proof with nothing seized.
+    function flagLiquidatable(address account, uint64 epoch, uint256 remainderCommitment, Proof calldata proof)
+        external
+        nonReentrant
+    {
+        Liquidation.flag(_s, _deps(), account, epoch, remainderCommitment, proof);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev The proof opens the stored commitment (no insolvency to show: the debt is public) and binds the
+    ///      seizure and the remainder. The keeper pays the seized assets at the auction's price, the auction
+    ///      starting at the deadline; the payment is at most the debt and repays what the fund could not advance
+    ///      to the pool first, then the fund. A debt repaid in full unfreezes the account. Runs
+    ///      `Liquidation.seizeFrozen`.
+    /// @param account The frozen account.
+    /// @param epoch The oracle's current epoch.
+    /// @param seizure The assets taken (paid to the keeper).
+    /// @param remainderCommitment Commitment to the basket minus the seized assets.
+    /// @param proof Insolvency proof at requirement 2^150 - 1.
+    function seizeFrozen(
+        address account,
+        uint64 epoch,
+        Seizure calldata seizure,
+        uint256 remainderCommitment,
+        Proof calldata proof
+    ) external nonReentrant {
+        Liquidation.seizeFrozen(_s, _deps(), account, epoch, seizure, remainderCommitment, proof);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Views
+
+    /// @notice The account's flag (the Dutch auction's clock; it counts only while newer than the lease).
+    function distressOf(address account) external view returns (Distress memory) {
+        return _s.distress[account];
+    }
     // ------------------------------------------------------------------------------------------
 
     /// @notice The account's on-chain state.
@@ -454,6 +544,10 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
             maxEpochAge: maxEpochAge,
             leaseMaxAge: leaseMaxAge,
             leaseGrace: leaseGrace,
+            auctionDuration: auctionDuration,
+            seizeDelay: seizeDelay,
+            targetHealthBps: targetHealthBps,
+            auctionStartBps: auctionStartBps,
             settlementAsset: settlementAsset,
             quoteDecimals: quoteDecimals
         });

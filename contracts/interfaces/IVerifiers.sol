@@ -16,13 +16,13 @@ interface IAccountUpdateVerifier {
 /// @notice The Groth16 verifier snarkjs generates for the insolvency circuit
 ///         (contracts/generated/InsolvencyVerifier.sol).
 /// @dev Public signals, in order: commitment, weightsHash, statement (with the liquidator's tag), seized,
-///      remainderCommitment.
+///      remainderCommitment, restore (target | signed delta), cap.
 interface IInsolvencyVerifier {
     function verifyProof(
         uint256[2] calldata pA,
         uint256[2][2] calldata pB,
         uint256[2] calldata pC,
-        uint256[5] calldata pubSignals
+        uint256[7] calldata pubSignals
     ) external view returns (bool);
 }
 

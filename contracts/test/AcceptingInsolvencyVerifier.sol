@@ -9,7 +9,7 @@ import {IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 ///         liquidate any account with an open position without proving. Never deploy it next to real
 ///         collateral.
 contract AcceptingInsolvencyVerifier is IInsolvencyVerifier {
-    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[5] calldata)
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[7] calldata)
         external
         pure
         returns (bool)

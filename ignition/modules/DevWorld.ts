@@ -24,7 +24,7 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
-import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS } from "../../prover/src/index.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_LIQUIDATION, DEV_MARKETS } from "../../prover/src/index.js";
 import { annualVolToVariancePerSample } from "../../prover/src/index.js";
 import { DEV_SOURCES_PER_ASSET } from "../../scripts/lib/deploy.js";
 import { DEFAULT_RISK, addPlimsollCore } from "./Plimsoll.js";
@@ -64,6 +64,10 @@ const DevWorldModule = buildModule("DevWorld", (m) => {
     settlementAsset: DEV_SETTLEMENT_ASSET,
     leaseMaxAge: DEV_LEASE.maxAge,
     leaseGrace: DEV_LEASE.grace,
+    targetHealthBps: DEV_LIQUIDATION.targetHealthBps,
+    auctionStartBps: DEV_LIQUIDATION.auctionStartBps,
+    auctionDuration: DEV_LIQUIDATION.auctionDuration,
+    seizeDelay: DEV_LIQUIDATION.seizeDelay,
     // Keepers bond 1,000 of the settlement token (one shortfall draws at most 500 of it) and wait out a
     // lease plus its grace to exit.
     keeperBondToken: mocks[`token${DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.symbol}`]!,

@@ -42,7 +42,7 @@
  * and price sources (ignition/modules/DevWorld.ts) cannot `m.useModule` the `Plimsoll` module with
  * them. It calls `addPlimsollCore(m, inputs)` instead, which adds the same futures to its own module.
  */
-import { DEV_LEASE } from "../../prover/src/index.js";
+import { DEV_LEASE, DEV_LIQUIDATION } from "../../prover/src/index.js";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, Artifact, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { N_ASSETS } from "../../prover/src/index.js";
@@ -211,6 +211,11 @@ export interface PlimsollCoreInputs {
   /** Seconds until a solvency lease lapses, and the grace period after it. */
   leaseMaxAge: ArgumentType;
   leaseGrace: ArgumentType;
+  /** Liquidation constants (see `IMarginEngine.Config`). */
+  targetHealthBps: ArgumentType;
+  auctionStartBps: ArgumentType;
+  auctionDuration: ArgumentType;
+  seizeDelay: ArgumentType;
   /** The keeper registry's bond: token (a future or an address), amount, and exit delay in seconds. */
   keeperBondToken: ArgumentType;
   keeperBond: ArgumentType;
@@ -260,6 +265,10 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       settlementAsset: inputs.settlementAsset,
       leaseMaxAge: inputs.leaseMaxAge,
       leaseGrace: inputs.leaseGrace,
+      targetHealthBps: inputs.targetHealthBps,
+      auctionStartBps: inputs.auctionStartBps,
+      auctionDuration: inputs.auctionDuration,
+      seizeDelay: inputs.seizeDelay,
       keeperRegistry,
       market,
       insuranceFund,
@@ -287,6 +296,10 @@ const PlimsollModule = buildModule("Plimsoll", (m) =>
     settlementAsset: m.getParameter<number>("settlementAsset", 0),
     leaseMaxAge: m.getParameter<bigint>("leaseMaxAge", DEV_LEASE.maxAge),
     leaseGrace: m.getParameter<bigint>("leaseGrace", DEV_LEASE.grace),
+    targetHealthBps: m.getParameter<number>("targetHealthBps", DEV_LIQUIDATION.targetHealthBps),
+    auctionStartBps: m.getParameter<number>("auctionStartBps", DEV_LIQUIDATION.auctionStartBps),
+    auctionDuration: m.getParameter<bigint>("auctionDuration", DEV_LIQUIDATION.auctionDuration),
+    seizeDelay: m.getParameter<bigint>("seizeDelay", DEV_LIQUIDATION.seizeDelay),
     keeperBondToken: m.getParameter<string>("keeperBondToken"),
     keeperBond: m.getParameter<bigint>("keeperBond"),
     keeperExitDelay: m.getParameter<bigint>("keeperExitDelay", DEV_LEASE.maxAge + DEV_LEASE.grace),

@@ -21,6 +21,14 @@ export type EngineContract = Contract & {
   forceClose: Send;
   settle: Send;
   liquidate: Send;
+  liquidatePartial: Send;
+  flagLiquidatable: Send;
+  seizeFrozen: Send;
+  distressOf: Call<{ flagEpoch: bigint; flaggedAt: bigint }>;
+  targetHealthBps: Call<bigint>;
+  auctionStartBps: Call<bigint>;
+  auctionDuration: Call<bigint>;
+  seizeDelay: Call<bigint>;
   keeperRegistry: Call<string>;
   positionOf: Call<{ size: bigint; entryPrice: bigint }>;
   requirementOf: Call<bigint>;

@@ -33,3 +33,8 @@ export const DEV_REGISTRY: readonly AssetInfo[] = DEV_ASSETS.map((a, slot) => ({
 /** Solvency-lease timing of the development engine: a lease lapses a day after its epoch (or at a new
  *  oracle price regime) and may be renewed for an hour after that before anyone can force-close. */
 export const DEV_LEASE = { maxAge: 86_400n, grace: 3_600n } as const;
+
+/** Liquidation constants of the development engine: a partial liquidation restores the account halfway
+ *  from maintenance to initial margin; the Dutch auction's bonus opens at 20% of the oracle's bound and
+ *  reaches it in 30 minutes; a frozen account's debt may be seized a week after it froze. */
+export const DEV_LIQUIDATION = { targetHealthBps: 5_000, auctionStartBps: 2_000, auctionDuration: 1_800n, seizeDelay: 604_800n } as const;

@@ -72,16 +72,22 @@ export interface TraderOptions {
  * to `onchain`; undefined otherwise.
  */
 async function recoverRemainder(engine: EngineContract, h: SyncPoseidon, store: OpeningStore, key: AccountKey, onchain: bigint): Promise<AccountOpening | undefined> {
-  const filter = engine.filters?.Liquidated?.(key.owner);
-  if (filter === undefined) return undefined;
-  const events = (await engine.queryFilter(filter, 0)) as unknown as { args: { indexA: bigint; amountA: bigint; indexB: bigint; amountB: bigint; remainderCommitment: bigint } }[];
-  for (const ev of events.reverse()) {
+  type Ev = { blockNumber: number; index: number; fragment?: { name: string }; args: { indexA: bigint; amountA: bigint; indexB: bigint; amountB: bigint; remainderCommitment: bigint; basketDelta?: bigint } };
+  const events: Ev[] = [];
+  // A full liquidation, a partial one (its delta moves the second seizure's slot) or a frozen account's seizure.
+  for (const name of ["Liquidated", "PartiallyLiquidated", "FrozenSeized"]) {
+    const filter = engine.filters?.[name]?.(key.owner);
+    if (filter !== undefined) events.push(...((await engine.queryFilter(filter, 0)) as unknown as Ev[]));
+  }
+  events.sort((a, b) => b.blockNumber - a.blockNumber || b.index - a.index);
+  for (const ev of events) {
     if (BigInt(ev.args.remainderCommitment) !== onchain) continue;
     const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }];
+    const delta = ev.fragment?.name === "PartiallyLiquidated" ? BigInt(ev.args.basketDelta ?? 0n) : 0n;
     for (const { opening } of store.stored(key)) {
       let remainder: AccountOpening;
       try {
-        remainder = remainderOpening(h, opening, seized);
+        remainder = remainderOpening(h, opening, seized, delta);
       } catch {
         continue; // the seizure does not fit this opening
       }

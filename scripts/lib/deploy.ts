@@ -13,7 +13,7 @@ import { basketHash } from "../../prover/src/index.js";
 import { initPoseidon } from "../../prover/src/index.js";
 import { annualVolToVariancePerSample, defaultRiskConfig, type RiskConfig } from "../../prover/src/index.js";
 import type { AssetInfo } from "../../prover/src/index.js";
-import { DEV_ASSETS, DEV_LEASE, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/index.js";
+import { DEV_ASSETS, DEV_LEASE, DEV_LIQUIDATION, DEV_MARKETS, type DevAssetSpec } from "../../prover/src/index.js";
 import { deployPoseidonT3, poseidonArtifact } from "./poseidonContracts.js";
 
 /** Price sources per asset in the development world. */
@@ -184,6 +184,10 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       settlementAsset: deps.settlementAsset,
       leaseMaxAge: deps.lease.maxAge,
       leaseGrace: deps.lease.grace,
+      targetHealthBps: DEV_LIQUIDATION.targetHealthBps,
+      auctionStartBps: DEV_LIQUIDATION.auctionStartBps,
+      auctionDuration: DEV_LIQUIDATION.auctionDuration,
+      seizeDelay: DEV_LIQUIDATION.seizeDelay,
       keeperRegistry: await keeperRegistry.getAddress(),
       market: marketAddress,
       insuranceFund: await fund.getAddress(),

@@ -22,7 +22,10 @@ import {
   type Seizure,
   seizuresOf,
   SolventAccountError,
+  NO_CAP,
+  packRestore,
   unpackInsolvencyStatement,
+  unpackRestore,
   unpackSeized,
 } from "../../prover/src/liquidation/index.js";
 import { liquidatorTag } from "../../prover/src/liquidation/witness.js";
@@ -66,6 +69,8 @@ const refStatement = (requirement: bigint, indexA: bigint, indexB: bigint, tag: 
   requirement + indexA * 2n ** 150n + indexB * 2n ** 154n + tag * 2n ** 158n;
 /** seized = amountA + amountB·2^96 (no validation). */
 const refSeized = (amountA: bigint, amountB: bigint): bigint => amountA + amountB * TWO_96;
+/** restore = target + |delta|·2^150 + (delta < 0)·2^246 (no validation). */
+const refRestore = (target: bigint, delta: bigint): bigint => target + (delta < 0n ? -delta : delta) * 2n ** 150n + (delta < 0n ? 2n ** 246n : 0n);
 const refRemainderBlinding = (h: SyncPoseidon, blinding: bigint): bigint => h([mod(blinding), REF_LIQ_DOMAIN]);
 
 
@@ -111,9 +116,13 @@ interface RawCase {
   amountB: bigint;
   /** The liquidator's address: only its tag (low 95 bits) enters the circuit, in the statement. */
   liquidator: bigint;
+  /** A partial liquidation's target, signed delta at slot B, and cap (defaults 0, 0, 2^150 - 1). */
+  target: bigint;
+  delta: bigint;
+  cap: bigint;
 }
 
-type PublicOverrides = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment", bigint>>;
+type PublicOverrides = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment" | "restore" | "cap", bigint>>;
 
 const baseRaw = (overrides: Partial<RawCase> = {}): RawCase => ({
   owner: OWNER,
@@ -126,12 +135,15 @@ const baseRaw = (overrides: Partial<RawCase> = {}): RawCase => ({
   indexB: 0,
   amountB: 2n * 10n ** 18n,
   liquidator: LIQUIDATOR,
+  target: 0n,
+  delta: 0n,
+  cap: MAX_REQUIREMENT,
   ...overrides,
 });
 
 /** The remainder of a raw case, in the field (a dishonest seizure wraps). */
 const rawRemainder = (r: RawCase): bigint[] =>
-  r.amounts.map((a, i) => mod(a - (i === r.indexA ? r.amountA : 0n) - (i === r.indexB ? r.amountB : 0n)));
+  r.amounts.map((a, i) => mod(a - (i === r.indexA ? r.amountA : 0n) - (i === r.indexB ? r.amountB - r.delta : 0n)));
 
 /** Hand-built circuit input: every public value derived from the raw case by the reference functions, unless overridden. */
 function rawInput(h: SyncPoseidon, r: RawCase, overrides: PublicOverrides = {}): CircuitInput {
@@ -141,6 +153,8 @@ function rawInput(h: SyncPoseidon, r: RawCase, overrides: PublicOverrides = {}):
     statement: overrides.statement ?? refStatement(r.requirement, BigInt(r.indexA), BigInt(r.indexB), refTag(r.liquidator)),
     seized: overrides.seized ?? refSeized(r.amountA, r.amountB),
     remainderCommitment: overrides.remainderCommitment ?? refCommitment(h, rawRemainder(r), refRemainderBlinding(h, r.blinding), r.owner),
+    restore: overrides.restore ?? refRestore(r.target, r.delta),
+    cap: overrides.cap ?? r.cap,
     owner: mod(r.owner),
     blinding: mod(r.blinding),
     amounts: r.amounts.map(mod),
@@ -160,9 +174,12 @@ const OWNER_RANGE = failsAt("RangeCheck(OWNER_BITS())(owner);");
 const COMMITMENT = failsAt("storedCommitment === commitment;");
 const WEIGHTS_HASH = failsAt("hashedWeights === weightsHash;");
 const INSOLVENT = failsAt("RangeCheck(REQUIREMENT_BITS())(st.requirement - 1 - value);");
-const SAME_SLOT = failsAt("sz.amountB === (st.indexA - st.indexB) * sameSlotFactor;");
+const SAME_SLOT = failsAt("moved === (st.indexA - st.indexB) * sameSlotFactor;");
 const HELD_A = failsAt("RangeCheck(AMOUNT_BITS())(heldA - sz.amountA);");
-const HELD_B = failsAt("RangeCheck(AMOUNT_BITS())(heldB - sz.amountB);");
+const HELD_B = failsAt("RangeCheck(AMOUNT_BITS())(heldB - sz.amountB + rs.delta);");
+const TARGET = failsAt("AssertGreaterEqThan(VALUE_BITS)([after, rs.target]);");
+const CAP = failsAt("RangeCheck(REQUIREMENT_BITS())(cap - 1 - after);");
+const RESTORE_LAYOUT = /Error in template UnpackRestore_\d+/;
 const REMAINDER = failsAt("remainderHash === remainderCommitment;");
 const STATEMENT_LAYOUT = /Error in template UnpackInsolvencyStatement_\d+/;
 const SEIZED_LAYOUT = /Error in template UnpackSeized_\d+/;
@@ -192,6 +209,8 @@ describe("Insolvency(16) circuit", function () {
         refStatement(VALUE + 10n ** 30n, 1n, 0n, refTag(LIQUIDATOR)),
         refSeized(10n ** 7n, 2n * 10n ** 18n),
         refCommitment(h, remainder, refRemainderBlinding(h, BLINDING), OWNER),
+        0n,
+        MAX_REQUIREMENT,
       ]);
       expect(built.remainder).to.deep.equal({ owner: OWNER, amounts: remainder, blinding: refRemainderBlinding(h, BLINDING) });
       expect(built.value).to.equal(VALUE);
@@ -237,7 +256,7 @@ describe("Insolvency(16) circuit", function () {
           liquidator,
         });
         expect(built.publicSignalList.map(String)).to.deep.equal(
-          ["commitment", "weightsHash", "statement", "seized", "remainderCommitment"].map((k) => String(input[k])),
+          ["commitment", "weightsHash", "statement", "seized", "remainderCommitment", "restore", "cap"].map((k) => String(input[k])),
         );
       }
     });
@@ -247,6 +266,83 @@ describe("Insolvency(16) circuit", function () {
       const amounts = Array(16).fill(10n ** 20n);
       const weights = Array(16).fill(10n ** 20n); // value 1.6e41 < 2^150 - 1
       await circuit.calculateWitness(rawInput(h, baseRaw({ amounts, weights, requirement: MAX_REQUIREMENT })));
+    });
+  });
+
+  describe("partial liquidation: the remainder clears the target and stays below the cap", function () {
+    // Slot 2 stands for the settlement slot: the delta (closed PnL plus payment) moves it.
+    const partial = (o: Partial<RawCase> = {}): RawCase => baseRaw({ indexA: 1, amountA: 10n ** 7n, indexB: 2, amountB: 0n, delta: -1_000n * 10n ** 6n, ...o });
+    const afterOf = (r: RawCase): bigint => valueOf(rawRemainder(r), r.weights);
+
+    it("accepts a remainder between target and cap, with a debit and with a credit at slot B", async function () {
+      for (const delta of [-1_000n * 10n ** 6n, 250n * 10n ** 6n, 0n]) {
+        const r = partial({ delta });
+        const after = afterOf(r);
+        const witness = await circuit.calculateWitness(rawInput(h, { ...r, target: after - 10n ** 30n, cap: after + 10n ** 30n }));
+        circuit.checkConstraints(witness);
+      }
+    });
+
+    it("accepts a remainder exactly at the target and one unit below the cap", async function () {
+      const r = partial();
+      const after = afterOf(r);
+      await circuit.calculateWitness(rawInput(h, { ...r, target: after, cap: after + 1n }));
+    });
+
+    it("rejects a partial liquidation that leaves the remainder one unit below the target (below maintenance)", async function () {
+      const r = partial();
+      const after = afterOf(r);
+      await circuit.expectWitnessFailure(rawInput(h, { ...r, target: after + 1n }), TARGET);
+      // A target above the old basket's value: nothing short of a deposit restores it.
+      await circuit.expectWitnessFailure(rawInput(h, { ...r, target: VALUE + 10n ** 30n }), TARGET);
+    });
+
+    it("rejects an over-liquidation: a remainder at or above the cap (the initial requirement of what stays open)", async function () {
+      const r = partial();
+      const after = afterOf(r);
+      await circuit.expectWitnessFailure(rawInput(h, { ...r, cap: after }), CAP);
+      await circuit.expectWitnessFailure(rawInput(h, { ...r, cap: 0n }), CAP);
+    });
+
+    it("rejects a debit of one more than slot B holds after its seizure", async function () {
+      await circuit.calculateWitness(rawInput(h, partial({ amountB: 5n, delta: -(AMOUNTS[2]! - 5n) })));
+      await circuit.expectWitnessFailure(rawInput(h, partial({ amountB: 5n, delta: -(AMOUNTS[2]! - 4n) })), HELD_B);
+    });
+
+    it("rejects a credit that takes slot B to 2^96", async function () {
+      const amounts = withSlot(AMOUNTS, 2, MAX_AMOUNT - 10n);
+      const weights = withSlot(WEIGHTS, 2, 1n); // keeps the value below 2^150
+      const requirement = valueOf(amounts, weights) + 1n;
+      await circuit.calculateWitness(rawInput(h, partial({ amounts, weights, requirement, delta: 10n })));
+      await circuit.expectWitnessFailure(rawInput(h, partial({ amounts, weights, requirement, delta: 11n })), HELD_B);
+    });
+
+    it("rejects a delta when both seizures name one slot", async function () {
+      await circuit.expectWitnessFailure(rawInput(h, partial({ indexA: 2, amountA: 10n ** 6n, indexB: 2, amountB: 0n, delta: -1n })), SAME_SLOT);
+      await circuit.expectWitnessFailure(rawInput(h, partial({ indexA: 2, amountA: 10n ** 6n, indexB: 2, amountB: 0n, delta: 1n })), SAME_SLOT);
+    });
+
+    it("rejects restore of 2^247 or more, and reads the layout packRestore writes", async function () {
+      for (const restore of [1n << 247n, P - 1n]) {
+        await circuit.expectWitnessFailure(rawInput(h, partial(), { restore }), RESTORE_LAYOUT);
+      }
+      for (const [target, delta] of [[0n, 0n], [MAX_REQUIREMENT, -MAX_AMOUNT], [12345n, MAX_AMOUNT], [1n, -1n]] as const) {
+        expect(packRestore(target, delta)).to.equal(refRestore(target, delta));
+        expect(unpackRestore(refRestore(target, delta))).to.deep.equal({ target, delta });
+      }
+    });
+
+    it("builds the same partial witness in witness.ts, and names a target or cap it misses and a delta it cannot apply", async function () {
+      const r = partial();
+      const after = afterOf(r);
+      const args = baseArgs({ seizures: [{ index: 1, amount: 10n ** 7n }, { index: 2, amount: 0n }], restore: { target: after - 1n, delta: r.delta, cap: after + 1n } });
+      const built = buildInsolvencyInput(h, args);
+      expect(built.publicSignalList).to.deep.equal(circuit.publicSignals(await circuit.calculateWitness(rawInput(h, { ...r, target: after - 1n, cap: after + 1n }))));
+      expect(built.remainder.amounts[2]).to.equal(AMOUNTS[2]! + r.delta);
+      expect(() => buildInsolvencyInput(h, { ...args, restore: { target: after + 1n, delta: r.delta, cap: after + 2n } })).to.throw(WitnessInputError, /restore\.target/);
+      expect(() => buildInsolvencyInput(h, { ...args, restore: { target: 0n, delta: r.delta, cap: after } })).to.throw(WitnessInputError, /restore\.cap/);
+      expect(() => buildInsolvencyInput(h, { ...args, seizures: [{ index: 1, amount: 1n }], restore: { target: 0n, delta: -1n, cap: NO_CAP } })).to.throw(WitnessInputError, /restore\.delta/);
+      expect(() => buildInsolvencyInput(h, { ...args, restore: { target: 0n, delta: -(AMOUNTS[2]! + 1n), cap: NO_CAP } })).to.throw(WitnessInputError, /restore\.delta/);
     });
   });
 
@@ -345,9 +441,9 @@ describe("Insolvency(16) circuit", function () {
     it("binds the public inputs: an honest witness with any public wire changed fails the R1CS", async function () {
       const built = buildInsolvencyInput(h, baseArgs());
       const witness = await circuit.calculateWitness(built.input);
-      // Wires 1..5 are the public inputs in order (no outputs).
-      expect(witness.slice(1, 6)).to.deep.equal(built.publicSignalList);
-      for (const wire of [1, 2, 3, 4, 5]) {
+      // Wires 1..7 are the public inputs in order (no outputs).
+      expect(witness.slice(1, 8)).to.deep.equal(built.publicSignalList);
+      for (const wire of [1, 2, 3, 4, 5, 6, 7]) {
         const tampered = [...witness];
         tampered[wire] = mod(tampered[wire]! + 1n);
         expect(() => circuit.checkConstraints(tampered), `public wire ${wire}`).to.throw(/not satisfied/);
@@ -446,7 +542,7 @@ describe("Insolvency(16) circuit", function () {
       expect(documented, "constraint count in circuits/main/insolvency.circom").to.not.equal(null);
       expect(circuit.info.constraints).to.equal(Number(documented![1]!.replace(/,/g, "")));
       expect(circuit.info.wires).to.equal(Number(documented![2]!.replace(/,/g, "")));
-      expect(circuit.info.publicInputs).to.equal(5);
+      expect(circuit.info.publicInputs).to.equal(7);
       expect(circuit.info.publicOutputs).to.equal(0);
     });
 

@@ -704,7 +704,7 @@ describe("MarginEngine", function () {
 
     it("gives the engine no owner, admin, pause or upgrade function: only account updates, lease enforcement and the pool's payouts change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "deposit", "emitNote", "forceClose", "liquidate", "releaseNote", "renewLease", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);
@@ -761,6 +761,10 @@ describe("MarginEngine", function () {
         settlementAsset: USDC,
         leaseMaxAge: await typed(w).engine.leaseMaxAge(),
         leaseGrace: await typed(w).engine.leaseGrace(),
+        targetHealthBps: await typed(w).engine.targetHealthBps(),
+        auctionStartBps: await typed(w).engine.auctionStartBps(),
+        auctionDuration: await typed(w).engine.auctionDuration(),
+        seizeDelay: await typed(w).engine.seizeDelay(),
         keeperRegistry: await (registry ?? (await deployKeeperRegistry(ethers, quote, decimals))).getAddress(),
         market: await market.getAddress(),
         insuranceFund: await fund.getAddress(),

@@ -109,6 +109,9 @@ async function everyEntryPoint(s: Setup): Promise<{ name: string; data: string }
     ["settle", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF]],
     ["forceClose", [NOBODY]],
     ["liquidate", [NOBODY, epoch, seizure, 1n, GARBAGE_PROOF]],
+    ["liquidatePartial", [NOBODY, epoch, 5_000, 0, seizure, 1n, GARBAGE_PROOF]],
+    ["flagLiquidatable", [NOBODY, epoch, 1n, GARBAGE_PROOF]],
+    ["seizeFrozen", [NOBODY, epoch, seizure, 1n, GARBAGE_PROOF]],
     ["absorbNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, 1n]],
     ["emitNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, { ephemeralKey: [0n, 0n], ciphertext: [0n, 0n] }]],
     ["releaseNote", [RUSD, NOBODY, 1n]],
@@ -203,6 +206,20 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
+  describe("#liquidatePartial", function () {
+    it("stops every re-entered entry point at the guard while the closed loss moves from custody to the pool", async function () {
+      const s = await load();
+      const epoch = await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
+      const pool = await s.engine.market();
+      const before = await s.token.balanceOf(pool);
+      // Half of 10 ETH-PERP closes $100 lower: a loss of 500 rUSD, debited from the basket's rUSD (nothing seized).
+      const seizure = { indexA: WETH, amountA: 0n, indexB: RUSD, amountB: 0n };
+      await expectGuarded(s, () => send(s.engine.connect(s.bob).liquidatePartial(s.alice.getAddress(), epoch, 5_000, 0, seizure, next(), GARBAGE_PROOF)));
+      expect(await s.token.balanceOf(pool)).to.equal(before + 500n * e6);
+      expect((await s.engine.positionOf(await s.alice.getAddress(), ETH_PERP)).size).to.equal(5n * e18);
+    });
+  });
+
   describe("#forceClose and #settle", function () {
     /** Alice's lease expired (age and grace) while ETH fell to $2,900; the fund holds 100,000 rUSD. */
     async function expired(): Promise<{ s: Setup; epoch: bigint }> {
@@ -222,6 +239,27 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
       expect((await s.engine.settlementOf(await s.alice.getAddress())).basketDelta).to.equal(-1_000n * e6);
     });
 
+    it("seizeFrozen stops every re-entered entry point at the guard while the seizure repays the keeper's bond, then the fund", async function () {
+      const { s } = await expired();
+      await send(s.engine.connect(s.bob).forceClose(s.alice.getAddress()));
+      await elapse(s.w, BigInt(await s.engine.seizeDelay()));
+      const epoch = await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
+      const fundAddr = await s.engine.insuranceFund();
+      const registry = await s.engine.keeperRegistry();
+      const [fundBefore, bondsBefore] = [await s.token.balanceOf(fundAddr), await s.token.balanceOf(registry)];
+      const seizure = { indexA: RUSD, amountA: 500n * e6, indexB: WETH, amountB: 0n };
+      await expectGuarded(s, () => send(s.engine.connect(s.bob).seizeFrozen(s.alice.getAddress(), epoch, seizure, next(), GARBAGE_PROOF)));
+      // The keeper pays for 500 rUSD at the auction's discount, out of the seized rUSD itself. The force-close
+      // drew 500 (the cap) from the bond and 500 from the fund: the payment refills the bond first.
+      const toBond = (await s.token.balanceOf(registry)) - bondsBefore;
+      const toFund = (await s.token.balanceOf(fundAddr)) - fundBefore;
+      const repaid = toBond + toFund;
+      expect(repaid > 0n && repaid <= 500n * e6).to.equal(true);
+      expect(toBond).to.equal(repaid);
+      expect((await s.engine.settlementOf(await s.alice.getAddress())).basketDelta).to.equal(-1_000n * e6 + repaid);
+      expect((await s.engine.settlementOf(await s.alice.getAddress())).owedToKeeper).to.equal(500n * e6 - repaid);
+    });
+
     it("settle stops every re-entered entry point at the guard while the debt is repaid to the keeper's bond and the fund", async function () {
       const { s, epoch } = await expired();
       await send(s.engine.connect(s.bob).forceClose(s.alice.getAddress()));
@@ -236,7 +274,7 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
-  it("leaves no entry point unguarded: the ten re-entered are the engine's state-changing functions", async function () {
+  it("leaves no entry point unguarded: the thirteen re-entered are the engine's state-changing functions", async function () {
     const s = await load();
     const names: string[] = [];
     s.engine.interface.forEachFunction((f) => {

@@ -39,7 +39,7 @@ import {
   type KeeperLogEntry,
 } from "../../prover/src/keeper/index.js";
 import { remainderOpening, type Seizure } from "../../prover/src/liquidation/witness.js";
-import { planLiquidation, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
+import { planLiquidation, readLiquidationRules, readSeizureMarket, submitLiquidation, type LiquidationPlan } from "../../prover/src/liquidation/index.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
@@ -281,7 +281,8 @@ describe("KeeperDaemon", function () {
         prove: async (...args: Parameters<Prover["prove"]>) => {
           const out = await s.w.prover.prove(...args);
           const view = await readChainView(h, oracleAt(await s.w.d.oracle.getAddress(), ethers.provider), s.w.d.engine, alice);
-          winner = planLiquidation(h, { opening: s.opening, view, market: await readSeizureMarket(s.w.d.oracle, USDC), liquidator: await other!.getAddress(), quoteDecimals: 6 });
+          const rules = await readLiquidationRules(s.w.d.engine);
+          winner = planLiquidation(h, { opening: s.opening, view, market: await readSeizureMarket(s.w.d.oracle, USDC), liquidator: await other!.getAddress(), quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
           await submitLiquidation({ engine: s.w.d.engine, liquidator: other!, prover: s.w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: alice, epoch: view.epoch, plan: winner });
           return out;
         },
@@ -359,6 +360,91 @@ describe("KeeperDaemon", function () {
       expect((await s.w.d.engine.accountOf(alice)).openMarkets).to.equal(0n);
       // Nothing left to close.
       expect((await daemon.tick()).forceClosed).to.deep.equal([]);
+    });
+  });
+
+  describe("#tick: partial liquidation, auction timing and frozen-account seizure", function () {
+    it("partially liquidates an account a partial close restores, and follows its remainder (the delta included)", async function () {
+      const s = await load();
+      const alice = await s.alice.getAddress();
+      const { daemon } = await daemonFor(s, stateDir());
+      await daemon.tick();
+      await nextEpoch(s.w, new Map([[WETH, 2_500_00000000n]]));
+      const report = await daemon.tick();
+      expect(report.liquidations).to.have.length(1);
+      const done = report.liquidations[0]!;
+      expect(done.mode).to.equal("partial");
+      expect(done.closeBps).to.be.greaterThan(0).and.lessThan(10_000);
+      expect(done.bonusBps).to.equal(Number(await s.w.d.engine.auctionStartBps()));
+      const events = await s.w.d.engine.queryFilter(s.w.d.engine.filters.PartiallyLiquidated!(alice));
+      expect(events).to.have.length(1);
+      const ev = (events[0] as unknown as { args: Record<string, unknown> }).args;
+      expect(ev.liquidator).to.equal(await s.liquidator.getAddress());
+      // The next tick reads the event: the opening is the remainder and the account is healthy.
+      const after = await daemon.tick();
+      const opening = daemon.snapshot.accounts.get(alice)!.opening!;
+      expect(accountCommitment(h, opening.amounts, opening.blinding, BigInt(alice))).to.equal((await s.w.d.engine.accountOf(alice)).commitment);
+      const seizures: Seizure[] = [{ index: Number(ev.indexA), amount: BigInt(ev.amountA as bigint) }, { index: Number(ev.indexB), amount: BigInt(ev.amountB as bigint) }];
+      expect(opening).to.deep.equal(plain(remainderOpening(h, s.opening, seizures, BigInt(ev.basketDelta as bigint))));
+      expect(after.liquidations).to.deep.equal([]);
+      await nextEpoch(s.w);
+      const healthy = await daemon.tick();
+      expect(healthy.decisions).to.have.length(1);
+      expect(healthy.decisions[0]).to.include({ account: alice, decision: "healthy" });
+    });
+
+    it("flags an insolvent account and waits for the Dutch auction to reach --min-bonus-bps, then liquidates at that bid", async function () {
+      const s = await load();
+      const alice = await s.alice.getAddress();
+      const { daemon, entries } = await daemonFor(s, stateDir(), { minBonusBps: 10_000 });
+      await daemon.tick();
+      await nextEpoch(s.w, new Map([[WETH, 2_500_00000000n]]));
+      const first = await daemon.tick();
+      expect(first.flagged).to.have.length(1);
+      expect(first.liquidations).to.deep.equal([]);
+      expect(first.waiting).to.deep.equal([{ account: alice, factor: Number(await s.w.d.engine.auctionStartBps()), minBonusBps: 10_000 }]);
+      expect((await s.w.d.engine.distressOf(alice)).flagEpoch).to.equal(await s.w.d.oracle.currentEpoch());
+      // Still below the bid asked: no second flag, still waiting (and no failed attempt counted).
+      const second = await daemon.tick();
+      expect(second.flagged).to.deep.equal([]);
+      expect(second.waiting).to.have.length(1);
+      expect(entries.some((e) => e.event === "flag")).to.equal(true);
+      await elapse(s.w, BigInt(await s.w.d.engine.auctionDuration()));
+      const third = await daemon.tick();
+      expect(third.liquidations).to.have.length(1);
+      expect(third.liquidations[0]!.bonusBps).to.equal(10_000);
+      expect(third.liquidations[0]!.mode).to.equal("partial");
+    });
+
+    it("seizes a frozen account's unsettled debt after the deadline, repaying the insurance fund", async function () {
+      const s = await load();
+      const alice = await s.alice.getAddress();
+      const usdc = s.w.d.tokens[USDC]! as TokenContract;
+      const fundAddr = await s.w.d.engine.insuranceFund();
+      await (await usdc.mint(fundAddr, 50_000n * e6)).wait();
+      const fundBefore = await usdc.balanceOf(fundAddr);
+      const { daemon, entries } = await daemonFor(s, stateDir());
+      await daemon.tick();
+      await elapse(s.w, DEV_LEASE.maxAge + DEV_LEASE.grace);
+      await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
+      expect((await daemon.tick()).forceClosed).to.have.length(1);
+      expect(await usdc.balanceOf(fundAddr)).to.equal(fundBefore - 1_000n * e6);
+      // Before the deadline: nothing to seize.
+      expect((await daemon.tick()).seized).to.deep.equal([]);
+      await elapse(s.w, BigInt(await s.w.d.engine.seizeDelay()));
+      await nextEpoch(s.w);
+      const report = await daemon.tick();
+      expect(report.failures).to.deep.equal([]);
+      expect(report.seized).to.have.length(1);
+      expect(report.seized[0]!.payment).to.equal(1_000n * e6);
+      expect(await usdc.balanceOf(fundAddr)).to.equal(fundBefore);
+      expect((await s.w.d.engine.accountOf(alice)).frozen).to.equal(false);
+      expect(entries.some((e) => e.event === "seize" && e.account === alice)).to.equal(true);
+      // It follows the remainder, and there is nothing left to seize.
+      const again = await daemon.tick();
+      expect(again.seized).to.deep.equal([]);
+      const opening = daemon.snapshot.accounts.get(alice)!.opening!;
+      expect(accountCommitment(h, opening.amounts, opening.blinding, BigInt(alice))).to.equal((await s.w.d.engine.accountOf(alice)).commitment);
     });
   });
 

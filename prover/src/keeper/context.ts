@@ -19,6 +19,9 @@ export interface DaemonContext {
   crypto: NoteCrypto;
   noteTopic: string;
   liquidatedTopic: string;
+  /** Topics of `PartiallyLiquidated` and `FrozenSeized`: both turn an opening into its remainder. */
+  partialTopic: string;
+  seizedTopic: string;
   /** The engine's keeper registry. */
   registryAddress: string;
 }
@@ -56,6 +59,8 @@ export async function openContext(provider: Provider, engineAddressText: string,
     crypto,
     noteTopic: engine.interface.getEvent("KeeperNoteSent")!.topicHash,
     liquidatedTopic: engine.interface.getEvent("Liquidated")!.topicHash,
+    partialTopic: engine.interface.getEvent("PartiallyLiquidated")!.topicHash,
+    seizedTopic: engine.interface.getEvent("FrozenSeized")!.topicHash,
     registryAddress,
   };
 }

@@ -1,18 +1,23 @@
 /**
  * The keeper daemon: watches a margin engine over any ethers v6 provider, decrypts the openings
  * addressed to its key, recomputes every watched account's health at each new oracle epoch with
- * the TypeScript formulas, proves and submits liquidations, and force-closes expired leases.
+ * the TypeScript formulas, proves and submits liquidations (partial when the engine allows, at the
+ * Dutch auction's bonus), force-closes expired leases, and seizes frozen accounts' unsettled debts.
  *
  * One `tick()`:
  *   1. scans the blocks since the last processed one (bounded ranges) for `KeeperNoteSent` and
- *      `Liquidated`: a note to this keeper is decrypted (nonce = its epoch; the opening must open
+ *      `Liquidated`, `PartiallyLiquidated`, `FrozenSeized`: a note to this keeper is decrypted (nonce = its epoch; the opening must open
  *      the note's commitment for the account) and becomes the account's opening; a note that does
  *      not decrypt is logged and skipped; a note to another keeper is ignored (and unwatches an
- *      account that named this keeper before); a liquidation turns the opening into its remainder;
+ *      account that named this keeper before); a liquidation or seizure turns the opening into its
+ *      remainder (a partial one's delta added to the settlement slot);
  *   2. when the oracle shows an epoch not yet evaluated (or a watched commitment changed), values
  *      each watched account with open positions at the epoch's maintenance weights against the
- *      maintenance requirement of its positions, logs the decision, and liquidates the insolvent;
- *   3. force-closes every watched account whose lease is Expired.
+ *      maintenance requirement of its positions, logs the decision, and liquidates the insolvent:
+ *      partially when a partial close restores the target, fully otherwise, bidding the Dutch
+ *      auction's factor; below `minBonusBps` it flags the account (the auction starts) and waits;
+ *   3. force-closes every watched account whose lease is Expired;
+ *   4. seizes the basket of every watched frozen account whose debt is unsettled past the deadline.
  *
  * The state (last block, last epoch evaluated, the openings) is saved in one SQLite transaction to
  * `<stateDir>/keeper.db` after every scanned range and every tick, so a restart resumes at
@@ -31,6 +36,7 @@ import { createCore, type DaemonCore } from "./core.js";
 import { scanLogs } from "./events.js";
 import { evaluateAccounts } from "./health.js";
 import { forceCloseExpired } from "./leases.js";
+import { seizeFrozenDebts } from "./seize.js";
 import { keeperFileLogger, type KeeperLogLevel } from "./log.js";
 import { resolveDaemonOptions, type KeeperDaemonOptions } from "./options.js";
 import { emptyReport, type TickReport } from "./report.js";
@@ -218,6 +224,7 @@ export class KeeperDaemon {
     }
     await evaluateAccounts(this.core, head, report);
     await forceCloseExpired(this.core, report);
+    await seizeFrozenDebts(this.core, report);
     this.save();
     return report;
   }

@@ -2,8 +2,9 @@
  * Step 1 of a keeper tick: the engine's events. A `KeeperNoteSent` to this keeper is decrypted
  * (nonce = its epoch; the opening must open the note's commitment for the account) and becomes the
  * account's opening; a note that does not decrypt is logged and skipped; a note to another keeper
- * is ignored (and unwatches an account that named this keeper before); a `Liquidated` turns the
- * opening into its remainder.
+ * is ignored (and unwatches an account that named this keeper before); a `Liquidated`,
+ * `PartiallyLiquidated` (its delta added to the settlement slot) or `FrozenSeized` turns the opening
+ * into its remainder.
  */
 import { getAddress, type Log, type LogDescription } from "ethers";
 import { commitmentOf } from "../account.js";
@@ -19,7 +20,7 @@ export async function scanLogs(core: DaemonCore, fromBlock: number, toBlock: num
   core.emit("debug", "scan", `scanning blocks ${fromBlock}..${toBlock}`, { fromBlock, toBlock });
   const logs = await core.c.provider.getLogs({
     address: core.c.engineAddress,
-    topics: [[core.c.noteTopic, core.c.liquidatedTopic]],
+    topics: [[core.c.noteTopic, core.c.liquidatedTopic, core.c.partialTopic, core.c.seizedTopic]],
     fromBlock,
     toBlock,
   });
@@ -33,7 +34,8 @@ export async function scanLogs(core: DaemonCore, fromBlock: number, toBlock: num
       continue;
     }
     if (parsed?.name === "KeeperNoteSent") onNote(core, parsed, log, report);
-    else if (parsed?.name === "Liquidated") onLiquidated(core, parsed, log);
+    else if (parsed?.name === "Liquidated" || parsed?.name === "FrozenSeized") onLiquidated(core, parsed, log, 0n);
+    else if (parsed?.name === "PartiallyLiquidated") onLiquidated(core, parsed, log, BigInt(parsed.args.basketDelta));
   }
 }
 
@@ -76,25 +78,27 @@ function onNote(core: DaemonCore, ev: LogDescription, log: Log, report: TickRepo
   core.state.accounts.set(account, { commitment, opening, keeperId, lastNoteBlock: log.blockNumber });
 }
 
-/** A liquidation of a watched account: its opening becomes the remainder. */
-function onLiquidated(core: DaemonCore, ev: LogDescription, log: Log): void {
+/** A liquidation (full or partial) or seizure of a watched account: its opening becomes the remainder. */
+function onLiquidated(core: DaemonCore, ev: LogDescription, log: Log, delta: bigint): void {
   const account = getAddress(ev.args.account as string);
   const watched = core.state.accounts.get(account);
-  const liquidator = getAddress(ev.args.liquidator as string);
+  const liquidator = getAddress((ev.name === "FrozenSeized" ? ev.args.keeper : ev.args.liquidator) as string);
   const where = { txHash: log.transactionHash, block: log.blockNumber, liquidator };
   if (watched === undefined) {
     core.emit("debug", "liquidated.other", `liquidated by ${liquidator} (not an account of ours)`, { account, ...where });
     return;
   }
   const remainderCommitment = BigInt(ev.args.remainderCommitment);
-  const seizures: Seizure[] = [
+  const both: Seizure[] = [
     { index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) },
     { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) },
-  ].filter((s) => s.amount > 0n);
+  ];
+  // A delta moves the second seizure's slot, so both stay; otherwise zero amounts are dropped.
+  const seizures = delta !== 0n ? both : both.filter((s) => s.amount > 0n);
   const by = liquidator === core.c.liquidator ? "by us" : `by ${liquidator}`;
   if (watched.opening !== null) {
     try {
-      const r = remainderOpening(core.c.crypto.hx, { owner: BigInt(account), ...watched.opening }, seizures);
+      const r = remainderOpening(core.c.crypto.hx, { owner: BigInt(account), ...watched.opening }, seizures, delta);
       if (commitmentOf(core.c.crypto.hx, r) !== remainderCommitment) throw new Error("the remainder does not open the stored remainder commitment");
       watched.opening = { amounts: r.amounts, blinding: r.blinding };
       core.emit("info", "liquidated", `liquidated ${by}: remainder opening recomputed`, { account, remainderCommitment, seizures, ...where });

@@ -38,6 +38,11 @@ export async function evaluateAccounts(core: DaemonCore, head: number, report: T
       core.emit("error", "health.failed", `could not evaluate: ${(err as Error).message}`, { account });
       done = false;
     }
+    // Waiting for the Dutch auction is not a failed attempt: the account is evaluated again next tick.
+    if (!done && report.waiting.some((x) => x.account === account)) {
+      allDone = false;
+      continue;
+    }
     if (!done) {
       const attempt = `${account}:${key}`;
       const n = (core.attempts.get(attempt) ?? 0) + 1;

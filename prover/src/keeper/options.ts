@@ -36,10 +36,16 @@ export interface KeeperDaemonOptions {
   maxBlockRange?: number;
   /** Blocks to stay behind the chain head (reorg safety on a live chain). Default 0. */
   confirmations?: number;
+  /**
+   * Auction timing: the least bonus (out of 10,000 of the oracle's) the keeper liquidates at. Below it
+   * the keeper flags the insolvent account (its Dutch auction starts) and waits, bidding the auction's
+   * factor once it reaches this. Default 0: liquidate at once, at the auction's current factor.
+   */
+  minBonusBps?: number;
 }
 
 /** The options with every default filled in. */
-export type ResolvedDaemonOptions = Required<Pick<KeeperDaemonOptions, "pollIntervalMs" | "maxBlockRange" | "confirmations">> & KeeperDaemonOptions;
+export type ResolvedDaemonOptions = Required<Pick<KeeperDaemonOptions, "pollIntervalMs" | "maxBlockRange" | "confirmations" | "minBonusBps">> & KeeperDaemonOptions;
 
 function positiveInteger(value: unknown, field: string, min: number): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) throw new RangeError(`${field} must be an integer >= ${min}, got ${String(value)}`);
@@ -67,7 +73,9 @@ export function resolveDaemonOptions(options: KeeperDaemonOptions): { o: Resolve
     pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 2000, "pollIntervalMs", 1),
     maxBlockRange: positiveInteger(options.maxBlockRange ?? 2000, "maxBlockRange", 1),
     confirmations: positiveInteger(options.confirmations ?? 0, "confirmations", 0),
+    minBonusBps: positiveInteger(options.minBonusBps ?? 0, "minBonusBps", 0),
   };
+  if (o.minBonusBps > 10_000) throw new RangeError(`minBonusBps must be at most 10000, got ${o.minBonusBps}`);
   const provider = options.provider ?? options.signer.provider;
   if (provider === null || provider === undefined) throw new TypeError("signer has no provider: pass options.provider");
   return { o, provider };

@@ -12,12 +12,17 @@ export interface TickReport {
   /** The oracle epoch accounts were evaluated at, when any was. */
   epoch?: bigint;
   decisions: Array<{ account: string; decision: HealthDecision; value?: bigint; requirement?: bigint }>;
-  liquidations: Array<{ account: string; txHash: string; gasUsed: bigint; proveMs: number; payment: bigint; loss: bigint; seizures: Seizure[] }>;
+  liquidations: Array<{ account: string; txHash: string; gasUsed: bigint; proveMs: number; payment: bigint; loss: bigint; seizures: Seizure[]; mode: "full" | "partial"; closeBps: number; bonusBps: number }>;
   forceClosed: Array<{ account: string; txHash: string; gasUsed: bigint }>;
-  failures: Array<{ account: string; action: "liquidate" | "forceClose"; reason: string }>;
+  /** Insolvent accounts flagged (the Dutch auction's clock started) and left to wait for the bonus the keeper asks. */
+  flagged: Array<{ account: string; txHash: string; gasUsed: bigint }>;
+  waiting: Array<{ account: string; factor: number; minBonusBps: number }>;
+  /** Frozen accounts whose debt was seized after the deadline. */
+  seized: Array<{ account: string; txHash: string; gasUsed: bigint; payment: bigint; seizures: Seizure[] }>;
+  failures: Array<{ account: string; action: "liquidate" | "forceClose" | "flag" | "seize"; reason: string }>;
 }
 
 /** A report of a tick that has done nothing yet. */
 export function emptyReport(): TickReport {
-  return { notes: { decrypted: 0, invalid: 0, foreign: 0 }, decisions: [], liquidations: [], forceClosed: [], failures: [] };
+  return { notes: { decrypted: 0, invalid: 0, foreign: 0 }, decisions: [], liquidations: [], forceClosed: [], flagged: [], waiting: [], seized: [], failures: [] };
 }

@@ -10,19 +10,35 @@ export {
   LIQ_DOMAIN,
   LIQUIDATOR_BITS,
   MAX_SEIZURES,
+  NO_CAP,
+  RESTORE_LAYOUT,
   SEIZED_BITS,
   SolventAccountError,
   buildInsolvencyInput,
   liquidatorTag,
   packInsolvencyStatement,
+  packRestore,
   packSeized,
   remainderBlinding,
   remainderOpening,
   seizuresOf,
   unpackInsolvencyStatement,
+  unpackRestore,
   unpackSeized,
 } from "./witness.js";
 export type { InsolvencyArgs, InsolvencyInput, InsolvencyPublicSignals, InsolvencyWitness, Seizure } from "./witness.js";
-export { basketValue, chooseSeizures, closeOutPnl, planLiquidation } from "./plan.js";
-export type { LiquidationPlan, SeizureMarket } from "./plan.js";
-export { readSeizureMarket, seizureStruct, submitLiquidation } from "./submit.js";
+export {
+  atBonusFactor,
+  auctionFactor,
+  basketValue,
+  chooseSeizures,
+  closeOutPnl,
+  closeOutRequirement,
+  closePart,
+  planFlag,
+  planFrozenSeizure,
+  planLiquidation,
+  restoreBounds,
+} from "./plan.js";
+export type { LiquidationPlan, LiquidationRules, SeizureMarket } from "./plan.js";
+export { readAuction, readLiquidationRules, readSeizureMarket, seizureStruct, submitFlag, submitFrozenSeizure, submitLiquidation } from "./submit.js";

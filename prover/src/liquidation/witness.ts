@@ -40,6 +40,14 @@ export const INSOLVENCY_STATEMENT_LAYOUT = {
 } as const;
 /** Packed seized amounts: amountA (bits 0..95) | amountB << 96. */
 export const SEIZED_BITS = 192;
+/**
+ * Packed `restore`: target (bits 0..149) | |delta| << 150 | (delta < 0) << 246 (< 2^247): the target
+ * requirement of what stays open and the signed change of slot indexB (a partial liquidation's
+ * realised PnL plus the liquidator's payment, in settlement-token base units).
+ */
+export const RESTORE_LAYOUT = { deltaShift: 150n, signShift: 246n, totalBits: 247 } as const;
+/** The `cap` that bounds nothing (a full close, a frozen account's seizure): 2^150 - 1. */
+export const NO_CAP = REQUIREMENT_LIMIT - 1n;
 /** The liquidator is an Ethereum address. */
 export const LIQUIDATOR_BITS = ADDRESS_BITS;
 /** At most this many assets are seized by one liquidation. */
@@ -72,6 +80,12 @@ export interface InsolvencyArgs {
   seizures: readonly Seizure[];
   /** The liquidator's address (msg.sender of the liquidation), in [0, 2^160). */
   liquidator: bigint;
+  /**
+   * A partial liquidation's bounds (default: none, a full close): the remainder, after the seizures
+   * and `delta` added to the second seizure's slot (the settlement slot), must be worth at least
+   * `target` and less than `cap` (both in [0, 2^150), as the contract computes them).
+   */
+  restore?: { target: bigint; delta: bigint; cap: bigint };
 }
 
 /** The circuit input of Insolvency(N_ASSETS), every value a decimal string. */
@@ -81,6 +95,8 @@ export type InsolvencyInput = {
   statement: string;
   seized: string;
   remainderCommitment: string;
+  restore: string;
+  cap: string;
   owner: string;
   blinding: string;
   amounts: string[];
@@ -94,6 +110,8 @@ export interface InsolvencyPublicSignals {
   statement: bigint;
   seized: bigint;
   remainderCommitment: bigint;
+  restore: bigint;
+  cap: bigint;
 }
 
 export interface InsolvencyWitness {
@@ -101,8 +119,8 @@ export interface InsolvencyWitness {
   input: InsolvencyInput;
   /** Public inputs the proof will carry. */
   publicSignals: InsolvencyPublicSignals;
-  /** Public inputs in the verifier's order: commitment, weightsHash, statement, seized, remainderCommitment. */
-  publicSignalList: [bigint, bigint, bigint, bigint, bigint];
+  /** Public inputs in the verifier's order: commitment, weightsHash, statement, seized, remainderCommitment, restore, cap. */
+  publicSignalList: [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
   /** The opening of `remainderCommitment` (what the owner recomputes with `remainderOpening`). */
   remainder: AccountOpening;
   /** Margin value of the basket, sum(amounts[i] * weights[i]), in value units (below the requirement). */
@@ -213,6 +231,23 @@ export function seizuresOf(statement: bigint, seized: bigint): Seizure[] {
   return out;
 }
 
+/** restore = target | |delta| << 150 | (delta < 0) << 246 (< 2^247). */
+export function packRestore(target: bigint, delta: bigint): bigint {
+  const L = RESTORE_LAYOUT;
+  bounded(target, "restore.target", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
+  const magnitude = delta < 0n ? -delta : delta;
+  if (typeof delta !== "bigint" || magnitude >= AMOUNT_LIMIT) throw new WitnessInputError("restore.delta", `is ${delta}, not of magnitude below 2^${AMOUNT_BITS}`);
+  return target | (magnitude << L.deltaShift) | ((delta < 0n ? 1n : 0n) << L.signShift);
+}
+
+/** Inverse of `packRestore`. */
+export function unpackRestore(restore: bigint): { target: bigint; delta: bigint } {
+  const L = RESTORE_LAYOUT;
+  bounded(restore, "restore", 1n << BigInt(L.totalBits), `2^${L.totalBits}`);
+  const magnitude = (restore >> L.deltaShift) & mask(BigInt(AMOUNT_BITS));
+  return { target: restore & mask(BigInt(REQUIREMENT_BITS)), delta: restore >> L.signShift ? -magnitude : magnitude };
+}
+
 // ------------------------------------------------------------------------------------------------
 // The remainder
 
@@ -230,12 +265,18 @@ export function remainderBlinding(h: SyncPoseidon, blinding: bigint): bigint {
  * @throws WitnessInputError naming the field when the opening is malformed or a seizure exceeds
  *   what its slot holds.
  */
-export function remainderOpening(h: SyncPoseidon, opening: AccountOpening, seizures: readonly Seizure[]): AccountOpening {
+export function remainderOpening(h: SyncPoseidon, opening: AccountOpening, seizures: readonly Seizure[], delta = 0n): AccountOpening {
   const o = checkOpening(opening, "opening");
   const [a, b] = checkSeizures(seizures, o.amounts);
+  if (delta !== 0n && (seizures.length !== 2 || a.index === b.index)) {
+    throw new WitnessInputError("restore.delta", `is ${delta}: a delta moves the second seizure's slot (the settlement slot), so give two seizures of distinct slots`);
+  }
   const amounts = [...o.amounts];
   amounts[a.index] = amounts[a.index]! - a.amount;
-  amounts[b.index] = amounts[b.index]! - b.amount;
+  amounts[b.index] = amounts[b.index]! - b.amount + delta;
+  if (amounts[b.index]! < 0n || amounts[b.index]! >= AMOUNT_LIMIT) {
+    throw new WitnessInputError("restore.delta", `is ${delta}: slot ${b.index} would hold ${amounts[b.index]}, outside [0, 2^${AMOUNT_BITS})`);
+  }
   return { owner: o.owner, amounts, blinding: remainderBlinding(h, o.blinding) };
 }
 
@@ -264,13 +305,21 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
   for (let i = 0; i < N_ASSETS; i++) value += opening.amounts[i]! * weights[i]!;
   if (value >= requirement) throw new SolventAccountError(value, requirement);
 
-  const remainder = remainderOpening(h, opening, args.seizures);
+  const restore = args.restore ?? { target: 0n, delta: 0n, cap: NO_CAP };
+  const cap = bounded(restore.cap, "restore.cap", REQUIREMENT_LIMIT, `2^${REQUIREMENT_BITS}`);
+  const packedRestore = packRestore(restore.target, restore.delta);
+  const remainder = remainderOpening(h, opening, args.seizures, restore.delta);
+  const after = remainder.amounts.reduce((sum, x, i) => sum + x * weights[i]!, 0n);
+  if (after < restore.target) throw new WitnessInputError("restore.target", `is ${restore.target}, above the remainder's value ${after}: the liquidation does not restore the account`);
+  if (after >= cap) throw new WitnessInputError("restore.cap", `is ${cap}, not above the remainder's value ${after}: the liquidation closes or seizes more than restoring needs`);
   const publicSignals: InsolvencyPublicSignals = {
     commitment: accountCommitment(h, opening.amounts, opening.blinding, opening.owner),
     weightsHash: weightsHash(h, weights),
     statement: packInsolvencyStatement(requirement, a.index, b.index, liquidator),
     seized: packSeized(a.amount, b.amount),
     remainderCommitment: accountCommitment(h, remainder.amounts, remainder.blinding, remainder.owner),
+    restore: packedRestore,
+    cap,
   };
   const s = (x: bigint): string => x.toString(10);
   return {
@@ -280,6 +329,8 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
       statement: s(publicSignals.statement),
       seized: s(publicSignals.seized),
       remainderCommitment: s(publicSignals.remainderCommitment),
+      restore: s(publicSignals.restore),
+      cap: s(publicSignals.cap),
       owner: s(opening.owner),
       blinding: s(opening.blinding),
       amounts: opening.amounts.map(s),
@@ -292,6 +343,8 @@ export function buildInsolvencyInput(h: SyncPoseidon, args: InsolvencyArgs): Ins
       publicSignals.statement,
       publicSignals.seized,
       publicSignals.remainderCommitment,
+      publicSignals.restore,
+      publicSignals.cap,
     ],
     remainder,
     value,

@@ -589,7 +589,11 @@ interface InsolvencyCase {
   indexB: number;
   amountB: bigint;
   liquidator: bigint;
+  target: bigint;
+  delta: bigint;
+  cap: bigint;
 }
+const NO_CAP = (1n << 150n) - 1n;
 const insolvency = (o: Partial<InsolvencyCase> = {}): InsolvencyCase => ({
   owner: OWNER,
   amounts: AMOUNTS,
@@ -601,24 +605,107 @@ const insolvency = (o: Partial<InsolvencyCase> = {}): InsolvencyCase => ({
   indexB: 0,
   amountB: 2n * 10n ** 18n,
   liquidator: LIQUIDATOR,
+  target: 0n,
+  delta: 0n,
+  cap: NO_CAP,
   ...o,
 });
+const restoreOf = (target: bigint, delta: bigint): bigint => target + (delta < 0n ? -delta : delta) * 2n ** 150n + (delta < 0n ? 2n ** 246n : 0n);
+const insolvencyRemainder = (r: InsolvencyCase): bigint[] =>
+  r.amounts.map((a, i) => mod(a - (i === r.indexA ? r.amountA : 0n) - (i === r.indexB ? r.amountB - r.delta : 0n)));
 const insolvencyStatement = (requirement: bigint, a: number, b: number, liquidator: bigint): bigint =>
   requirement + BigInt(a) * 2n ** 150n + BigInt(b) * 2n ** 154n + (liquidator % 2n ** 95n) * 2n ** 158n;
-type InsolvencyPublic = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment", bigint>>;
+type InsolvencyPublic = Partial<Record<"commitment" | "weightsHash" | "statement" | "seized" | "remainderCommitment" | "restore" | "cap", bigint>>;
 function insolvencyInput(h: SyncPoseidon, r: InsolvencyCase, over: InsolvencyPublic = {}): CircuitInput {
-  const remainder = r.amounts.map((a, i) => mod(a - (i === r.indexA ? r.amountA : 0n) - (i === r.indexB ? r.amountB : 0n)));
+  const remainder = insolvencyRemainder(r);
   return {
     commitment: over.commitment ?? commitment(h, r.amounts, r.blinding, r.owner),
     weightsHash: over.weightsHash ?? weightsHash(h, r.weights),
     statement: over.statement ?? insolvencyStatement(r.requirement, r.indexA, r.indexB, r.liquidator),
     seized: over.seized ?? r.amountA + r.amountB * TWO_96,
     remainderCommitment: over.remainderCommitment ?? commitment(h, remainder, h([mod(r.blinding), LIQ_DOMAIN]), r.owner),
+    restore: over.restore ?? restoreOf(r.target, r.delta),
+    cap: over.cap ?? r.cap,
     owner: mod(r.owner),
     blinding: mod(r.blinding),
     amounts: r.amounts.map(mod),
     weights: r.weights.map(mod),
   };
+}
+
+/**
+ * A partial liquidation: slot 1 seized, slot 2 (standing for the settlement slot) moved by `delta`,
+ * the remainder exactly at the target and one unit below the cap.
+ */
+function partialCase(h: SyncPoseidon, delta = -(10n ** 9n)): InsolvencyCase {
+  void h;
+  const r = insolvency({ indexA: 1, amountA: 10n ** 7n, indexB: 2, amountB: 0n, delta });
+  const after = valueOf(insolvencyRemainder(r), r.weights);
+  return { ...r, target: after, cap: after + 1n };
+}
+
+/** Slot 2 (weight 1, so the value stays below 2^150) at 2^96 - 11, credited `delta`: 10 is the most it takes. */
+function creditToLimit(delta: bigint): InsolvencyCase {
+  const amounts = withSlot(AMOUNTS, 2, TWO_96 - 11n);
+  const weights = IWEIGHTS.map((w, i) => (i === 2 ? 1n : w));
+  return insolvency({ amounts, weights, requirement: valueOf(amounts, weights) + 1n, indexA: 1, amountA: 10n ** 7n, indexB: 2, amountB: 0n, delta });
+}
+
+/** One forgery per constraint of step 7 (the partial liquidation's restore, delta and bounds). */
+function partialForgeries(h: SyncPoseidon): ForgedCase[] {
+  const r = partialCase(h);
+  const input = insolvencyInput(h, r);
+  const free = ["main.remainderCommitment"];
+  const base = async (fc: ForgeCircuit): Promise<Forgery> => fc.forge(await fc.witness(input));
+  const statementAt = (a: number, b: number): bigint => insolvencyStatement(r.requirement, a, b, LIQUIDATOR);
+  return [
+    {
+      name: "partial: a remainder one unit below the target",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "AssertGreaterEqThan(VALUE_BITS)([after, rs.target]);" },
+      forge: async (fc) => (await base(fc)).set("main.restore", restoreOf(r.target + 1n, r.delta)).recompute({ free }),
+    },
+    {
+      name: "partial: an over-liquidation (remainder at the cap)",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(REQUIREMENT_BITS())(cap - 1 - after);" },
+      forge: async (fc) => (await base(fc)).set("main.cap", r.cap - 1n).recompute({ free }),
+    },
+    {
+      name: "partial: an unpacked target 1 below the public one",
+      target: { template: "UnpackRestore", code: "target <== t;" },
+      forge: async (fc) => (await base(fc)).set("main.restore", restoreOf(r.target + 1n, r.delta)).set("main.rs.target", r.target).recompute({ free }),
+    },
+    {
+      name: "partial: an unpacked delta magnitude of 0 (the same-slot rule blind to the debit)",
+      target: { template: "UnpackRestore", code: "deltaMagnitude <== m;" },
+      forge: async (fc) =>
+        (await base(fc)).set("main.statement", statementAt(2, 2)).set("main.cap", NO_CAP).set("main.rs.deltaMagnitude", 0n).recompute({ free }),
+    },
+    {
+      name: "partial: a debit turned into a credit by the sign",
+      target: { template: "UnpackRestore", code: "delta <== deltaMagnitude - 2 * bits[RESTORE_SIGN_SHIFT()] * deltaMagnitude;" },
+      forge: async (fc) => (await base(fc)).set("main.cap", NO_CAP).set("main.rs.delta", -r.delta).recompute({ free }),
+    },
+    {
+      name: "partial: restore decomposed from another value than the public one",
+      target: { template: "Insolvency", code: "rs.restore <== restore;" },
+      forge: async (fc) => (await base(fc)).set("main.rs.restore", restoreOf(r.target - 10n ** 30n, r.delta)).recompute({ free }),
+    },
+    {
+      name: "partial: a delta at one slot with both seizures there, the moved amount forged to 0",
+      target: { template: "Insolvency", code: "signal moved <== sz.amountB + rs.deltaMagnitude * (1 << AMOUNT_BITS());" },
+      forge: async (fc) => (await base(fc)).set("main.statement", statementAt(2, 2)).set("main.cap", NO_CAP).set("main.moved", 0n).recompute({ free }),
+    },
+    {
+      name: "partial: a debit of one more than slot B holds",
+      target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck(AMOUNT_BITS())(heldB - sz.amountB + rs.delta);" },
+      forge: async (fc) => (await base(fc)).set("main.restore", restoreOf(0n, -AMOUNTS[2]! - 1n)).set("main.cap", NO_CAP).recompute({ free }),
+    },
+    {
+      name: "partial: a remainder valued with a forged product",
+      target: { template: "Insolvency", code: "restored[i] <== remainder[i] * weights[i];" },
+      forge: async (fc) => (await base(fc)).set("main.cap", r.cap - 1n).set("main.restore", restoreOf(0n, r.delta)).set("main.restored[1]", 0n).recompute({ free }),
+    },
+  ];
 }
 
 async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
@@ -631,6 +718,10 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     { name: "bounds: largest basket, statement 2^253 - 1, seizing 2^96 - 1 as B", input: insolvencyInput(h, insolvency({ ...maxed, indexA: 15, amountA: 0n, indexB: 14, amountB: MAX_AMOUNT })) },
     { name: "bounds: seizing nothing from two full slots", input: insolvencyInput(h, insolvency({ ...maxed, indexA: 3, amountA: 0n, indexB: 4, amountB: 0n })) },
     { name: "empty basket, requirement 1", input: insolvencyInput(h, insolvency({ amounts: Array(16).fill(0n), requirement: 1n, amountA: 0n, amountB: 0n })) },
+    { name: "partial: a debit at slot 2, remainder at the target, one unit below the cap", input: insolvencyInput(h, partialCase(h)) },
+    { name: "partial: a credit at slot 2", input: insolvencyInput(h, partialCase(h, 10n ** 8n)) },
+    { name: "partial: slot B debited to 0", input: insolvencyInput(h, partialCase(h, -AMOUNTS[2]!)) },
+    { name: "partial: a credit that takes slot B to 2^96 - 1", input: insolvencyInput(h, creditToLimit(10n)) },
   ];
   const remainder = insolvency();
   const derived = h([OLD_BLINDING, LIQ_DOMAIN]);
@@ -655,6 +746,12 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     { name: "owner 2^160", input: insolvencyInput(h, insolvency({ owner: 1n << 160n })) },
     ...[1n << 253n, P - 1n].map((statement) => ({ name: `statement ${statement}`, input: insolvencyInput(h, insolvency(), { statement }) })),
     ...[1n << 192n, P - 1n].map((seized) => ({ name: `seized ${seized}`, input: insolvencyInput(h, insolvency(), { seized }) })),
+    { name: "partial: remainder one unit below the target", input: insolvencyInput(h, { ...partialCase(h), target: partialCase(h).target + 1n }) },
+    { name: "partial: remainder at the cap", input: insolvencyInput(h, { ...partialCase(h), cap: partialCase(h).cap - 1n }) },
+    { name: "partial: a debit of one more than slot B holds", input: insolvencyInput(h, partialCase(h, -AMOUNTS[2]! - 1n)) },
+    { name: "partial: a delta with both seizures at one slot", input: insolvencyInput(h, { ...partialCase(h), indexA: 2, amountA: 1n, indexB: 2 }) },
+    ...[1n << 247n, P - 1n].map((restore) => ({ name: `restore ${restore}`, input: insolvencyInput(h, partialCase(h), { restore }) })),
+    { name: "partial: a credit that takes slot B to 2^96", input: insolvencyInput(h, creditToLimit(11n)) },
   ];
   const input = insolvencyInput(h, insolvency());
   const free = ["main.remainderCommitment"];
@@ -700,7 +797,7 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     },
     {
       name: "seizes twice from slot 0 (each part held, their sum not)",
-      target: { template: "Insolvency", code: "sz.amountB === (st.indexA - st.indexB) * sameSlotFactor;" },
+      target: { template: "Insolvency", code: "moved === (st.indexA - st.indexB) * sameSlotFactor;" },
       forge: async (fc) =>
         (await base(fc))
           .set("main.statement", insolvencyStatement(IVALUE + 10n ** 30n, 0, 0, LIQUIDATOR))
@@ -724,7 +821,7 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     },
     {
       name: "seizes B without taking it out of the remainder",
-      target: { template: "Insolvency", code: "takenB[i] <== slotB.out[i] * sz.amountB;" },
+      target: { template: "Insolvency", code: "takenB[i] <== slotB.out[i] * (sz.amountB - rs.delta);" },
       forge: async (fc) => (await base(fc)).set("main.takenB[0]", 0n).recompute({ free }),
     },
     {
@@ -768,6 +865,7 @@ async function insolvencyOracle(h: SyncPoseidon): Promise<CircuitOracle> {
         return f.set("main.sz.amountB", f.get("main.sz.amountB") + 1n).recompute({ free });
       },
     },
+    ...partialForgeries(h),
     {
       name: "a remainder blinding the owner cannot recompute",
       target: { template: "Insolvency", code: "signal remainderBlinding <== Poseidon(2)([blinding, LIQ_DOMAIN()]);" },
