@@ -212,14 +212,15 @@ try {
 
   // --- Where each action's gas goes (opcode traces, scripts/lib/gasBreakdown.ts) ---------------
   const labels = await deploymentLabels(w.d);
-  const traced: [string, string][] = [
-    ...actions.map(([k, r]): [string, string] => [k, r.txHash]),
-    ["liquidate (insolvency proof, 2 assets seized)", liq.receipt.hash],
-    ["forceClose (expired lease)", fc!.hash],
-    ["settle (pay the force-close debt)", settled.txHash],
+  const traced: [string, { gasUsed: bigint; hash: string }][] = [
+    ...actions.map(([k, r]): [string, { gasUsed: bigint; hash: string }] => [k, { gasUsed: r.gasUsed, hash: r.txHash }]),
+    [`liquidatePartial (insolvency proof, ${plan.closeBps} bps closed, 1 asset seized and the settlement slot moved)`, liq.receipt],
+    [`liquidate (full close, insolvency proof, ${planFull.seizures.length} asset(s) seized)`, liqFull.receipt],
+    ["forceClose (expired lease)", fc!],
+    ["settle (pay the force-close debt)", { gasUsed: settled.gasUsed, hash: settled.txHash }],
   ];
   const breakdowns: [string, GasBreakdown][] = [];
-  for (const [k, hash] of traced) breakdowns.push([k, await breakdown(ethers.provider, hash, labels)]);
+  for (const [k, r] of traced) breakdowns.push([k, await breakdown(ethers.provider, r.hash, labels)]);
 
   const sizes = await contractSizes(ethers.provider, w.d);
   const result = {
@@ -247,13 +248,7 @@ try {
       },
     ],
     verifier: { standaloneTxGas: Number(verifyTxGas), executionGas: verifyExecution },
-    gas: {
-      ...Object.fromEntries(actions.map(([k, r]) => [k, Number(r.gasUsed)])),
-      [`liquidatePartial (insolvency proof, ${plan.closeBps} bps closed, 1 asset seized and the settlement slot moved)`]: Number(liq.receipt.gasUsed),
-      [`liquidate (full close, insolvency proof, ${planFull.seizures.length} asset(s) seized)`]: Number(liqFull.receipt.gasUsed),
-      "forceClose (expired lease)": Number(fc!.gasUsed),
-      "settle (pay the force-close debt)": Number(settled.gasUsed),
-    },
+    gas: Object.fromEntries(traced.map(([k, r]) => [k, Number(r.gasUsed)])) as Record<string, number>,
     gasBreakdown: Object.fromEntries(breakdowns.map(([k, b]) => [k, Object.fromEntries(b)])),
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(medianBigint(pokeGas)) },
     contractSizes: sizes,
@@ -272,7 +267,7 @@ try {
     ]));
     const parts = [...new Set(breakdowns.flatMap(([, b]) => [...b.keys()]))];
     console.log("\nGas breakdown (measured from each transaction's opcode trace, scripts/lib/gasBreakdown.ts; the parts sum to the total)");
-    console.log(table(["action", "total", ...parts], breakdowns.map(([k, b]) => [k, result.gas[k as keyof typeof result.gas]!.toLocaleString("en-US"), ...parts.map((p) => (b.get(p) ?? 0).toLocaleString("en-US"))])));
+    console.log(table(["action", "total", ...parts], breakdowns.map(([k, b]) => [k, result.gas[k]!.toLocaleString("en-US"), ...parts.map((p) => (b.get(p) ?? 0).toLocaleString("en-US"))])));
     const a = result.dutchAuction;
     console.log(`\nDutch auction on a simulated crash (${a.crash}; a liquidator acts once the bonus covers its cost of $${a.liquidatorCostUsd}: gas at 20 gwei plus 0.5% of the seized value)`);
     console.log(table(["rule", "bonus paid by the trader"], [

@@ -269,12 +269,16 @@ describe("MarginEngine #seizeFrozen", function () {
   });
 
   for (const state of ["fresh", "frozen", "cooling off"] as const) {
-    it(`WETH ${state}: after the deadline a keeper seizes the basket against the debt, the insurance fund's balance is restored and the account unfreezes`, async function () {
+    it(`WETH ${state}: after the deadline a keeper seizes the basket against the debt, the keeper's bond and the insurance fund's balance are restored and the account unfreezes`, async function () {
       const s = await load();
       const alice = await s.alice.getAddress();
       const usdc = s.w.d.tokens[USDC]! as TokenContract;
       const fundAddr = await s.w.d.engine.insuranceFund();
-      expect(await usdc.balanceOf(fundAddr)).to.equal(s.fundBefore - 1_000n * e6);
+      // The force-close's 1,000 loss was advanced by the named keeper's bond (its draw cap) and the fund (the rest).
+      const registry = s.w.d.keeperRegistry;
+      const [bond, cap, keeperId] = [await registry.bondAmount(), await registry.drawCap(), (await s.w.d.engine.accountOf(alice)).keeperId];
+      expect(await registry.bondOf(keeperId)).to.equal(bond - cap);
+      expect(await usdc.balanceOf(fundAddr)).to.equal(s.fundBefore - (1_000n * e6 - cap));
       await elapse(s.w, BigInt(await s.w.d.engine.seizeDelay()));
       if (state === "fresh") await nextEpoch(s.w);
       else if (state === "frozen") await frozenEpoch(s.w);
@@ -289,6 +293,7 @@ describe("MarginEngine #seizeFrozen", function () {
       const { receipt } = await submitFrozenSeizure({ engine: s.w.d.engine, keeper: s.keeper, prover: s.w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: alice, epoch, plan });
       console.log(`      frozen seizure gas: ${receipt.gasUsed}`);
       expect(await usdc.balanceOf(fundAddr)).to.equal(s.fundBefore);
+      expect([await registry.bondOf(keeperId), await registry.isNameable(keeperId)]).to.deep.equal([bond, true]);
       const seizedUsdc = plan.seizures.filter((x) => x.index === USDC).reduce((t, x) => t + x.amount, 0n);
       expect(await usdc.balanceOf(keeper)).to.equal(keeperBefore - plan.payment + seizedUsdc);
       const account = await s.w.d.engine.accountOf(alice);
@@ -296,7 +301,7 @@ describe("MarginEngine #seizeFrozen", function () {
       expect(account.commitment).to.equal(plan.remainderCommitment);
       expect((await s.w.d.engine.settlementOf(alice)).basketDelta).to.equal(0n);
       const ev = receipt.logs.map((l) => s.w.d.engine.interface.parseLog(l)).find((l) => l?.name === "FrozenSeized");
-      expect(ev?.args.repaidToFund).to.equal(debt);
+      expect(ev?.args.repaidToFund).to.equal(debt - cap); // the bond was repaid first
       expect(ev?.args.repaidToPool).to.equal(0n);
       // The owner recomputes what is left from the public seizure and withdraws it.
       const own = remainderOpening(h, s.opening, plan.seizures);

@@ -416,7 +416,7 @@ describe("KeeperDaemon", function () {
       expect(third.liquidations[0]!.mode).to.equal("partial");
     });
 
-    it("seizes a frozen account's unsettled debt after the deadline, repaying the insurance fund", async function () {
+    it("seizes a frozen account's unsettled debt after the deadline, repaying the keeper's bond and the insurance fund", async function () {
       const s = await load();
       const alice = await s.alice.getAddress();
       const usdc = s.w.d.tokens[USDC]! as TokenContract;
@@ -428,7 +428,9 @@ describe("KeeperDaemon", function () {
       await elapse(s.w, DEV_LEASE.maxAge + DEV_LEASE.grace);
       await nextEpoch(s.w, new Map([[WETH, 2_900_00000000n]]));
       expect((await daemon.tick()).forceClosed).to.have.length(1);
-      expect(await usdc.balanceOf(fundAddr)).to.equal(fundBefore - 1_000n * e6);
+      // The 1,000 loss is advanced by the named keeper's bond (its draw cap), then the fund; the seizure repays both.
+      const cap = await s.w.d.keeperRegistry.drawCap();
+      expect(await usdc.balanceOf(fundAddr)).to.equal(fundBefore - (1_000n * e6 - cap));
       // Before the deadline: nothing to seize.
       expect((await daemon.tick()).seized).to.deep.equal([]);
       await elapse(s.w, BigInt(await s.w.d.engine.seizeDelay()));
@@ -438,6 +440,7 @@ describe("KeeperDaemon", function () {
       expect(report.seized).to.have.length(1);
       expect(report.seized[0]!.payment).to.equal(1_000n * e6);
       expect(await usdc.balanceOf(fundAddr)).to.equal(fundBefore);
+      expect(await s.w.d.keeperRegistry.isNameable(s.w.keeper.keeperId)).to.equal(true);
       expect((await s.w.d.engine.accountOf(alice)).frozen).to.equal(false);
       expect(entries.some((e) => e.event === "seize" && e.account === alice)).to.equal(true);
       // It follows the remainder, and there is nothing left to seize.

@@ -32,7 +32,7 @@ export const ENGINE_KEEPER_ABI = [
   "function liquidatePartial(address account, uint64 epoch, uint16 closeBps, uint16 bonusBps, tuple(uint8 indexA, uint96 amountA, uint8 indexB, uint96 amountB) seizure, uint256 remainderCommitment, tuple(uint256[2] a, uint256[2][2] b, uint256[2] c) proof)",
   "function flagLiquidatable(address account, uint64 epoch, uint256 remainderCommitment, tuple(uint256[2] a, uint256[2][2] b, uint256[2] c) proof)",
   "function seizeFrozen(address account, uint64 epoch, tuple(uint8 indexA, uint96 amountA, uint8 indexB, uint96 amountB) seizure, uint256 remainderCommitment, tuple(uint256[2] a, uint256[2][2] b, uint256[2] c) proof)",
-  "function settlementOf(address account) view returns (tuple(int128 basketDelta, uint128 owedToPool))",
+  "function settlementOf(address account) view returns (tuple(int128 basketDelta, uint128 owedToPool, uint128 owedToKeeper, uint64 bondKeeper))",
   "function distressOf(address account) view returns (tuple(uint64 flagEpoch, uint64 flaggedAt))",
   "function targetHealthBps() view returns (uint16)",
   "function auctionStartBps() view returns (uint16)",
