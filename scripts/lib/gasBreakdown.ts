@@ -170,7 +170,7 @@ export async function deploymentLabels(d: {
   for (const v of Object.values(d.noteVerifiers) as string[]) await put(v, "verifier");
   for (const t of d.tokens) await put(t, "token transfers");
   await put(d.oracle, "oracle reads");
-  await put(d.keeperRegistry, "keeper registry reads");
+  await put(d.keeperRegistry, "keeper registry");
   await put(d.poseidon3, "poseidon");
   await put(d.poseidon4, "poseidon");
   await put(d.market, "market and fund");
