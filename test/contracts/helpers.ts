@@ -20,7 +20,7 @@ import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
 import { deployMarginEngine } from "../../scripts/lib/deploy.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, registerKeeperKey, type World } from "../../scripts/lib/world.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, fund, registerKeeperKey, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
 
 export const USDC = 0;
@@ -191,4 +191,37 @@ export function sumByAsset(entries: readonly { asset: bigint; delta: bigint }[])
   const out = new Map<number, bigint>();
   for (const { asset, delta } of entries) out.set(Number(asset), (out.get(Number(asset)) ?? 0n) + delta);
   return out;
+}
+
+/** The liquidation suites' account (liquidation, liquidationAuction): on a new world with 1,000,000 USDC in the pool. */
+export interface LongAccount {
+  w: World;
+  alice: Signer;
+  keeper: Signer;
+  other: Signer;
+  /** Alice's opening: 5,000 USDC and 1 WETH, long 10 ETH-PERP from $3,000. */
+  opening: AccountOpening;
+}
+
+/**
+ * Alice opens a long 10 ETH-PERP at $3,000 with 5,000 USDC and 1 WETH; the two liquidators, `keeper` and
+ * `other`, each hold 100,000 USDC approved to the engine and 1 WETH (a working liquidator already holds some
+ * of what it seizes, so its gas reflects a running keeper).
+ */
+export async function openLongAccount(ethers: HardhatEthers): Promise<LongAccount> {
+  const [, lp, alice, keeper, other] = await ethers.getSigners();
+  const w = await createWorld(ethers);
+  await seedPool(w, lp!, 1_000_000n * e6);
+  await fund(w, alice!, new Map([[USDC, 5_000n * e6], [WETH, e18]]));
+  const t = await traderAt(w, alice!);
+  await t.deposit(USDC, 5_000n * e6);
+  await t.deposit(WETH, e18);
+  await t.trade(ETH_PERP, 10n * e18);
+  for (const k of [keeper!, other!]) {
+    const usdc = w.d.tokens[USDC]!.connect(k) as TokenContract;
+    await (await usdc.mint(await k.getAddress(), 100_000n * e6)).wait();
+    await (await usdc.approve(await w.d.engine.getAddress(), 100_000n * e6)).wait();
+    await (await (w.d.tokens[WETH]! as TokenContract).mint(await k.getAddress(), e18)).wait();
+  }
+  return { w, alice: alice!, keeper: keeper!, other: other!, opening: t.opening };
 }

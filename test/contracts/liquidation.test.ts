@@ -7,7 +7,6 @@
 import { expect } from "chai";
 import type { Signer } from "ethers";
 import { network } from "hardhat";
-import type { AccountOpening } from "../../prover/src/account.js";
 import type { EngineContract, TokenContract } from "../../prover/src/contracts.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
 import { remainderOpening, seizuresOf, SolventAccountError, type Seizure } from "../../prover/src/liquidation/witness.js";
@@ -28,41 +27,16 @@ import {
 import { seizurePayment } from "../../prover/src/margin.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { accountRequirement } from "../../prover/src/margin.js";
-import { createWorld, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
+import { fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
-import { ETH_PERP, e18, e6, GARBAGE_PROOF, traderAt, USDC, WETH } from "./helpers.js";
+import { ETH_PERP, e18, e6, GARBAGE_PROOF, openLongAccount, traderAt, USDC, WETH, type LongAccount } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const h = await initPoseidon();
 
-interface Setup {
-  w: World;
-  alice: Signer;
-  keeper: Signer;
-  other: Signer;
-  /** Alice's opening: 5,000 USDC and 1 WETH, long 10 ETH-PERP from $3,000. */
-  opening: AccountOpening;
-}
+type Setup = LongAccount;
 
-/** Alice opened a long 10 ETH-PERP at $3,000 with 5,000 USDC and 1 WETH; keepers hold USDC. */
-async function openAccount(): Promise<Setup> {
-  const [, lp, alice, keeper, other] = await ethers.getSigners();
-  const w = await createWorld(ethers);
-  await seedPool(w, lp!, 1_000_000n * e6);
-  await fund(w, alice!, new Map([[USDC, 5_000n * e6], [WETH, e18]]));
-  const t = await traderAt(w, alice!);
-  await t.deposit(USDC, 5_000n * e6);
-  await t.deposit(WETH, e18);
-  await t.trade(ETH_PERP, 10n * e18);
-  for (const k of [keeper!, other!]) {
-    const usdc = w.d.tokens[USDC]!.connect(k) as TokenContract;
-    await (await usdc.mint(await k.getAddress(), 100_000n * e6)).wait();
-    await (await usdc.approve(await w.d.engine.getAddress(), 100_000n * e6)).wait();
-    // A working liquidator already holds some of what it seizes (its gas then reflects a running keeper).
-    await (await (w.d.tokens[WETH]! as TokenContract).mint(await k.getAddress(), e18)).wait();
-  }
-  return { w, alice: alice!, keeper: keeper!, other: other!, opening: t.opening };
-}
+const openAccount = (): Promise<Setup> => openLongAccount(ethers);
 
 /**
  * The same account after ETH fell to `price` (8 decimals): a new epoch, and more until the mark, which moves

@@ -11,9 +11,7 @@
  * - each in each oracle state: fresh, stale (refused), WETH frozen, WETH cooling off.
  */
 import { expect } from "chai";
-import type { Signer } from "ethers";
 import { network } from "hardhat";
-import type { AccountOpening } from "../../prover/src/account.js";
 import type { EngineContract, TokenContract } from "../../prover/src/contracts.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
 import {
@@ -32,40 +30,22 @@ import {
 } from "../../prover/src/liquidation/index.js";
 import { remainderOpening } from "../../prover/src/liquidation/witness.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
-import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
+import { elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
-import { ETH_PERP, e18, e6, GARBAGE_PROOF, traderAt, USDC, WETH } from "./helpers.js";
+import { e18, e6, GARBAGE_PROOF, openLongAccount, traderAt, USDC, WETH, type LongAccount } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const h = await initPoseidon();
 
-interface Setup {
-  w: World;
-  alice: Signer;
-  keeper: Signer;
-  other: Signer;
-  /** Alice's opening: 5,000 USDC and 1 WETH, long 10 ETH-PERP from $3,000. */
-  opening: AccountOpening;
+interface Setup extends LongAccount {
   rules: LiquidationRules;
 }
 
+/** The liquidation suites' account (helpers.ts), with 50,000 USDC in the insurance fund to advance losses. */
 async function openAccount(): Promise<Setup> {
-  const [, lp, alice, keeper, other] = await ethers.getSigners();
-  const w = await createWorld(ethers);
-  await seedPool(w, lp!, 1_000_000n * e6);
-  await fund(w, alice!, new Map([[USDC, 5_000n * e6], [WETH, e18]]));
-  const t = await traderAt(w, alice!);
-  await t.deposit(USDC, 5_000n * e6);
-  await t.deposit(WETH, e18);
-  await t.trade(ETH_PERP, 10n * e18);
-  for (const k of [keeper!, other!]) {
-    const usdc = w.d.tokens[USDC]!.connect(k) as TokenContract;
-    await (await usdc.mint(await k.getAddress(), 100_000n * e6)).wait();
-    await (await usdc.approve(await w.d.engine.getAddress(), 100_000n * e6)).wait();
-  }
-  // The fund holds 50,000 USDC to advance losses.
-  await (await (w.d.tokens[USDC]! as TokenContract).mint(await w.d.engine.insuranceFund(), 50_000n * e6)).wait();
-  return { w, alice: alice!, keeper: keeper!, other: other!, opening: t.opening, rules: await readLiquidationRules(w.d.engine) };
+  const s = await openLongAccount(ethers);
+  await (await (s.w.d.tokens[USDC]! as TokenContract).mint(await s.w.d.engine.insuranceFund(), 50_000n * e6)).wait();
+  return { ...s, rules: await readLiquidationRules(s.w.d.engine) };
 }
 
 type OracleState = "fresh" | "frozen" | "cooling off";
