@@ -397,17 +397,23 @@ async function status(opts: Options): Promise<number> {
   }
 }
 
+/** The registry (signing), keeper `keeperId`'s record and status, and the wallet, which must own it. */
+async function ownKeeper(c: Awaited<ReturnType<typeof openChainWithSigner>>, keeperId: bigint, action: string) {
+  const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+  const k = await registry.keeperOf(keeperId);
+  const st = Number(k.status);
+  const me = await c.signer.getAddress();
+  if (st === 0) throw new UsageError(`--keeper-id ${keeperId}: no keeper has this id`);
+  if (k.owner.toLowerCase() !== me.toLowerCase()) throw new UsageError(`keeper ${keeperId} belongs to ${k.owner}; only it may ${action} (this wallet is ${me})`);
+  return { registry, k, st, me };
+}
+
 async function topup(opts: Options): Promise<number> {
   const keeperId = keeperIdFlag(opts);
   const c = await openChainWithSigner(walletFlags(opts));
   try {
-    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
-    const k = await registry.keeperOf(keeperId);
-    const st = Number(k.status);
-    const me = await c.signer.getAddress();
-    if (st === 0) throw new UsageError(`--keeper-id ${keeperId}: no keeper has this id`);
+    const { registry, k, st, me } = await ownKeeper(c, keeperId, "top up");
     if (st !== 1) throw new UsageError(`keeper ${keeperId} is ${KEEPER_STATUS[st]}: only an active keeper is topped up`);
-    if (k.owner.toLowerCase() !== me.toLowerCase()) throw new UsageError(`keeper ${keeperId} belongs to ${k.owner}; only it may top up (this wallet is ${me})`);
     const missing = BigInt(await registry.bondAmount()) - BigInt(await registry.bondOf(keeperId));
     if (missing <= 0n) throw new UsageError(`keeper ${keeperId}'s bond is whole: nothing to top up`);
     const tokenAddress = await registry.bondToken();
@@ -434,13 +440,8 @@ async function exit(opts: Options): Promise<number> {
   const keeperId = keeperIdFlag(opts);
   const c = await openChainWithSigner(walletFlags(opts));
   try {
-    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
-    const k = await registry.keeperOf(keeperId);
-    const st = Number(k.status);
-    const me = await c.signer.getAddress();
-    if (st === 0) throw new UsageError(`--keeper-id ${keeperId}: no keeper has this id`);
+    const { registry, k, st, me } = await ownKeeper(c, keeperId, "exit");
     if (st === 3) throw new UsageError(`keeper ${keeperId} has already exited`);
-    if (k.owner.toLowerCase() !== me.toLowerCase()) throw new UsageError(`keeper ${keeperId} belongs to ${k.owner}; only it may exit (this wallet is ${me})`);
     const now = BigInt((await c.provider.getBlock("latest"))!.timestamp);
     if (st === 2 && now < BigInt(k.exitableAt)) throw new UsageError(`keeper ${keeperId} is exiting; the bond returns from ${new Date(Number(k.exitableAt) * 1000).toISOString()} (${BigInt(k.exitableAt) - now} s from now)`);
     try {
