@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, JsonRpcProvider } from "ethers";
+import { KEEPER_STATE_FILE, readKeeperState } from "../../prover/src/keeper/index.js";
 import { paths } from "../../scripts/lib/paths.js";
 import { cliRunner, PLIMSOLL_BIN } from "../helpers/cli.js";
 import { startNode, type LocalNode } from "../helpers/node.js";
@@ -249,6 +250,17 @@ describe("plimsoll CLI against a hardhat node", function () {
       };
       try {
         await waitFor(/watching every/, 60_000);
+        // Its first tick saved the state (a last block): a restart then resumes instead of starting over
+        // on the new, empty chain (where the deployment's contracts do not exist).
+        const db = join(dir, "keeper-state-2", KEEPER_STATE_FILE);
+        for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 100))) {
+          try {
+            if (readKeeperState(db).lastBlock !== undefined) break;
+          } catch {
+            // not written yet, or busy with the daemon's write
+          }
+          if (Date.now() > until) throw new Error(`the keeper's first tick saved no state:\n${stderr}`);
+        }
         await node.stop();
         await waitFor(/tick failed \(2 in a row\).*retrying in/, 30_000);
         node = await startNode(paths.root, node.port);
