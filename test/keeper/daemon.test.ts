@@ -5,6 +5,7 @@
  * force-closes an expired lease. Then `plimsoll keeper` (keygen, flag errors, and one tick over a
  * real JSON-RPC connection to the same in-process chain through a small HTTP bridge).
  */
+import assert from "node:assert/strict";
 import { expect } from "chai";
 import { Interface, Wallet, type Signer } from "ethers";
 import { spawn } from "node:child_process";
@@ -541,6 +542,25 @@ describe("KeeperDaemon", function () {
       expect(readKeeperState(join(dir, KEEPER_STATE_FILE)).lastBlock).to.equal(head);
       const aborted = AbortSignal.abort();
       await daemon.run({ signal: aborted });
+    });
+  });
+
+  describe("#tick on a chain without the engine", function () {
+    it("says that the engine has no code any more (a reset node) instead of ethers' undecodable result", async function () {
+      const s = await load();
+      const { daemon } = await daemonFor(s, stateDir());
+      try {
+        await daemon.tick();
+        const engine = await s.w.d.engine.getAddress();
+        await nextEpoch(s.w);
+        // What a node reset to an empty chain looks like to a running daemon: the address answers with no code.
+        await ethers.provider.send("hardhat_setCode", [engine, "0x"]);
+        const chainId = (await ethers.provider.getNetwork()).chainId;
+        const expected = new RegExp(`^no contract at the engine ${engine} on chain ${chainId} any more: was the node reset.*could not decode result data`);
+        await assert.rejects(daemon.tick(), (err: Error) => expected.test(err.message));
+      } finally {
+        await daemon.close();
+      }
     });
   });
 

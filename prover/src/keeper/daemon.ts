@@ -142,7 +142,7 @@ export class KeeperDaemon {
    * saves the state. Concurrent calls share one run.
    */
   tick(): Promise<TickReport> {
-    this.ticking ??= this.runTick().finally(() => {
+    this.ticking ??= this.runTick().catch((err: unknown) => this.explainFailure(err)).finally(() => {
       this.ticking = undefined;
     });
     return this.ticking;
@@ -198,6 +198,25 @@ export class KeeperDaemon {
 
   private save(): void {
     this.store.save(this.core.state);
+  }
+
+  /**
+   * Rethrows a failed tick's error, replaced by a plain one when the engine has no code any more (a node
+   * reset to an empty chain, or an RPC that now serves another chain): ethers would only say it "could
+   * not decode result data (value=\"0x\")".
+   */
+  private async explainFailure(err: unknown): Promise<never> {
+    const { provider, engineAddress, chainId } = this.core.c;
+    let code: string | undefined;
+    try {
+      code = await provider.getCode(engineAddress);
+    } catch {
+      // The RPC itself is down: the original error says so.
+    }
+    if (code === "0x") {
+      throw new Error(`no contract at the engine ${engineAddress} on chain ${chainId} any more: was the node reset, or does the RPC now serve another chain? (${(err as Error).message.split("\n")[0]})`, { cause: err });
+    }
+    throw err;
   }
 
   private async runTick(): Promise<TickReport> {
