@@ -31,7 +31,8 @@ const HELP: Record<string, string> = {
   "oracle status": `Usage: plimsoll oracle status [--deployment <file>] [--rpc <url>] [--json]
 
 Prints the oracle's current epoch (number, timestamp, age, whether the engine still accepts it),
-the price regime, each asset's price and haircuts, each market's mark and margin ratios.
+the price regime, each asset's median price, bounded mark, haircuts and state (live, frozen,
+cooling off), each market's mark and margin ratios.
 ${CHAIN_HELP}`,
   "oracle poke": `Usage: plimsoll oracle poke [--deployment <file>] [--rpc <url>] [--key <hex> | --account <n>] [--json]
 
@@ -58,8 +59,10 @@ async function epochInfo(c: Chain): Promise<Record<string, unknown>> {
   const now = BigInt((await c.provider.getBlock("latest"))!.timestamp);
   const maxAge = BigInt(await c.engine.maxEpochAge());
   const assets = await Promise.all(c.d.tokens.map(async (t) => {
-    const [price, [hIM, hMM]] = await Promise.all([c.oracle.price(t.slot), c.oracle.haircuts(t.slot)]);
-    return { symbol: t.symbol, slot: t.slot, price: formatUnits(BigInt(price), 8), haircutInitial: bps(BigInt(hIM)), haircutMaintenance: bps(BigInt(hMM)) };
+    const [price, mark, [hIM, hMM], [frozen, coolingOff]] = await Promise.all([c.oracle.price(t.slot), c.oracle.assetMark(t.slot), c.oracle.haircuts(t.slot), c.oracle.riskState(t.slot)]);
+    // The median is the latest observation; margin and seizures use the bounded mark (README, "Prices, marks").
+    const state = frozen ? "frozen" : BigInt(coolingOff) > 0n ? `cooling off (${coolingOff} sample(s) left)` : "live";
+    return { symbol: t.symbol, slot: t.slot, price: formatUnits(BigInt(price), 8), mark: formatUnits(BigInt(mark), 8), state, haircutInitial: bps(BigInt(hIM)), haircutMaintenance: bps(BigInt(hMM)) };
   }));
   const markets = await Promise.all(c.d.markets.map(async (m) => {
     const [mark, [im, mm]] = await Promise.all([c.oracle.markPrice(m.id), c.oracle.marketRatios(m.id)]);
@@ -76,7 +79,9 @@ async function status(opts: Options): Promise<number> {
     if (opts.json) printJson(s, 2);
     else {
       console.log(`epoch ${s.epoch} at ${new Date(Number(s.timestamp) * 1000).toISOString()} (${s.ageSeconds} s old; ${s.usable ? "current" : `STALE: older than ${s.maxEpochAge} s, run 'plimsoll oracle poke'`}), regime ${s.regime}`);
-      for (const a of s.assets as { symbol: string; price: string; haircutInitial: string; haircutMaintenance: string }[]) console.log(`  ${a.symbol.padEnd(6)} $${a.price.padEnd(14)} haircut ${a.haircutInitial} initial, ${a.haircutMaintenance} maintenance`);
+      for (const a of s.assets as { symbol: string; price: string; mark: string; state: string; haircutInitial: string; haircutMaintenance: string }[]) {
+        console.log(`  ${a.symbol.padEnd(6)} median $${a.price.padEnd(14)} mark $${a.mark.padEnd(14)} haircut ${a.haircutInitial} initial, ${a.haircutMaintenance} maintenance, ${a.state}`);
+      }
       for (const m of s.markets as { symbol: string; mark: string; initialRatio: string; maintenanceRatio: string }[]) console.log(`  ${m.symbol.padEnd(9)} mark $${m.mark.padEnd(12)} margin ${m.initialRatio} initial, ${m.maintenanceRatio} maintenance`);
     }
     return 0;

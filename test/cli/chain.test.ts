@@ -85,6 +85,8 @@ describe("plimsoll CLI against a hardhat node", function () {
       expect(s.usable).to.equal(true);
       expect(s.assets.map((a: { symbol: string }) => a.symbol)).to.deep.equal(["USDC", "WETH", "WBTC"]);
       expect(s.markets.map((m: { symbol: string }) => m.symbol)).to.deep.equal(["ETH-PERP", "BTC-PERP"]);
+      // One sample so far: each mark is its median, and no source is stale or jumped.
+      for (const a of s.assets as { price: string; mark: string; state: string }[]) expect(a).to.include({ mark: a.price, state: "live" });
     });
 
     it("pokes without a new grid step (nothing changes) and after the clock moved (a new epoch)", async function () {
@@ -94,6 +96,8 @@ describe("plimsoll CLI against a hardhat node", function () {
       expect(p).to.include({ sampled: true, epoch: "2" });
       const s = await json("oracle", "status");
       expect(s.assets[1].price).to.equal("2900");
+      // The development world's mark follows the median at once (markLambda 0) within the 25% bound.
+      expect(s.assets[1].mark).to.equal("2900");
     });
   });
 
