@@ -23,7 +23,7 @@ import { NO_DELTA } from "../../../prover/src/encoding.js";
 import { planAbsorb, planEmit } from "../../../prover/src/notes/account.js";
 import { initNoteCrypto, noteChallenge, linearBind, noteValues } from "../../../prover/src/keeperNote/index.js";
 import { generateKeeperKey } from "../../../prover/src/keeper/index.js";
-import { planPeriod, reserveWeights, type ClientBalances } from "../../../prover/src/reserves/index.js";
+import { idHash, planPeriod, reserveWeights, type ClientBalances, type ReserveWeights } from "../../../prover/src/reserves/index.js";
 import type { CircuitInput } from "../../helpers/circuit.js";
 import { NOTE_BATCH_LEVELS, NOTE_BATCH_SIZE, NOTE_MAX_BATCHES } from "../../../prover/src/notes/constants.js";
 import { noteCommitment, noteNullifier, ownerKeyOf, type Note } from "../../../prover/src/notes/note.js";
@@ -1017,6 +1017,76 @@ function reservesForgeries(h: SyncPoseidon, input: CircuitInput, base: (fc: Forg
   ];
 }
 
+const BAL_MAX = (1n << 64n) - 1n;
+const zeros16 = (): bigint[] => Array<bigint>(16).fill(0n);
+
+/** The first `id-<prefix>-k` whose id hash satisfies `ok` (a few sha256 calls: about 1 in 4 ids does). */
+function idWhere(prefix: string, ok: (hash: bigint) => boolean): string {
+  for (let k = 0; ; k++) if (ok(idHash(`${prefix}-${k}@custodian.example`))) return `${prefix}-${k}@custodian.example`;
+}
+
+/**
+ * Honest batches at the bounds the circuit allows (the first batch of each period): each one is
+ * refused by a range check narrowed by one bit, so these kill the narrowed mutants that no inputs
+ * the demo's oracle produces reach.
+ */
+function reservesBoundInputs(h: SyncPoseidon): { name: string; input: CircuitInput }[] {
+  const weights = reserveWeights(R_PRICES, R_HAIRCUTS);
+  const first = (clients: ClientBalances[], options: { custodian?: string; periodIndex?: number | bigint; weights?: ReserveWeights } = {}): CircuitInput =>
+    planPeriod({ custodian: options.custodian ?? "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: options.periodIndex ?? 3, clients, weights: options.weights ?? weights, h }).batches[0]!
+      .input as unknown as CircuitInput;
+  const client = (id: string, assets: bigint[], liabilities = zeros16()): ClientBalances => ({ id, salt: 7n, assets, liabilities });
+  // USDC (slot 0) has no haircut: a liability of 2^64 - 1 is covered by the same asset balance.
+  const full = zeros16();
+  full[0] = BAL_MAX;
+  // Two id hashes 2^247 or more apart: the gap between them is at the top of RangeCheck(ID)'s 248 bits.
+  const low = idWhere("bound-low", (x) => x < 1n << 246n);
+  const high = idWhere("bound-high", (x) => x >= (1n << 247n) + (1n << 246n));
+  // Weights at the top of their 110 bits and every asset at 2^64 - 1: collateral just under 2^178.
+  const top = (1n << 110n) - 1n;
+  const topWeights: ReserveWeights = { assetWeights: Array<bigint>(16).fill(top), liabilityWeights: Array<bigint>(16).fill(top) };
+  return [
+    { name: "balances of 2^64 - 1 (an asset and a liability of USDC)", input: first([client("bound-balance@custodian.example", full, [...full])]) },
+    { name: "a period tag of 2^192 - 1 (custodian 0xff..ff, period 2^32 - 1)", input: first(reserveClients(1), { custodian: `0x${"f".repeat(40)}`, periodIndex: 2n ** 32n - 1n }) },
+    { name: "two clients whose id hashes are 2^247 or more apart", input: first([client(low, [10n ** 6n, ...zeros16().slice(1)]), client(high, [10n ** 6n, ...zeros16().slice(1)])]) },
+    { name: "collateral 2^177 or more above what is owed (weights of 2^110 - 1, every asset 2^64 - 1)", input: first([client("bound-health@custodian.example", Array<bigint>(16).fill(BAL_MAX))], { weights: topWeights }) },
+  ];
+}
+
+/**
+ * The leaf packs three balances per field element, 64 bits apart: liability 0 sits at bit 64 and
+ * liability 1 at bit 128 of element 5. A liability 0 of `l + 2^64` with a liability 1 of `m - 1`
+ * packs to the same element, so the leaf the client checks is unchanged while the totals show
+ * liability 1 lower: only the 64-bit range of each liability stops it.
+ */
+function packingCollision(h: SyncPoseidon): ForgedCase {
+  const assets = zeros16();
+  assets[1] = 1n << 62n; // enough WETH to cover the 2^64 more USDC owed
+  const liabilities = zeros16();
+  liabilities[0] = 5n;
+  liabilities[1] = 5n;
+  const input = planPeriod({
+    custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4",
+    periodIndex: 3,
+    clients: [{ id: "collision@custodian.example", salt: 9n, assets, liabilities }],
+    weights: reserveWeights(R_PRICES, R_HAIRCUTS),
+    h,
+  }).batches[0]!.input as unknown as CircuitInput;
+  return {
+    name: "a liability of 2^64 + 5 beside one of 4 (the same packed leaf; liability 1's total 1 lower)",
+    target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheckArray(N, BAL)(liabilities[j]);" },
+    forge: async (fc) => {
+      const f = fc.forge(await fc.witness(input));
+      const leaf = f.get("main.leafHashRaw[0]");
+      f.set("main.liabilities[0][0]", 5n + (1n << 64n)).set("main.liabilities[0][1]", 4n);
+      const forged = f.recompute({ free: ["main.stateOut"] });
+      // The point of the case: the client's leaf is the honest one.
+      if (forged.get("main.leafHashRaw[0]") !== leaf) throw new Error("packingCollision: the forged leaf differs from the honest one");
+      return forged;
+    },
+  };
+}
+
 async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
   const plan = planPeriod({ custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 3, clients: reserveClients(5), weights: reserveWeights(R_PRICES, R_HAIRCUTS), h });
   const input = plan.batches[0]!.input as unknown as CircuitInput;
@@ -1031,7 +1101,7 @@ async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
     targets: [
       {
         main: "circuits/main/reserves_batch.circom",
-        honest: [{ name: "first batch of a 5-client period", input }],
+        honest: [{ name: "first batch of a 5-client period", input }, ...reservesBoundInputs(h)],
         dishonest: [],
         forged: [
           {
@@ -1054,6 +1124,7 @@ async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
             },
           },
           ...reservesForgeries(h, input, base),
+          packingCollision(h),
         ],
       },
     ],
