@@ -215,19 +215,26 @@ library AccountUpdates {
     }
 
     /// @dev The key of the keeper `keeperId`, checking the account may name it: a keeper other than the
-    ///      current one must be nameable (active, its bond whole); the current one, even if its bond was drawn,
-    ///      must not have completed its exit, and may not be exiting when the update renews a lease over open
-    ///      positions (`renewsLease`): no lease outlives its keeper. (A lease with no position open guards
-    ///      nothing: the next trade renews it.)
+    ///      current one must be nameable (active, its bond whole) and, while positions are open, named by an
+    ///      update that renews the lease over them (`renewsLease`: the new keeper starts from a lease proved at
+    ///      this epoch, never from one about to lapse); the current one, even if its bond was drawn, must not
+    ///      have completed its exit, and may not be exiting when the update renews a lease over open
+    ///      positions: no lease outlives its keeper. (A lease with no position open guards nothing: the next
+    ///      trade renews it.)
     function keeperKey(EngineState storage s, EngineDeps memory d, uint64 keeperId, bool renewsLease)
         internal
         view
         returns (uint256[2] memory key)
     {
         if (keeperId >> 40 != 0) revert IMarginEngine.KeeperIdTooLarge(keeperId);
+        IMarginEngine.Account storage acct = s.accounts[msg.sender];
+        uint256 current = acct.keeperId;
+        if (keeperId != current && !renewsLease && acct.openMarkets != 0) {
+            revert IMarginEngine.KeeperChangeNeedsRenewal(current, keeperId);
+        }
         IKeeperRegistry.Keeper memory k = d.keeperRegistry.keeperOf(keeperId);
         if (k.status != IKeeperRegistry.Status.Active || k.bondShort) {
-            if (keeperId != s.accounts[msg.sender].keeperId) revert IMarginEngine.KeeperNotNameable(keeperId);
+            if (keeperId != current) revert IMarginEngine.KeeperNotNameable(keeperId);
             if (k.status == IKeeperRegistry.Status.Exiting) {
                 if (renewsLease) revert IMarginEngine.KeeperExiting(keeperId);
             } else if (k.status != IKeeperRegistry.Status.Active) {

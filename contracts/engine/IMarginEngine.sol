@@ -198,6 +198,10 @@ interface IMarginEngine {
     /// @notice Thrown when an account names a keeper that is not registered, has asked to exit, or whose bond was
     ///         drawn and not yet made whole.
     error KeeperNotNameable(uint256 keeperId);
+    /// @notice Thrown when an account with open positions names another keeper in an update that does not renew
+    ///         its lease (a deposit, an absorbed note): the new keeper would answer for a lease it never saw
+    ///         proved, and an account about to lapse could move its force-close onto another keeper's bond.
+    error KeeperChangeNeedsRenewal(uint256 current, uint256 keeperId);
     /// @notice Thrown at construction when the keeper registry does not fit (`reason`): its bond token is not the
     ///         settlement token, or it could not be bound to this engine.
     error InvalidKeeperRegistry(address registry, string reason);

@@ -202,12 +202,11 @@ describe("MarginEngine: the keeper's bond backs its accounts", function () {
 
   it("naming yourself as your own keeper costs your own bond, and your exit returns only what is left", async function () {
     const s = await networkHelpers.loadFixture(setup);
-    // Alice registers her own key (keeper 2) and names it.
+    // Alice registers her own key (keeper 2) and names it, renewing her lease (her position is open).
     const self = await registerKeeperKey(ethers, s.registry as never, s.alice, await generateKeeperKey());
     expect(self.keeperId).to.equal(2n);
     const mine = { ...GARBAGE_NOTE, keeperId: 2n };
-    await fundFor(s.w, await s.engine.getAddress(), s.alice, new Map([[USDC, 10n * e6]]));
-    await (await s.engine.connect(s.alice).deposit(USDC, 10n * e6, await s.w.d.oracle.currentEpoch(), s.next(), mine, GARBAGE_PROOF)).wait();
+    await (await s.engine.connect(s.alice).renewLease(await s.w.d.oracle.currentEpoch(), s.next(), mine, GARBAGE_PROOF)).wait();
     await (await (s.registry.connect(s.alice) as KeeperRegistryContract).requestExit(2n)).wait();
     await expireAt(s, 2_800_00000000n);
     const tx = s.engine.forceClose(await s.alice.getAddress());

@@ -2,8 +2,9 @@
  * Naming a keeper: every account update names one and carries the new opening encrypted to it. An
  * unregistered or exiting keeper cannot be newly named, a keeper whose exit completed cannot be kept,
  * and the note the engine emits decrypts, for that keeper, to the trader's new opening. No lease outlives
- * its keeper: an update that renews the lease of open positions cannot keep an exiting keeper, and the
- * engine refuses a registry whose exit delay is shorter than a lease and its grace.
+ * its keeper: an update that renews the lease of open positions cannot keep an exiting keeper, another
+ * keeper is named over open positions only by an update that renews the lease, and the engine refuses a
+ * registry whose exit delay is shorter than a lease and its grace.
  */
 import { expect } from "chai";
 import type { Signer } from "ethers";
@@ -153,6 +154,25 @@ describe("MarginEngine: no lease outlives its keeper", function () {
     await expect(engine.renewLease(epoch, 1n, note(other.keeperId), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
     // A deposit with positions open does not renew the lease, so it may still keep the exiting keeper.
     await expect(engine.deposit(USDC, e6, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+  });
+
+  it("names another keeper, while positions are open, only in an update that renews the lease (KeeperChangeNeedsRenewal)", async function () {
+    const n = await networkHelpers.loadFixture(namedWithPosition);
+    worlds.add(n.w);
+    const { w } = n;
+    const engine = w.d.engine.connect(n.alice) as EngineContract;
+    const other = await registerKeeper(ethers, w.d);
+    const epoch = BigInt(await w.d.oracle.currentEpoch());
+    const k = w.keeper.keeperId;
+    // A deposit renews nothing: an account about to lapse could otherwise hand its force-close to another keeper's bond.
+    await expect(engine.deposit(USDC, e6, epoch, 1n, note(other.keeperId), GARBAGE_PROOF))
+      .to.be.revertedWithCustomError(w.d.engine, "KeeperChangeNeedsRenewal")
+      .withArgs(k, other.keeperId);
+    // Keeping the current keeper, the deposit reaches the proof check; so does each lease-renewing update naming the other.
+    await expect(engine.deposit(USDC, e6, epoch, 1n, note(k), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+    await expect(engine.renewLease(epoch, 1n, note(other.keeperId), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+    await expect(engine.trade(ETH_PERP, -e18 / 2n, epoch, 1n, note(other.keeperId), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
+    await expect(engine.withdraw(USDC, e6, epoch, 1n, note(other.keeperId), GARBAGE_PROOF)).to.be.revertedWithCustomError(w.d.engine, "InvalidProof");
   });
 
   it("lets the lease renewed last while the keeper was active lapse, grace included, before the keeper can exit", async function () {
