@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { Contract, isAddress, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
+import { Contract, getAddress, isAddress, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
 import {
   artifactPaths,
   generateKeeperKey,
@@ -59,6 +59,7 @@ const KEEPER_OPTIONS = {
   force: { type: "boolean" },
   deployment: { type: "string" },
   account: { type: "string" },
+  to: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
 type Options = OptionValues<typeof KEEPER_OPTIONS>;
@@ -278,10 +279,11 @@ async function status(opts: Options): Promise<number> {
     const st = Number(k.status);
     const matches = key === undefined || st === 0 ? undefined : BigInt(k.x) === key.publicKey[0] && BigInt(k.y) === key.publicKey[1];
     const [bond, bondAmount, nameable] = [BigInt(await c.keeperRegistry.bondOf(keeperId)), BigInt(await c.keeperRegistry.bondAmount()), await c.keeperRegistry.isNameable(keeperId)];
-    const doc = { keeperId, status: KEEPER_STATUS[st] ?? String(st), owner: st === 0 ? null : k.owner, publicKey: st === 0 ? null : [BigInt(k.x), BigInt(k.y)], bond, bondAmount, nameable, exitableAt: BigInt(k.exitableAt), ...(matches === undefined ? {} : { keyMatches: matches }) };
+    const claimable = st === 0 ? 0n : BigInt(await c.keeperRegistry.claimable(k.owner));
+    const doc = { keeperId, status: KEEPER_STATUS[st] ?? String(st), owner: st === 0 ? null : k.owner, publicKey: st === 0 ? null : [BigInt(k.x), BigInt(k.y)], bond, bondAmount, nameable, exitableAt: BigInt(k.exitableAt), ownerClaimable: claimable, ...(matches === undefined ? {} : { keyMatches: matches }) };
     if (opts.json) printJson(doc, 2);
     else if (st === 0) console.log(`keeper ${keeperId} is not registered`);
-    else console.log(`keeper ${keeperId}: ${doc.status}, owner ${k.owner}${doc.exitableAt === 0n ? "" : `, exit possible from ${new Date(Number(doc.exitableAt) * 1000).toISOString()}`}\n  public key ${k.x},${k.y}\n  bond ${bond} of ${bondAmount} base units${k.bondShort ? " (drawn: not nameable until topped up)" : ""}; ${nameable ? "accounts may name it" : "accounts may not name it now"}${matches === undefined ? "" : matches ? "\n  the key file matches" : "\n  the key file does NOT match this keeper's registered key"}`);
+    else console.log(`keeper ${keeperId}: ${doc.status}, owner ${k.owner}${doc.exitableAt === 0n ? "" : `, exit possible from ${new Date(Number(doc.exitableAt) * 1000).toISOString()}`}\n  public key ${k.x},${k.y}\n  bond ${bond} of ${bondAmount} base units${k.bondShort ? " (drawn: not nameable until topped up)" : ""}${claimable === 0n ? "" : `; ${claimable} base units credited to the owner ('plimsoll keeper claim')`}; ${nameable ? "accounts may name it" : "accounts may not name it now"}${matches === undefined ? "" : matches ? "\n  the key file matches" : "\n  the key file does NOT match this keeper's registered key"}`);
     return st === 0 || matches === false ? 1 : 0;
   } finally {
     c.close();
@@ -320,6 +322,34 @@ async function topup(opts: Options): Promise<number> {
       else console.log(`keeper ${keeperId}'s bond is whole again (paid ${label(missing)}); accounts may name it`);
     } catch (err) {
       throw new Error(`topup failed: ${explainChainError(err)}`);
+    }
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+async function claim(opts: Options): Promise<number> {
+  const c = await openChainWithSigner(walletFlags(opts));
+  try {
+    const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+    const me = await c.signer.getAddress();
+    let to = me;
+    if (opts.to !== undefined) {
+      if (!isAddress(opts.to)) throw new UsageError(`--to must be an address (0x and 40 hex digits), got ${JSON.stringify(opts.to)}`);
+      to = getAddress(opts.to);
+    }
+    const owed = BigInt(await registry.claimable(me));
+    if (owed === 0n) throw new UsageError(`nothing is credited to ${me}: repayments beyond a whole bond, or after an exit, are credited to the keeper's owner`);
+    const tokenAddress = await registry.bondToken();
+    const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
+    const label = (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
+    try {
+      const receipt = await (await registry.claim(to)).wait();
+      if (opts.json) printJson({ owner: me, to, amount: label(owed), txHash: receipt!.hash }, 2);
+      else console.log(`claimed ${label(owed)} credited to ${me}, sent to ${to}`);
+    } catch (err) {
+      throw new Error(`claim failed: ${explainChainError(err)}`);
     }
     return 0;
   } finally {
@@ -371,6 +401,7 @@ export const keeperGroup: CommandGroup<typeof KEEPER_OPTIONS> = {
     register: { help: KEEPER_COMMAND_HELP.register!, run: register },
     status: { help: KEEPER_COMMAND_HELP.status!, run: status },
     topup: { help: KEEPER_COMMAND_HELP.topup!, run: topup },
+    claim: { help: KEEPER_COMMAND_HELP.claim!, run: claim },
     exit: { help: KEEPER_COMMAND_HELP.exit!, run: exit },
     run: { help: KEEPER_COMMAND_HELP.run!, run },
     keygen: { help: KEEPER_COMMAND_HELP.keygen!, run: keygen },

@@ -8,13 +8,14 @@ export const DEFAULT_KEEPER_RPC = "http://127.0.0.1:8545";
 export const KEEPER_SUMMARY = `  keeper register  Register a keeper key on the KeeperRegistry (approves and posts the bond)
   keeper status    A keeper's registration: owner, key, status, bond held, exit time; whether a key file matches
   keeper topup     Restore a keeper's bond after the engine drew on it (it is nameable again)
+  keeper claim     Take the repayments credited to this wallet as a keeper's owner (beyond a whole bond, or after an exit)
   keeper exit      Request a keeper's exit, or complete it once the delay has passed (returns what is left of the bond)
   keeper run       Watch an engine: decrypt the openings sent to this keeper, liquidate insolvent accounts, force-close expired leases
   keeper keygen    Make a keeper's Baby Jubjub key file (register its public key on the KeeperRegistry)`;
 
 export const KEEPER_HELP = `plimsoll keeper — the liquidation keeper
 
-Usage: plimsoll keeper <register|status|topup|exit|run|keygen> [options]
+Usage: plimsoll keeper <register|status|topup|claim|exit|run|keygen> [options]
 
 ${KEEPER_SUMMARY}
 
@@ -49,6 +50,16 @@ its accounts, so that the bond is whole and accounts may name the keeper again (
 already name it keep it meanwhile). An account that settles its debt repays the bond too. Only the
 address that registered the keeper, while it is active.
   --keeper-id    the keeper's id (required)
+${CHAIN_HELP}
+  --json         machine-readable output`,
+  claim: `Usage: plimsoll keeper claim [--to <address>] [chain options] [--json]
+
+When an account whose shortfall a keeper's bond paid settles, its repayment restores the bond; what
+would lift the bond above the registry's amount (it was topped up meanwhile), or all of it once the
+keeper has exited, is credited to the keeper's owner instead of being sent, so that an owner the
+token refuses to pay can never block an account's settle. This command sends the wallet everything
+credited to it, or to --to. Exit 2 when nothing is credited.
+  --to           where the tokens go (default: the wallet)
 ${CHAIN_HELP}
   --json         machine-readable output`,
   exit: `Usage: plimsoll keeper exit --keeper-id <n> [chain options] [--json]

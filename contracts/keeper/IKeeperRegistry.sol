@@ -84,6 +84,8 @@ interface IKeeperRegistry {
     error NotExiting(uint256 keeperId, Status status);
     /// @notice Thrown by `completeExit` before the exit delay has passed; it succeeds from `exitableAt` on.
     error ExitDelayNotElapsed(uint256 keeperId, uint64 exitableAt);
+    /// @notice Thrown when `claim` finds nothing credited to the caller.
+    error NothingToClaim(address owner);
 
     /// @notice Emitted when `owner` registers public key (x, y) as keeper `keeperId`, posting `bond` of the bond token.
     event KeeperRegistered(uint256 indexed keeperId, address indexed owner, uint256 x, uint256 y, uint256 bond);
@@ -97,8 +99,11 @@ interface IKeeperRegistry {
     ///         `bond` is what the keeper has left.
     event BondDrawn(uint256 indexed keeperId, uint256 requested, uint256 paid, uint256 bond);
     /// @notice Emitted when the engine repays `amount` into the bond of `keeperId` (an account it paid for
-    ///         settled); `toOwner` of it went to the owner (the bond was already whole, or the keeper exited).
+    ///         settled); `toOwner` of it was credited to the owner's `claimable` (the bond was already whole, or
+    ///         the keeper exited).
     event BondRepaid(uint256 indexed keeperId, uint256 amount, uint256 toOwner, uint256 bond);
+    /// @notice Emitted when `owner` takes what repayments credited to it, sent to `to`.
+    event Claimed(address indexed owner, address indexed to, uint256 amount);
     /// @notice Emitted when the owner tops the bond of `keeperId` up by `amount`, back to `bondAmount`.
     event BondToppedUp(uint256 indexed keeperId, uint256 amount);
 
@@ -128,6 +133,16 @@ interface IKeeperRegistry {
     /// @param keeperId The keeper whose bond paid.
     /// @param amount What the account repaid of it.
     function repayBond(uint256 keeperId, uint256 amount) external;
+
+    /// @notice Sends the caller everything repayments credited to it (`claimable`) to `to`. Repayments are
+    ///         credited, not pushed, so that an owner the bond token refuses to pay (a blocklisted address)
+    ///         can never make an account's `settle` revert; such an owner claims to another address.
+    /// @param to Where the tokens go (the caller's choice).
+    /// @return amount What was sent.
+    function claim(address to) external returns (uint256 amount);
+
+    /// @notice Bond-token base units credited to `owner` by repayments and not yet claimed.
+    function claimable(address owner) external view returns (uint256);
 
     /// @notice Pulls from the owner what the bond of `keeperId` lacks, so that it is whole and nameable again.
     ///         Owner only, while Active.

@@ -45,6 +45,8 @@ contract KeeperRegistry is IKeeperRegistry {
     /// @dev What each keeper's bond holds: `bondAmount` at registration, less draws, plus repayments and top-ups
     ///      (never above `bondAmount`); 0 once it has exited.
     mapping(uint256 keeperId => uint256) internal _bond;
+    /// @dev Repayments owed to keeper owners beyond their bonds, taken with `claim`.
+    mapping(address owner => uint256) internal _claimable;
 
     /// @param bondToken_ ERC-20 token of the bond (a contract).
     /// @param bondAmount_ Bond per keeper, in base units of `bondToken_` (non-zero).
@@ -159,9 +161,23 @@ contract KeeperRegistry is IKeeperRegistry {
             _bond[keeperId] = held;
             if (held == bondAmount) keeper.bondShort = false;
         }
+        if (toOwner != 0) _claimable[keeper.owner] += toOwner;
         emit BondRepaid(keeperId, amount, toOwner, held);
+    }
 
-        if (toOwner != 0) bondToken.safeTransfer(keeper.owner, toOwner);
+    /// @inheritdoc IKeeperRegistry
+    function claim(address to) external returns (uint256 amount) {
+        amount = _claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        _claimable[msg.sender] = 0;
+        emit Claimed(msg.sender, to, amount);
+
+        bondToken.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IKeeperRegistry
+    function claimable(address owner) external view returns (uint256) {
+        return _claimable[owner];
     }
 
     /// @inheritdoc IKeeperRegistry

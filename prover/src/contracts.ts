@@ -104,6 +104,8 @@ export type KeeperRegistryContract = Contract & {
   bindEngine: Send;
   drawBond: Send;
   repayBond: Send;
+  claim: Send;
+  claimable: Call<bigint>;
   engine: Call<string>;
   keyOf: Call<[bigint, bigint]>;
   keeperOf: Call<{ owner: string; status: bigint; exitableAt: bigint; bondShort: boolean; x: bigint; y: bigint }>;

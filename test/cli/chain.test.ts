@@ -115,7 +115,14 @@ describe("plimsoll CLI against a hardhat node", function () {
       const r = await json("keeper", "register", "--key", key, "--account", "9");
       expect(r.keeperId).to.equal("1");
       const s = await json("keeper", "status", "--keeper-id", "1", "--key", key);
-      expect(s).to.include({ status: "active", keyMatches: true, nameable: true, bond: "1000000000", bondAmount: "1000000000" });
+      expect(s).to.include({ status: "active", keyMatches: true, nameable: true, bond: "1000000000", bondAmount: "1000000000", ownerClaimable: "0" });
+      // No repayment was credited to the owner: nothing to claim, and a --to that is not an address is named.
+      const claim = await plimsoll("keeper", "claim", "--account", "9");
+      expect(claim.code).to.equal(2);
+      expect(claim.stderr).to.match(/nothing is credited to 0x[0-9a-fA-F]{40}/);
+      const badTo = await plimsoll("keeper", "claim", "--to", "0x12", "--account", "9");
+      expect(badTo.code).to.equal(2);
+      expect(badTo.stderr).to.include('--to must be an address (0x and 40 hex digits), got "0x12"');
       // Nothing was drawn: there is nothing to top up.
       const topup = await plimsoll("keeper", "topup", "--keeper-id", "1", "--account", "9");
       expect(topup.code).to.equal(2);

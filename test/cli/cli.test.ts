@@ -53,7 +53,7 @@ describe("plimsoll CLI", function () {
     });
 
     it("lists a group's commands for plimsoll <group> --help and exits 0", async function () {
-      for (const [group, commands] of [["basket", ["basket create"]], ["prove", ["prove update"]], ["keeper", ["keeper run", "keeper keygen"]], ["reserves", ["reserves prove", "reserves verify", "reserves include"]], ["notes", ["notes init", "notes shield", "notes flush", "notes absorb", "notes emit"]]] as const) {
+      for (const [group, commands] of [["basket", ["basket create"]], ["prove", ["prove update"]], ["keeper", ["keeper run", "keeper keygen", "keeper topup", "keeper claim"]], ["reserves", ["reserves prove", "reserves verify", "reserves include"]], ["notes", ["notes init", "notes shield", "notes flush", "notes absorb", "notes emit"]]] as const) {
         const r = await plimsoll(group, "--help");
         expect(r.code, r.stderr).to.equal(0);
         for (const c of commands) expect(r.stdout).to.include(c);

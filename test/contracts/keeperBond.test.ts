@@ -217,10 +217,12 @@ describe("MarginEngine: the keeper's bond backs its accounts", function () {
     await expect((s.registry.connect(s.alice) as KeeperRegistryContract).completeExit(2n))
       .to.emit(s.registry, "ExitCompleted")
       .withArgs(2n, await s.alice.getAddress(), BOND - CAP);
-    // Should she settle after her exit, the bond's share comes back to her, the keeper's owner.
+    // Should she settle after her exit, the bond's share is credited to her, the keeper's owner, to claim.
     const settle = s.engine.connect(s.alice).settle(await s.w.d.oracle.currentEpoch(), s.next(), { ...GARBAGE_NOTE, keeperId: 1n }, GARBAGE_PROOF);
     await expect(settle).to.emit(s.registry, "BondRepaid").withArgs(2n, CAP, CAP, 0n);
-    await expect(settle).to.changeTokenBalances(ethers, s.usdc, [s.alice, await s.registry.getAddress()], [CAP, 0n]);
+    await expect(settle).to.changeTokenBalances(ethers, s.usdc, [s.alice, await s.registry.getAddress()], [0n, CAP]);
+    await expect((s.registry.connect(s.alice) as KeeperRegistryContract).claim(await s.alice.getAddress()))
+      .to.changeTokenBalances(ethers, s.usdc, [s.alice, await s.registry.getAddress()], [CAP, -CAP]);
   });
 
   it("a keeper that has exited pays nothing: the fund advances the whole loss", async function () {

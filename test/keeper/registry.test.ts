@@ -537,7 +537,7 @@ describe("KeeperRegistry", function () {
       await expect(f.registry.connect(f.bob).topUp(2n)).to.be.revertedWithCustomError(f.registry, "NotActive").withArgs(2n, Status.Exiting);
     });
 
-    it("repayBond restores the bond (nameable again when whole); past a whole bond, or after the exit, it pays the owner", async function () {
+    it("repayBond restores the bond (nameable again when whole); past a whole bond, or after the exit, it credits the owner, who claims it", async function () {
       const f = await networkHelpers.loadFixture(boundFixture);
       const r = f.registry.connect(f.engine);
       const engineSends = async (amount: bigint) => {
@@ -559,7 +559,9 @@ describe("KeeperRegistry", function () {
       await engineSends(CAP);
       let tx = r.repayBond(1n, CAP);
       await expect(tx).to.emit(f.registry, "BondRepaid").withArgs(1n, CAP, CAP, BOND);
-      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [CAP, -CAP]);
+      // Credited, not pushed: no token moves until the owner claims.
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [0n, 0n]);
+      expect(await f.registry.claimable(await addr(f.alice))).to.equal(CAP);
       // Drawn, exited, then repaid: all of it to the owner.
       await (await r.drawBond(2n, CAP, await addr(f.pool))).wait();
       await (await f.registry.connect(f.bob).requestExit(2n)).wait();
@@ -568,8 +570,16 @@ describe("KeeperRegistry", function () {
       await engineSends(CAP);
       tx = r.repayBond(2n, CAP);
       await expect(tx).to.emit(f.registry, "BondRepaid").withArgs(2n, CAP, CAP, 0n);
-      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.registry], [CAP, -CAP]);
-      // The registry holds exactly the bonds of the keepers still bound.
+      expect(await f.registry.claimable(await addr(f.bob))).to.equal(CAP);
+      // The registry holds exactly the bonds of the keepers still bound and what their owners may claim.
+      expect(await held(f)).to.equal((await f.registry.bondOf(1n)) + 2n * CAP);
+      // Each owner claims to an address of its choice, once; a stranger has nothing to claim.
+      const claim = f.registry.connect(f.bob).claim(await addr(f.alice));
+      await expect(claim).to.emit(f.registry, "Claimed").withArgs(await addr(f.bob), await addr(f.alice), CAP);
+      await expect(claim).to.changeTokenBalances(ethers, f.token, [f.alice, f.bob, f.registry], [CAP, 0n, -CAP]);
+      await expect(f.registry.connect(f.bob).claim(await addr(f.bob))).to.be.revertedWithCustomError(f.registry, "NothingToClaim").withArgs(await addr(f.bob));
+      await expect(f.registry.connect(f.engine).claim(await addr(f.engine))).to.be.revertedWithCustomError(f.registry, "NothingToClaim").withArgs(await addr(f.engine));
+      await expect(f.registry.connect(f.alice).claim(await addr(f.alice))).to.changeTokenBalances(ethers, f.token, [f.alice, f.registry], [CAP, -CAP]);
       expect(await held(f)).to.equal(await f.registry.bondOf(1n));
     });
   });
@@ -592,7 +602,7 @@ describe("KeeperRegistry", function () {
     const GOVERNANCE = /owner|admin|pause|upgrade|govern|guardian|rescue|sweep|kill|destruct|implementation|proxy|role|slash/i;
     const SETTER = /^set[A-Z_]/;
 
-    it("has no owner, admin, pause or upgrade function: only register, requestExit, completeExit, topUp and the engine's bindEngine, drawBond and repayBond change state", async function () {
+    it("has no owner, admin, pause or upgrade function: only register, requestExit, completeExit, topUp, claim and the engine's bindEngine, drawBond and repayBond change state", async function () {
       const { registry } = await networkHelpers.loadFixture(registryFixture);
       const changing: string[] = [];
       const all: string[] = [];
@@ -600,7 +610,7 @@ describe("KeeperRegistry", function () {
         all.push(f.name);
         if (f.stateMutability !== "view" && f.stateMutability !== "pure") changing.push(f.name);
       });
-      expect(changing.sort()).to.deep.equal(["bindEngine", "completeExit", "drawBond", "register", "repayBond", "requestExit", "topUp"]);
+      expect(changing.sort()).to.deep.equal(["bindEngine", "claim", "completeExit", "drawBond", "register", "repayBond", "requestExit", "topUp"]);
       expect(all.filter((n) => GOVERNANCE.test(n) || SETTER.test(n))).to.deep.equal([]);
       expect(registry.interface.fallback).to.equal(null);
       expect(registry.interface.receive).to.equal(false);
