@@ -96,7 +96,9 @@ export async function moveCollateral(args: {
   if (provider == null) throw new Error("the pool contract has no provider");
   const s = wallet.planShield(args.slot, args.amount);
   const emit = await from.emitNote(s.note, s.encrypted);
-  await wallet.scan(provider);
+  // Scan up to (at least) the transaction's own block: a provider may answer "latest" from a cache.
+  const upTo = async (block: number): Promise<number> => Math.max(block, await provider.getBlockNumber());
+  await wallet.scan(provider, await upTo((await provider.getTransactionReceipt(emit.txHash))?.blockNumber ?? 0));
   let insert: MoveReport["insert"];
   const find = () => wallet.notes({ slot: args.slot }).find((n) => n.commitment === emit.noteCommitment);
   if (find()?.inTree !== true) {
@@ -107,7 +109,7 @@ export async function moveCollateral(args: {
     const rc = await tx.wait();
     if (rc === null || rc.status !== 1) throw new Error(`batch insertion ${tx.hash} failed`);
     insert = { txHash: tx.hash, gasUsed: rc.gasUsed, proveMs: proved.ms };
-    await wallet.scan(provider);
+    await wallet.scan(provider, await upTo(rc.blockNumber));
   }
   const note = find();
   if (note === undefined || !note.inTree) throw new Error(`the emitted note ${emit.noteCommitment} is not in the tree after the batch insertion`);
