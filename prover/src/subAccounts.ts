@@ -68,7 +68,7 @@ export async function listSubAccounts(factory: Contract, owner: string, fromBloc
 /** What `moveCollateral` did: the emit from `from`, the batch insertion (if it flushed one), the absorb into `to`. */
 export interface MoveReport {
   emit: ActionReport & { noteCommitment: bigint };
-  /** The flush's transaction, or undefined when the note's batch was already in the tree. */
+  /** The (last) batch insertion's transaction, or undefined when the note's batch was already in the tree. */
   insert?: { txHash: string; gasUsed: bigint; proveMs: number };
   absorb: ActionReport;
 }
@@ -101,7 +101,8 @@ export async function moveCollateral(args: {
   await wallet.scan(provider, await upTo((await provider.getTransactionReceipt(emit.txHash))?.blockNumber ?? 0));
   let insert: MoveReport["insert"];
   const find = () => wallet.notes({ slot: args.slot }).find((n) => n.commitment === emit.noteCommitment);
-  if (find()?.inTree !== true) {
+  // Insert batches (the note's, and any full one queued before it) until the note is in the tree.
+  while (find()?.inTree !== true) {
     const plan = wallet.planBatchInsert();
     if (plan === undefined) throw new Error(`the emitted note ${emit.noteCommitment} is not in the wallet after a scan`);
     const proved = await proveBatchInsert(args.prover, plan);
