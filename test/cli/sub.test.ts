@@ -90,6 +90,7 @@ describe("plimsoll sub against a hardhat node", function () {
       [["sub", "move", "--to", "2", "--asset", "USDC", "--amount", "1", ...me], "--from is required"],
       [["account", "status", "--sub", "1", "--address", owner, ...me], "--address and --sub name two accounts"],
       [["sub", "frobnicate", ...me], "plimsoll sub --help"],
+      [["basket", "create", "--owner", owner, "--out", join(dir, "x.json"), "--sub", "1"], "--sub applies to the account commands"],
     ];
     for (const [args, message] of cases) {
       const r = await plimsoll(...args);
