@@ -28,7 +28,8 @@ Deploys the DEVELOPMENT world to a running node (e.g. 'npx hardhat node'): minta
 USDC (6 decimals), WETH (18) and WBTC (8), three settable mock price sources each, the oracle, the
 verifiers (development keys from 'npm run build'), the keeper registry, the margin engine with its
 libraries, the perp market (ETH-PERP, BTC-PERP) and its insurance fund, the shielded note pool (bound
-to the engine, which holds its tokens) with its verifiers, and the reserve registry.
+to the engine, which holds its tokens) with its verifiers, the sub-account factory ('plimsoll sub'),
+and the reserve registry.
 Then opens the first oracle epoch and seeds the market's pool. Writes every address, the tokens
 (symbol, slot, decimals), the markets, the chain id and the deploy block to the deployment file
 (atomically). Never deploy this to a real network: anyone can mint its tokens and set its prices.
@@ -149,6 +150,7 @@ async function deploy(opts: Options): Promise<number> {
           accountAbsorbVerifier: d.noteVerifiers.absorb,
           accountEmitVerifier: d.noteVerifiers.emit,
           poseidonT3: d.poseidonT3,
+          subAccountFactory: await d.subAccountFactory.getAddress(),
         },
         tokens: d.assets.map((a) => ({ symbol: a.symbol, slot: a.slot, decimals: a.decimals, address: a.token! })),
         feeds: await Promise.all(d.feeds.map((row) => Promise.all(row.map((f) => f.getAddress())))),

@@ -8,6 +8,7 @@
  *   plimsoll keeper <run|keygen> ...                                                 (keeper.ts)
  *   plimsoll reserves <prove|verify|include|publish|finalize|worker> ...            (reserves/)
  *   plimsoll notes <init|shield|transfer|unshield|flush|absorb|emit|...> ...          (notes/)
+ *   plimsoll sub <create|list|move> ...                                              (sub.ts)
  *
  * Every group follows command.ts: --help on every group and command, --json for machine output,
  * exit 0 ok, 1 a failed check (invalid proof, client not shown) or a failure, 2 bad input.
@@ -21,6 +22,7 @@ import { ORACLE_SUMMARY, runOracle } from "./oracle.js";
 import { KEEPER_SUMMARY, runKeeperCli } from "./keeper.js";
 import { NOTES_SUMMARY, runNotes } from "./notes/index.js";
 import { RESERVES_SUMMARY, runReserves } from "./reserves/index.js";
+import { SUB_SUMMARY, runSub } from "./sub.js";
 import { summaryLines, traderGroup } from "./trader/index.js";
 
 /** The top-level help: the trader's commands, then the keeper's, the custodian's and the note wallet's. */
@@ -36,8 +38,10 @@ ${ORACLE_SUMMARY}
 ${KEEPER_SUMMARY}
 ${RESERVES_SUMMARY}
 ${NOTES_SUMMARY}
+${SUB_SUMMARY}
 
 Run 'plimsoll <command> --help' for a command's options. Every command accepts --json.
+The account commands act for the wallet's own account, or for its sub-account n with --sub n.
 'plimsoll --version' prints the version.
 Keys and circuits come from 'npm run build' (development keys, not for production), under build/,
 or under --artifacts <dir> / $PLIMSOLL_ARTIFACTS (an installed package needs one of them).`;
@@ -75,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "keeper") return runKeeperCli(argv.slice(1));
   if (argv[0] === "reserves") return runReserves(argv.slice(1));
   if (argv[0] === "notes") return runNotes(argv.slice(1));
+  if (argv[0] === "sub") return runSub(argv.slice(1));
   return runGroup(traderGroup(HELP), argv);
 }
 

@@ -53,6 +53,8 @@ export interface DeploymentFile {
     accountEmitVerifier?: string;
     /** poseidon-solidity's PoseidonT3 library, linked into the pool. */
     poseidonT3?: string;
+    /** The factory of owners' isolated sub-accounts (contracts/accounts/). Absent in files written before it existed. */
+    subAccountFactory?: string;
   };
   tokens: DeployedToken[];
   /** Price sources per asset slot (development mocks). */
@@ -65,8 +67,8 @@ export function deploymentPath(flag: string | undefined): string {
   return flag ?? (process.env.PLIMSOLL_DEPLOYMENT || DEFAULT_DEPLOYMENT);
 }
 
-/** The optional addresses of the shielded pool and its verifiers. */
-const NOTE_CONTRACTS = ["shieldedPool", "noteJoinSplitVerifier", "noteBatchInsertVerifier", "accountAbsorbVerifier", "accountEmitVerifier", "poseidonT3"] as const;
+/** The optional addresses: the shielded pool and its verifiers, the sub-account factory. */
+const NOTE_CONTRACTS = ["shieldedPool", "noteJoinSplitVerifier", "noteBatchInsertVerifier", "accountAbsorbVerifier", "accountEmitVerifier", "poseidonT3", "subAccountFactory"] as const;
 
 /** Writes the deployment file atomically; refuses an existing file unless `force`. */
 export function writeDeployment(path: string, d: DeploymentFile, force: boolean): void {

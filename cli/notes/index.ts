@@ -15,7 +15,7 @@
  */
 import { isDirectRun, runGroup, type CommandGroup } from "../command.js";
 import { CHAIN_HELP } from "../chain/connect.js";
-import { DEFAULT_STORE } from "../trader/account.js";
+import { DEFAULT_STORE, SUB_HELP } from "../trader/account.js";
 import { absorb, emit } from "./account.js";
 import { address, flush, init, list, scan, shield, transfer, unshield } from "./pool.js";
 import { NOTES_OPTIONS, SEED_HELP, WALLET_HELP } from "./wallet.js";
@@ -51,6 +51,7 @@ ${CHAIN}`;
 
 const ACCOUNT_COMMON = `  --store        opening store folder of the account (default $PLIMSOLL_STORE or ${DEFAULT_STORE}); PRIVATE
   --keeper-id    the keeper to encrypt the account's new opening to (required while the account names none)
+${SUB_HELP}
 ${COMMON}`;
 
 export const NOTES_COMMAND_HELP: Record<string, string> = {
@@ -127,7 +128,7 @@ timing to your note's batch.
 ${COMMON}`,
   absorb: `Usage: plimsoll notes absorb --leaf <index> [--keeper-id <id>] [chain options] [--json]
 
-The chain wallet's account absorbs the wallet's note at --leaf (in the tree, unspent) into its
+The chain wallet's account (or its sub-account --sub n) absorbs the wallet's note at --leaf (in the tree, unspent) into its
 basket, at the note's asset: an account-update proof with the note's membership and nullifier.
 No margin requirement (as a deposit); the slot and the amount stay private (the engine logs delta 0)
 and no token moves. The new opening goes to the account's keeper and the opening store.
@@ -135,7 +136,7 @@ and no token moves. The new opening goes to the account's keeper and the opening
 ${ACCOUNT_COMMON}`,
   emit: `Usage: plimsoll notes emit --asset <SYMBOL|slot> --amount <tokens> [--to <pz1...>] [chain options] [--json]
 
-The chain wallet's account emits a note of --amount out of its basket, for this wallet (default) or
+The chain wallet's account (or its sub-account --sub n) emits a note of --amount out of its basket, for this wallet (default) or
 --to: an account-update proof at initial margin (what stays must clear the initial requirement of
 the open positions, as a withdrawal). The slot and the amount stay private (delta 0) and no token
 moves. The note can be spent once its batch is inserted ('plimsoll notes flush').

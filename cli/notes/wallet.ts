@@ -37,6 +37,7 @@ export const NOTES_OPTIONS = {
   "show-secrets": { type: "boolean" },
   "keeper-id": { type: "string" },
   store: { type: "string" },
+  sub: { type: "string" },
   ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 

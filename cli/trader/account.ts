@@ -8,18 +8,20 @@
  * engine's empty commitment (empty basket, blinding 0).
  */
 import { existsSync } from "node:fs";
-import type { Signer } from "ethers";
+import type { Contract, Signer } from "ethers";
 import {
   accountRequirement,
   artifacts,
   formatUnits,
   growsExposure,
   LeaseStatus,
+  MAX_SUB_ACCOUNT_INDEX,
   OpeningStore,
   parseUnits,
   POSITION_DECIMALS,
   Prover,
   realisedPnl,
+  subAccountFactory,
   Trader,
   usd,
   type AccountOpening,
@@ -38,13 +40,18 @@ import type { TraderOptions } from "./common.js";
 /** Where openings are kept by default. */
 export const DEFAULT_STORE = ".plimsoll/openings";
 
+/** Help line of --sub (every command that acts for an account). */
+export const SUB_HELP = `  --sub          act for the wallet's sub-account n ('plimsoll sub create'): an isolated account of its
+                 own, driven through its forwarder (default: the wallet's own account)`;
+
 const COMMON = `  --store        opening store folder (default $PLIMSOLL_STORE or ${DEFAULT_STORE}); PRIVATE: back it up
   --keeper-id    the keeper to encrypt the new opening to (required while the account names none)
+${SUB_HELP}
 ${CHAIN_HELP}
   --json         machine-readable output`;
 
 export const ACCOUNT_HELP: Record<string, string> = {
-  "account status": `Usage: plimsoll account status [--address <0x...>] [chain options] [--json]
+  "account status": `Usage: plimsoll account status [--address <0x...> | --sub <n>] [chain options] [--json]
 
 Prints the account's commitment, its keeper, its open positions (size, entry, mark, unrealised
 PnL), its lease (status, when it lapses, when it may be force-closed), today's initial and
@@ -54,11 +61,13 @@ maintenance requirements and, when the opening is in the store, the basket and i
 ${COMMON}`,
   deposit: `Usage: plimsoll deposit --asset <SYMBOL> --amount <tokens> [--keeper-id <id>] [chain options] [--json]
 
-Approves the engine for the amount when needed, proves the deposit (requirement 0) and sends it.
+Approves the engine (with --sub, the sub-account, which pulls the tokens from the wallet) for the
+amount when needed, proves the deposit (requirement 0) and sends it.
 ${COMMON}`,
   withdraw: `Usage: plimsoll withdraw --asset <SYMBOL> --amount <tokens> [chain options] [--json]
 
-Proves that what stays clears the initial margin of the open positions and withdraws.
+Proves that what stays clears the initial margin of the open positions and withdraws (with --sub,
+the sub-account sends the tokens on to the wallet in the same transaction).
 ${COMMON}`,
   trade: `Usage: plimsoll trade --market <SYMBOL> --size <signed units> [chain options] [--json]
 
@@ -79,7 +88,7 @@ ${COMMON}`,
 
 const STATUS_NAMES = ["inactive", "current", "lapsed", "expired"];
 
-function storeOf(opts: TraderOptions): OpeningStore {
+export function storeOf(opts: Pick<TraderOptions, "store">): OpeningStore {
   return new OpeningStore(opts.store ?? (process.env.PLIMSOLL_STORE || DEFAULT_STORE));
 }
 
@@ -131,35 +140,61 @@ async function keeperOf(c: Chain, opts: TraderOptions, owner: string): Promise<K
 }
 
 /** What `withTrader` reads of a command's options. */
-export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account">;
+export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account" | "sub">;
+
+/** A sub-account index given as `--sub` (or another flag): 0 to 2^32 - 1. */
+export function subIndex(value: string, flag = "--sub"): bigint {
+  if (!/^[0-9]+$/.test(value) || BigInt(value) > MAX_SUB_ACCOUNT_INDEX) throw new UsageError(`${flag} must be a sub-account index (0 to ${MAX_SUB_ACCOUNT_INDEX}), got ${JSON.stringify(value)}`);
+  return BigInt(value);
+}
+
+/** The deployment's sub-account factory, or a usage error saying to deploy again. */
+export function factoryOf(c: Chain & { signer?: Signer }): Contract {
+  const f = c.d.contracts.subAccountFactory;
+  if (f === undefined) throw new UsageError("the deployment file has no subAccountFactory (it predates sub-accounts): deploy again with 'plimsoll deploy --force'");
+  return subAccountFactory(f, c.signer ?? c.provider);
+}
+
+/** The address of `owner`'s sub-account `index`, which must exist. */
+export async function existingSub(c: Chain, owner: string, index: bigint, flag = "--sub"): Promise<string> {
+  const address = String(await factoryOf(c).getFunction("subAccountOf")(owner, index));
+  if ((await c.provider.getCode(address)) === "0x") throw new UsageError(`${flag} ${index}: the wallet ${owner} has no sub-account ${index} (create it with 'plimsoll sub create --index ${index}'; 'plimsoll sub list' shows them)`);
+  return address;
+}
+
+/** Loads the trader of the signer's own account, or of its sub-account `sub`. */
+export async function loadTrader(c: Chain & { signer: Signer }, opts: TraderChainOptions, prover: Prover, sub: string | undefined): Promise<Trader> {
+  const signer = await c.signer.getAddress();
+  const account = sub === undefined ? undefined : await existingSub(c, signer, subIndex(sub));
+  const keeper = await keeperOf(c, opts, account ?? signer);
+  try {
+    return await Trader.load({
+      engine: c.engine.connect(c.signer) as typeof c.engine,
+      oracle: c.oracle,
+      signer: c.signer,
+      prover,
+      artifacts: artifacts.circuit("account_update"),
+      store: storeOf(opts),
+      ...(keeper === undefined ? {} : { keeper }),
+      ...(account === undefined ? {} : { account }),
+      onProgress: (stage) => { if (!opts.json) process.stderr.write(stage === "witness" ? "computing witness...\n" : "proving...\n"); },
+    });
+  } catch (err) {
+    throw new UsageError(`cannot load the account's opening: ${(err as Error).message}`);
+  }
+}
 
 /**
  * Opens the chain and the trader; runs `body`; closes everything. Chain errors become one line.
  * `circuits`: the circuits the command proves (default the account update), checked first.
  */
-export async function withTrader<T>(opts: TraderChainOptions, body: (c: Chain & { signer: Signer }, t: Trader) => Promise<T>, circuits: string[] = []): Promise<T> {
+export async function withTrader<T>(opts: TraderChainOptions, body: (c: Chain & { signer: Signer }, t: Trader, prover: Prover) => Promise<T>, circuits: string[] = []): Promise<T> {
   checkArtifacts(...circuits);
   const c = await openChainWithSigner(opts);
   const prover = new Prover();
   try {
-    const owner = await c.signer.getAddress();
-    const keeper = await keeperOf(c, opts, owner);
-    let trader: Trader;
-    try {
-      trader = await Trader.load({
-        engine: c.engine.connect(c.signer) as typeof c.engine,
-        oracle: c.oracle,
-        signer: c.signer,
-        prover,
-        artifacts: artifacts.circuit("account_update"),
-        store: storeOf(opts),
-        ...(keeper === undefined ? {} : { keeper }),
-        onProgress: (stage) => { if (!opts.json) process.stderr.write(stage === "witness" ? "computing witness...\n" : "proving...\n"); },
-      });
-    } catch (err) {
-      throw new UsageError(`cannot load the account's opening: ${(err as Error).message}`);
-    }
-    return await body(c, trader);
+    const trader = await loadTrader(c, opts, prover, opts.sub);
+    return await body(c, trader, prover);
   } finally {
     await prover.close();
     c.close();
@@ -200,14 +235,16 @@ async function deposit(opts: TraderOptions): Promise<number> {
     const t = tokenBySymbol(c, opts.asset);
     const amount = positiveAmount(t, opts.amount, "deposit");
     checkEpoch(await trader.view());
-    const owner = trader.key.owner;
+    // The tokens come from the wallet; a sub-account pulls them itself, so it is the one approved.
+    const owner = await c.signer.getAddress();
+    const spender = opts.sub === undefined ? c.d.contracts.engine : trader.key.owner;
     const token = c.token(t.slot).connect(c.signer) as ReturnType<Chain["token"]>;
     const balance = BigInt(await token.balanceOf(owner));
     if (balance < amount) throw new UsageError(`deposit of ${formatUnits(amount, t.decimals)} ${t.symbol}: the wallet holds only ${formatUnits(balance, t.decimals)} ${t.symbol}`);
-    const allowance = BigInt(await token.getFunction("allowance")(owner, c.d.contracts.engine));
+    const allowance = BigInt(await token.getFunction("allowance")(owner, spender));
     if (allowance < amount) {
-      if (!opts.json) process.stderr.write(`approving the engine for ${formatUnits(amount, t.decimals)} ${t.symbol}...\n`);
-      await (await token.approve(c.d.contracts.engine, amount)).wait();
+      if (!opts.json) process.stderr.write(`approving the ${opts.sub === undefined ? "engine" : `sub-account ${opts.sub}`} for ${formatUnits(amount, t.decimals)} ${t.symbol}...\n`);
+      await (await token.approve(spender, amount)).wait();
     }
     const r = await send("deposit", () => trader.deposit(t.slot, amount));
     report(opts, c, r, { asset: t.symbol, amount: formatUnits(amount, t.decimals), basket: basketLine(c, trader.opening), summary: `basket: ${basketLine(c, trader.opening)}` });
@@ -314,14 +351,16 @@ async function settle(opts: TraderOptions): Promise<number> {
 async function status(opts: TraderOptions): Promise<number> {
   const c = await openChainWithSigner(opts);
   try {
-    const owner = opts.address ?? (await c.signer.getAddress());
+    if (opts.address !== undefined && opts.sub !== undefined) throw new UsageError("--address and --sub name two accounts: give one");
+    const sub = opts.sub === undefined ? undefined : await existingSub(c, await c.signer.getAddress(), subIndex(opts.sub));
+    const owner = sub ?? opts.address ?? (await c.signer.getAddress());
     const prover = new Prover();
     try {
       // A read-only Trader: the view (epoch, weights, positions) exactly as the actions read it.
       let trader: Trader | undefined;
       let openingNote: string | undefined;
       try {
-        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), store: storeOf(opts) });
+        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), store: storeOf(opts), ...(sub === undefined ? {} : { account: sub }) });
       } catch (err) {
         openingNote = (err as Error).message;
       }
@@ -344,6 +383,7 @@ async function status(opts: TraderOptions): Promise<number> {
       const mmValue = opening === undefined ? undefined : valueOf(opening.amounts, (vectors[1] as bigint[]).map(BigInt));
       const doc = {
         account: owner,
+        ...(sub === undefined ? {} : { subAccount: { index: subIndex(opts.sub!), owner: await c.signer.getAddress() } }),
         commitment: BigInt(await c.engine.commitmentOf(owner)),
         keeperId: BigInt(account.keeperId),
         frozen: account.frozen,
@@ -363,7 +403,7 @@ async function status(opts: TraderOptions): Promise<number> {
       if (opts.json) printJson(doc, 2);
       else {
         const when = (t: bigint): string => (t === 0n ? "-" : new Date(Number(t) * 1000).toISOString());
-        console.log(`account ${owner}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  epoch        ${epoch}`);
+        console.log(`account ${owner}${sub === undefined ? "" : ` (sub-account ${opts.sub} of ${await c.signer.getAddress()})`}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  epoch        ${epoch}`);
         console.log(`  lease        ${doc.lease.status} (epoch ${doc.lease.epoch}; lapses ${when(doc.lease.lapsesAt)}, closable ${when(doc.lease.closableAt)})`);
         if (doc.positions.length === 0) console.log("  positions    none");
         for (const p of doc.positions) console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl})`);

@@ -47,6 +47,7 @@ export const TRADER_OPTIONS = {
   size: { type: "string" },
   store: { type: "string" },
   address: { type: "string" },
+  sub: { type: "string" },
   ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 

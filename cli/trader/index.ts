@@ -5,7 +5,8 @@
 import type { CommandGroup } from "../command.js";
 import { accountCommands } from "./account.js";
 import { basketCommands } from "./basket.js";
-import { TRADER_OPTIONS } from "./common.js";
+import { TRADER_OPTIONS, type TraderOptions } from "./common.js";
+import { UsageError } from "../usage.js";
 import { proveCommands } from "./prove.js";
 import { verifyCommands } from "./verify.js";
 
@@ -32,7 +33,15 @@ const MULTI_WORD = new Set(["basket", "prove", "account"]);
 
 /** The trader's group; `help` is the top-level help (it also lists the keeper and reserves groups). */
 export function traderGroup(help: string): CommandGroup<typeof TRADER_OPTIONS> {
-  const commands = { ...basketCommands, ...proveCommands, ...verifyCommands, ...accountCommands };
+  // --sub chooses the account of a chain command; the off-chain commands refuse it rather than ignore it.
+  const offChain = Object.fromEntries(Object.entries({ ...basketCommands, ...proveCommands, ...verifyCommands }).map(([name, c]) => [name, {
+    ...c,
+    run: (opts: TraderOptions) => {
+      if (opts.sub !== undefined) throw new UsageError(`--sub applies to the account commands (deposit, withdraw, trade, renew, settle, account status), not to '${name}'`);
+      return c.run(opts);
+    },
+  }]));
+  const commands = { ...offChain, ...accountCommands };
   return {
     prefix: "plimsoll",
     commandPrefix: "",

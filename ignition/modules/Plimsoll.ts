@@ -225,8 +225,8 @@ export interface PlimsollCoreInputs {
 
 /**
  * Adds the core system to module `m`: the hashers and the verifiers (as submodules), the oracle, the
- * keeper registry, the market and its insurance fund, the shielded pool, the engine's libraries and
- * the engine. Shared
+ * keeper registry, the market and its insurance fund, the shielded pool, the engine's libraries,
+ * the engine and the sub-account factory. Shared
  * by the `Plimsoll` module (inputs from parameters) and DevWorld (inputs holding futures of its mock
  * tokens and price sources).
  */
@@ -277,7 +277,9 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       emitVerifier: verifiers.emitVerifier,
     },
   ], { libraries });
-  return { oracle, engine, market, insuranceFund, shieldedPool, keeperRegistry, poseidon3, poseidon4, poseidonT3, ...verifiers, ...libraries };
+  // Owners' isolated sub-accounts on the engine (contracts/accounts/); its constructor deploys the SubAccount implementation.
+  const subAccountFactory = m.contract("SubAccountFactory", [engine]);
+  return { oracle, engine, market, insuranceFund, shieldedPool, keeperRegistry, subAccountFactory, poseidon3, poseidon4, poseidonT3, ...verifiers, ...libraries };
 }
 
 /** The risk config as module parameters, one per field, defaulting to `DEFAULT_RISK`. */

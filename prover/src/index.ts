@@ -39,6 +39,7 @@ export * from "./witness.js";
 export * from "./prover.js";
 export * from "./store.js";
 export * from "./trader.js";
+export * from "./subAccounts.js";
 
 // The keeper note (a trader's opening encrypted to its keeper), liquidation, the keeper daemon
 export * from "./keeperNote/index.js";

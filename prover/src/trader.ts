@@ -20,6 +20,7 @@ import { remainderOpening } from "./liquidation/witness.js";
 import { initPoseidon, type SyncPoseidon } from "./poseidon.js";
 import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
+import { SUB_ACCOUNT_ABI } from "./subAccounts.js";
 import { initNoteCrypto, noteStruct, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote/index.js";
 
 /** The public state a proof is built against: one oracle epoch and the account's positions. */
@@ -63,6 +64,13 @@ export interface TraderOptions {
    * names. An account that names none yet must give one.
    */
   keeper?: KeeperTarget;
+  /**
+   * The engine account to act for when it is not the signer: a sub-account (contracts/accounts/) whose
+   * owner is the signer. Its transactions go through the sub-account's forwarder (deposits pull from the
+   * signer, who approves the sub-account; withdrawals arrive at the signer), and its opening is stored
+   * under its own address. Default: the signer's own account.
+   */
+  account?: string;
 }
 
 /**
@@ -108,10 +116,15 @@ type SendUpdate = (
   proof: ReturnType<typeof proofTuple>,
 ) => Promise<ContractTransactionResponse>;
 
+/** The account calls a `Trader` sends: the engine's own (an EOA account) or a sub-account's forwarder, same signatures. */
+type AccountCalls = Pick<EngineContract, "deposit" | "withdraw" | "trade" | "renewLease" | "settle" | "absorbNote" | "emitNote">;
+
 /** One trader's account on one engine. Create with `Trader.load`. */
 export class Trader {
   private constructor(
     private readonly o: TraderOptions,
+    /** Where the account's transactions go: the engine, or the sub-account that forwards them. */
+    private readonly via: AccountCalls,
     private readonly h: SyncPoseidon,
     private readonly crypto: NoteCrypto,
     readonly key: AccountKey,
@@ -123,7 +136,18 @@ export class Trader {
   /** Loads the account's opening from the store (reconciling a pending update with the chain). */
   static async load(o: TraderOptions): Promise<Trader> {
     const h = await initPoseidon();
-    const owner = await o.signer.getAddress();
+    const signer = await o.signer.getAddress();
+    let owner = signer;
+    let via: AccountCalls = o.engine;
+    if (o.account !== undefined) {
+      const sub = new Contract(o.account, SUB_ACCOUNT_ABI, o.signer);
+      if ((await o.signer.provider!.getCode(o.account)) === "0x") throw new Error(`account ${o.account} has no code: create the sub-account first`);
+      const [subOwner, subEngine] = (await Promise.all([sub.getFunction("owner")(), sub.getFunction("engine")()])) as [string, string];
+      if (subOwner.toLowerCase() !== signer.toLowerCase()) throw new Error(`account ${o.account} is a sub-account of ${subOwner}, not of the signer ${signer}`);
+      if (subEngine.toLowerCase() !== (await o.engine.getAddress()).toLowerCase()) throw new Error(`account ${o.account} is a sub-account on engine ${subEngine}, not on ${await o.engine.getAddress()}`);
+      owner = await sub.getAddress();
+      via = sub as unknown as AccountCalls;
+    }
     const chainId = (await o.signer.provider!.getNetwork()).chainId;
     const key: AccountKey = { chainId, engine: await o.engine.getAddress(), owner };
     const onchain = BigInt(await o.engine.commitmentOf(owner));
@@ -141,7 +165,7 @@ export class Trader {
     }
     const settlementAsset = Number(await o.engine.settlementAsset());
     const [, quoteDecimals] = (await o.oracle.asset(settlementAsset)) as [string, bigint];
-    return new Trader(o, h, await initNoteCrypto(), key, opening, Number(quoteDecimals), settlementAsset);
+    return new Trader(o, via, h, await initNoteCrypto(), key, opening, Number(quoteDecimals), settlementAsset);
   }
 
   /** The current private opening (a copy). */
@@ -172,10 +196,10 @@ export class Trader {
     throw new Error("the oracle moved to a new epoch three times while reading it; try again");
   }
 
-  /** Deposits `amount` base units of slot `asset` (the engine must be approved). */
+  /** Deposits `amount` base units of slot `asset` (the engine must be approved; for a sub-account, the sub-account). */
   deposit(asset: number, amount: bigint): Promise<ActionReport> {
     return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights }), (e, c, n, p) =>
-      this.o.engine.deposit(asset, amount, e, c, n, p));
+      this.via.deposit(asset, amount, e, c, n, p));
   }
 
   /** Withdraws `amount` base units of slot `asset`; what stays must clear initial margin. */
@@ -183,7 +207,7 @@ export class Trader {
     return this.run("withdraw", { index: asset, amount: -amount }, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, true),
       weights: v.initialWeights,
-    }), (e, c, n, p) => this.o.engine.withdraw(asset, amount, e, c, n, p));
+    }), (e, c, n, p) => this.via.withdraw(asset, amount, e, c, n, p));
   }
 
   /** Renews the maintenance lease at the current epoch. */
@@ -191,7 +215,7 @@ export class Trader {
     return this.run("renewLease", NO_DELTA, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
-    }), (e, c, n, p) => this.o.engine.renewLease(e, c, n, p));
+    }), (e, c, n, p) => this.via.renewLease(e, c, n, p));
   }
 
   /**
@@ -204,7 +228,7 @@ export class Trader {
     return this.run("settle", delta, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
-    }), (e, c, n, p) => this.o.engine.settle(e, c, n, p));
+    }), (e, c, n, p) => this.via.settle(e, c, n, p));
   }
 
   /**
@@ -225,7 +249,7 @@ export class Trader {
     return this.run("trade", { index: this.settlementAsset, amount: pnl }, async () => ({
       requirement: accountRequirement(after, v.markets, grows),
       weights: grows ? v.initialWeights : v.maintenanceWeights,
-    }), (e, c, n, p) => this.o.engine.trade(market, sizeDelta, e, c, n, p), v);
+    }), (e, c, n, p) => this.via.trade(market, sizeDelta, e, c, n, p), v);
   }
 
   /**
@@ -238,7 +262,7 @@ export class Trader {
     const keeper = await this.keeperTarget();
     const plan = planAbsorb(this.h, this.current, args, v.initialWeights, { crypto: this.crypto, keeper, nonce: v.epoch });
     return this.submit("absorbNote", v, 0n, NO_DELTA, plan, this.noteArtifacts().absorb, (e, c, n, p) =>
-      this.o.engine.absorbNote(e, c, n, p, plan.root, plan.nullifier));
+      this.via.absorbNote(e, c, n, p, plan.root, plan.nullifier));
   }
 
   /**
@@ -251,7 +275,7 @@ export class Trader {
     const keeper = await this.keeperTarget();
     const plan = planEmit(this.h, this.current, note, requirement, v.initialWeights, { crypto: this.crypto, keeper, nonce: v.epoch });
     const report = await this.submit("emitNote", v, requirement, NO_DELTA, plan, this.noteArtifacts().emit, (e, c, n, p) =>
-      this.o.engine.emitNote(e, c, n, p, plan.noteCommitment, encryptedStruct(encrypted)));
+      this.via.emitNote(e, c, n, p, plan.noteCommitment, encryptedStruct(encrypted)));
     return { ...report, noteCommitment: plan.noteCommitment };
   }
 

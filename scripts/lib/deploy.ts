@@ -52,6 +52,8 @@ export interface Deployment {
   /** poseidon-solidity's PoseidonT3 library, linked into the pool. */
   poseidonT3: string;
   keeperRegistry: KeeperRegistryContract;
+  /** Creates owners' isolated sub-accounts on the engine (contracts/accounts/). */
+  subAccountFactory: Contract;
   poseidon3: Contract;
   poseidon4: Contract;
   tokens: TokenContract[];
@@ -260,11 +262,12 @@ export async function deployPlimsoll(ethers: HardhatEthers, opts: DeployOptions 
   });
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as MarketContract;
   const insuranceFund = (await ethers.getContractAt("InsuranceFund", await engine.insuranceFund())) as unknown as Contract;
+  const subAccountFactory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as Contract;
 
   const assets: AssetInfo[] = await Promise.all(
     specs.map(async (s, i) => ({ symbol: s.symbol, slot: i, decimals: s.decimals, token: await tokens[i]!.getAddress() })),
   );
-  return { oracle, engine, market, insuranceFund, libraries, verifier, insolvencyVerifier, shieldedPool, noteVerifiers, poseidonT3, keeperRegistry, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
+  return { oracle, engine, market, insuranceFund, libraries, verifier, insolvencyVerifier, shieldedPool, noteVerifiers, poseidonT3, keeperRegistry, subAccountFactory, poseidon3, poseidon4, tokens, feeds, assets, specs, markets, risk };
 }
 
 /** Sets every source of asset `slot` to `price` (8 decimals) at `timestamp`. */

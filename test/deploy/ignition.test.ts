@@ -40,6 +40,7 @@ import type {
   PlimsollOracle,
   KeeperRegistry,
   ShieldedPool,
+  SubAccountFactory,
 } from "../../types/ethers-contracts/index.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -68,6 +69,8 @@ interface Core {
   emitVerifier: Contract;
   /** The engine's note concept library. */
   noteUpdates: Contract;
+  /** Owners' isolated sub-accounts on the engine. */
+  subAccountFactory: SubAccountFactory;
 }
 
 /** What DevWorld returns. */
@@ -101,6 +104,7 @@ function coreOf(result: Record<string, Contract>): Core {
     absorbVerifier: pick(result, "absorbVerifier"),
     emitVerifier: pick(result, "emitVerifier"),
     noteUpdates: pick(result, "NoteUpdates"),
+    subAccountFactory: pick(result, "subAccountFactory"),
   };
 }
 
@@ -162,6 +166,14 @@ describe("Ignition deployment", function () {
   });
 
   describe("DevWorld", function () {
+    it("deploys the sub-account factory on the engine, with its implementation", async function () {
+      const { engine, subAccountFactory } = world;
+      expect(await subAccountFactory.engine()).to.equal(await engine.getAddress());
+      const impl = await ethers.getContractAt("SubAccount", await subAccountFactory.implementation());
+      expect(await impl.engine()).to.equal(await engine.getAddress());
+      expect(await impl.owner()).to.equal(ethers.ZeroAddress);
+    });
+
     it("wires the engine to the oracle, the verifier and the three-input hasher", async function () {
       const { oracle, engine, verifier, poseidon3, poseidon4 } = world;
       expect(await engine.oracle()).to.equal(await oracle.getAddress());
