@@ -18,7 +18,8 @@ import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 /// @dev Governance-free: the oracle, the series and the shock parameters are immutable; no owner, no
 ///      setter. Pricing (`marketQuote`):
 ///      - before expiry: the Black-Scholes premium at rate 0 at the underlying's `assetMark`, with total
-///        variance `variancePerSample * timeToExpiry / gridSeconds` (the oracle's per-sample variance); the
+///        variance `variancePerSample * timeToExpiry / gridSeconds` (the oracle's per-sample variance; time to
+///        expiry counted from the current epoch's timestamp, so a quote is constant within an epoch); the
 ///        maintenance margin per unit is |delta| h + gamma h^2 / 2 + vega * volShock * sigma sqrt T, with
 ///        h = shockSigmas * sigma * sqrt(shockSamples) of the spot; the ratio is that over the mark, rounded
 ///        up, and the initial ratio is `imMultiplier` times it. Halted while the underlying is frozen or
@@ -157,7 +158,7 @@ contract OptionsMarket is MarketPool, IOptionsMarket {
         (bool frozen, uint256 coolingOff) = oracle.riskState(s.asset);
         halted = frozen || coolingOff != 0 || block.timestamp >= s.expiry;
         uint256 perSample = variancePerSample(s.asset);
-        uint256 variance = _varianceToExpiry(s, perSample);
+        uint256 variance = _varianceToExpiry(s, perSample, _epochTime());
         (uint256 premium, int256 delta, uint256 gamma, uint256 vegaS) =
             BlackScholes.quote(spot, s.strike, variance, s.isCall);
         mark = _floor(premium / PRICE_TO_WAD);
@@ -175,11 +176,12 @@ contract OptionsMarket is MarketPool, IOptionsMarket {
         if (settled != 0) return (_floor(_intrinsic(s, settled)), 0, 0, 0);
         uint256 spot = oracle.assetMark(s.asset);
         if (spot == 0) return (0, 0, 0, 0);
-        uint256 variance = _varianceToExpiry(s, variancePerSample(s.asset));
+        uint256 t = _epochTime();
+        uint256 variance = _varianceToExpiry(s, variancePerSample(s.asset), t);
         uint256 vegaS;
         (premium, delta, gamma, vegaS) = BlackScholes.quote(spot, s.strike, variance, s.isCall);
         premium = _floor(premium / PRICE_TO_WAD);
-        uint256 tau = block.timestamp < s.expiry ? s.expiry - block.timestamp : 0;
+        uint256 tau = t < s.expiry ? s.expiry - t : 0;
         vega = vegaS * FixedPointMath.sqrt(tau * WAD * WAD / YEAR) / WAD;
     }
 
@@ -192,10 +194,16 @@ contract OptionsMarket is MarketPool, IOptionsMarket {
         if (_varianceFloor > v) v = _varianceFloor;
     }
 
-    /// @dev sigma^2 T: the per-sample variance times the samples left to expiry (0 at and after it).
-    function _varianceToExpiry(Series memory s, uint256 perSample) private view returns (uint256) {
-        uint256 tau = block.timestamp < s.expiry ? s.expiry - block.timestamp : 0;
+    /// @dev sigma^2 T: the per-sample variance times the samples left from `t` to expiry (0 at and after it).
+    function _varianceToExpiry(Series memory s, uint256 perSample, uint256 t) private view returns (uint256) {
+        uint256 tau = t < s.expiry ? s.expiry - t : 0;
         return perSample * tau / gridSeconds;
+    }
+
+    /// @dev The current epoch's timestamp: time to expiry is counted from it, so a quote is constant within
+    ///      an epoch (a proof's requirement, computed off-chain at the epoch, is the one the engine computes).
+    function _epochTime() private view returns (uint256 t) {
+        (, t,,) = oracle.currentEpochParams(false);
     }
 
     /// @dev Intrinsic value at `price` (8 decimals).

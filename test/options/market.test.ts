@@ -48,7 +48,8 @@ async function twinQuote(o: OptionsWorld, j: number): Promise<OptionMarketQuote>
   ]);
   const perSample = variancePerSample(vol[0], vol[1], vol[2], peakWeight, floor);
   expect(await o.market.variancePerSample(s.asset)).to.equal(perSample);
-  return optionMarketQuote(s, DEV_OPTION_RISK, { spot, perSample, gridSeconds, now: await now(o.w), underlyingHalted: frozen || coolingOff > 0n, settlement });
+  const epochTime = (await oracle.epoch(await oracle.currentEpoch())).timestamp;
+  return optionMarketQuote(s, DEV_OPTION_RISK, { spot, perSample, gridSeconds, now: await now(o.w), epochTime, underlyingHalted: frozen || coolingOff > 0n, settlement });
 }
 
 /** marketQuote and greeks of series `j`, as the twin returns them. */

@@ -41,8 +41,10 @@ export interface OptionQuoteInputs {
   perSample: bigint;
   /** The oracle's gridSeconds. */
   gridSeconds: bigint;
-  /** The block's timestamp. */
+  /** The block's timestamp (at and after the expiry the series is halted). */
   now: bigint;
+  /** The oracle's current epoch's timestamp: time to expiry is counted from it. */
+  epochTime: bigint;
   /** The underlying is frozen or cooling off. */
   underlyingHalted: boolean;
   /** The series' settlement price (0: unsettled). */
@@ -77,7 +79,7 @@ export function optionMarketQuote(s: OptionSeries, risk: OptionRiskParams, x: Op
   if (x.settlement !== 0n) return { mark: floorMark(intrinsic(s, x.settlement)), imRatio: 0n, mmRatio: 0n, halted: true, delta: 0n, gamma: 0n, vega: 0n };
   if (x.spot === 0n) return { mark: 0n, imRatio: 0n, mmRatio: 0n, halted: true, delta: 0n, gamma: 0n, vega: 0n };
   const halted = x.underlyingHalted || x.now >= s.expiry;
-  const tau = x.now < s.expiry ? s.expiry - x.now : 0n;
+  const tau = x.epochTime < s.expiry ? s.expiry - x.epochTime : 0n;
   const variance = (x.perSample * tau) / x.gridSeconds;
   const q = quote(x.spot, s.strike, variance, s.isCall);
   const mark = floorMark(q.premium / PRICE_TO_WAD);
