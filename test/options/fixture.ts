@@ -3,7 +3,7 @@
  * its own OptionsMarket, pool, fund and keeper registry), with 1,000,000 USDC in the options pool.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 import type { TokenContract } from "../../prover/src/contracts.js";
 import type { OptionSeries } from "../../prover/src/options/quote.js";
 import type { Prover } from "../../prover/src/prover.js";
@@ -70,6 +70,6 @@ export function freshCommitment(): bigint {
 }
 
 /** With an accepting verifier: `who` trades `size` of series `j` (the engine's checks run; the proof is not). */
-export async function tradeAccepted(o: OptionsWorld, who: Signer, j: number, size: bigint): Promise<unknown> {
+export async function tradeAccepted(o: OptionsWorld, who: Signer, j: number, size: bigint): Promise<ContractTransactionResponse> {
   return o.engine.connect(who).trade(j, size, await o.w.d.oracle.currentEpoch(), nextCommitment++, GARBAGE_NOTE, GARBAGE_PROOF);
 }
