@@ -100,3 +100,24 @@ export function variancePerSample(varFast: bigint, varSlow: bigint, varPeak: big
   if (varianceFloor > v) v = varianceFloor;
   return v;
 }
+
+/** A position's Greeks: the per-unit Greeks times its size. */
+export interface PositionGreeks {
+  /** Underlying-equivalent exposure (WAD units of the underlying). */
+  delta: bigint;
+  /** Change of `delta` per 1 USD move of the underlying (WAD). */
+  gamma: bigint;
+  /** Change of the position's value per 1 point (0.01) of annualised volatility (WAD USD). */
+  vegaPerPoint: bigint;
+}
+
+/** `size` (1e-18 units) times the per-unit Greeks of OptionsMarket.greeks. */
+export function positionGreeks(size: bigint, g: { delta: bigint; gamma: bigint; vega: bigint }): PositionGreeks {
+  return { delta: (size * g.delta) / WAD, gamma: (size * g.gamma) / WAD, vegaPerPoint: (size * g.vega) / WAD / 100n };
+}
+
+/** "delta 1.0321, gamma 0.000612 /USD, vega 5.12 USD/vol pt": WAD values at a readable precision. */
+export function formatGreeks(g: PositionGreeks): string {
+  const f = (x: bigint, digits: number): string => (Number(x) / 1e18).toFixed(digits);
+  return `delta ${f(g.delta, 4)}, gamma ${f(g.gamma, 6)} /USD, vega ${f(g.vegaPerPoint, 2)} USD/vol pt`;
+}
