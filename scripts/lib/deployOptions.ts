@@ -10,6 +10,17 @@ import { deployMarginEngine, type Deployment, type EngineDeps } from "./deploy.j
 /** Development shock: 3 sigma over 24 samples (a day at a one-hour grid), sigma sqrt T up 25%, IM = 1.25 MM. */
 export const DEV_OPTION_RISK: OptionRiskParams = { shockSigmas: 3n * 10n ** 18n, shockSamples: 24n, volShock: 25n * 10n ** 16n, imMultiplier: 125n * 10n ** 16n };
 
+/** The development series from `t0`: ETH calls and puts at 3,000 and a BTC call at 60,000, 30 days; with their symbols. */
+export function devOptionSeries(t0: bigint): { symbol: string; series: OptionSeries }[] {
+  const expiry = t0 + 30n * 86_400n;
+  const p = 10n ** 8n;
+  return [
+    { symbol: "ETH-3000-C", series: { asset: 1, isCall: true, strike: 3_000n * p, expiry } },
+    { symbol: "ETH-3000-P", series: { asset: 1, isCall: false, strike: 3_000n * p, expiry } },
+    { symbol: "BTC-60000-C", series: { asset: 2, isCall: true, strike: 60_000n * p, expiry } },
+  ];
+}
+
 /** What an options engine is built from, beyond the deployment it sits beside. */
 export interface OptionsEngineOptions {
   /** 1 to 8 series: instrument j is `series[j]`. */
