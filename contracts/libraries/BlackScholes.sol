@@ -31,25 +31,36 @@ library BlackScholes {
     function pdf(int256 x) internal pure returns (uint256) {
         if (x <= -TAIL_CUTOFF || x >= TAIL_CUTOFF) return 0;
         int256 w = int256(WAD);
-        return FixedPointMath.expNeg(-(x * x / w) / 2) * INV_SQRT_2PI / WAD;
+        // |x| < 40 WAD: x * x < 2^131; exp <= WAD.
+        unchecked {
+            return FixedPointMath.expNeg(-(x * x / w) / 2) * INV_SQRT_2PI / WAD;
+        }
     }
 
     /// @notice The standard normal CDF at x (WAD): 1 - pdf(|x|) * poly(t), t = 1 / (1 + P |x|), for x >= 0,
     ///         and exactly WAD minus that for x < 0, so cdf(-x) = WAD - cdf(x).
     function cdf(int256 x) internal pure returns (uint256) {
+        return _cdf(x, pdf(x));
+    }
+
+    /// @dev `cdf` given `density` = pdf(x) (= pdf(-x)), so a caller that needs both pays for one exp.
+    function _cdf(int256 x, uint256 density) private pure returns (uint256) {
         int256 w = int256(WAD);
         int256 a = x < 0 ? -x : x;
         uint256 tail;
+        // a < 40 WAD, 0 < t <= WAD, |q| < 2 WAD, density < WAD: every product below 2^127.
         if (a < TAIL_CUTOFF) {
-            int256 t = w * w / (w + P * a / w);
-            int256 q = B5;
-            q = B4 + q * t / w;
-            q = B3 + q * t / w;
-            q = B2 + q * t / w;
-            q = B1 + q * t / w;
-            q = q * t / w;
-            int256 tl = int256(pdf(a)) * q / w;
-            tail = tl > 0 ? uint256(tl) : 0;
+            unchecked {
+                int256 t = w * w / (w + P * a / w);
+                int256 q = B5;
+                q = B4 + q * t / w;
+                q = B3 + q * t / w;
+                q = B2 + q * t / w;
+                q = B1 + q * t / w;
+                q = q * t / w;
+                int256 tl = int256(density) * q / w;
+                tail = tl > 0 ? uint256(tl) : 0;
+            }
         }
         return x >= 0 ? WAD - tail : tail;
     }
@@ -74,16 +85,17 @@ library BlackScholes {
         }
         int256 d1 = (FixedPointMath.ln(s * WAD / k) + int256(variance / 2)) * w / int256(sd);
         int256 d2 = d1 - int256(sd);
+        uint256 density = pdf(d1);
+        uint256 n1 = _cdf(d1, density);
         int256 value;
         if (isCall) {
-            value = int256(s * cdf(d1) / WAD) - int256(k * cdf(d2) / WAD);
-            delta = int256(cdf(d1));
+            value = int256(s * n1 / WAD) - int256(k * cdf(d2) / WAD);
+            delta = int256(n1);
         } else {
-            value = int256(k * cdf(-d2) / WAD) - int256(s * cdf(-d1) / WAD);
-            delta = int256(cdf(d1)) - w;
+            value = int256(k * cdf(-d2) / WAD) - int256(s * _cdf(-d1, density) / WAD);
+            delta = int256(n1) - w;
         }
         premium = value > 0 ? uint256(value) : 0;
-        uint256 density = pdf(d1);
         gamma = density * WAD * WAD / (s * sd);
         vegaS = s * density / WAD;
     }

@@ -25,10 +25,12 @@ library FixedPointMath {
 
     /// @notice Index of the most significant set bit of `x` (x > 0).
     function msb(uint256 x) internal pure returns (uint256 r) {
-        for (uint256 step = 128; step != 0; step >>= 1) {
-            if (x >> step != 0) {
-                x >>= step;
-                r += step;
+        unchecked {
+            for (uint256 step = 128; step != 0; step >>= 1) {
+                if (x >> step != 0) {
+                    x >>= step;
+                    r += step;
+                }
             }
         }
     }
@@ -36,11 +38,14 @@ library FixedPointMath {
     /// @notice floor(sqrt(x)) for any x (Newton's method from above, exact).
     function sqrt(uint256 x) internal pure returns (uint256 z) {
         if (x == 0) return 0;
-        z = 1 << ((msb(x) >> 1) + 1);
-        while (true) {
-            uint256 y = (z + x / z) >> 1;
-            if (y >= z) return z;
-            z = y;
+        // z starts above sqrt(x) and falls: z <= 2^129 and x / z < 2^128, so the sum cannot overflow.
+        unchecked {
+            z = 1 << ((msb(x) >> 1) + 1);
+            while (true) {
+                uint256 y = (z + x / z) >> 1;
+                if (y >= z) return z;
+                z = y;
+            }
         }
     }
 
@@ -49,23 +54,26 @@ library FixedPointMath {
     ///         low bits dropped when x > 2^60 shifts down, the truncated terms).
     function ln(uint256 x) internal pure returns (int256) {
         if (x == 0) revert LnOfZero();
-        int256 k = int256(msb(x)) - 59;
-        uint256 y = k >= 0 ? x >> uint256(k) : x << uint256(-k);
-        if (y < INV_SQRT2) {
-            y <<= 1;
-            k -= 1;
+        // |k| <= 256, y < 2^61, |z| < 0.18 WAD: every product below 2^127.
+        unchecked {
+            int256 k = int256(msb(x)) - 59;
+            uint256 y = k >= 0 ? x >> uint256(k) : x << uint256(-k);
+            if (y < INV_SQRT2) {
+                y <<= 1;
+                k -= 1;
+            }
+            int256 yi = int256(y);
+            int256 w = int256(WAD);
+            int256 z = (yi - w) * w / (yi + w);
+            int256 z2 = z * z / w;
+            int256 term = z;
+            int256 sum = z;
+            for (uint256 i = 1; i < LN_TERMS; ++i) {
+                term = term * z2 / w;
+                sum += term / int256(2 * i + 1);
+            }
+            return k * LN2 + 2 * sum;
         }
-        int256 yi = int256(y);
-        int256 w = int256(WAD);
-        int256 z = (yi - w) * w / (yi + w);
-        int256 z2 = z * z / w;
-        int256 term = z;
-        int256 sum = z;
-        for (uint256 i = 1; i < LN_TERMS; ++i) {
-            term = term * z2 / w;
-            sum += term / int256(2 * i + 1);
-        }
-        return k * LN2 + 2 * sum;
     }
 
     /// @notice exp(x / WAD) in WAD for x <= 0: x = r - n ln2 with n = round(-x / ln2), r in [-ln2/2, ln2/2],
@@ -73,15 +81,18 @@ library FixedPointMath {
     function expNeg(int256 x) internal pure returns (uint256) {
         if (x > 0) revert ExpPositive(x);
         if (x < EXP_MIN) return 0;
-        int256 n = (-x + LN2 / 2) / LN2;
-        int256 r = x + n * LN2;
-        int256 w = int256(WAD);
-        int256 term = w;
-        int256 sum = w;
-        for (uint256 i = 1; i < EXP_TERMS; ++i) {
-            term = term * r / w / int256(i);
-            sum += term;
+        // -42 WAD <= x <= 0: n <= 61, |r| <= ln2 / 2, every term below WAD: no product reaches 2^127.
+        unchecked {
+            int256 n = (-x + LN2 / 2) / LN2;
+            int256 r = x + n * LN2;
+            int256 w = int256(WAD);
+            int256 term = w;
+            int256 sum = w;
+            for (uint256 i = 1; i < EXP_TERMS; ++i) {
+                term = term * r / w / int256(i);
+                sum += term;
+            }
+            return uint256(sum) >> uint256(n);
         }
-        return uint256(sum) >> uint256(n);
     }
 }

@@ -26,6 +26,11 @@ export function pdf(x: bigint): bigint {
 
 /** The standard normal CDF (WAD), Abramowitz and Stegun 26.2.17 (absolute error below 7.5e-8). */
 export function cdf(x: bigint): bigint {
+  return cdfWith(x, pdf(x));
+}
+
+/** `cdf` given density = pdf(x) (= pdf(-x)), as BlackScholes._cdf. */
+function cdfWith(x: bigint, density: bigint): bigint {
   const a = x < 0n ? -x : x;
   let tail = 0n;
   if (a < TAIL_CUTOFF) {
@@ -36,7 +41,7 @@ export function cdf(x: bigint): bigint {
     q = B2 + (q * t) / WAD;
     q = B1 + (q * t) / WAD;
     q = (q * t) / WAD;
-    const tl = (pdf(a) * q) / WAD;
+    const tl = (density * q) / WAD;
     tail = tl > 0n ? tl : 0n;
   }
   return x >= 0n ? WAD - tail : tail;
@@ -65,16 +70,17 @@ export function quote(spot: bigint, strike: bigint, variance: bigint, isCall: bo
   }
   const d1 = ((ln((s * WAD) / k) + variance / 2n) * WAD) / sd;
   const d2 = d1 - sd;
+  const density = pdf(d1);
+  const n1 = cdfWith(d1, density);
   let value: bigint;
   let delta: bigint;
   if (isCall) {
-    value = (s * cdf(d1)) / WAD - (k * cdf(d2)) / WAD;
-    delta = cdf(d1);
+    value = (s * n1) / WAD - (k * cdf(d2)) / WAD;
+    delta = n1;
   } else {
-    value = (k * cdf(-d2)) / WAD - (s * cdf(-d1)) / WAD;
-    delta = cdf(d1) - WAD;
+    value = (k * cdf(-d2)) / WAD - (s * cdfWith(-d1, density)) / WAD;
+    delta = n1 - WAD;
   }
-  const density = pdf(d1);
   return { premium: value > 0n ? value : 0n, delta, gamma: (density * WAD * WAD) / (s * sd), vegaS: (s * density) / WAD };
 }
 
