@@ -169,6 +169,24 @@ describe("OptionsMarket", function () {
       expect(await chainQuote(o, ETH_CALL_NEAR)).to.deep.equal(await twinQuote(o, ETH_CALL_NEAR));
     });
 
+    it("force-closes a lapsed account's expired series at the settled intrinsic value (the engine's close path)", async function () {
+      const o = await load();
+      const s = o.series[ETH_CALL_NEAR]!;
+      await tradeAccepted(o, o.alice, ETH_CALL_NEAR, 3n * e18);
+      const entry = (await o.engine.positionOf(await o.alice.getAddress(), ETH_CALL_NEAR)).entryPrice;
+      await epochAt(o, s.expiry, new Map([[WETH, 3_200n * PRICE]]));
+      await (await o.market.settleSeries(ETH_CALL_NEAR)).wait();
+      const value = (await o.market.settlementPrice(ETH_CALL_NEAR)) - s.strike;
+      const [, , closableAt] = await o.engine.leaseOf(await o.alice.getAddress());
+      expect(closableAt).to.be.at.most(await now(o.w)); // two days without an update: the one-day lease lapsed
+      const pool = await o.market.poolBalance();
+      const pnl = realisedPnl(3n * e18, entry, value, 6);
+      await expect(o.engine.connect(o.bob).forceClose(await o.alice.getAddress()))
+        .to.emit(o.engine, "PositionChanged").withArgs(await o.alice.getAddress(), ETH_CALL_NEAR, 3n * e18, 0n, value, pnl);
+      expect(pnl).to.be.greaterThan(0n);
+      expect(await o.market.poolBalance()).to.equal(pool - pnl);
+    });
+
     it("marks a worthless expired option at 1 (1e-8 USD): the engine reads 0 as no price", async function () {
       const o = await load();
       const s = o.series[ETH_CALL_NEAR]!;
