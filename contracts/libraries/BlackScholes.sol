@@ -102,7 +102,9 @@ library BlackScholes {
 
     /// @notice Margin per unit (WAD USD, rounded up) against a move of the underlying by `move` (a WAD
     ///         fraction of spot, e.g. k sigma over the shock horizon) and of sigma sqrt T by `volShock` (a WAD
-    ///         fraction of it): |delta| h + gamma h^2 / 2 + vegaS * volShock * sd, with h = spot * move.
+    ///         fraction of it): min(|delta| h + gamma h^2 / 2, h) + vegaS * volShock * sd, with h = spot * move.
+    ///         The price part is capped at h: an option's value moves by at most the underlying's move
+    ///         (|delta| <= 1), while the Taylor term grows without bound as gamma does at expiry.
     function marginPerUnit(
         uint256 spot,
         uint256 variance,
@@ -118,7 +120,8 @@ library BlackScholes {
         uint256 gammaTerm = _ceilDiv(_ceilDiv(gamma * h, WAD) * h, 2 * WAD);
         uint256 sdShock = _ceilDiv(FixedPointMath.sqrt(variance * WAD) * volShock, WAD);
         uint256 vegaTerm = _ceilDiv(vegaS * sdShock, WAD);
-        return deltaTerm + gammaTerm + vegaTerm;
+        uint256 priceTerm = deltaTerm + gammaTerm;
+        return (priceTerm < h ? priceTerm : h) + vegaTerm;
     }
 
     function _ceilDiv(uint256 x, uint256 y) private pure returns (uint256) {

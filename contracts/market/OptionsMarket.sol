@@ -20,7 +20,7 @@ import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 ///      - before expiry: the Black-Scholes premium at rate 0 at the underlying's `assetMark`, with total
 ///        variance `variancePerSample * timeToExpiry / gridSeconds` (the oracle's per-sample variance; time to
 ///        expiry counted from the current epoch's timestamp, so a quote is constant within an epoch); the
-///        maintenance margin per unit is |delta| h + gamma h^2 / 2 + vega * volShock * sigma sqrt T, with
+///        maintenance margin per unit is min(|delta| h + gamma h^2 / 2, h) + vega * volShock * sigma sqrt T, with
 ///        h = shockSigmas * sigma * sqrt(shockSamples) of the spot; the ratio is that over the mark, rounded
 ///        up, and the initial ratio is `imMultiplier` times it. Halted while the underlying is frozen or
 ///        cooling off.

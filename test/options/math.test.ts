@@ -166,6 +166,20 @@ describe("Options math", function () {
       }
     });
 
+    it("caps the price part of the margin at the move h: gamma grows without bound at the money near expiry", async function () {
+      const S = 3_000n * 10n ** 8n;
+      const move = 12n * 10n ** 16n;
+      const h = (S * 10n ** 10n * move) / WAD; // 360 USD, exact
+      const [[, delta, gamma, , capped]] = await solidityQuotes([{ spot: S, strike: S, variance: 10n ** 12n, isCall: true }], move, 0n);
+      const taylor = (delta! * h) / WAD + (((gamma! * h) / WAD) * h) / (2n * WAD);
+      expect(taylor, "the uncapped Taylor term").to.be.greaterThan(10n * h);
+      expect(capped).to.equal(h);
+      // A month out (sigma sqrt T = 0.2) the Taylor term is below h and is the margin.
+      const [[, d2, g2, , month]] = await solidityQuotes([{ spot: S, strike: S, variance: 4n * 10n ** 16n, isCall: true }], move, 0n);
+      expect(month).to.be.lessThan(h);
+      expect(month).to.be.within((d2! * h) / WAD + (((g2! * h) / WAD) * h) / (2n * WAD), (d2! * h) / WAD + (((g2! * h) / WAD) * h) / (2n * WAD) + 2n);
+    });
+
     it("at zero variance the premium is the intrinsic value, delta a step, gamma and vega 0", function () {
       const S = 3_000n * 10n ** 8n;
       expect(quote(S, S - 10n ** 10n, 0n, true)).to.deep.equal({ premium: 10n ** 20n, delta: WAD, gamma: 0n, vegaS: 0n });

@@ -84,7 +84,7 @@ export function quote(spot: bigint, strike: bigint, variance: bigint, isCall: bo
   return { premium: value > 0n ? value : 0n, delta, gamma: (density * WAD * WAD) / (s * sd), vegaS: (s * density) / WAD };
 }
 
-/** BlackScholes.marginPerUnit: |delta| h + gamma h^2 / 2 + vegaS volShock sd, h = spot * move, rounded up (WAD USD). */
+/** BlackScholes.marginPerUnit: min(|delta| h + gamma h^2 / 2, h) + vegaS volShock sd, h = spot * move, rounded up (WAD USD). */
 export function marginPerUnit(spot: bigint, variance: bigint, q: Omit<OptionQuote, "premium">, move: bigint, volShock: bigint): bigint {
   const h = ceilDiv(spot * PRICE_TO_WAD * move, WAD);
   const absDelta = q.delta < 0n ? -q.delta : q.delta;
@@ -92,5 +92,6 @@ export function marginPerUnit(spot: bigint, variance: bigint, q: Omit<OptionQuot
   const gammaTerm = ceilDiv(ceilDiv(q.gamma * h, WAD) * h, 2n * WAD);
   const sdShock = ceilDiv(sqrt(variance * WAD) * volShock, WAD);
   const vegaTerm = ceilDiv(q.vegaS * sdShock, WAD);
-  return deltaTerm + gammaTerm + vegaTerm;
+  const priceTerm = deltaTerm + gammaTerm;
+  return (priceTerm < h ? priceTerm : h) + vegaTerm;
 }
