@@ -283,6 +283,15 @@ describe("OptionsMarket", function () {
           else await (await tx).wait();
         });
 
+        it("accepts a deposit and a lease renewal (at maintenance margin) with ETH options open", async function () {
+          const o = await inState();
+          const epoch = await o.w.d.oracle.currentEpoch();
+          expect((await o.engine.accountOf(await o.alice.getAddress())).leaseEpoch).to.be.lessThan(epoch);
+          await (await o.engine.connect(o.alice).renewLease(epoch, freshCommitment(), GARBAGE_NOTE, GARBAGE_PROOF)).wait();
+          expect((await o.engine.accountOf(await o.alice.getAddress())).leaseEpoch).to.equal(epoch);
+          await depositAccepted(o, o.alice, 1_000n * e6);
+        });
+
         it("accepts opening the BTC series, whose underlying is fresh", async function () {
           const o = await inState();
           const [, , , , carol] = await ethers.getSigners();
