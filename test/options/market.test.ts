@@ -9,10 +9,10 @@ import type { Signer } from "ethers";
 import { network } from "hardhat";
 import { WAD } from "../../prover/src/constants.js";
 import { realisedPnl } from "../../prover/src/margin.js";
-import { intrinsic, optionMarketQuote, variancePerSample, type OptionMarketQuote } from "../../prover/src/options/quote.js";
+import { intrinsic, optionMarketQuote, variancePerSample, type OptionMarketQuote, type OptionRiskParams } from "../../prover/src/options/quote.js";
 import { DEV_OPTION_RISK } from "../../scripts/lib/deployOptions.js";
 import { elapse, nextEpoch, now } from "../../scripts/lib/world.js";
-import type { PlimsollOracle } from "../../types/ethers-contracts/index.js";
+import type { OptionsMarket, PlimsollOracle } from "../../types/ethers-contracts/index.js";
 import { e6, e18, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WBTC, WETH } from "../contracts/helpers.js";
 import { BTC_CALL, DAY, depositAccepted, freshCommitment, ETH_CALL, ETH_CALL_NEAR, ETH_PUT, optionsWorld, PRICE, tradeAccepted, type OptionsWorld } from "./fixture.js";
 
@@ -33,29 +33,29 @@ const load = async (): Promise<Awaited<ReturnType<typeof fixture>>> => {
   return o;
 };
 
-/** The TypeScript twin's quote of series `j` from the chain's state at the latest block. */
-async function twinQuote(o: OptionsWorld, j: number): Promise<OptionMarketQuote> {
+/** The TypeScript twin's quote of series `j` from the chain's state at the latest block (of `market`, with `risk`: default the fixture's). */
+async function twinQuote(o: OptionsWorld, j: number, market: OptionsMarket = o.market, risk: OptionRiskParams = DEV_OPTION_RISK): Promise<OptionMarketQuote> {
   const s = o.series[j]!;
   const oracle = (await ethers.getContractAt("PlimsollOracle", await o.w.d.oracle.getAddress())) as unknown as PlimsollOracle;
   const [spot, vol, [frozen, coolingOff], settlement, peakWeight, floor, gridSeconds] = await Promise.all([
     oracle.assetMark(s.asset),
     oracle.volatility(s.asset),
     oracle.riskState(s.asset),
-    o.market.settlementPrice(j),
+    market.settlementPrice(j),
     oracle.peakWeight(),
     oracle.varianceFloor(),
     oracle.gridSeconds(),
   ]);
   const perSample = variancePerSample(vol[0], vol[1], vol[2], peakWeight, floor);
-  expect(await o.market.variancePerSample(s.asset)).to.equal(perSample);
+  expect(await market.variancePerSample(s.asset)).to.equal(perSample);
   const epochTime = (await oracle.epoch(await oracle.currentEpoch())).timestamp;
-  return optionMarketQuote(s, DEV_OPTION_RISK, { spot, perSample, gridSeconds, now: await now(o.w), epochTime, underlyingHalted: frozen || coolingOff > 0n, settlement });
+  return optionMarketQuote(s, risk, { spot, perSample, gridSeconds, now: await now(o.w), epochTime, underlyingHalted: frozen || coolingOff > 0n, settlement });
 }
 
-/** marketQuote and greeks of series `j`, as the twin returns them. */
-async function chainQuote(o: OptionsWorld, j: number): Promise<OptionMarketQuote> {
-  const [mark, imRatio, mmRatio, halted] = await o.market.marketQuote(j);
-  const [premium, delta, gamma, vega] = await o.market.greeks(j);
+/** marketQuote and greeks of series `j` (of `market`, default the fixture's), as the twin returns them. */
+async function chainQuote(o: OptionsWorld, j: number, market: OptionsMarket = o.market): Promise<OptionMarketQuote> {
+  const [mark, imRatio, mmRatio, halted] = await market.marketQuote(j);
+  const [premium, delta, gamma, vega] = await market.greeks(j);
   expect(premium, "greeks' premium is the mark").to.equal(mark);
   return { mark, imRatio, mmRatio, halted, delta, gamma, vega };
 }
@@ -73,6 +73,10 @@ describe("OptionsMarket", function () {
   describe("#marketQuote", function () {
     it("agrees bit for bit with the TypeScript twin for every series over a random price path and the run-up to expiry", async function () {
       const o = await load();
+      // A second market on the same series with shock parameters that are not whole numbers (every rounding binds).
+      const oddRisk: OptionRiskParams = { shockSigmas: 2_500_000_000_000_000_001n, shockSamples: 7n, volShock: 333_333_333_333_333_333n, imMultiplier: 1_234_567_890_123_456_789n };
+      const [token, decimals] = await o.w.d.oracle.asset(USDC);
+      const odd = (await ethers.deployContract("OptionsMarket", [await o.w.d.oracle.getAddress(), token, decimals, o.series, oddRisk])) as unknown as OptionsMarket;
       let rng = 7;
       const draw = (): number => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       let compared = 0;
@@ -83,6 +87,7 @@ describe("OptionsMarket", function () {
         await nextEpoch(o.w, new Map([[WETH, (o.w.prices[WETH]! * (10_000n + move)) / 10_000n], [WBTC, (o.w.prices[WBTC]! * (10_000n - move)) / 10_000n]]));
         for (let j = 0; j < o.series.length; j++) {
           expect(await chainQuote(o, j), `series ${j} at step ${step}`).to.deep.equal(await twinQuote(o, j));
+          expect(await chainQuote(o, j, odd), `series ${j} at step ${step}, odd shock`).to.deep.equal(await twinQuote(o, j, odd, oddRisk));
           compared++;
         }
       }
