@@ -12,7 +12,8 @@ import { existsSync } from "node:fs";
 import { Contract, ContractFactory, type InterfaceAbi, type JsonRpcProvider, type Signer } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { BATCH_SIZE, DEV_MARKETS, formatUnits, parseUnits, type TokenContract } from "../prover/src/index.js";
-import { deployPlimsoll } from "../scripts/lib/deploy.js";
+import { deployPlimsoll, type Deployment } from "../scripts/lib/deploy.js";
+import { deployOptionsEngine, devOptionSeries } from "../scripts/lib/deployOptions.js";
 import { poseidonArtifact } from "../scripts/lib/poseidonContracts.js";
 import { CHAIN_HELP, CHAIN_OPTIONS, connectRpc, signerOf, type ChainFlags } from "./chain/connect.js";
 import { contractArtifact, explainChainError } from "./chain/contracts.js";
@@ -22,7 +23,7 @@ import { UsageError } from "./usage.js";
 
 export const DEPLOY_SUMMARY = "  deploy           Deploy the development world to a node and write the deployment file";
 
-export const DEPLOY_HELP = `Usage: plimsoll deploy --rpc <url> [--out <file>] [--force] [--pool <USDC>] [--key <hex> | --account <n>] [--json]
+export const DEPLOY_HELP = `Usage: plimsoll deploy --rpc <url> [--out <file>] [--options <file>] [--force] [--pool <USDC>] [--key <hex> | --account <n>] [--json]
 
 Deploys the DEVELOPMENT world to a running node (e.g. 'npx hardhat node'): mintable mock tokens
 USDC (6 decimals), WETH (18) and WBTC (8), three settable mock price sources each, the oracle, the
@@ -36,6 +37,9 @@ Then opens the first oracle epoch and seeds the market's pool. Writes every addr
 
   --rpc      JSON-RPC URL of the node (required)
   --out      deployment file to write (default ${DEFAULT_DEPLOYMENT}); an existing file is kept unless --force
+  --options  also deploy an options engine beside the perp one (same oracle; an OptionsMarket with the
+             series ETH-3000-C, ETH-3000-P and BTC-60000-C, 30 days; its own pool, seeded with --pool) and
+             write its deployment file here (marketKind "options"; pass it as --deployment to trade options)
   --force    replace an existing deployment file
   --pool     USDC to mint and add to the perp market's pool (default 1000000; 0 for none)
 ${CHAIN_HELP.split("\n").filter((l) => /--key|--account/.test(l) || /^\s{15}/.test(l)).join("\n")}
@@ -47,6 +51,7 @@ const DEPLOY_OPTIONS = {
   out: { type: "string" },
   force: { type: "boolean" },
   pool: { type: "string" },
+  options: { type: "string" },
   ...CHAIN_OPTIONS,
 } as const;
 
@@ -91,11 +96,30 @@ export function artifactEthers(signer: Signer, provider: JsonRpcProvider, onDepl
   } as unknown as HardhatEthers;
 }
 
+/** The development options engine beside `d`'s perp engine, its pool seeded with `pool` USDC. */
+async function deployDevOptions(ethers: HardhatEthers, d: Deployment, signer: Signer, pool: bigint): Promise<{ contracts: Pick<DeploymentFile["contracts"], "engine" | "market" | "insuranceFund" | "keeperRegistry">; markets: DeploymentFile["markets"] }> {
+  const block = await ethers.provider.getBlock("latest");
+  const dev = devOptionSeries(BigInt(block!.timestamp));
+  const { engine, market } = await deployOptionsEngine(ethers, d, { series: dev.map((x) => x.series) });
+  if (pool > 0n) {
+    const usdc = d.tokens[0]!.connect(signer) as TokenContract;
+    await (await usdc.mint(await signer.getAddress(), pool)).wait();
+    await (await usdc.approve(await market.getAddress(), pool)).wait();
+    await (await (market.connect(signer) as typeof market).addLiquidity(pool)).wait();
+  }
+  return {
+    contracts: { engine: await engine.getAddress(), market: await market.getAddress(), insuranceFund: String(await engine.insuranceFund()), keeperRegistry: String(await engine.keeperRegistry()) },
+    markets: dev.map((x, id) => ({ id, symbol: x.symbol, underlying: x.series.asset })),
+  };
+}
+
 async function deploy(opts: Options): Promise<number> {
   if (opts.rpc === undefined) throw new UsageError("--rpc is required (e.g. http://127.0.0.1:8545 for 'npx hardhat node')");
   const out = opts.out ?? deploymentPath(undefined);
   const pool = parseUnits(opts.pool ?? "1000000", 6, "--pool");
   if (!opts.force && existsSync(out)) throw new UsageError(`--out ${out}: a deployment file already exists (pass --force to replace it)`);
+  if (opts.options !== undefined && !opts.force && existsSync(opts.options)) throw new UsageError(`--options ${opts.options}: a deployment file already exists (pass --force to replace it)`);
+  if (opts.options !== undefined && opts.options === out) throw new UsageError("--options: must name another file than --out");
   contractArtifact("MarginEngine"); // a missing build is one clear error before any transaction
   const { provider, chainId } = await connectRpc(opts.rpc);
   try {
@@ -157,6 +181,11 @@ async function deploy(opts: Options): Promise<number> {
         markets: DEV_MARKETS.map((m, id) => ({ id, symbol: m.symbol, underlying: m.underlying })),
       };
       writeDeployment(out, file, opts.force === true);
+      if (opts.options !== undefined) {
+        const o = await deployDevOptions(ethers, d, signer, pool);
+        writeDeployment(opts.options, { ...file, contracts: { ...file.contracts, ...o.contracts }, markets: o.markets, marketKind: "options" }, opts.force === true);
+        log(`options engine ${o.contracts.engine} (${o.markets.map((m) => m.symbol).join(", ")}) written to ${opts.options}`);
+      }
       if (opts.json) printJson(file, 2);
       else console.log(`deployment written to ${out}: engine ${file.contracts.engine}, chain ${file.chainId}, from block ${deployBlock}`);
     } catch (err) {

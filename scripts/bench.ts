@@ -23,6 +23,7 @@ import { paths } from "./lib/paths.js";
 import { table, median } from "./lib/format.js";
 import { breakdown, calldataGas, deploymentLabels, type GasBreakdown } from "./lib/gasBreakdown.js";
 import { contractSizes, EIP170_LIMIT, SIZE_BUDGET } from "./lib/contractSizes.js";
+import { benchOptions } from "./lib/optionsBench.js";
 
 const { values: args } = (() => {
   try {
@@ -41,8 +42,9 @@ Measures, on this machine: each circuit's constraints and the median proving tim
 proofs in the prover process (after one warm-up proof per circuit, not counted: witness + proof
 as the prover reports them, and the round trip, the wall time of the whole prove call), and the gas of deposit, withdraw, open, grow, reduce,
 close, renewLease, liquidatePartial, liquidate (full close), forceClose, settle, poke() and of the
-Groth16 verifier alone, each contract's runtime code size against the EIP-170 limit, and the bonus
-a trader pays on a simulated crash under the Dutch auction against today's fixed bonus (full close).
+Groth16 verifier alone, each contract's runtime code size against the EIP-170 limit, the bonus
+a trader pays on a simulated crash under the Dutch auction against today's fixed bonus (full close),
+and on an options engine the Greeks of an example position and the gas of its trades and of marketQuote.
 --json prints only JSON.`);
   process.exit(0);
 }
@@ -222,6 +224,9 @@ try {
   const breakdowns: [string, GasBreakdown][] = [];
   for (const [k, r] of traced) breakdowns.push([k, await breakdown(ethers.provider, r.hash, labels)]);
 
+  // --- Options: an options engine beside the perp one (scripts/lib/optionsBench.ts) -------------
+  const options = await benchOptions(ethers, w.prover);
+
   const sizes = await contractSizes(ethers.provider, w.d);
   const result = {
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
@@ -253,6 +258,7 @@ try {
     poke: { assets: w.d.assets.length, markets: w.d.markets.length, sourcesPerAsset: w.d.feeds[0]!.length, medianGas: Number(medianBigint(pokeGas)) },
     contractSizes: sizes,
     dutchAuction: auctionSim,
+    options,
   };
 
   if (!args.json) {
@@ -275,6 +281,9 @@ try {
       ["partial close at the oracle's fixed bonus", `$${a.fixedBoundPartialBonusPaidUsd.toFixed(2)}`],
       [a.auction === null ? "partial close, Dutch auction: no factor covers the cost" : `partial close, Dutch auction (factor ${a.auction.factorBps} bps, ${a.auction.secondsAfterFlag} s after the flag)`, a.auction === null ? "-" : `$${a.auction.bonusPaidUsd.toFixed(2)}`],
     ]));
+    console.log("\nOptions engine (2 ETH calls at 3,000 and 1 short ETH put at 2,800, 30 days; position Greeks: size x per-unit Greeks)");
+    console.log(table(["series", "size", "mark", "Greeks"], options.positions.map((p) => [p.series, p.size, p.mark, p.greeks])));
+    console.log(table(["action", "gas"], Object.entries(options.gas).map(([k, g]) => [k, g.toLocaleString("en-US")])));
     console.log(`\nRuntime code size (EIP-170 limit ${EIP170_LIMIT.toLocaleString("en-US")} bytes; budget: at least 30% headroom, at most ${SIZE_BUDGET.toLocaleString("en-US")})`);
     console.log(table(["contract", "bytes", "headroom", "read from"], sizes.map((c) => [c.contract, c.bytes.toLocaleString("en-US"), `${c.headroomPct.toFixed(1)}%`, c.source])));
     console.log("\nJSON");

@@ -70,7 +70,11 @@ const TARGETS: Record<string, { file: string; tests: string[] }> = {
   },
   Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/keeperBond.test.ts"] },
   Liquidation: { file: "contracts/engine/Liquidation.sol", tests: ["test/contracts/liquidation.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/engineChecks.test.ts"] },
-  PerpMarket: { file: "contracts/market/PerpMarket.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
+  // The pool's logic is MarketPool (PerpMarket and OptionsMarket derive from it).
+  MarketPool: { file: "contracts/market/MarketPool.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
+  OptionsMarket: { file: "contracts/market/OptionsMarket.sol", tests: ["test/options/market.test.ts"] },
+  BlackScholes: { file: "contracts/libraries/BlackScholes.sol", tests: ["test/options/math.test.ts"] },
+  FixedPointMath: { file: "contracts/libraries/FixedPointMath.sol", tests: ["test/options/math.test.ts"] },
   InsuranceFund: { file: "contracts/fund/InsuranceFund.sol", tests: ["test/contracts/insuranceFund.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/liquidation.test.ts"] },
   KeeperRegistry: { file: "contracts/keeper/KeeperRegistry.sol", tests: ["test/keeper/registry.test.ts", "test/contracts/tokenCallbacks.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperBond.test.ts"] },
   ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },

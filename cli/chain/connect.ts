@@ -9,10 +9,10 @@
  * as `npx hardhat node` have. With neither, a development chain (id 31337) uses account 0.
  */
 import { Contract, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import type { EngineContract, KeeperRegistryContract, MarketContract, OracleContract, TokenContract } from "../../prover/src/index.js";
+import type { EngineContract, KeeperRegistryContract, MarketContract, MarketQuoter, OracleContract, TokenContract } from "../../prover/src/index.js";
 import { UsageError } from "../usage.js";
 import { abiOf } from "./contracts.js";
-import { deploymentPath, readDeployment, type DeploymentFile } from "./deployment.js";
+import { deploymentPath, isOptions, readDeployment, type DeploymentFile } from "./deployment.js";
 
 /** The options of every chain command (add them to a group's options). */
 export const CHAIN_OPTIONS = {
@@ -95,6 +95,13 @@ export async function signerOf(flags: ChainFlags, provider: JsonRpcProvider, cha
   return provider.getSigner(accounts[index]);
 }
 
+/** The part of an OptionsMarket the CLI reads. */
+export type OptionsMarketContract = MarketContract & {
+  marketCount(): Promise<bigint>;
+  marketQuote(j: number | bigint): Promise<[bigint, bigint, bigint, boolean]>;
+  greeks(j: number | bigint): Promise<[bigint, bigint, bigint, bigint]>;
+};
+
 /** The deployment's contracts, connected to a runner. */
 export interface Chain {
   d: DeploymentFile;
@@ -103,6 +110,10 @@ export interface Chain {
   engine: EngineContract;
   oracle: OracleContract;
   market: MarketContract;
+  /** An options engine's market (its own quoter, with `greeks`); undefined for the perp engine. */
+  options: OptionsMarketContract | undefined;
+  /** The quoter the Trader reads for an options engine; undefined for the perp engine (the oracle). */
+  quoter: MarketQuoter | undefined;
   keeperRegistry: KeeperRegistryContract;
   token(slot: number): TokenContract;
   /** Closes the provider. */
@@ -122,6 +133,7 @@ export async function openChain(flags: ChainFlags, runner?: (p: JsonRpcProvider,
     }
     const signer = runner === undefined ? undefined : await runner(provider, chainId);
     const r = signer ?? provider;
+    const options = isOptions(d) ? (new Contract(d.contracts.market, abiOf("OptionsMarket"), r) as unknown as OptionsMarketContract) : undefined;
     return {
       d,
       provider,
@@ -129,7 +141,9 @@ export async function openChain(flags: ChainFlags, runner?: (p: JsonRpcProvider,
       signer,
       engine: new Contract(d.contracts.engine, abiOf("MarginEngine"), r) as unknown as EngineContract,
       oracle: new Contract(d.contracts.oracle, abiOf("PlimsollOracle"), r) as unknown as OracleContract,
-      market: new Contract(d.contracts.market, abiOf("PerpMarket"), r) as unknown as MarketContract,
+      market: new Contract(d.contracts.market, abiOf(options === undefined ? "PerpMarket" : "OptionsMarket"), r) as unknown as MarketContract,
+      options,
+      quoter: options === undefined ? undefined : { marketCount: () => options.marketCount(), marketQuote: (j) => options.marketQuote(j) },
       keeperRegistry: new Contract(d.contracts.keeperRegistry, abiOf("KeeperRegistry"), r) as unknown as KeeperRegistryContract,
       token: (slot) => {
         const t = d.tokens.find((x) => x.slot === slot);

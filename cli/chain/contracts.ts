@@ -68,7 +68,7 @@ export function abiOf(name: string): InterfaceAbi {
 }
 
 /** The contracts whose custom errors a revert may carry: the engine, its libraries and everything it calls. */
-const ERROR_SOURCES = ["MarginEngine", "AccountUpdates", "NoteUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "ShieldedPool", "InsuranceFund", "PlimsollOracle", "KeeperRegistry", "ReserveRegistry", "MockERC20"];
+const ERROR_SOURCES = ["MarginEngine", "AccountUpdates", "NoteUpdates", "Positions", "Leases", "Liquidation", "PerpMarket", "OptionsMarket", "ShieldedPool", "InsuranceFund", "PlimsollOracle", "KeeperRegistry", "ReserveRegistry", "MockERC20"];
 let errors: Interface | undefined;
 
 /** Every custom error of the system's contracts, once per signature (the web app's engine ABI carries them too). */

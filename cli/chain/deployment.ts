@@ -60,6 +60,16 @@ export interface DeploymentFile {
   /** Price sources per asset slot (development mocks). */
   feeds: string[][];
   markets: { id: number; symbol: string; underlying: number }[];
+  /**
+   * What the engine's market is: the oracle's perps (absent or "perp") or an OptionsMarket ("options",
+   * an options engine: its own engine beside the perp one, quoted by the market itself).
+   */
+  marketKind?: "perp" | "options";
+}
+
+/** True for an options engine's deployment file. */
+export function isOptions(d: DeploymentFile): boolean {
+  return d.marketKind === "options";
 }
 
 /** The deployment file to use: --deployment, else $PLIMSOLL_DEPLOYMENT, else the default. */
@@ -100,6 +110,7 @@ export function readDeployment(path: string): DeploymentFile {
     if (typeof t.symbol !== "string" || !Number.isInteger(t.slot) || !Number.isInteger(t.decimals)) throw new UsageError(`--deployment ${path}: tokens[${i}] needs symbol, slot and decimals`);
   });
   if (!Array.isArray(d.markets)) throw new UsageError(`--deployment ${path}: markets must be an array`);
+  if (d.marketKind !== undefined && d.marketKind !== "perp" && d.marketKind !== "options") throw new UsageError(`--deployment ${path}: marketKind must be "perp" or "options"`);
   return d;
 }
 

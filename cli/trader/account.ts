@@ -17,6 +17,7 @@ import {
   LeaseStatus,
   MAX_SUB_ACCOUNT_INDEX,
   OpeningStore,
+  options as optionsMath,
   parseUnits,
   POSITION_DECIMALS,
   Prover,
@@ -54,7 +55,7 @@ export const ACCOUNT_HELP: Record<string, string> = {
   "account status": `Usage: plimsoll account status [--address <0x...> | --sub <n>] [chain options] [--json]
 
 Prints the account's commitment, its keeper, its open positions (size, entry, mark, unrealised
-PnL), its lease (status, when it lapses, when it may be force-closed), today's initial and
+PnL; on an options engine also each position's delta, gamma and vega), its lease (status, when it lapses, when it may be force-closed), today's initial and
 maintenance requirements and, when the opening is in the store, the basket and its headroom
 (margin value minus requirement) at the current epoch.
   --address      another account (default: the wallet's)
@@ -177,6 +178,7 @@ export async function loadTrader(c: Chain & { signer: Signer }, opts: TraderChai
       store: storeOf(opts),
       ...(keeper === undefined ? {} : { keeper }),
       ...(account === undefined ? {} : { account }),
+      ...(c.quoter === undefined ? {} : { quoter: c.quoter }),
       onProgress: (stage) => { if (!opts.json) process.stderr.write(stage === "witness" ? "computing witness...\n" : "proving...\n"); },
     });
   } catch (err) {
@@ -348,6 +350,13 @@ async function settle(opts: TraderOptions): Promise<number> {
   });
 }
 
+/** Mark, initial and maintenance ratio of instrument `j`: the options market's quote, or the oracle's perp market. */
+async function quoteOf(c: Chain, j: number): Promise<bigint[]> {
+  if (c.quoter !== undefined) return (await c.quoter.marketQuote(j)).slice(0, 3).map(BigInt);
+  const [mark, ratios] = await Promise.all([c.oracle.markPrice(j), c.oracle.marketRatios(j)]);
+  return [BigInt(mark), BigInt(ratios[0]), BigInt(ratios[1])];
+}
+
 async function status(opts: TraderOptions): Promise<number> {
   const c = await openChainWithSigner(opts);
   try {
@@ -360,7 +369,7 @@ async function status(opts: TraderOptions): Promise<number> {
       let trader: Trader | undefined;
       let openingNote: string | undefined;
       try {
-        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), store: storeOf(opts), ...(sub === undefined ? {} : { account: sub }) });
+        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), store: storeOf(opts), ...(sub === undefined ? {} : { account: sub }), ...(c.quoter === undefined ? {} : { quoter: c.quoter }) });
       } catch (err) {
         openingNote = (err as Error).message;
       }
@@ -370,8 +379,11 @@ async function status(opts: TraderOptions): Promise<number> {
       const epoch = BigInt(await c.oracle.currentEpoch());
       const vectors = await c.oracle.weightVectors();
       const markets = await Promise.all(c.d.markets.map(async (m) => {
-        const [mark, ratios, pos] = await Promise.all([c.oracle.markPrice(m.id), c.oracle.marketRatios(m.id), c.engine.positionOf(owner, m.id)]);
-        return { m, mark: BigInt(mark), imRatio: BigInt(ratios[0]), mmRatio: BigInt(ratios[1]), size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice) };
+        const [[mark, imRatio, mmRatio], pos] = await Promise.all([quoteOf(c, m.id), c.engine.positionOf(owner, m.id)]);
+        const size = BigInt(pos.size);
+        // An options engine: the position's delta, gamma and vega (size times the series' Greeks).
+        const greeks = c.options === undefined || size === 0n ? undefined : await c.options.greeks(m.id).then(([, delta, gamma, vega]) => optionsMath.positionGreeks(size, { delta, gamma, vega }));
+        return { m, mark: mark!, imRatio: imRatio!, mmRatio: mmRatio!, size, entryPrice: BigInt(pos.entryPrice), greeks };
       }));
       const positions = new Map<number, PositionState>(markets.filter((x) => x.size !== 0n).map((x) => [x.m.id, { size: x.size, entryPrice: x.entryPrice }]));
       const quotes = markets.map((x) => ({ mark: x.mark, imRatio: x.imRatio, mmRatio: x.mmRatio }));
@@ -391,6 +403,7 @@ async function status(opts: TraderOptions): Promise<number> {
         positions: markets.filter((x) => x.size !== 0n).map((x) => ({
           market: x.m.symbol, size: formatSigned(x.size), entryPrice: formatUnits(x.entryPrice, 8), mark: formatUnits(x.mark, 8),
           unrealisedPnl: `${formatSigned(realisedPnl(x.size, x.entryPrice, x.mark, usdc.decimals), usdc.decimals)} ${usdc.symbol}`,
+          ...(x.greeks === undefined ? {} : { delta: formatSigned(x.greeks.delta), gamma: formatSigned(x.greeks.gamma), vegaPerVolPoint: `${formatSigned(x.greeks.vegaPerPoint)} USD` }),
         })),
         lease: { status: STATUS_NAMES[Number(leaseStatus)] ?? String(leaseStatus), epoch: BigInt(account.leaseEpoch), lapsesAt: BigInt(lapsesAt), closableAt: BigInt(closableAt), expired: BigInt(leaseStatus) === LeaseStatus.Expired },
         pendingSettlement: `${formatSigned(BigInt(settlement.basketDelta), usdc.decimals)} ${usdc.symbol}`,
@@ -406,7 +419,11 @@ async function status(opts: TraderOptions): Promise<number> {
         console.log(`account ${owner}${sub === undefined ? "" : ` (sub-account ${opts.sub} of ${await c.signer.getAddress()})`}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  epoch        ${epoch}`);
         console.log(`  lease        ${doc.lease.status} (epoch ${doc.lease.epoch}; lapses ${when(doc.lease.lapsesAt)}, closable ${when(doc.lease.closableAt)})`);
         if (doc.positions.length === 0) console.log("  positions    none");
-        for (const p of doc.positions) console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl})`);
+        for (const [i, p] of doc.positions.entries()) {
+          console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl})`);
+          const g = markets.filter((x) => x.size !== 0n)[i]!.greeks;
+          if (g !== undefined) console.log(`  ${"".padEnd(12)} ${optionsMath.formatGreeks(g)}`);
+        }
         console.log(`  requirement  ${doc.requirement.initial} initial, ${doc.requirement.maintenance} maintenance`);
         if (opening === undefined) console.log(`  basket       not in the store (${openingNote ?? "unknown"})`);
         else console.log(`  basket       ${basketLine(c, opening)}\n  value        ${doc.value!.initial} initial, ${doc.value!.maintenance} maintenance\n  headroom     ${doc.headroom!.initial} initial, ${doc.headroom!.maintenance} maintenance`);

@@ -32,6 +32,7 @@ export * from "./contracts.js";
 // Margin arithmetic and the oracle's formula
 export * from "./margin.js";
 export * from "./oracle/index.js";
+export * as options from "./options/index.js";
 
 // The trader: openings, the account-update witness, proving, storage, the live client
 export * from "./account.js";

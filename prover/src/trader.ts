@@ -71,6 +71,17 @@ export interface TraderOptions {
    * under its own address. Default: the signer's own account.
    */
   account?: string;
+  /**
+   * The engine's market's quoter (`IMarket.quoter()`) and its instrument count, for an engine whose market
+   * is not the oracle's perps (an options engine). Default: the oracle's perp markets.
+   */
+  quoter?: MarketQuoter;
+}
+
+/** The quotes of an engine's instruments (`IMarketQuoter.marketQuote`) and how many there are. */
+export interface MarketQuoter {
+  marketCount(): Promise<bigint>;
+  marketQuote(j: number): Promise<readonly [bigint, bigint, bigint, boolean] | bigint[]>;
 }
 
 /**
@@ -183,12 +194,15 @@ export class Trader {
       const maintenanceWeights = (vectors[1] as bigint[]).map(BigInt);
       // The vectors and the epoch are read in separate calls: check they belong together.
       if (weightsHash(this.h, initialWeights) !== BigInt(info.initialWeightsHash) || weightsHash(this.h, maintenanceWeights) !== BigInt(info.maintenanceWeightsHash)) continue;
-      const count = Number(await oracle.marketCount());
+      const q = this.o.quoter;
+      const count = Number(await (q ?? oracle).marketCount());
       const markets: MarketQuote[] = [];
       const positions = new Map<number, PositionState>();
+      const quote = async (j: number): Promise<readonly bigint[]> =>
+        q !== undefined ? (await q.marketQuote(j)).slice(0, 3).map(BigInt) : Promise.all([oracle.markPrice(j), oracle.marketRatios(j)]).then(([m, r]) => [BigInt(m), BigInt(r[0]), BigInt(r[1])]);
       for (let j = 0; j < count; j++) {
-        const [mark, ratios, pos] = await Promise.all([oracle.markPrice(j), oracle.marketRatios(j), engine.positionOf(this.key.owner, j)]);
-        markets.push({ mark: BigInt(mark), imRatio: BigInt(ratios[0]), mmRatio: BigInt(ratios[1]) });
+        const [[mark, imRatio, mmRatio], pos] = await Promise.all([quote(j), engine.positionOf(this.key.owner, j)]);
+        markets.push({ mark: mark!, imRatio: imRatio!, mmRatio: mmRatio! });
         if (BigInt(pos.size) !== 0n) positions.set(j, { size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice) });
       }
       return { epoch, initialWeights, maintenanceWeights, markets, positions, commitment: BigInt(await engine.commitmentOf(this.key.owner)) };

@@ -121,6 +121,8 @@ export interface EngineDeps {
   shieldedPool?: { getAddress(): Promise<string> };
   /** The note verifiers (default: deployed here). */
   noteVerifiers?: NoteVerifiers;
+  /** An unbound market in the settlement token (default: a new PerpMarket quoted by the oracle). */
+  market?: { getAddress(): Promise<string> };
 }
 
 /** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
@@ -161,7 +163,7 @@ export async function deployKeeperRegistry(
 }
 
 /**
- * Deploys a MarginEngine on existing parts, with a new PerpMarket (quoted by the oracle), a new
+ * Deploys a MarginEngine on existing parts, with `deps.market` or a new PerpMarket (quoted by the oracle), a new
  * InsuranceFund for its pool and, unless given, a new KeeperRegistry; the engine's constructor binds
  * them to itself.
  */
@@ -169,7 +171,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const oracleAddress = await deps.oracle.getAddress();
   const oracle = await ethers.getContractAt("PlimsollOracle", oracleAddress);
   const [quoteToken, quoteDecimals] = await oracle.asset(deps.settlementAsset);
-  const market = await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]);
+  const market = deps.market ?? (await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]));
   const marketAddress = await market.getAddress();
   const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
   const keeperRegistry = deps.keeperRegistry ?? (await deployKeeperRegistry(ethers, quoteToken, quoteDecimals, deps.lease));

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarketPool} from "./IMarketPool.sol";
+import {IMarket, IMarketEngine} from "../interfaces/IMarket.sol";
+import {IERC20Balance} from "../interfaces/IERC20Balance.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
+
+/// @title MarketPool
+/// @notice The pool every reference market shares: liquidity providers' quote tokens are the counterparty
+///         of every trade, pro-rata shares, withdrawals bounded by the engine's `poolReserve`, profits paid
+///         to the bound engine. A market derives from it and adds its instruments (`marketCount`) and their
+///         quoter (`quoter`).
+/// @dev Governance-free: the quote token is immutable, and the engine is bound once by `bindEngine()`,
+///      which the engine's constructor calls; there is no owner and no setter. Losses arrive as plain
+///      transfers from the engine; profits leave through `payProfit`.
+abstract contract MarketPool is IMarketPool {
+    using SafeTransferLib for address;
+
+    /// @notice The quote (settlement) token.
+    address public immutable quoteToken;
+    /// @notice Decimals of the quote token.
+    uint8 public immutable quoteDecimals;
+    /// @notice The margin engine this market is bound to: zero until the engine's constructor calls `bindEngine`.
+    address public engine;
+
+    /// @notice The first deposit into an empty pool must buy at least this many shares, so that a
+    ///         donation to the pool cannot make one share worth enough to round later deposits away.
+    uint256 public constant MIN_INITIAL_SHARES = 1e6;
+
+    /// @notice Pool shares outstanding in the current generation.
+    uint256 public totalShares;
+    /// @notice Bumped when a deposit finds the pool emptied (by traders' profits) while shares are
+    ///         outstanding: those shares are worth nothing and must not share in the new deposit.
+    uint64 public generation;
+
+    struct Holding {
+        uint64 generation;
+        uint192 shares;
+    }
+
+    mapping(address provider => Holding) internal _holdings;
+
+    uint256 private transient _locked;
+
+    /// @dev Pool shares are priced at the live token balance, so no liquidity or payout call may run
+    ///      inside another (a quote token that calls back before moving balances would otherwise let a
+    ///      nested removal be priced before the outer payout left).
+    modifier nonReentrant() {
+        if (_locked != 0) revert Reentrancy();
+        _locked = 1;
+        _;
+        _locked = 0;
+    }
+
+    /// @param quoteToken_ The quote (settlement) token of the pool.
+    /// @param quoteDecimals_ Decimals of the quote token.
+    constructor(address quoteToken_, uint8 quoteDecimals_) {
+        quoteToken = quoteToken_;
+        quoteDecimals = quoteDecimals_;
+    }
+
+    /// @inheritdoc IMarket
+    function bindEngine() external {
+        if (engine != address(0)) revert EngineAlreadyBound(engine);
+        engine = msg.sender;
+        emit EngineBound(msg.sender);
+    }
+
+    /// @notice Quote tokens the pool holds.
+    function poolBalance() public view returns (uint256) {
+        return IERC20Balance(quoteToken).balanceOf(address(this));
+    }
+
+    /// @notice Pool shares `provider` holds in the current generation.
+    function sharesOf(address provider) public view returns (uint256) {
+        Holding memory h = _holdings[provider];
+        return h.generation == generation ? h.shares : 0;
+    }
+
+    /// @inheritdoc IMarketPool
+    function addLiquidity(uint256 amount) external nonReentrant returns (uint256 shares) {
+        if (amount == 0) revert ZeroAmount();
+        uint256 balance = poolBalance();
+        uint256 outstanding = totalShares;
+        if (outstanding != 0 && balance == 0) {
+            // The old shares have nothing behind them: start a new generation.
+            outstanding = 0;
+            ++generation;
+            emit PoolReset(generation);
+        }
+        if (outstanding == 0) {
+            shares = amount;
+            if (shares < MIN_INITIAL_SHARES) revert InitialDepositTooSmall(amount, MIN_INITIAL_SHARES);
+        } else {
+            shares = amount * outstanding / balance;
+            if (shares == 0) revert ZeroAmount();
+        }
+        totalShares = outstanding + shares;
+        _holdings[msg.sender] = Holding(generation, uint192(sharesOf(msg.sender) + shares));
+        emit LiquidityAdded(msg.sender, amount, shares);
+        quoteToken.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IMarketPool
+    function removeLiquidity(uint256 shares) external nonReentrant returns (uint256 amount) {
+        if (shares == 0) revert ZeroAmount();
+        uint256 held = sharesOf(msg.sender);
+        if (shares > held) revert InsufficientShares(held, shares);
+        uint256 balance = poolBalance();
+        amount = shares * balance / totalShares;
+        uint256 free = _free(balance);
+        if (amount > free) revert ReserveLocked(free, amount);
+        _holdings[msg.sender].shares = uint192(held - shares);
+        totalShares -= shares;
+        emit LiquidityRemoved(msg.sender, amount, shares);
+        quoteToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IMarketPool
+    function freeLiquidity() external view returns (uint256) {
+        return _free(poolBalance());
+    }
+
+    /// @dev `balance` above the bound engine's `poolReserve` (all of it before binding, or when the engine
+    ///      is not a contract, as in tests that drive the market directly).
+    function _free(uint256 balance) private view returns (uint256) {
+        address e = engine;
+        if (e.code.length == 0) return balance;
+        uint256 reserve = IMarketEngine(e).poolReserve();
+        return balance > reserve ? balance - reserve : 0;
+    }
+
+    /// @inheritdoc IMarketPool
+    function realisedPnl(int256 size, uint256 entry, uint256 mark) external view returns (int256) {
+        return MarginMath.realisedPnl(size, entry, mark, quoteDecimals);
+    }
+
+    /// @inheritdoc IMarket
+    function payProfit(uint256 amount) external nonReentrant {
+        if (msg.sender != engine) revert OnlyEngine(msg.sender);
+        uint256 available = poolBalance();
+        if (amount > available) revert PoolInsufficient(available, amount);
+        emit ProfitPaid(amount);
+        quoteToken.safeTransfer(msg.sender, amount);
+    }
+}
