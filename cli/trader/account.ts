@@ -20,6 +20,7 @@ import {
   POSITION_DECIMALS,
   Prover,
   realisedPnl,
+  funding,
   Trader,
   usd,
   type AccountOpening,
@@ -266,12 +267,13 @@ async function trade(opts: TraderOptions): Promise<number> {
     const quote = v.markets[m.id]!;
     const settlement = c.d.tokens.find((t) => t.slot === 0)!;
     const old = v.positions.get(m.id) ?? { size: 0n, entryPrice: 0n };
-    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals);
+    const index = quote.fundingIndex ?? 0n;
+    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals) - funding(old.size, old.fundingIndex ?? 0n, index, settlement.decimals);
     const newSize = old.size + size;
     const grows = growsExposure(old.size, newSize);
     const after = new Map<number, PositionState>(v.positions);
     if (newSize === 0n) after.delete(m.id);
-    else after.set(m.id, { size: newSize, entryPrice: quote.mark });
+    else after.set(m.id, { size: newSize, entryPrice: quote.mark, fundingIndex: index });
     const basket = trader.opening.amounts.map((a, i) => (i === settlement.slot ? a + pnl : a));
     if ((basket[settlement.slot] ?? 0n) < 0n) throw new UsageError(`the realised loss ${formatUnits(-pnl, settlement.decimals)} ${settlement.symbol} exceeds the basket's ${formatUnits(trader.opening.amounts[settlement.slot]!, settlement.decimals)} ${settlement.symbol}: deposit ${settlement.symbol} first`);
     const requirement = accountRequirement(after, v.markets, grows);
@@ -331,11 +333,11 @@ async function status(opts: TraderOptions): Promise<number> {
       const epoch = BigInt(await c.oracle.currentEpoch());
       const vectors = await c.oracle.weightVectors();
       const markets = await Promise.all(c.d.markets.map(async (m) => {
-        const [mark, ratios, pos] = await Promise.all([c.oracle.markPrice(m.id), c.oracle.marketRatios(m.id), c.engine.positionOf(owner, m.id)]);
-        return { m, mark: BigInt(mark), imRatio: BigInt(ratios[0]), mmRatio: BigInt(ratios[1]), size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice) };
+        const [mark, ratios, pos, index] = await Promise.all([c.oracle.markPrice(m.id), c.oracle.marketRatios(m.id), c.engine.positionOf(owner, m.id), c.engine.fundingIndexOf(m.id)]);
+        return { m, mark: BigInt(mark), imRatio: BigInt(ratios[0]), mmRatio: BigInt(ratios[1]), size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice), positionIndex: BigInt(pos.fundingIndex), fundingIndex: BigInt(index) };
       }));
-      const positions = new Map<number, PositionState>(markets.filter((x) => x.size !== 0n).map((x) => [x.m.id, { size: x.size, entryPrice: x.entryPrice }]));
-      const quotes = markets.map((x) => ({ mark: x.mark, imRatio: x.imRatio, mmRatio: x.mmRatio }));
+      const positions = new Map<number, PositionState>(markets.filter((x) => x.size !== 0n).map((x) => [x.m.id, { size: x.size, entryPrice: x.entryPrice, fundingIndex: x.positionIndex }]));
+      const quotes = markets.map((x) => ({ mark: x.mark, imRatio: x.imRatio, mmRatio: x.mmRatio, fundingIndex: x.fundingIndex }));
       const imReq = accountRequirement(positions, quotes, true);
       const mmReq = accountRequirement(positions, quotes, false);
       const usdc = c.d.tokens.find((t) => t.slot === 0)!;
@@ -351,6 +353,7 @@ async function status(opts: TraderOptions): Promise<number> {
         positions: markets.filter((x) => x.size !== 0n).map((x) => ({
           market: x.m.symbol, size: formatSigned(x.size), entryPrice: formatUnits(x.entryPrice, 8), mark: formatUnits(x.mark, 8),
           unrealisedPnl: `${formatSigned(realisedPnl(x.size, x.entryPrice, x.mark, usdc.decimals), usdc.decimals)} ${usdc.symbol}`,
+          fundingOwed: `${formatSigned(funding(x.size, x.positionIndex, x.fundingIndex, usdc.decimals), usdc.decimals)} ${usdc.symbol}`,
         })),
         lease: { status: STATUS_NAMES[Number(leaseStatus)] ?? String(leaseStatus), epoch: BigInt(account.leaseEpoch), lapsesAt: BigInt(lapsesAt), closableAt: BigInt(closableAt), expired: BigInt(leaseStatus) === LeaseStatus.Expired },
         pendingSettlement: `${formatSigned(BigInt(settlement.basketDelta), usdc.decimals)} ${usdc.symbol}`,
@@ -366,7 +369,7 @@ async function status(opts: TraderOptions): Promise<number> {
         console.log(`account ${owner}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  epoch        ${epoch}`);
         console.log(`  lease        ${doc.lease.status} (epoch ${doc.lease.epoch}; lapses ${when(doc.lease.lapsesAt)}, closable ${when(doc.lease.closableAt)})`);
         if (doc.positions.length === 0) console.log("  positions    none");
-        for (const p of doc.positions) console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl})`);
+        for (const p of doc.positions) console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl}, funding owed ${p.fundingOwed})`);
         console.log(`  requirement  ${doc.requirement.initial} initial, ${doc.requirement.maintenance} maintenance`);
         if (opening === undefined) console.log(`  basket       not in the store (${openingNote ?? "unknown"})`);
         else console.log(`  basket       ${basketLine(c, opening)}\n  value        ${doc.value!.initial} initial, ${doc.value!.maintenance} maintenance\n  headroom     ${doc.headroom!.initial} initial, ${doc.headroom!.maintenance} maintenance`);

@@ -47,4 +47,10 @@ interface IPerpMarket is IMarket {
     /// @notice Quote tokens that may leave the pool now: its balance above the engine's `poolReserve`.
     function freeLiquidity() external view returns (uint256);
 
+    /// @notice The funding rule the engine reads once at construction: per oracle grid step, the rate
+    ///         clamp(coefficient * (long - short) / max(long + short, floor), -cap, cap) (WAD) of each market's
+    ///         open interest (units of 1e-5 of the underlying) is paid on the notional at the mark, by longs
+    ///         when positive. cap 0: no funding.
+    function funding() external view returns (uint256 coefficient, uint256 cap, uint256 floor);
+
 }

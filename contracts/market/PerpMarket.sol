@@ -24,6 +24,12 @@ contract PerpMarket is IPerpMarket {
     address public immutable quoteToken;
     /// @notice Decimals of the quote token.
     uint8 public immutable quoteDecimals;
+    /// @notice Funding rate per grid step per unit of open-interest skew (WAD); see `funding`.
+    uint256 public immutable fundingCoefficient;
+    /// @notice Bound of the funding rate per grid step (WAD); 0: no funding.
+    uint256 public immutable fundingCap;
+    /// @notice Open interest (units of 1e-5 of the underlying) below which the skew is divided by this floor.
+    uint256 public immutable fundingFloor;
     /// @notice The margin engine this market is bound to: zero until the engine's constructor calls `bindEngine`.
     address public engine;
 
@@ -59,10 +65,19 @@ contract PerpMarket is IPerpMarket {
     /// @param oracle_ The parameter oracle whose perp markets are this market's instruments.
     /// @param quoteToken_ The quote (settlement) token of the pool.
     /// @param quoteDecimals_ Decimals of the quote token.
-    constructor(IPlimsollOracle oracle_, address quoteToken_, uint8 quoteDecimals_) {
+    /// @param funding_ [coefficient, cap, floor] of the funding rate (see `funding`; the engine bounds them).
+    constructor(IPlimsollOracle oracle_, address quoteToken_, uint8 quoteDecimals_, uint256[3] memory funding_) {
         oracle = oracle_;
         quoteToken = quoteToken_;
         quoteDecimals = quoteDecimals_;
+        fundingCoefficient = funding_[0];
+        fundingCap = funding_[1];
+        fundingFloor = funding_[2];
+    }
+
+    /// @inheritdoc IPerpMarket
+    function funding() external view returns (uint256 coefficient, uint256 cap, uint256 floor) {
+        return (fundingCoefficient, fundingCap, fundingFloor);
     }
 
     /// @inheritdoc IMarket

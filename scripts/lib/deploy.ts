@@ -119,7 +119,12 @@ export interface EngineDeps {
   shieldedPool?: { getAddress(): Promise<string> };
   /** The note verifiers (default: deployed here). */
   noteVerifiers?: NoteVerifiers;
+  /** The market's funding rule, [coefficient, cap, floor] (see `PerpMarket.funding`; default: none). */
+  funding?: readonly [bigint, bigint, bigint];
 }
+
+/** A market without funding (cap 0): the engine's numbers are those before funding. */
+export const NO_FUNDING = [0n, 0n, 0n] as const;
 
 /** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
 export type EngineLibraries = Record<(typeof ENGINE_LIBRARIES)[number], string>;
@@ -167,7 +172,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const oracleAddress = await deps.oracle.getAddress();
   const oracle = await ethers.getContractAt("PlimsollOracle", oracleAddress);
   const [quoteToken, quoteDecimals] = await oracle.asset(deps.settlementAsset);
-  const market = await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]);
+  const market = await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals, deps.funding ?? NO_FUNDING]);
   const marketAddress = await market.getAddress();
   const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
   const keeperRegistry = deps.keeperRegistry ?? (await deployKeeperRegistry(ethers, quoteToken, quoteDecimals, deps.lease));
