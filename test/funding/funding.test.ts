@@ -229,6 +229,78 @@ describe("funding", function () {
     });
   });
 
+  describe("oracle states", function () {
+    /** Alice long 10 ETH-PERP, Bob short 4, opened while fresh. */
+    async function withPositions(): Promise<Setup> {
+      const s = await withFunding();
+      await trade(s, s.traders[0]!, 10n * e18);
+      await trade(s, s.traders[1]!, -4n * e18);
+      return s;
+    }
+
+    /** A new epoch in which every WETH source answers with an `updatedAt` older than maxStaleness: frozen at its last price. */
+    async function frozenEpoch(s: Setup): Promise<void> {
+      const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const at = (t / s.w.gridSeconds + 1n) * s.w.gridSeconds + 1n;
+      await networkHelpers.time.setNextBlockTimestamp(at);
+      await networkHelpers.mine();
+      const stale = at - BigInt(await s.oracle.maxStaleness()) - 1n;
+      for (let slot = 0; slot < s.w.prices.length; slot++) {
+        for (const f of s.w.d.feeds[slot]!) await (await f.setAnswer(s.w.prices[slot]!, slot === WETH ? stale : at)).wait();
+      }
+      await (await s.oracle.poke()).wait();
+    }
+
+    for (const state of ["fresh", "frozen", "cooling off"] as const) {
+      it(`${state}: the index accrues at the quoter's mark; reductions, renewals and liquidations realise it, new risk is refused only when halted`, async function () {
+        const s = await networkHelpers.loadFixture(withPositions);
+        s.w.prices.splice(0, s.w.prices.length, ...s.w.d.specs.map((x) => x.price));
+        const [alice, bob] = s.traders as [Signer, Signer];
+        const halted = state !== "fresh";
+        if (state === "fresh") await nextEpoch(s.w);
+        else if (state === "frozen") await frozenEpoch(s);
+        else await nextEpoch(s.w, new Map([[WETH, (s.w.prices[WETH]! * 80n) / 100n]]));
+        const [frozen, coolingOff] = await s.oracle.riskState(WETH);
+        expect([frozen, coolingOff > 0n]).to.deep.equal([state === "frozen", state === "cooling off"]);
+        expect((await s.oracle.marketQuote(ETH_PERP))[3], "halted").to.equal(halted);
+        // Funding accrues regardless of the state, at the mark the quoter gives (the frozen one when frozen).
+        const index = await s.engine.fundingIndexOf(ETH_PERP);
+        expect(index).to.equal(await predictedIndex(s, ETH_PERP));
+        expect(index > 0n).to.equal(true);
+        const epoch = await s.oracle.currentEpoch();
+        // A reduction and a renewal run in every state and realise the funding.
+        expect((await trade(s, alice, -1n * e18)).funded.map((f) => f.owed)).to.deep.equal([funding(10n * e18, 0n, index, 6)]);
+        expect((await renew(s, bob)).funded.map((f) => f.owed)).to.deep.equal([funding(-4n * e18, 0n, index, 6)]);
+        // New risk (a grown position, a withdrawal at initial margin) only when the market is not halted.
+        const grow = s.engine.connect(alice).trade(ETH_PERP, 1n * e18, epoch, next(), GARBAGE_NOTE, GARBAGE_PROOF);
+        const withdraw = s.engine.connect(alice).withdraw(USDC, 1n * e6, epoch, next(), GARBAGE_NOTE, GARBAGE_PROOF);
+        if (halted) {
+          await expect(grow).to.be.revertedWithCustomError(s.engine, "MarketHalted").withArgs(ETH_PERP);
+          await expect(withdraw).to.be.revertedWithCustomError(s.engine, "MarketHalted").withArgs(ETH_PERP);
+        } else {
+          await expect(grow).to.emit(s.engine, "PositionChanged");
+          await expect(withdraw).to.emit(s.engine, "AccountUpdated");
+        }
+        // A liquidation runs in every state; in the same step it realises nothing more.
+        const seizure = { indexA: WETH, amountA: 0n, indexB: USDC, amountB: 0n };
+        const liq = await logsOf(s, s.engine.liquidatePartial(await bob.getAddress(), epoch, 5_000, 0, seizure, next(), GARBAGE_PROOF));
+        expect(liq.funded).to.deep.equal([]);
+        // The next step, still halted: the index moves again (the skew can only have shrunk: no new risk).
+        if (state === "frozen") await frozenEpoch(s);
+        else await nextEpoch(s.w);
+        const stillCooling = state === "cooling off" && (await s.oracle.breakerSamples()) > 1n;
+        expect((await s.oracle.marketQuote(ETH_PERP))[3]).to.equal(state === "frozen" || stillCooling);
+        const later = await s.engine.fundingIndexOf(ETH_PERP);
+        expect(later).to.equal(await predictedIndex(s, ETH_PERP));
+        expect(later > index).to.equal(true);
+        const out = await logsOf(s, s.engine.liquidatePartial(await bob.getAddress(), await s.oracle.currentEpoch(), 5_000, 0, seizure, next(), GARBAGE_PROOF));
+        const p = await s.engine.positionOf(await bob.getAddress(), ETH_PERP);
+        expect(out.funded.map((f) => f.owed)).to.deep.equal([funding(-2n * e18, index, later, 6)]);
+        expect(p.fundingIndex).to.equal(later);
+      });
+    }
+  });
+
   describe("conservation", function () {
     it("over random trades, renewals and closes among four accounts, the pool's net is what traders paid less what they received, never negative", async function () {
       const s = await networkHelpers.loadFixture(withFunding);
