@@ -137,9 +137,11 @@ interface IMarginEngine {
 
     /// @notice One side of a market's open positions as funding sees them: the sum of their sizes (each
     ///         rounded up to `OI_SIZE_UNIT`) and of each such size times the position's funding index.
+    ///         `used` stays set once written, so the slot never returns to zero (as `OpenInterest.used`).
     struct FundingSide {
-        int200 indexSum;
+        int192 indexSum;
         uint56 size;
+        bool used;
     }
 
     /// @notice A market's funding: the cumulative index (funding per unit of size since deployment, 1e-16

@@ -242,16 +242,28 @@ library Positions {
         if (d.fundingCap == 0) return;
         IMarginEngine.MarketFunding storage f = s.funding[j];
         if (oldSize != 0) {
-            IMarginEngine.FundingSide storage side = oldSize > 0 ? f.long : f.short;
+            IMarginEngine.FundingSide memory x = oldSize > 0 ? f.long : f.short;
             uint256 share = _ceilDiv(MarginMath.abs(oldSize), OI_SIZE_UNIT);
-            side.size -= uint56(share);
-            side.indexSum -= int200(int256(share) * oldIndex);
+            x.size -= uint56(share);
+            x.indexSum -= int192(int256(share) * oldIndex);
+            // The same side again (a trade that neither closes nor flips): one write.
+            if (newSize != 0 && (newSize > 0) == (oldSize > 0)) {
+                share = _ceilDiv(MarginMath.abs(newSize), OI_SIZE_UNIT);
+                x.size += uint56(share);
+                x.indexSum += int192(int256(share) * newIndex);
+                newSize = 0;
+            }
+            if (oldSize > 0) f.long = x;
+            else f.short = x;
         }
         if (newSize != 0) {
-            IMarginEngine.FundingSide storage side = newSize > 0 ? f.long : f.short;
+            IMarginEngine.FundingSide memory x = newSize > 0 ? f.long : f.short;
             uint256 share = _ceilDiv(MarginMath.abs(newSize), OI_SIZE_UNIT);
-            side.size += uint56(share);
-            side.indexSum += int200(int256(share) * newIndex);
+            x.size += uint56(share);
+            x.indexSum += int192(int256(share) * newIndex);
+            x.used = true;
+            if (newSize > 0) f.long = x;
+            else f.short = x;
         }
     }
 
