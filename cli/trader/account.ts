@@ -48,7 +48,7 @@ export const ACCOUNT_HELP: Record<string, string> = {
   "account status": `Usage: plimsoll account status [--address <0x...>] [chain options] [--json]
 
 Prints the account's commitment, its keeper, its open positions (size, entry, mark, unrealised
-PnL), its lease (status, when it lapses, when it may be force-closed), today's initial and
+PnL, funding owed: negative when the position is owed funding), its lease (status, when it lapses, when it may be force-closed), today's initial and
 maintenance requirements and, when the opening is in the store, the basket and its headroom
 (margin value minus requirement) at the current epoch.
   --address      another account (default: the wallet's)
