@@ -404,7 +404,8 @@ interface IMarginEngine {
         Proof calldata proof
     ) external;
 
-    /// @notice Renews the maintenance lease with a proof at the current epoch.
+    /// @notice Renews the maintenance lease with a proof at the current epoch; the open positions' funding is
+    ///         realised into the settlement slot (the proof's delta; none without funding).
     function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;
 
     /// @notice Absorbs a shielded note into the caller's basket at the note's own slot. The proof shows the

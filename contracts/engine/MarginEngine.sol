@@ -331,8 +331,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
-    /// @dev Every trade first settles the existing position at the mark (realised PnL moves into or out
-    ///      of the settlement slot as the proof's public delta), then re-opens the new size at the mark.
+    /// @dev Every trade first settles the existing position at the mark (realised PnL less its funding moves
+    ///      into or out of the settlement slot as the proof's public delta), then re-opens the new size at the mark.
     ///      Growing exposure (or flipping side) needs initial margin; reducing or closing needs
     ///      maintenance margin for what stays open. Runs `Positions.trade`.
     /// @param market_ Market index (instrument of the market).

@@ -26,9 +26,9 @@ library Positions {
     uint256 internal constant OI_COST_UNIT = 1e26;
 
     /// @notice The body of `IMarginEngine.trade` (see there): checks the trade, settles the old position at
-    ///         the mark and realises its funding, stores the new one, proves the account at initial margin when exposure grows (or
-    ///         flips) and at maintenance margin otherwise, and moves the realised PnL between custody and
-    ///         the market's pool.
+    ///         the mark and realises its funding, stores the new one, proves the account at initial margin
+    ///         when exposure grows (or flips) and at maintenance margin otherwise, and moves the realised PnL
+    ///         less the funding between custody and the market's pool.
     function trade(
         EngineState storage s,
         EngineDeps memory d,
