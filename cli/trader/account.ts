@@ -23,6 +23,7 @@ import {
   Prover,
   realisedPnl,
   subAccountFactory,
+  funding,
   Trader,
   usd,
   type AccountOpening,
@@ -55,7 +56,7 @@ export const ACCOUNT_HELP: Record<string, string> = {
   "account status": `Usage: plimsoll account status [--address <0x...> | --sub <n>] [chain options] [--json]
 
 Prints the account's commitment, its keeper, its open positions (size, entry, mark, unrealised
-PnL; on an options engine also each position's delta, gamma and vega), its lease (status, when it lapses, when it may be force-closed), today's initial and
+PnL, funding owed: negative when the position is owed funding; on an options engine also each position's delta, gamma and vega), its lease (status, when it lapses, when it may be force-closed), today's initial and
 maintenance requirements and, when the opening is in the store, the basket and its headroom
 (margin value minus requirement) at the current epoch.
   --address      another account (default: the wallet's)
@@ -305,12 +306,13 @@ async function trade(opts: TraderOptions): Promise<number> {
     const quote = v.markets[m.id]!;
     const settlement = c.d.tokens.find((t) => t.slot === 0)!;
     const old = v.positions.get(m.id) ?? { size: 0n, entryPrice: 0n };
-    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals);
+    const index = quote.fundingIndex ?? 0n;
+    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals) - funding(old.size, old.fundingIndex ?? 0n, index, settlement.decimals);
     const newSize = old.size + size;
     const grows = growsExposure(old.size, newSize);
     const after = new Map<number, PositionState>(v.positions);
     if (newSize === 0n) after.delete(m.id);
-    else after.set(m.id, { size: newSize, entryPrice: quote.mark });
+    else after.set(m.id, { size: newSize, entryPrice: quote.mark, fundingIndex: index });
     const basket = trader.opening.amounts.map((a, i) => (i === settlement.slot ? a + pnl : a));
     if ((basket[settlement.slot] ?? 0n) < 0n) throw new UsageError(`the realised loss ${formatUnits(-pnl, settlement.decimals)} ${settlement.symbol} exceeds the basket's ${formatUnits(trader.opening.amounts[settlement.slot]!, settlement.decimals)} ${settlement.symbol}: deposit ${settlement.symbol} first`);
     const requirement = accountRequirement(after, v.markets, grows);
@@ -379,14 +381,14 @@ async function status(opts: TraderOptions): Promise<number> {
       const epoch = BigInt(await c.oracle.currentEpoch());
       const vectors = await c.oracle.weightVectors();
       const markets = await Promise.all(c.d.markets.map(async (m) => {
-        const [[mark, imRatio, mmRatio], pos] = await Promise.all([quoteOf(c, m.id), c.engine.positionOf(owner, m.id)]);
+        const [[mark, imRatio, mmRatio], pos, index] = await Promise.all([quoteOf(c, m.id), c.engine.positionOf(owner, m.id), c.engine.fundingIndexOf(m.id)]);
         const size = BigInt(pos.size);
         // An options engine: the position's delta, gamma and vega (size times the series' Greeks).
         const greeks = c.options === undefined || size === 0n ? undefined : await c.options.greeks(m.id).then(([, delta, gamma, vega]) => optionsMath.positionGreeks(size, { delta, gamma, vega }));
-        return { m, mark: mark!, imRatio: imRatio!, mmRatio: mmRatio!, size, entryPrice: BigInt(pos.entryPrice), greeks };
+        return { m, mark: mark!, imRatio: imRatio!, mmRatio: mmRatio!, size, entryPrice: BigInt(pos.entryPrice), positionIndex: BigInt(pos.fundingIndex), fundingIndex: BigInt(index), greeks };
       }));
-      const positions = new Map<number, PositionState>(markets.filter((x) => x.size !== 0n).map((x) => [x.m.id, { size: x.size, entryPrice: x.entryPrice }]));
-      const quotes = markets.map((x) => ({ mark: x.mark, imRatio: x.imRatio, mmRatio: x.mmRatio }));
+      const positions = new Map<number, PositionState>(markets.filter((x) => x.size !== 0n).map((x) => [x.m.id, { size: x.size, entryPrice: x.entryPrice, fundingIndex: x.positionIndex }]));
+      const quotes = markets.map((x) => ({ mark: x.mark, imRatio: x.imRatio, mmRatio: x.mmRatio, fundingIndex: x.fundingIndex }));
       const imReq = accountRequirement(positions, quotes, true);
       const mmReq = accountRequirement(positions, quotes, false);
       const usdc = c.d.tokens.find((t) => t.slot === 0)!;
@@ -403,6 +405,7 @@ async function status(opts: TraderOptions): Promise<number> {
         positions: markets.filter((x) => x.size !== 0n).map((x) => ({
           market: x.m.symbol, size: formatSigned(x.size), entryPrice: formatUnits(x.entryPrice, 8), mark: formatUnits(x.mark, 8),
           unrealisedPnl: `${formatSigned(realisedPnl(x.size, x.entryPrice, x.mark, usdc.decimals), usdc.decimals)} ${usdc.symbol}`,
+          fundingOwed: `${formatSigned(funding(x.size, x.positionIndex, x.fundingIndex, usdc.decimals), usdc.decimals)} ${usdc.symbol}`,
           ...(x.greeks === undefined ? {} : { delta: formatSigned(x.greeks.delta), gamma: formatSigned(x.greeks.gamma), vegaPerVolPoint: `${formatSigned(x.greeks.vegaPerPoint)} USD` }),
         })),
         lease: { status: STATUS_NAMES[Number(leaseStatus)] ?? String(leaseStatus), epoch: BigInt(account.leaseEpoch), lapsesAt: BigInt(lapsesAt), closableAt: BigInt(closableAt), expired: BigInt(leaseStatus) === LeaseStatus.Expired },
@@ -420,7 +423,7 @@ async function status(opts: TraderOptions): Promise<number> {
         console.log(`  lease        ${doc.lease.status} (epoch ${doc.lease.epoch}; lapses ${when(doc.lease.lapsesAt)}, closable ${when(doc.lease.closableAt)})`);
         if (doc.positions.length === 0) console.log("  positions    none");
         for (const [i, p] of doc.positions.entries()) {
-          console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl})`);
+          console.log(`  ${p.market.padEnd(12)} ${p.size} at ${p.entryPrice} (mark ${p.mark}, unrealised ${p.unrealisedPnl}, funding owed ${p.fundingOwed})`);
           const g = markets.filter((x) => x.size !== 0n)[i]!.greeks;
           if (g !== undefined) console.log(`  ${"".padEnd(12)} ${optionsMath.formatGreeks(g)}`);
         }

@@ -88,6 +88,8 @@ library AccountUpdates {
         IMarginEngine.Proof calldata proof
     ) external {
         requireNotFrozen(s, msg.sender);
+        // The positions' funding is realised into the settlement slot (none: the delta stays 0 at slot 0).
+        int256 funding = Positions.settleFunding(s, d, msg.sender);
         update(
             s,
             d,
@@ -97,9 +99,10 @@ library AccountUpdates {
             newCommitment,
             note,
             proof,
-            0,
-            0
+            funding == 0 ? 0 : d.settlementAsset,
+            funding
         );
+        Positions.pay(d, funding);
     }
     /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment,
     ///      the keeper the account names, and emits the new opening encrypted to that keeper.

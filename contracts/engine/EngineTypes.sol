@@ -23,6 +23,8 @@ struct EngineState {
     mapping(uint256 market => IMarginEngine.OpenInterest) openInterest;
     /// When an account was flagged liquidatable (the Dutch auction's clock).
     mapping(address account => IMarginEngine.Distress) distress;
+    /// Funding per market: the cumulative index and the open sides' sums (see `Positions.accrueFunding`).
+    mapping(uint256 market => IMarginEngine.MarketFunding) funding;
 }
 
 /// @notice The engine's immutable dependencies and constants, copied into memory from its immutables and
@@ -53,4 +55,8 @@ struct EngineDeps {
     uint16 auctionStartBps;
     uint8 settlementAsset;
     uint8 quoteDecimals;
+    /// Funding rate per grid step: clamp(coefficient * skew / max(open interest, floor), -cap, cap); cap 0: none.
+    uint256 fundingCoefficient;
+    uint256 fundingCap;
+    uint256 fundingFloor;
 }

@@ -126,10 +126,32 @@ interface IMarginEngine {
         Expired
     }
 
-    /// @notice A public perp position: size in 1e-18 units of the underlying, entry price with 8 decimals.
+    /// @notice A public perp position, in one slot: size in 1e-18 units of the underlying (|size| < 2^96),
+    ///         entry price with 8 decimals (< 2^56), and the market's funding index (1e-16 USD per whole unit)
+    ///         at which its funding was last realised.
     struct Position {
-        int128 size;
-        uint128 entryPrice;
+        int104 size;
+        uint56 entryPrice;
+        int96 fundingIndex;
+    }
+
+    /// @notice One side of a market's open positions as funding sees them: the sum of their sizes (each
+    ///         rounded up to `OI_SIZE_UNIT`) and of each such size times the position's funding index.
+    ///         `used` stays set once written, so the slot never returns to zero (as `OpenInterest.used`).
+    struct FundingSide {
+        int192 indexSum;
+        uint56 size;
+        bool used;
+    }
+
+    /// @notice A market's funding: the cumulative index (funding per unit of size since deployment, 1e-16
+    ///         USD per whole unit; positive: longs have paid) as of the oracle's grid step `step`, and the
+    ///         open sides' sums from which `poolReserve` counts the funding the pool owes.
+    struct MarketFunding {
+        int96 index;
+        uint64 step;
+        FundingSide long;
+        FundingSide short;
     }
 
     /// @notice The open interest of one market, per side, in one slot, rounded so that the pool's debt it
@@ -185,7 +207,7 @@ interface IMarginEngine {
     error UnknownAsset(uint256 asset);
     /// @notice Thrown when a market index is not one of the oracle's markets.
     error UnknownMarket(uint256 market);
-    /// @notice Thrown when the oracle has no price for a market's underlying yet.
+    /// @notice Thrown when the oracle has no price for a market's underlying yet (or one of 2^56 or more).
     error NoMarkPrice(uint256 market);
     /// @notice Thrown when a position size would leave the supported range (|size| < 2^96).
     error PositionTooLarge(int256 size);
@@ -193,6 +215,8 @@ interface IMarginEngine {
     error RequirementTooLarge(uint256 requirement);
     /// @notice Thrown when realised PnL does not fit a single 96-bit basket delta.
     error PnlTooLarge(int256 pnl);
+    /// @notice Thrown when a market's funding index would leave its 96 bits.
+    error FundingIndexTooLarge(uint256 market, int256 index);
     /// @notice Thrown on a reentrant call.
     error Reentrancy();
     /// @notice Thrown when an account names a keeper that is not registered, has asked to exit, or whose bond was
@@ -270,7 +294,8 @@ interface IMarginEngine {
         uint256 requirement,
         bool leaseRenewed
     );
-    /// @notice Emitted when a position changes; realised PnL is in settlement-token base units.
+    /// @notice Emitted when a position changes; realised PnL (of the price, funding apart) is in
+    ///         settlement-token base units.
     event PositionChanged(
         address indexed account,
         uint8 indexed market,
@@ -279,9 +304,13 @@ interface IMarginEngine {
         uint256 price,
         int256 realisedPnl
     );
+    /// @notice Emitted when a position's funding is realised into the settlement slot (trade, renewal,
+    ///         force-close, liquidation): `owed` > 0 the basket paid the pool (rounded up), < 0 it received
+    ///         (rounded toward zero); `index` is the market's funding index it was realised at.
+    event FundingPaid(address indexed account, uint8 indexed market, int256 owed, int256 index);
 
     /// @notice Emitted when an expired lease's positions are closed by force at the oracle mark.
-    /// @param realisedPnl Total realised PnL in settlement-token base units (negative: the account owes it).
+    /// @param realisedPnl Total realised PnL and funding in settlement-token base units (negative: the account owes it).
     /// @param covered The part of a loss paid to the pool at once: by the keeper's bond first, then the insurance fund.
     event ForceClosed(
         address indexed account, address indexed caller, uint64 indexed epoch, int256 realisedPnl, uint256 covered
@@ -297,7 +326,7 @@ interface IMarginEngine {
         uint256[9] ciphertext
     );
     /// @notice Emitted when an insolvent account is liquidated.
-    /// @param realisedPnl Total realised PnL of the closed positions (settlement-token base units).
+    /// @param realisedPnl Total realised PnL and funding of the closed positions (settlement-token base units).
     /// @param payment What the liquidator paid the pool for the seized assets (at the oracle price less the bonus).
     /// @param remainderCommitment The commitment to what stays in the basket.
     event Liquidated(
@@ -314,7 +343,7 @@ interface IMarginEngine {
     );
     /// @notice Emitted when part of an insolvent account's positions is closed and its basket restored.
     /// @param closeBps The part of every position closed, out of 10,000.
-    /// @param realisedPnl Realised PnL of the closed part (settlement-token base units).
+    /// @param realisedPnl Realised PnL of the closed part plus the funding of the whole positions (settlement-token base units).
     /// @param payment What the liquidator paid for the seized assets (at the oracle price less the auction bonus).
     /// @param basketDelta realisedPnl + payment: what the basket's settlement slot (indexB) gained or lost.
     event PartiallyLiquidated(
@@ -379,7 +408,8 @@ interface IMarginEngine {
         Proof calldata proof
     ) external;
 
-    /// @notice Renews the maintenance lease with a proof at the current epoch.
+    /// @notice Renews the maintenance lease with a proof at the current epoch; the open positions' funding is
+    ///         realised into the settlement slot (the proof's delta; none without funding).
     function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;
 
     /// @notice Absorbs a shielded note into the caller's basket at the note's own slot. The proof shows the

@@ -281,7 +281,7 @@ library Liquidation {
     // ------------------------------------------------------------------------------------------
     // Requirements and the auction
 
-    /// @dev The full-close threshold: half the maintenance margin plus the unrealised loss. Below it the account
+    /// @dev The full-close threshold: half the maintenance margin plus the unrealised loss and funding owed. Below it the account
     ///      cannot be restored by a partial close.
     function closeOutRequirement(EngineState storage s, EngineDeps memory d, address account)
         internal
@@ -289,12 +289,14 @@ library Liquidation {
         returns (uint256 total)
     {
         uint256 open = s.accounts[account].openMarkets;
+        uint64 step = Positions.fundingStepNow(d);
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
                 IMarginEngine.Position memory p = s.positions[account][j];
                 (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
-                total += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio / 2);
+                total += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio / 2)
+                    + MarginMath.fundingLoss(p.size, p.fundingIndex, Positions.fundingIndex(s, d, j, mark, step));
             }
         }
         if (total >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(total);
@@ -346,7 +348,8 @@ library Liquidation {
     }
 
     /// @dev Closes `closeBps` / 10,000 of the position in market `j` (clearing its bit when nothing stays
-    ///      open); returns its realised PnL and the closed part's maintenance margin (value units).
+    ///      open); returns its realised PnL (with the whole position's funding) and the closed part's
+    ///      maintenance margin (value units).
     function closeOne(
         EngineState storage s,
         EngineDeps memory d,
@@ -359,11 +362,15 @@ library Liquidation {
         (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
         int256 closed = int256(p.size) * int256(uint256(closeBps)) / int256(BPS);
         int256 newSize = p.size - closed;
-        realised = MarginMath.realisedPnl(closed, p.entryPrice, mark, d.quoteDecimals);
-        s.positions[account][j] = IMarginEngine.Position(int128(newSize), p.entryPrice);
+        int256 pnl = MarginMath.realisedPnl(closed, p.entryPrice, mark, d.quoteDecimals);
+        // The whole position's funding is realised, not only the closed part's.
+        int256 index = Positions.accrueFunding(s, d, j, mark);
+        realised = pnl - Positions.realiseFunding(account, j, p, index, d.quoteDecimals);
+        s.positions[account][j] = IMarginEngine.Position(int104(newSize), p.entryPrice, int96(index));
         Positions.moveOpenInterest(s, j, p.size, p.entryPrice, newSize, p.entryPrice);
+        Positions.moveFunding(s, d, j, p.size, p.fundingIndex, newSize, index);
         if (newSize == 0) acct.openMarkets &= ~uint8(1 << j);
-        emit IMarginEngine.PositionChanged(account, uint8(j), p.size, newSize, mark, realised);
+        emit IMarginEngine.PositionChanged(account, uint8(j), p.size, newSize, mark, pnl);
         margin = MarginMath.positionRequirement(closed, mark, mark, mmRatio);
     }
 

@@ -10,6 +10,7 @@ import {Liquidation} from "./Liquidation.sol";
 import {NoteUpdates} from "./NoteUpdates.sol";
 import {INoteCustody, IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
+import {IPerpMarket} from "../market/IPerpMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
@@ -98,6 +99,18 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @notice Seconds after it froze that a frozen account's unsettled debt may be seized.
     uint64 public immutable seizeDelay;
 
+    /// @notice Funding rate per oracle grid step (WAD): clamp(fundingCoefficient * (long - short) /
+    ///         max(long + short, fundingFloor), -fundingCap, fundingCap) of each market's open interest, read
+    ///         once from the market's `funding()` (a market without it has no funding: all three 0).
+    uint256 public immutable fundingCoefficient;
+    /// @notice The funding rate's bound per grid step (WAD, at most 1%); 0: no funding.
+    uint256 public immutable fundingCap;
+    /// @notice The open interest (units of 1e-5 of the underlying) below which the skew is divided by this floor.
+    uint256 public immutable fundingFloor;
+    /// @notice Bounds of the market's funding parameters (a larger rate could outgrow the 96-bit index).
+    uint256 public constant MAX_FUNDING_CAP = 1e16;
+    uint256 public constant MAX_FUNDING_COEFFICIENT = 1e20;
+
     EngineState internal _s;
 
     uint256 private transient _locked;
@@ -183,6 +196,16 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         if (registry.engine() != address(this)) revert InvalidKeeperRegistry(address(registry), "bindEngine did not bind it");
         market = market_;
         quoter = market_.quoter();
+        (uint256 k, uint256 cap, uint256 floor) = (0, 0, 0);
+        try IPerpMarket(address(market_)).funding() returns (uint256 k_, uint256 cap_, uint256 floor_) {
+            (k, cap, floor) = (k_, cap_, floor_);
+        } catch {}
+        if (cap > MAX_FUNDING_CAP || k > MAX_FUNDING_COEFFICIENT || floor >> 64 != 0) {
+            revert InvalidMarket(address(market_), "funding out of range");
+        }
+        fundingCoefficient = k;
+        fundingCap = cap;
+        fundingFloor = floor;
         marketCount = instruments;
         insuranceFund = fund;
 
@@ -308,8 +331,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
-    /// @dev Every trade first settles the existing position at the mark (realised PnL moves into or out
-    ///      of the settlement slot as the proof's public delta), then re-opens the new size at the mark.
+    /// @dev Every trade first settles the existing position at the mark (realised PnL less its funding moves
+    ///      into or out of the settlement slot as the proof's public delta), then re-opens the new size at the mark.
     ///      Growing exposure (or flipping side) needs initial margin; reducing or closing needs
     ///      maintenance margin for what stays open. Runs `Positions.trade`.
     /// @param market_ Market index (instrument of the market).
@@ -506,6 +529,20 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         return _s.openInterest[market_];
     }
 
+    /// @notice Market `market_`'s stored funding (index, grid step, the open sides' sums).
+    function fundingOf(uint256 market_) external view returns (MarketFunding memory) {
+        return _s.funding[market_];
+    }
+
+    /// @notice Market `market_`'s funding index now (1e-16 USD per whole unit; positive: longs have paid), the
+    ///         one a trade, renewal or close at the current epoch realises at: a position owes
+    ///         `size * (index - position.fundingIndex)` (see `MarginMath.funding`).
+    function fundingIndexOf(uint256 market_) external view returns (int256) {
+        (uint256 mark,,,) = quoter.marketQuote(market_);
+        EngineDeps memory d = _deps();
+        return Positions.fundingIndex(_s, d, market_, mark, Positions.fundingStepNow(d));
+    }
+
     /// @notice The account's position in `market_`.
     function positionOf(address account, uint256 market_) external view returns (Position memory) {
         return _s.positions[account][market_];
@@ -549,7 +586,10 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
             targetHealthBps: targetHealthBps,
             auctionStartBps: auctionStartBps,
             settlementAsset: settlementAsset,
-            quoteDecimals: quoteDecimals
+            quoteDecimals: quoteDecimals,
+            fundingCoefficient: fundingCoefficient,
+            fundingCap: fundingCap,
+            fundingFloor: fundingFloor
         });
     }
 }

@@ -73,6 +73,7 @@ const DevWorldModule = buildModule("DevWorld", (m) => {
     keeperBondToken: mocks[`token${DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.symbol}`]!,
     keeperBond: 1_000n * 10n ** BigInt(DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.decimals),
     keeperDrawCap: 500n * 10n ** BigInt(DEV_ASSETS[DEV_SETTLEMENT_ASSET]!.decimals),
+    funding: [0n, 0n, 0n],
     keeperExitDelay: DEV_LEASE.maxAge + DEV_LEASE.grace,
   });
   return { ...core, ...mocks };

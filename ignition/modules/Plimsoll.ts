@@ -221,6 +221,8 @@ export interface PlimsollCoreInputs {
   keeperBond: ArgumentType;
   keeperExitDelay: ArgumentType;
   keeperDrawCap: ArgumentType;
+  /** The perp market's funding rule, [coefficient, cap, floor] (see `PerpMarket.funding`). */
+  funding: ArgumentType;
 }
 
 /**
@@ -242,7 +244,7 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
   // The market and its fund are deployed unbound; the engine's constructor binds both (`bindEngine()`).
   const settlementToken = m.staticCall(oracle, "asset", [inputs.settlementAsset], "token", { id: "SettlementToken" });
   const settlementDecimals = m.staticCall(oracle, "asset", [inputs.settlementAsset], "decimals", { id: "SettlementDecimals" });
-  const market = m.contract("PerpMarket", [oracle, settlementToken, settlementDecimals]);
+  const market = m.contract("PerpMarket", [oracle, settlementToken, settlementDecimals, inputs.funding]);
   const insuranceFund = m.contract("InsuranceFund", [settlementToken, market]);
   // The pool is deployed unbound too; the engine's constructor binds it and holds its tokens.
   const shieldedPool = m.contract("ShieldedPool", [oracle, verifiers.joinSplitVerifier, verifiers.batchInsertVerifier], {
@@ -306,6 +308,7 @@ const PlimsollModule = buildModule("Plimsoll", (m) =>
     keeperBond: m.getParameter<bigint>("keeperBond"),
     keeperExitDelay: m.getParameter<bigint>("keeperExitDelay", DEV_LEASE.maxAge + DEV_LEASE.grace),
     keeperDrawCap: m.getParameter<bigint>("keeperDrawCap"),
+    funding: m.getParameter<bigint[]>("funding", [0n, 0n, 0n]),
   }),
 );
 

@@ -30,7 +30,9 @@ export type EngineContract = Contract & {
   auctionDuration: Call<bigint>;
   seizeDelay: Call<bigint>;
   keeperRegistry: Call<string>;
-  positionOf: Call<{ size: bigint; entryPrice: bigint }>;
+  positionOf: Call<{ size: bigint; entryPrice: bigint; fundingIndex: bigint }>;
+  /** A market's funding index now (1e-16 USD per unit): what a trade or renewal at this epoch realises at. */
+  fundingIndexOf: Call<bigint>;
   requirementOf: Call<bigint>;
   tokenOf: Call<string>;
   leaseMaxAge: Call<bigint>;

@@ -7,7 +7,7 @@ import { Contract, type ContractTransactionResponse, type Signer } from "ethers"
 import type { EngineContract, KeeperRegistryContract, OracleContract } from "./contracts.js";
 import { packProof, proofTuple, type SolidityProof } from "./calldata.js";
 import { accountCommitment, NO_DELTA, weightsHash, type BasketDelta } from "./encoding.js";
-import { accountRequirement, growsExposure, realisedPnl, type MarketQuote, type PositionState } from "./margin.js";
+import { accountFunding, accountRequirement, atFundingIndex, funding, growsExposure, realisedPnl, type MarketQuote, type PositionState } from "./margin.js";
 import { emptyOpening, planUpdate, type AccountOpening, type PlannedUpdate } from "./account.js";
 import { artifactPaths } from "./artifacts.js";
 import { ABSORB_CIRCUIT, EMIT_CIRCUIT, planAbsorb, planEmit } from "./notes/account.js";
@@ -201,9 +201,9 @@ export class Trader {
       const quote = async (j: number): Promise<readonly bigint[]> =>
         q !== undefined ? (await q.marketQuote(j)).slice(0, 3).map(BigInt) : Promise.all([oracle.markPrice(j), oracle.marketRatios(j)]).then(([m, r]) => [BigInt(m), BigInt(r[0]), BigInt(r[1])]);
       for (let j = 0; j < count; j++) {
-        const [[mark, imRatio, mmRatio], pos] = await Promise.all([quote(j), engine.positionOf(this.key.owner, j)]);
-        markets.push({ mark: mark!, imRatio: imRatio!, mmRatio: mmRatio! });
-        if (BigInt(pos.size) !== 0n) positions.set(j, { size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice) });
+        const [[mark, imRatio, mmRatio], pos, index] = await Promise.all([quote(j), engine.positionOf(this.key.owner, j), engine.fundingIndexOf(j)]);
+        markets.push({ mark: mark!, imRatio: imRatio!, mmRatio: mmRatio!, fundingIndex: BigInt(index) });
+        if (BigInt(pos.size) !== 0n) positions.set(j, { size: BigInt(pos.size), entryPrice: BigInt(pos.entryPrice), fundingIndex: BigInt(pos.fundingIndex) });
       }
       return { epoch, initialWeights, maintenanceWeights, markets, positions, commitment: BigInt(await engine.commitmentOf(this.key.owner)) };
     }
@@ -224,12 +224,15 @@ export class Trader {
     }), (e, c, n, p) => this.via.withdraw(asset, amount, e, c, n, p));
   }
 
-  /** Renews the maintenance lease at the current epoch. */
-  renewLease(): Promise<ActionReport> {
-    return this.run("renewLease", NO_DELTA, async (v) => ({
-      requirement: accountRequirement(v.positions, v.markets, false),
+  /** Renews the maintenance lease at the current epoch; the positions' funding is realised into the settlement slot. */
+  async renewLease(): Promise<ActionReport> {
+    const v = await this.view();
+    const paid = accountFunding(v.positions, v.markets, this.quoteDecimals);
+    const delta = paid === 0n ? NO_DELTA : { index: this.settlementAsset, amount: paid };
+    return this.run("renewLease", delta, async () => ({
+      requirement: accountRequirement(atFundingIndex(v.positions, v.markets), v.markets, false),
       weights: v.maintenanceWeights,
-    }), (e, c, n, p) => this.via.renewLease(e, c, n, p));
+    }), (e, c, n, p) => this.via.renewLease(e, c, n, p), v);
   }
 
   /**
@@ -247,19 +250,20 @@ export class Trader {
 
   /**
    * Changes the position in `market` by `sizeDelta` (1e-18 units). The old position is settled at
-   * the mark, so its realised PnL is this update's delta in the settlement slot.
+   * the mark and its funding realised, so its realised PnL less the funding it owes is this update's delta in the settlement slot.
    */
   async trade(market: number, sizeDelta: bigint): Promise<ActionReport> {
     const v = await this.view();
     const quote = v.markets[market];
     if (quote === undefined) throw new RangeError(`market ${market} does not exist`);
     const old = v.positions.get(market) ?? { size: 0n, entryPrice: 0n };
-    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, this.quoteDecimals);
+    const index = quote.fundingIndex ?? 0n;
+    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, this.quoteDecimals) - funding(old.size, old.fundingIndex ?? 0n, index, this.quoteDecimals);
     const newSize = old.size + sizeDelta;
     const grows = growsExposure(old.size, newSize);
     const after = new Map(v.positions);
     if (newSize === 0n) after.delete(market);
-    else after.set(market, { size: newSize, entryPrice: quote.mark });
+    else after.set(market, { size: newSize, entryPrice: quote.mark, fundingIndex: index });
     return this.run("trade", { index: this.settlementAsset, amount: pnl }, async () => ({
       requirement: accountRequirement(after, v.markets, grows),
       weights: grows ? v.initialWeights : v.maintenanceWeights,

@@ -123,7 +123,12 @@ export interface EngineDeps {
   noteVerifiers?: NoteVerifiers;
   /** An unbound market in the settlement token (default: a new PerpMarket quoted by the oracle). */
   market?: { getAddress(): Promise<string> };
+  /** The market's funding rule, [coefficient, cap, floor] (see `PerpMarket.funding`; default: none). */
+  funding?: readonly [bigint, bigint, bigint];
 }
+
+/** A market without funding (cap 0): the engine's numbers are those before funding. */
+export const NO_FUNDING = [0n, 0n, 0n] as const;
 
 /** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
 export type EngineLibraries = Record<(typeof ENGINE_LIBRARIES)[number], string>;
@@ -171,7 +176,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const oracleAddress = await deps.oracle.getAddress();
   const oracle = await ethers.getContractAt("PlimsollOracle", oracleAddress);
   const [quoteToken, quoteDecimals] = await oracle.asset(deps.settlementAsset);
-  const market = deps.market ?? (await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals]));
+  const market = deps.market ?? (await ethers.deployContract("PerpMarket", [oracleAddress, quoteToken, quoteDecimals, deps.funding ?? NO_FUNDING]));
   const marketAddress = await market.getAddress();
   const fund = await ethers.deployContract("InsuranceFund", [quoteToken, marketAddress]);
   const keeperRegistry = deps.keeperRegistry ?? (await deployKeeperRegistry(ethers, quoteToken, quoteDecimals, deps.lease));

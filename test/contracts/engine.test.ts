@@ -773,7 +773,7 @@ describe("MarginEngine", function () {
         emitVerifier: w.d.noteVerifiers.emit,
       });
       const fresh = async () => {
-        const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals]);
+        const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals, [0n, 0n, 0n]]);
         return { market, fund: await ethers.deployContract("InsuranceFund", [quote, await market.getAddress()]) };
       };
       // The world's market and fund are bound to the world's engine.
@@ -788,7 +788,7 @@ describe("MarginEngine", function () {
       await expect(factory.deploy(await config(b.market, c.fund)))
         .to.be.revertedWithCustomError(factory, "InvalidMarket")
         .withArgs(await c.fund.getAddress(), "fund does not back this market's pool");
-      const weth = await ethers.deployContract("PerpMarket", [oracle, await w.d.tokens[WETH]!.getAddress(), 18]);
+      const weth = await ethers.deployContract("PerpMarket", [oracle, await w.d.tokens[WETH]!.getAddress(), 18, [0n, 0n, 0n]]);
       await expect(factory.deploy(await config(weth, b.fund)))
         .to.be.revertedWithCustomError(factory, "InvalidMarket")
         .withArgs(await weth.getAddress(), "quote token is not the settlement token");

@@ -135,7 +135,7 @@ export async function emptyBasketHash(): Promise<bigint> {
 export async function deployEngine(
   ethers: HardhatEthers,
   w: World,
-  opts: { verifier?: string; settlementAsset?: number } = {},
+  opts: { verifier?: string; settlementAsset?: number; funding?: readonly [bigint, bigint, bigint] } = {},
 ): Promise<{ engine: MarginEngine; market: PerpMarket }> {
   const engine = (await deployMarginEngine(ethers, {
     oracle: w.d.oracle,
@@ -145,6 +145,7 @@ export async function deployEngine(
     settlementAsset: opts.settlementAsset ?? 0,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
+    ...(opts.funding === undefined ? {} : { funding: opts.funding }),
   })) as unknown as MarginEngine;
   const market = await ethers.getContractAt("PerpMarket", await engine.market());
   await registerWorldKeeper(ethers, w, engine);

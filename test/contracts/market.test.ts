@@ -34,7 +34,7 @@ interface StandaloneMarket<T extends MockERC20 | QuirkyERC20> {
 async function deployMarket<T extends MockERC20 | QuirkyERC20>(token: T): Promise<StandaloneMarket<T>> {
   const [, engine, lp1, lp2] = await ethers.getSigners();
   // No oracle: nothing here reads quotes. The EOA binds the market to itself, as an engine's constructor does.
-  const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6]);
+  const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6, [0n, 0n, 0n]]);
   await (await market.connect(engine!).bindEngine()).wait();
   for (const lp of [lp1!, lp2!]) {
     await (await token.mint(await lp.getAddress(), 1_000_000n * e6)).wait();
@@ -241,7 +241,7 @@ describe("PerpMarket", function () {
     it("binds the market to its first caller once, and refuses every later bindEngine", async function () {
       const [, , , , other] = await ethers.getSigners();
       const token = await ethers.deployContract("MockERC20", ["Mock USDC", "USDC", 6]);
-      const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6]);
+      const market = await ethers.deployContract("PerpMarket", [ethers.ZeroAddress, await token.getAddress(), 6, [0n, 0n, 0n]]);
       expect(await market.engine()).to.equal(ethers.ZeroAddress);
       await expect(as(market, other!).payProfit(1n)).to.be.revertedWithCustomError(market, "OnlyEngine").withArgs(await addr(other!));
       await expect(as(market, other!).bindEngine()).to.emit(market, "EngineBound").withArgs(await addr(other!));

@@ -29,7 +29,7 @@ async function marketSetup() {
   const [deployer, honest] = await ethers.getSigners();
   const token = (await ethers.deployContract("ReentrantERC20", ["Reentrant USD", "rUSD", 6])) as unknown as ReentrantERC20;
   // The oracle is only the market's quoter; liquidity never calls it.
-  const market = await ethers.deployContract("PerpMarket", [await deployer!.getAddress(), await token.getAddress(), 6]);
+  const market = await ethers.deployContract("PerpMarket", [await deployer!.getAddress(), await token.getAddress(), 6, [0n, 0n, 0n]]);
   const actor = await ethers.deployContract("ReentrantActor", [await market.getAddress()]);
   for (const who of [await honest!.getAddress(), await actor.getAddress()]) await (await token.mint(who, 2_000_000n * e6)).wait();
   await (await token.connect(honest!).approve(await market.getAddress(), 1_000_000n * e6)).wait();

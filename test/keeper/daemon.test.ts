@@ -329,7 +329,7 @@ describe("KeeperDaemon", function () {
       // The health check used the same view a trader reads.
       const view = await readChainView(h, oracleAt(await s.w.d.oracle.getAddress(), ethers.provider), engineAt(await s.w.d.engine.getAddress(), ethers.provider), alice);
       expect(view.epoch).to.equal(epoch);
-      expect(view.positions.get(ETH_PERP)).to.deep.equal({ size: 10n * e18, entryPrice: 3_000_00000000n });
+      expect(view.positions.get(ETH_PERP)).to.deep.equal({ size: 10n * e18, entryPrice: 3_000_00000000n, fundingIndex: 0n });
     });
   });
 

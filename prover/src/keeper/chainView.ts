@@ -25,7 +25,8 @@ export const ENGINE_KEEPER_ABI = [
   "function marketCount() view returns (uint256)",
   "function commitmentOf(address account) view returns (uint256)",
   "function accountOf(address account) view returns (tuple(uint256 commitment, uint64 leaseEpoch, uint64 leaseTimestamp, uint64 leaseRegime, uint8 openMarkets, bool frozen, uint40 keeperId))",
-  "function positionOf(address account, uint256 market_) view returns (tuple(int128 size, uint128 entryPrice))",
+  "function positionOf(address account, uint256 market_) view returns (tuple(int104 size, uint56 entryPrice, int96 fundingIndex))",
+  "function fundingIndexOf(uint256 market_) view returns (int256)",
   "function leaseOf(address account) view returns (uint8 status, uint64 lapsesAt, uint64 closableAt)",
   "function forceClose(address account)",
   "function liquidate(address account, uint64 epoch, tuple(uint8 indexA, uint96 amountA, uint8 indexB, uint96 amountB) seizure, uint256 remainderCommitment, tuple(uint256[2] a, uint256[2][2] b, uint256[2] c) proof)",
@@ -142,7 +143,7 @@ export class WeightsMismatchError extends Error {
  * both weight vectors (each checked against the epoch's published hash) and every market's quote.
  * @throws WeightsMismatchError when a vector does not match its hash.
  */
-export async function readEpochSnapshot(h: SyncPoseidon, oracle: KeeperOracleContract, blockNumber?: ReadBlock): Promise<EpochSnapshot> {
+export async function readEpochSnapshot(h: SyncPoseidon, oracle: KeeperOracleContract, blockNumber?: ReadBlock, engine?: EngineContract): Promise<EpochSnapshot> {
   const provider = oracle.runner?.provider;
   if (blockNumber === undefined && (provider === null || provider === undefined)) throw new Error("the oracle contract has no provider to read the latest block from");
   const blockTag = blockNumber ?? (await provider!.getBlockNumber());
@@ -154,7 +155,9 @@ export async function readEpochSnapshot(h: SyncPoseidon, oracle: KeeperOracleCon
   if (weightsHash(h, initialWeights) !== BigInt(info.initialWeightsHash)) throw new WeightsMismatchError(epoch, "initial");
   if (weightsHash(h, maintenanceWeights) !== BigInt(info.maintenanceWeightsHash)) throw new WeightsMismatchError(epoch, "maintenance");
   const quotes = await Promise.all(Array.from({ length: Number(count) }, (_, j) => oracle.marketQuote(j, at)));
-  const markets = quotes.map((q): MarketQuote => ({ mark: BigInt(q[0]), imRatio: BigInt(q[1]), mmRatio: BigInt(q[2]) }));
+  // With the engine, each market's funding index now (what a liquidation at this epoch realises at).
+  const indices = engine === undefined ? [] : await Promise.all(quotes.map((_, j) => engine.fundingIndexOf(j, at)));
+  const markets = quotes.map((q, j): MarketQuote => ({ mark: BigInt(q[0]), imRatio: BigInt(q[1]), mmRatio: BigInt(q[2]), ...(engine === undefined ? {} : { fundingIndex: BigInt(indices[j]!) }) }));
   return { epoch, initialWeights, maintenanceWeights, markets, blockNumber: blockTag };
 }
 
@@ -175,7 +178,7 @@ export async function readPositions(
   const positions = new Map<number, PositionState>();
   markets.forEach((j, i) => {
     const p = read[i]!;
-    if (BigInt(p.size) !== 0n) positions.set(j, { size: BigInt(p.size), entryPrice: BigInt(p.entryPrice) });
+    if (BigInt(p.size) !== 0n) positions.set(j, { size: BigInt(p.size), entryPrice: BigInt(p.entryPrice), fundingIndex: BigInt(p.fundingIndex) });
   });
   return positions;
 }
@@ -192,7 +195,7 @@ export async function readChainView(
   account: string,
   blockNumber?: ReadBlock,
 ): Promise<ChainView> {
-  const snapshot = await readEpochSnapshot(h, oracle, blockNumber);
+  const snapshot = await readEpochSnapshot(h, oracle, blockNumber, engine);
   const at = { blockTag: snapshot.blockNumber };
   const [positions, commitment] = await Promise.all([
     readPositions(engine, account, snapshot.markets.length, snapshot.blockNumber),

@@ -26,7 +26,7 @@ export async function evaluateAccounts(core: DaemonCore, head: number, report: T
     return;
   }
   if (epoch > core.state.lastEpochEvaluated) core.emit("info", "epoch", `epoch ${epoch}: evaluating ${due.length} account(s)`, { epoch, accounts: due.length });
-  const snapshot = await readEpochSnapshot(core.c.crypto.hx, core.c.oracle, head);
+  const snapshot = await readEpochSnapshot(core.c.crypto.hx, core.c.oracle, head, core.c.engine);
   report.epoch = epoch;
   let allDone = true;
   for (const [account, a] of due) {

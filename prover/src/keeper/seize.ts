@@ -32,7 +32,7 @@ export async function seizeFrozenDebts(core: DaemonCore, report: TickReport): Pr
       core.say("warn", "seize.failed", account, `seizure failed: ${reason}`);
     };
     try {
-      const snapshot = await readEpochSnapshot(core.c.crypto.hx, core.c.oracle, head!.number);
+      const snapshot = await readEpochSnapshot(core.c.crypto.hx, core.c.oracle, head!.number, core.c.engine);
       const rules = await readLiquidationRules(core.c.engine);
       const plan = planFrozenSeizure(core.c.crypto.hx, {
         opening: { owner: BigInt(account), ...watched.opening },

@@ -7,14 +7,15 @@
  *
  * The rules are the engine's (contracts/engine/Liquidation.sol), bit for bit:
  * - full close only when the basket's maintenance value is below `closeOutRequirement` (half the
- *   maintenance margin plus the unrealised loss);
+ *   maintenance margin plus the unrealised loss and funding owed);
+ * - every close realises the whole position's funding (`funding` in margin.ts) with its PnL;
  * - otherwise a partial close of `closeBps` / 10,000 of every position whose remainder is worth at
  *   least the target requirement of what stays open and less than its initial requirement, with a
  *   payment at most the closed loss plus the closed part's maintenance margin;
  * - the payment is priced at the liquidator's bid on the Dutch auction (`auctionFactor`).
  */
 import type { AccountOpening } from "../account.js";
-import { accountRequirement, positionRequirement, realisedPnl, seizurePayment, type MarketQuote, type PositionState, type SeizureQuote } from "../margin.js";
+import { accountRequirement, funding, fundingLoss, positionRequirement, realisedPnl, seizurePayment, type MarketQuote, type PositionState, type SeizureQuote } from "../margin.js";
 import type { SyncPoseidon } from "../poseidon.js";
 import type { ChainView } from "../trader.js";
 import { WitnessInputError } from "../validate.js";
@@ -41,10 +42,13 @@ export interface LiquidationRules {
   auctionDuration: bigint;
 }
 
-/** Total realised PnL (settlement base units) of closing every position at the view's marks. */
+/** Total realised PnL less funding owed (settlement base units) of closing every position at the view's marks. */
 export function closeOutPnl(view: ChainView, quoteDecimals: number): bigint {
   let total = 0n;
-  for (const [j, p] of view.positions) total += realisedPnl(p.size, p.entryPrice, view.markets[j]!.mark, quoteDecimals);
+  for (const [j, p] of view.positions) {
+    const m = view.markets[j]!;
+    total += realisedPnl(p.size, p.entryPrice, m.mark, quoteDecimals) - funding(p.size, p.fundingIndex ?? 0n, m.fundingIndex ?? 0n, quoteDecimals);
+  }
   return total;
 }
 
@@ -54,7 +58,7 @@ export function closeOutRequirement(positions: ReadonlyMap<number, PositionState
   for (const [j, p] of positions) {
     if (p.size === 0n) continue;
     const m = markets[j]!;
-    total += positionRequirement(p.size, p.entryPrice, m.mark, m.mmRatio / 2n);
+    total += positionRequirement(p.size, p.entryPrice, m.mark, m.mmRatio / 2n) + fundingLoss(p.size, p.fundingIndex ?? 0n, m.fundingIndex ?? 0n);
   }
   return total;
 }
@@ -89,9 +93,9 @@ export function closePart(
     const m = markets[j]!;
     const closed = (p.size * BigInt(closeBps)) / BPS; // BigInt division truncates toward 0, as Solidity's
     const size = p.size - closed;
-    pnl += realisedPnl(closed, p.entryPrice, m.mark, quoteDecimals);
+    pnl += realisedPnl(closed, p.entryPrice, m.mark, quoteDecimals) - funding(p.size, p.fundingIndex ?? 0n, m.fundingIndex ?? 0n, quoteDecimals);
     marginValue += positionRequirement(closed, m.mark, m.mark, m.mmRatio);
-    if (size !== 0n) remaining.set(j, { size, entryPrice: p.entryPrice });
+    if (size !== 0n) remaining.set(j, { size, entryPrice: p.entryPrice, fundingIndex: m.fundingIndex ?? 0n });
   }
   const unit = settlement.price * 10n ** BigInt(22 - settlement.decimals);
   return { remaining, pnl, closedMargin: marginValue / unit };

@@ -17,6 +17,7 @@ import {
   POSITION_DECIMALS,
   PRICE_DECIMALS,
   realisedPnl,
+  funding,
   Trader,
   usd,
   type AccountKey,
@@ -264,12 +265,13 @@ export function TraderPage({ cfg }: { cfg: AppConfig }) {
     const quote = s.view.markets[m.id]!;
     const settlement = d.tokens.find((x) => x.slot === 0)!;
     const old = s.view.positions.get(m.id) ?? { size: 0n, entryPrice: 0n };
-    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals);
+    const index = quote.fundingIndex ?? 0n;
+    const pnl = realisedPnl(old.size, old.entryPrice, quote.mark, settlement.decimals) - funding(old.size, old.fundingIndex ?? 0n, index, settlement.decimals);
     const newSize = old.size + size;
     const grows = growsExposure(old.size, newSize);
     const after = new Map<number, PositionState>(s.view.positions);
     if (newSize === 0n) after.delete(m.id);
-    else after.set(m.id, { size: newSize, entryPrice: quote.mark });
+    else after.set(m.id, { size: newSize, entryPrice: quote.mark, fundingIndex: index });
     const basket = s.opening.map((a, i) => (i === settlement.slot ? a + pnl : a));
     const req = accountRequirement(after, s.view.markets, grows);
     const value = basketValue(basket, grows ? s.view.initialWeights : s.view.maintenanceWeights);
@@ -459,12 +461,12 @@ function AccountView({ cfg, s }: { cfg: AppConfig; s: Snapshot }) {
       <h3>Positions</h3>
       {s.view.positions.size === 0 ? <p id="positions">none</p> : (
         <table class="grid" id="positions">
-          <thead><tr><th>Market</th><th>Size</th><th>Entry</th><th>Mark</th><th>Unrealised</th></tr></thead>
+          <thead><tr><th>Market</th><th>Size</th><th>Entry</th><th>Mark</th><th>Unrealised</th><th>Funding owed</th></tr></thead>
           <tbody>
             {[...s.view.positions].map(([id, p]) => {
               const m = d.markets.find((x) => x.id === id);
               const mark = s.view.markets[id]!.mark;
-              return <tr><td>{m?.symbol ?? id}</td><td class="num">{signed(p.size, POSITION_DECIMALS)}</td><td class="num">{formatUnits(p.entryPrice, PRICE_DECIMALS)}</td><td class="num">{formatUnits(mark, PRICE_DECIMALS)}</td><td class="num">{signed(realisedPnl(p.size, p.entryPrice, mark, settlement.decimals), settlement.decimals)} {settlement.symbol}</td></tr>;
+              return <tr><td>{m?.symbol ?? id}</td><td class="num">{signed(p.size, POSITION_DECIMALS)}</td><td class="num">{formatUnits(p.entryPrice, PRICE_DECIMALS)}</td><td class="num">{formatUnits(mark, PRICE_DECIMALS)}</td><td class="num">{signed(realisedPnl(p.size, p.entryPrice, mark, settlement.decimals), settlement.decimals)} {settlement.symbol}</td><td class="num">{signed(funding(p.size, p.fundingIndex ?? 0n, s.view.markets[id]!.fundingIndex ?? 0n, settlement.decimals), settlement.decimals)} {settlement.symbol}</td></tr>;
             })}
           </tbody>
         </table>
