@@ -46,7 +46,8 @@ describe("Options engine with real proofs", function () {
     const [mark, imRatio] = await o.market.marketQuote(ETH_CALL);
     // The proved requirement is the engine's: ceil(2 * mark * imRatio) in 1e-30 USD, no loss at entry.
     expect(open.requirement).to.equal((2n * e18 * mark * 10n ** 4n * imRatio + e18 - 1n) / e18);
-    expect(await o.engine.positionOf(await alice!.getAddress(), ETH_CALL)).to.deep.equal([2n * e18, mark]);
+    // An options engine has no funding (its market has no funding rule): the position's index stays 0.
+    expect(await o.engine.positionOf(await alice!.getAddress(), ETH_CALL)).to.deep.equal([2n * e18, mark, 0n]);
     const close = await t.trade(ETH_CALL, -2n * e18);
     expect(close.requirement).to.equal(0n);
     expect((await o.engine.accountOf(await alice!.getAddress())).openMarkets).to.equal(0n);
