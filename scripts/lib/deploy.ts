@@ -119,6 +119,8 @@ export interface EngineDeps {
   shieldedPool?: { getAddress(): Promise<string> };
   /** The note verifiers (default: deployed here). */
   noteVerifiers?: NoteVerifiers;
+  /** The portfolio-margin account-update verifier (default: a new AccountUpdatePortfolioVerifier). */
+  portfolioVerifier?: { getAddress(): Promise<string> };
 }
 
 /** The margin engine's linked concept libraries (contracts/engine/): name -> address. */
@@ -174,6 +176,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const libraries = deps.libraries ?? (await deployEngineLibraries(ethers));
   const noteVerifiers = deps.noteVerifiers ?? (await deployNoteVerifiers(ethers));
   const shieldedPool = deps.shieldedPool ?? (await deployShieldedPool(ethers, oracleAddress, noteVerifiers)).pool;
+  const portfolioVerifier = deps.portfolioVerifier ?? (await ethers.deployContract("AccountUpdatePortfolioVerifier"));
   const engine = await ethers.deployContract("MarginEngine", [
     {
       oracle: await deps.oracle.getAddress(),
@@ -194,6 +197,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       shieldedPool: await shieldedPool.getAddress(),
       absorbVerifier: noteVerifiers.absorb,
       emitVerifier: noteVerifiers.emit,
+      portfolioVerifier: await portfolioVerifier.getAddress(),
     },
   ], { libraries });
   return engine as unknown as EngineContract;

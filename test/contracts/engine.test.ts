@@ -771,6 +771,7 @@ describe("MarginEngine", function () {
         shieldedPool: await (pool ?? (await freshPool())).getAddress(),
         absorbVerifier: w.d.noteVerifiers.absorb,
         emitVerifier: w.d.noteVerifiers.emit,
+        portfolioVerifier: await typed(w).engine.portfolioVerifier(),
       });
       const fresh = async () => {
         const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals]);
