@@ -94,7 +94,7 @@ interface IMarginEngine {
         bool frozen;
         /// The keeper the account named (0: none yet); its key receives every new opening.
         uint40 keeperId;
-        /// Portfolio margin (`setMarginMode`): every margin proof is a scenario test (PortfolioMargin.sol)
+        /// Portfolio margin (`chooseMarginMode`): every margin proof is a scenario test (PortfolioMargin.sol)
         /// with the portfolio verifier. False (the default): simple margin.
         bool portfolio;
     }
@@ -389,7 +389,7 @@ interface IMarginEngine {
     /// @notice Chooses the caller's margin mode: portfolio (a scenario test, PortfolioMargin.sol) or simple
     ///         (the default). Only with no open position and an account that is not frozen (`MarginModeLocked`);
     ///         the basket and its commitment do not change.
-    function setMarginMode(bool portfolio) external;
+    function chooseMarginMode(bool portfolio) external;
 
     /// @notice Renews the maintenance lease with a proof at the current epoch.
     function renewLease(uint64 epoch, uint256 newCommitment, KeeperNote calldata note, Proof calldata proof) external;

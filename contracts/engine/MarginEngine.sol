@@ -8,6 +8,7 @@ import {Positions} from "./Positions.sol";
 import {Leases} from "./Leases.sol";
 import {Liquidation} from "./Liquidation.sol";
 import {NoteUpdates} from "./NoteUpdates.sol";
+import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {INoteCustody, IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
@@ -337,7 +338,7 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
-    function setMarginMode(bool portfolio) external nonReentrant {
+    function chooseMarginMode(bool portfolio) external nonReentrant {
         Account storage acct = _s.accounts[msg.sender];
         if (acct.openMarkets != 0 || acct.frozen) revert MarginModeLocked(msg.sender, acct.openMarkets, acct.frozen);
         acct.portfolio = portfolio;
@@ -532,6 +533,12 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @param initial True for initial margin, false for maintenance margin.
     function requirementOf(address account, bool initial) external view returns (uint256) {
         return Positions.requirement(_s, _deps(), account, initial ? Margin.Initial : Margin.Maintenance, false);
+    }
+
+    /// @notice The packed floors a portfolio-margin proof of `account` must clear now (PortfolioMargin.sol):
+    ///         scenarios 0-3 in `lo`, 4-7 in `hi`, 62 bits each, in 1e-6 USD; halted markets not refused.
+    function portfolioFloorsOf(address account, bool initial) external view returns (uint256 lo, uint256 hi) {
+        return PortfolioMargin.packedFloors(_s, _deps(), account, initial, false);
     }
 
     /// @dev The immutables, for the concept libraries (which cannot read them).

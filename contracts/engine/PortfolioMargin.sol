@@ -42,7 +42,7 @@ library PortfolioMargin {
         returns (uint256 lo, uint256 hi)
     {
         int256[SCENARIOS] memory x;
-        int256 cushion = int256(uint256(d.oracle.marginFloor()));
+        uint256 cushion = d.oracle.marginFloor();
         uint256 open = s.accounts[account].openMarkets;
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) == 0) continue;
@@ -52,17 +52,33 @@ library PortfolioMargin {
             if (initial && halted && refuseHalted) revert IMarginEngine.MarketHalted(j);
             uint256 u = d.oracle.marketUnderlying(j);
             (uint256 hIM, uint256 hMM) = d.oracle.haircuts(u);
-            // |size| < 2^96, mark <= 1e16 < 2^54, WAD + h < 2^61: every product below 2^226.
-            int256 size = p.size;
-            int256 m = int256(mark);
-            int256 shift = m * int256(initial ? hIM : hMM);
-            int256 base = (size < 0 ? -size : size) * m * VALUE_SCALE * cushion
-                - size * (m * int256(WAD) - int256(uint256(p.entryPrice)) * int256(WAD)) * VALUE_SCALE;
-            int256 swing = size * shift * VALUE_SCALE;
-            for (uint256 k; k < SCENARIOS; ++k) {
-                x[k] += movesUp(k, u) ? base - swing : base + swing;
-            }
+            addPosition(x, p.size, p.entryPrice, mark, initial ? hIM : hMM, u, cushion);
         }
+        return pack(x);
+    }
+
+    /// @dev Adds one position's term to each scenario's X_s (see `packedFloors`).
+    ///      |size| < 2^96, mark <= 1e16 < 2^54, WAD + h < 2^61, cushion <= WAD: every product below 2^226.
+    function addPosition(
+        int256[SCENARIOS] memory x,
+        int256 size,
+        uint256 entry,
+        uint256 mark,
+        uint256 haircut,
+        uint256 underlying,
+        uint256 cushion
+    ) internal pure {
+        int256 m = int256(mark);
+        int256 base = (size < 0 ? -size : size) * m * VALUE_SCALE * int256(cushion)
+            - size * (m - int256(entry)) * int256(WAD) * VALUE_SCALE;
+        int256 swing = size * m * int256(haircut) * VALUE_SCALE;
+        for (uint256 k; k < SCENARIOS; ++k) {
+            x[k] += movesUp(k, underlying) ? base - swing : base + swing;
+        }
+    }
+
+    /// @dev floor_s = ceil(max(X_s, 0) / 1e42), 62 bits each (else `RequirementTooLarge`), four per input.
+    function pack(int256[SCENARIOS] memory x) internal pure returns (uint256 lo, uint256 hi) {
         for (uint256 k; k < SCENARIOS; ++k) {
             uint256 f = x[k] <= 0 ? 0 : (uint256(x[k]) + FLOOR_DIVISOR - 1) / FLOOR_DIVISOR;
             if (f >> FLOOR_BITS != 0) revert IMarginEngine.RequirementTooLarge(f);

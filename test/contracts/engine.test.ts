@@ -702,9 +702,9 @@ describe("MarginEngine", function () {
     const SETTER = /^set[A-Z_]/;
     const governance = (names: string[]): string[] => names.filter((n) => GOVERNANCE.test(n) || SETTER.test(n));
 
-    it("gives the engine no owner, admin, pause or upgrade function: only account updates, lease enforcement and the pool's payouts change state", async function () {
+    it("gives the engine no owner, admin, pause or upgrade function: only account updates, the account's margin mode, lease enforcement and the pool's payouts change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "chooseMarginMode", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);
