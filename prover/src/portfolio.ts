@@ -86,6 +86,35 @@ export function portfolioFloors(positions: readonly ScenarioPosition[], cushion:
   });
 }
 
+/**
+ * The signed need of each scenario in value units, ceil(X_s / WAD) (see `portfolioFloors`): what the basket
+ * must be worth in s, negative when the positions gain more than the cushion in s. The floors are these
+ * clamped at 0 and rounded up to FLOOR_UNIT; this is for reporting a margin figure (`marginUsed`).
+ */
+export function scenarioNeeds(positions: readonly ScenarioPosition[], cushion: bigint): bigint[] {
+  return SCENARIO_UP_MASKS.map((_, s) => {
+    let x = 0n;
+    for (const p of positions) {
+      const abs = p.size < 0n ? -p.size : p.size;
+      const moved = p.mark * (movesUp(s, p.underlying) ? WAD + p.haircut : WAD - p.haircut);
+      x += abs * p.mark * VALUE_SCALE * cushion - p.size * (moved - p.entryPrice * WAD) * VALUE_SCALE;
+    }
+    return x >= 0n ? (x + WAD - 1n) / WAD : -(-x / WAD);
+  });
+}
+
+/**
+ * The margin a rule uses, in value units: the basket's value at the mark (`markWeights`) less its smallest
+ * headroom over the rule's checks. Portfolio: min_s (V_s - need_s). Simple: pass one check,
+ * `[value at the weights]` and `[requirement]`. Comparable across the two rules for the same account.
+ */
+export function marginUsed(amounts: readonly bigint[], markWeights: readonly bigint[], values: readonly bigint[], needs: readonly bigint[]): bigint {
+  let atMark = 0n;
+  for (let i = 0; i < N_ASSETS; i++) atMark += amounts[i]! * markWeights[i]!;
+  const headroom = values.reduce((m, v, s) => (v - needs[s]! < m ? v - needs[s]! : m), values[0]! - needs[0]!);
+  return atMark - headroom;
+}
+
 /** floorsLo = floor_0 + floor_1 2^62 + floor_2 2^124 + floor_3 2^186; floorsHi the same for 4..7. */
 export function packFloors(floors: readonly bigint[]): [bigint, bigint] {
   if (floors.length !== SCENARIOS) throw new RangeError(`${floors.length} floors, expected ${SCENARIOS}`);
