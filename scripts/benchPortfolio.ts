@@ -1,9 +1,9 @@
 /**
  * `npm run bench:portfolio`: proving time of the portfolio-margin account update
  * (circuits/main/account_update_portfolio.circom) against the plain one (account_update), interleaved,
- * in one warm prover process each run: witness and Groth16 times, median of RUNS (default 5,
- * `PLIMSOLL_BENCH_RUNS`). Run `npm run build` first.
+ * in one warm prover process: witness and Groth16 times, median of --runs (default 5) after one warm-up.
  */
+import { parseArgs } from "node:util";
 import { planUpdate } from "../prover/src/account.js";
 import { artifactPaths } from "../prover/src/artifacts.js";
 import { WAD } from "../prover/src/constants.js";
@@ -14,7 +14,28 @@ import { initPoseidon } from "../prover/src/poseidon.js";
 import { planPortfolioUpdate, SCENARIOS } from "../prover/src/portfolio.js";
 import { Prover } from "../prover/src/prover.js";
 
-const RUNS = Number(process.env.PLIMSOLL_BENCH_RUNS ?? 5);
+const HELP = `Usage: npm run bench:portfolio [-- --runs N]
+
+Proves the plain and the portfolio-margin account update in turn, N times each after a warm-up (default 5),
+and prints the median witness and Groth16 times. Needs the build's keys (npm run build runs first).
+
+Exit status: 0 done, 1 on a failure, 2 on a usage error.`;
+let args: { values: { runs: string; help?: boolean } };
+try {
+  args = parseArgs({ options: { runs: { type: "string", default: "5" }, help: { type: "boolean", short: "h" } } });
+} catch (e) {
+  console.error(`bench:portfolio: ${(e as Error).message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (args.values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const RUNS = Number(args.values.runs);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`bench:portfolio: --runs must be a positive integer\n\n${HELP}`);
+  process.exit(2);
+}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const h = await initPoseidon();
