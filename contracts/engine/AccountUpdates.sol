@@ -102,6 +102,15 @@ library AccountUpdates {
             0
         );
     }
+    /// @notice The body of `MarginEngine.portfolioFloorsOf` (see there).
+    function portfolioFloorsOf(EngineState storage s, EngineDeps memory d, address account, bool initial)
+        external
+        view
+        returns (uint256 lo, uint256 hi)
+    {
+        return PortfolioMargin.packedFloors(s, d, account, initial, false);
+    }
+
     /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment,
     ///      the keeper the account names, and emits the new opening encrypted to that keeper.
     function update(

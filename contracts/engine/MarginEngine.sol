@@ -8,7 +8,6 @@ import {Positions} from "./Positions.sol";
 import {Leases} from "./Leases.sol";
 import {Liquidation} from "./Liquidation.sol";
 import {NoteUpdates} from "./NoteUpdates.sol";
-import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {INoteCustody, IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
@@ -538,7 +537,7 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @notice The packed floors a portfolio-margin proof of `account` must clear now (PortfolioMargin.sol):
     ///         scenarios 0-3 in `lo`, 4-7 in `hi`, 62 bits each, in 1e-6 USD; halted markets not refused.
     function portfolioFloorsOf(address account, bool initial) external view returns (uint256 lo, uint256 hi) {
-        return PortfolioMargin.packedFloors(_s, _deps(), account, initial, false);
+        return AccountUpdates.portfolioFloorsOf(_s, _deps(), account, initial);
     }
 
     /// @dev The immutables, for the concept libraries (which cannot read them).
