@@ -1727,6 +1727,19 @@ async function portfolioOracle(h: SyncPoseidon): Promise<CircuitOracle> {
           { name: "the tightest floors", input: honest },
           { name: "zero floors", input: loose },
           { name: "a deposit of WBTC", input: planPortfolioUpdate(h, opening, { index: 2, amount: 10n ** 8n }, grid, tight, k, 5n).input as unknown as CircuitInput },
+          {
+            // Every amount 2^96 - 1 and every weight 2^128 - 1: V_s is just below 2^228 (the comparison's full width).
+            name: "a basket and weights at their bounds",
+            input: planPortfolioUpdate(
+              h,
+              { owner: (1n << 160n) - 1n, amounts: Array<bigint>(16).fill((1n << 96n) - 1n), blinding: P - 1n },
+              { index: 0, amount: 0n },
+              { down: Array<bigint>(16).fill((1n << 128n) - 1n), up: Array<bigint>(16).fill((1n << 128n) - 1n) },
+              Array<bigint>(SCENARIOS).fill((1n << 62n) - 1n),
+              k,
+              3n,
+            ).input as unknown as CircuitInput,
+          },
         ],
         dishonest: [
           ...Array.from({ length: SCENARIOS }, (_, s) => ({ name: `floor ${s} one unit above the value`, input: above(s) })),
@@ -1738,6 +1751,19 @@ async function portfolioOracle(h: SyncPoseidon): Promise<CircuitOracle> {
             name: "a scenario value that wraps the field: the floor one unit above it",
             target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck" },
             forge: async (fc) => (await base(fc)).set("main.floorsLo", BigInt(above(0).floorsLo as string)).recompute({ free: [...free, "main.floorsLo"] }),
+          },
+          {
+            name: "a scenario value that wraps the field in scenario 4 (floorsHi)",
+            target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck" },
+            forge: async (fc) => (await base(fc)).set("main.floorsHi", BigInt(above(4).floorsHi as string)).recompute({ free: [...free, "main.floorsHi"] }),
+          },
+          {
+            name: "a comparison fed another value than the scenario's sum",
+            target: { template: T, code: "clears[s].in[0] <== v;" },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll(["main.clears[1].in[0]"]).set("main.clears[1].in[0]", f.get("main.clears[1].in[0]") + 1n).recompute({ free });
+            },
           },
           {
             name: "an up-move product that is not new[i] * upWeight[i]",
@@ -1776,6 +1802,45 @@ async function portfolioOracle(h: SyncPoseidon): Promise<CircuitOracle> {
             target: { template: T, code: "core.extra[i] <== 0;" },
             forge: async (fc) => (await base(fc)).set("main.core.extra[1]", 10n ** 18n).recompute({ free }),
           },
+          // Each input reaches the plain update through one copy: an input other than what the update
+          // proves about (its copy kept) fails at that copy only.
+          ...(
+            [
+              ["oldCommitment", "core.oldCommitment <== oldCommitment;"],
+              ["newCommitment", "core.newCommitment <== newCommitment;"],
+              ["weightsHash", "core.weightsHash <== weightsHash;"],
+              ["statement", "core.statement <== statement;"],
+              ["challenge", "core.challenge <== challenge;"],
+              ["binding", "core.binding <== binding;"],
+              ["owner", "core.owner <== owner;"],
+              ["oldBlinding", "core.oldBlinding <== oldBlinding;"],
+              ["newBlinding", "core.newBlinding <== newBlinding;"],
+              ["nonce", "core.nonce <== nonce;"],
+              ["amounts[1]", "core.amounts <== amounts;"],
+              ["weights[1]", "core.weights <== weights;"],
+              ["keeperKey[0]", "core.keeperKey <== keeperKey;"],
+            ] as const
+          ).map(([signal, code]): ForgedCase => ({
+            name: `a ${signal} other than the plain update's`,
+            target: { template: T, code },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll([`main.core.${signal}`]).set(`main.${signal}`, f.get(`main.${signal}`) + 1n).recompute({ free });
+            },
+          })),
+          ...(
+            [
+              ["floorsLo", "lo.packed <== floorsLo;", "lo"],
+              ["floorsHi", "hi.packed <== floorsHi;", "hi"],
+            ] as const
+          ).map(([signal, code, c]): ForgedCase => ({
+            name: `a ${signal} other than the unpacked one`,
+            target: { template: T, code },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll([`main.${c}.packed`]).set(`main.${signal}`, f.get(`main.${signal}`) + 1n).recompute({ free });
+            },
+          })),
         ],
       },
     ],
