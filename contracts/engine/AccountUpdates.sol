@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IMarginEngine} from "./IMarginEngine.sol";
 import {EngineDeps, EngineState} from "./EngineTypes.sol";
 import {Positions} from "./Positions.sol";
+import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {AMOUNT_LIMIT, FIELD_MODULUS, INDEX_SHIFT, MAGNITUDE_SHIFT, SIGN_SHIFT} from "../libraries/Constants.sol";
@@ -104,6 +105,15 @@ library AccountUpdates {
         );
         Positions.pay(d, funding);
     }
+    /// @notice The body of `MarginEngine.portfolioFloorsOf` (see there).
+    function portfolioFloorsOf(EngineState storage s, EngineDeps memory d, address account, bool initial)
+        external
+        view
+        returns (uint256 lo, uint256 hi)
+    {
+        return PortfolioMargin.packedFloors(s, d, account, initial, false);
+    }
+
     /// @dev Verifies the proof against the public inputs derived here, then stores the new commitment,
     ///      the keeper the account names, and emits the new opening encrypted to that keeper.
     function update(
@@ -118,9 +128,20 @@ library AccountUpdates {
         uint8 asset,
         int256 delta
     ) internal {
-        (uint256[6] memory pub, uint64 epochTimestamp, uint64 regime) =
-            publicInputs(s, d, margin, epoch, newCommitment, note, asset, delta);
-        if (!d.verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert IMarginEngine.InvalidProof();
+        uint256[6] memory pub;
+        uint64 epochTimestamp;
+        uint64 regime;
+        if (s.accounts[msg.sender].portfolio) {
+            uint256[9] memory pp;
+            (pp, epochTimestamp, regime) = portfolioInputs(s, d, margin, epoch, newCommitment, note, asset, delta);
+            if (!d.portfolioVerifier.verifyProof(proof.a, proof.b, proof.c, pp)) revert IMarginEngine.InvalidProof();
+            for (uint256 i; i < 6; ++i) {
+                pub[i] = pp[i];
+            }
+        } else {
+            (pub, epochTimestamp, regime) = publicInputs(s, d, margin, epoch, newCommitment, note, asset, delta);
+            if (!d.verifier.verifyProof(proof.a, proof.b, proof.c, pub)) revert IMarginEngine.InvalidProof();
+        }
         record(s, action, margin, epoch, pub, epochTimestamp, regime, note, asset, delta);
     }
 
@@ -181,25 +202,97 @@ library AccountUpdates {
         uint8 asset,
         int256 delta
     ) internal view returns (uint256[6] memory pub, uint64 epochTimestamp, uint64 regime) {
+        // A portfolio account proves margin only with the portfolio circuit (see `portfolioInputs`).
+        if (margin != IMarginEngine.Margin.None && s.accounts[msg.sender].portfolio) {
+            revert IMarginEngine.PortfolioAccount(msg.sender);
+        }
         uint64 current;
         uint256 weightsHash;
         (current, epochTimestamp, weightsHash, regime) =
             d.oracle.currentEpochParams(margin == IMarginEngine.Margin.Maintenance);
+        checkEpoch(d, epoch, current, epochTimestamp);
+        pub[0] = checkCommitments(s, d, newCommitment);
+        pub[1] = newCommitment;
+        pub[2] = weightsHash;
+        pub[3] = packStatement(Positions.requirement(s, d, msg.sender, margin, true), asset, delta);
+        (pub[4], pub[5]) = bindAccountNote(s, d, margin, newCommitment, note, epoch);
+    }
+
+    /// @dev The portfolio circuit's public inputs [oldCommitment, newCommitment, weightsHash, statement,
+    ///      challenge, binding, upHash, floorsLo, floorsHi]: as `publicInputs`, with the epoch's scenario grid
+    ///      (down weights' hash, up weights' hash) for the margin type, a statement whose requirement field is
+    ///      0, and the floors of the positions (`PortfolioMargin.packedFloors`; all 0 for `Margin.None`).
+    function portfolioInputs(
+        EngineState storage s,
+        EngineDeps memory d,
+        IMarginEngine.Margin margin,
+        uint64 epoch,
+        uint256 newCommitment,
+        IMarginEngine.KeeperNote calldata note,
+        uint8 asset,
+        int256 delta
+    ) internal view returns (uint256[9] memory pub, uint64 epochTimestamp, uint64 regime) {
+        (epochTimestamp, regime) = scenarioEpoch(d, margin, epoch, pub);
+        pub[0] = checkCommitments(s, d, newCommitment);
+        pub[1] = newCommitment;
+        pub[3] = packStatement(0, asset, delta);
+        (pub[4], pub[5]) = bindAccountNote(s, d, margin, newCommitment, note, epoch);
+        if (margin != IMarginEngine.Margin.None) {
+            (pub[7], pub[8]) = PortfolioMargin.packedFloors(
+                s, d, msg.sender, margin == IMarginEngine.Margin.Initial, true
+            );
+        }
+    }
+
+    /// @dev The current epoch's scenario grid for `margin` into `pub[2]` (down weights' hash) and `pub[6]` (up
+    ///      weights' hash), after `checkEpoch`. Its own function: inlined, the five returned values overflow
+    ///      the stack of `portfolioInputs`.
+    function scenarioEpoch(EngineDeps memory d, IMarginEngine.Margin margin, uint64 epoch, uint256[9] memory pub)
+        internal
+        view
+        returns (uint64 epochTimestamp, uint64 regime)
+    {
+        uint64 current;
+        uint256 downHash;
+        uint256 upHash;
+        (current, epochTimestamp, downHash, upHash, regime) =
+            d.oracle.currentScenarioParams(margin == IMarginEngine.Margin.Maintenance);
+        checkEpoch(d, epoch, current, epochTimestamp);
+        pub[2] = downHash;
+        pub[6] = upHash;
+    }
+
+    /// @dev Rejects a proof for another epoch than the current one, or for a stale current one.
+    function checkEpoch(EngineDeps memory d, uint64 epoch, uint64 current, uint64 epochTimestamp) internal view {
         if (epoch != current) revert IMarginEngine.StaleEpoch(epoch, current);
         if (block.timestamp > epochTimestamp + d.maxEpochAge) {
             revert IMarginEngine.OracleStale(epochTimestamp, d.maxEpochAge);
         }
-        if (newCommitment >= FIELD_MODULUS) revert IMarginEngine.CommitmentNotInField(newCommitment);
-        uint256 oldCommitment = commitmentOf(s, d, msg.sender);
-        if (newCommitment == oldCommitment) revert IMarginEngine.CommitmentUnchanged(newCommitment);
+    }
 
-        pub[0] = oldCommitment;
-        pub[1] = newCommitment;
-        pub[2] = weightsHash;
-        pub[3] = packStatement(Positions.requirement(s, d, msg.sender, margin, true), asset, delta);
+    /// @dev The old commitment, rejecting a new one that is not a field element or is unchanged (replayable).
+    function checkCommitments(EngineState storage s, EngineDeps memory d, uint256 newCommitment)
+        internal
+        view
+        returns (uint256 oldCommitment)
+    {
+        if (newCommitment >= FIELD_MODULUS) revert IMarginEngine.CommitmentNotInField(newCommitment);
+        oldCommitment = commitmentOf(s, d, msg.sender);
+        if (newCommitment == oldCommitment) revert IMarginEngine.CommitmentUnchanged(newCommitment);
+    }
+
+    /// @dev The keeper note's challenge and binding for the key of the keeper the account names.
+    function bindAccountNote(
+        EngineState storage s,
+        EngineDeps memory d,
+        IMarginEngine.Margin margin,
+        uint256 newCommitment,
+        IMarginEngine.KeeperNote calldata note,
+        uint64 epoch
+    ) internal view returns (uint256 r, uint256 e) {
         // This proof renews a lease that covers open positions (see `update`): its keeper must not be exiting.
         bool coversPositions = margin != IMarginEngine.Margin.None && s.accounts[msg.sender].openMarkets != 0;
-        (pub[4], pub[5]) = bindNote(newCommitment, note, keeperKey(s, d, note.keeperId, coversPositions), epoch);
+        return bindNote(newCommitment, note, keeperKey(s, d, note.keeperId, coversPositions), epoch);
     }
 
     /// @dev The commitment a proof for `account` must open: the stored one, or the empty basket's.
@@ -230,9 +323,8 @@ library AccountUpdates {
         returns (uint256[2] memory key)
     {
         if (keeperId >> 40 != 0) revert IMarginEngine.KeeperIdTooLarge(keeperId);
-        IMarginEngine.Account storage acct = s.accounts[msg.sender];
-        uint256 current = acct.keeperId;
-        if (keeperId != current && !renewsLease && acct.openMarkets != 0) {
+        uint256 current = s.accounts[msg.sender].keeperId;
+        if (keeperId != current && !renewsLease && s.accounts[msg.sender].openMarkets != 0) {
             revert IMarginEngine.KeeperChangeNeedsRenewal(current, keeperId);
         }
         IKeeperRegistry.Keeper memory k = d.keeperRegistry.keeperOf(keeperId);

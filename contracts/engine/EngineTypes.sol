@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IMarginEngine} from "./IMarginEngine.sol";
 import {IMarket, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
-import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
+import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdatePortfolioVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 import {IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
@@ -34,6 +34,8 @@ struct EngineDeps {
     /// Quotes the market's instruments (for the perp market: the oracle).
     IMarketQuoter quoter;
     IAccountUpdateVerifier verifier;
+    /// The portfolio-margin account-update verifier (accounts in portfolio mode).
+    IAccountUpdatePortfolioVerifier portfolioVerifier;
     IInsolvencyVerifier insolvencyVerifier;
     IAccountAbsorbVerifier absorbVerifier;
     IAccountEmitVerifier emitVerifier;

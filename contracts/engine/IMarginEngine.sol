@@ -39,6 +39,8 @@ interface IMarginEngine {
         address absorbVerifier;
         /// The verifier of account updates that emit a note (circuits/main/account_emit.circom).
         address emitVerifier;
+        /// The verifier of portfolio-margin account updates (circuits/main/account_update_portfolio.circom).
+        address portfolioVerifier;
         /// Where a partial liquidation restores an account: the target ratio is mm + targetHealthBps / 10,000
         /// of (im - mm), in (0, 10,000).
         uint16 targetHealthBps;
@@ -92,6 +94,9 @@ interface IMarginEngine {
         bool frozen;
         /// The keeper the account named (0: none yet); its key receives every new opening.
         uint40 keeperId;
+        /// Portfolio margin (`chooseMarginMode`): every margin proof is a scenario test (PortfolioMargin.sol)
+        /// with the portfolio verifier. False (the default): simple margin.
+        bool portfolio;
     }
 
     /// @notice What a frozen account owes or is owed, in settlement-token base units.
@@ -195,6 +200,10 @@ interface IMarginEngine {
     error OracleStale(uint64 epochTimestamp, uint256 maxEpochAge);
     /// @notice Thrown when the Groth16 proof does not verify against the public inputs the engine derived.
     error InvalidProof();
+    /// @notice A portfolio-margin account cannot use a simple-margin proof (note emission, insolvency).
+    error PortfolioAccount(address account);
+    /// @notice The margin mode changes only with no open position and an account that is not frozen.
+    error MarginModeLocked(address account, uint8 openMarkets, bool frozen);
     /// @notice Thrown when the new commitment is not a BN254 field element.
     error CommitmentNotInField(uint256 commitment);
     /// @notice Thrown when the new commitment equals the old one (the proof would be replayable).
@@ -283,6 +292,8 @@ interface IMarginEngine {
 
     /// @notice Emitted on every accepted account update. `leaseRenewed` is true when the proof showed
     ///         maintenance margin (or stricter) at `epoch`, which renews the solvency lease.
+    event MarginModeChanged(address indexed account, bool portfolio);
+
     event AccountUpdated(
         address indexed account,
         Action indexed action,
@@ -407,6 +418,11 @@ interface IMarginEngine {
         KeeperNote calldata note,
         Proof calldata proof
     ) external;
+
+    /// @notice Chooses the caller's margin mode: portfolio (a scenario test, PortfolioMargin.sol) or simple
+    ///         (the default). Only with no open position and an account that is not frozen (`MarginModeLocked`);
+    ///         the basket and its commitment do not change.
+    function chooseMarginMode(bool portfolio) external;
 
     /// @notice Renews the maintenance lease with a proof at the current epoch; the open positions' funding is
     ///         realised into the settlement slot (the proof's delta; none without funding).

@@ -77,6 +77,9 @@ library Liquidation {
     ) external {
         IMarginEngine.Account storage acct = s.accounts[account];
         if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
+        // The insolvency proof is a simple-margin statement: a portfolio account that clears its scenarios may
+        // be below simple maintenance. Its pool is protected by the lease (lapse, then `forceClose`).
+        if (acct.portfolio) revert IMarginEngine.PortfolioAccount(account);
         checkSeizure(s, d, seizure);
         verify(
             s, d, account, epoch, closeOutRequirement(s, d, account), seizure, remainderCommitment, 0, NO_CAP, proof
@@ -120,6 +123,9 @@ library Liquidation {
     ) external {
         IMarginEngine.Account storage acct = s.accounts[account];
         if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
+        // The insolvency proof is a simple-margin statement: a portfolio account that clears its scenarios may
+        // be below simple maintenance. Its pool is protected by the lease (lapse, then `forceClose`).
+        if (acct.portfolio) revert IMarginEngine.PortfolioAccount(account);
         if (acct.frozen) revert IMarginEngine.AccountFrozen(account, s.settlements[account].basketDelta);
         if (closeBps == 0 || closeBps >= BPS) revert IMarginEngine.CloseOutOfRange(closeBps);
         checkSeizure(s, d, seizure);
@@ -205,6 +211,9 @@ library Liquidation {
     ) external {
         IMarginEngine.Account storage acct = s.accounts[account];
         if (acct.openMarkets == 0) revert IMarginEngine.NoOpenPosition(account);
+        // The insolvency proof is a simple-margin statement: a portfolio account that clears its scenarios may
+        // be below simple maintenance. Its pool is protected by the lease (lapse, then `forceClose`).
+        if (acct.portfolio) revert IMarginEngine.PortfolioAccount(account);
         IMarginEngine.Distress storage ds = s.distress[account];
         if (ds.flagEpoch > acct.leaseEpoch) revert IMarginEngine.AlreadyFlagged(account, ds.flaggedAt);
         IMarginEngine.Seizure memory none;

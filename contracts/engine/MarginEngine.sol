@@ -12,7 +12,7 @@ import {INoteCustody, IShieldedPool} from "../notes/IShieldedPool.sol";
 import {IMarket, IMarketEngine, IMarketQuoter} from "../interfaces/IMarket.sol";
 import {IPerpMarket} from "../market/IPerpMarket.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
-import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
+import {IAccountAbsorbVerifier, IAccountEmitVerifier, IAccountUpdatePortfolioVerifier, IAccountUpdateVerifier, IInsolvencyVerifier} from "../interfaces/IVerifiers.sol";
 import {IPoseidon3} from "../interfaces/IPoseidon.sol";
 import {IPlimsollOracle} from "../oracle/IPlimsollOracle.sol";
 import {IKeeperRegistry} from "../keeper/IKeeperRegistry.sol";
@@ -53,6 +53,8 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     IPlimsollOracle public immutable oracle;
     /// @notice The generated Groth16 verifier of the account-update circuit.
     IAccountUpdateVerifier public immutable verifier;
+    /// @notice The generated Groth16 verifier of the portfolio-margin account-update circuit.
+    IAccountUpdatePortfolioVerifier public immutable portfolioVerifier;
     /// @notice The generated Groth16 verifier of the insolvency circuit.
     IInsolvencyVerifier public immutable insolvencyVerifier;
     /// @notice The generated Groth16 verifier of account updates that absorb a shielded note.
@@ -132,6 +134,7 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         uint8 settlementAsset_ = config.settlementAsset;
         oracle = oracle_;
         verifier = IAccountUpdateVerifier(config.updateVerifier);
+        portfolioVerifier = IAccountUpdatePortfolioVerifier(config.portfolioVerifier);
         insolvencyVerifier = IInsolvencyVerifier(config.insolvencyVerifier);
         poseidon3 = IPoseidon3(config.poseidon3);
         emptyBasketHash = config.emptyBasketHash;
@@ -357,6 +360,14 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     // ------------------------------------------------------------------------------------------
 
     /// @inheritdoc IMarginEngine
+    function chooseMarginMode(bool portfolio) external nonReentrant {
+        Account storage acct = _s.accounts[msg.sender];
+        if (acct.openMarkets != 0 || acct.frozen) revert MarginModeLocked(msg.sender, acct.openMarkets, acct.frozen);
+        acct.portfolio = portfolio;
+        emit MarginModeChanged(msg.sender, portfolio);
+    }
+
+    /// @inheritdoc IMarginEngine
     /// @dev Permissionless once the lease lapsed (age or a new oracle price regime) and the grace period
     ///      passed. Every position closes at the current epoch's mark; the realised PnL becomes the
     ///      account's pending settlement and the account is frozen until `settle`. A loss is advanced
@@ -560,12 +571,19 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         return Positions.requirement(_s, _deps(), account, initial ? Margin.Initial : Margin.Maintenance, false);
     }
 
+    /// @notice The packed floors a portfolio-margin proof of `account` must clear now (PortfolioMargin.sol):
+    ///         scenarios 0-3 in `lo`, 4-7 in `hi`, 62 bits each, in 1e-6 USD; halted markets not refused.
+    function portfolioFloorsOf(address account, bool initial) external view returns (uint256 lo, uint256 hi) {
+        return AccountUpdates.portfolioFloorsOf(_s, _deps(), account, initial);
+    }
+
     /// @dev The immutables, for the concept libraries (which cannot read them).
     function _deps() internal view returns (EngineDeps memory) {
         return EngineDeps({
             oracle: oracle,
             quoter: quoter,
             verifier: verifier,
+            portfolioVerifier: portfolioVerifier,
             insolvencyVerifier: insolvencyVerifier,
             absorbVerifier: absorbVerifier,
             emitVerifier: emitVerifier,

@@ -101,3 +101,16 @@ interface IAccountEmitVerifier {
         uint256[7] calldata pubSignals
     ) external view returns (bool);
 }
+
+/// @notice The Groth16 verifier snarkjs generates for the portfolio-margin account update
+///         (contracts/generated/AccountUpdatePortfolioVerifier.sol, circuits/main/account_update_portfolio.circom).
+/// @dev Public signals, in order: oldCommitment, newCommitment, weightsHash, statement, challenge, binding, upHash,
+///      floorsLo, floorsHi.
+interface IAccountUpdatePortfolioVerifier {
+    function verifyProof(
+        uint256[2] calldata pA,
+        uint256[2][2] calldata pB,
+        uint256[2] calldata pC,
+        uint256[9] calldata pubSignals
+    ) external view returns (bool);
+}

@@ -241,6 +241,24 @@ interface IPlimsollOracle is IMarketQuoter {
     /// @return maintenance The maintenance-margin weights; their hash is the epoch's `maintenanceWeightsHash`.
     function weightVectors() external view returns (uint256[16] memory initial, uint256[16] memory maintenance);
 
+    /// @notice The up weights of the current epoch's scenario grid over all 16 slots (unused slots are 0):
+    ///         the value of one base unit after a move up by the asset's haircut,
+    ///         floor(P * (WAD + h) * scale / WAD), with P and h as for the weight vectors (initial: the lower of
+    ///         price and mark and hIM, 0 while halted; maintenance: the mark and hMM). The down weights are
+    ///         the weight vectors themselves. Hashed (as `weightsHash`) into `currentScenarioParams`.
+    /// @return initial The initial-margin up weights.
+    /// @return maintenance The maintenance-margin up weights.
+    function upWeightVectors() external view returns (uint256[16] memory initial, uint256[16] memory maintenance);
+
+    /// @notice What a portfolio-margin check at the current epoch needs, in one call (for the margin engine):
+    ///         `currentEpochParams` plus the hash of the matching up-weight vector (see `upWeightVectors`),
+    ///         computed in `poke`.
+    /// @param maintenance True for the maintenance grid, false for the initial one.
+    function currentScenarioParams(bool maintenance)
+        external
+        view
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash, uint256 upHash, uint64 regime);
+
     /// @notice The current margin ratios of a perp market (WAD of notional).
     /// @param market The market index.
     /// @return initial The initial margin ratio.

@@ -184,6 +184,12 @@ library OracleMath {
         return (price * (WAD - haircut) * scale) / WAD;
     }
 
+    /// @notice The scenario grid's up weight: floor(price * (WAD + haircut) * scale / WAD), the value of one base
+    ///         unit after a move up by the haircut (rounded down: against the trader holding it).
+    function upWeight(uint256 price, uint256 haircut, uint256 scale) internal pure returns (uint256) {
+        return (price * (WAD + haircut) * scale) / WAD;
+    }
+
     /// @notice Step 8: min(maxBonus, hMM * WAD / (WAD - hMM)), floored. hMM < WAD; flooring keeps
     ///         (1 + bonus) * (1 - hMM) <= 1.
     function bonus(uint256 hMM, uint256 maxBonus) internal pure returns (uint256) {

@@ -159,6 +159,9 @@ contract PlimsollOracle is IPlimsollOracle {
     uint64 private _currentEpochTimestamp;
     /// @inheritdoc IPlimsollOracle
     uint64 public currentRegime;
+    /// @dev Hashes of the current epoch's up-weight vectors (the scenario grid, see `upWeightVectors`).
+    uint256 private _initialUpHash;
+    uint256 private _maintenanceUpHash;
 
     AssetState[MAX_ASSETS] private _assets;
     MarketState[MAX_MARKETS] private _markets;
@@ -265,6 +268,9 @@ contract PlimsollOracle is IPlimsollOracle {
         });
         _epochs[epochNumber] = closed;
         _currentEpochTimestamp = closed.timestamp;
+        (uint256[MAX_ASSETS] memory upIM, uint256[MAX_ASSETS] memory upMM) = _upWeightVectors();
+        _initialUpHash = _hashWeights(upIM);
+        _maintenanceUpHash = _hashWeights(upMM);
         emit EpochClosed(epochNumber, closed.timestamp, closed.initialWeightsHash, closed.maintenanceWeightsHash);
         return true;
     }
@@ -491,6 +497,53 @@ contract PlimsollOracle is IPlimsollOracle {
             maintenance ? e.maintenanceWeightsHash : e.initialWeightsHash,
             currentRegime
         );
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function currentScenarioParams(bool maintenance)
+        external
+        view
+        returns (uint64 number, uint64 timestamp, uint256 weightsHash, uint256 upHash, uint64 regime)
+    {
+        number = currentEpoch;
+        if (number == 0) revert NoEpoch();
+        Epoch storage e = _epochs[number];
+        return maintenance
+            ? (number, _currentEpochTimestamp, e.maintenanceWeightsHash, _maintenanceUpHash, currentRegime)
+            : (number, _currentEpochTimestamp, e.initialWeightsHash, _initialUpHash, currentRegime);
+    }
+
+    /// @inheritdoc IPlimsollOracle
+    function upWeightVectors()
+        external
+        view
+        returns (uint256[MAX_ASSETS] memory initial, uint256[MAX_ASSETS] memory maintenance)
+    {
+        _requireEpoch();
+        return _upWeightVectors();
+    }
+
+    /// @dev The scenario grid's up weights: each weight's price moved up by its haircut instead of down.
+    function _upWeightVectors()
+        private
+        view
+        returns (uint256[MAX_ASSETS] memory initial, uint256[MAX_ASSETS] memory maintenance)
+    {
+        uint256 n = assetCount;
+        for (uint256 i; i < n; ++i) {
+            AssetState storage a = _assets[i];
+            uint256 scale = _weightScale(i);
+            if (!a.frozen && a.coolingOff == 0) {
+                initial[i] = _upWeight(i, OracleMath.min(a.price, a.mark), a.hIM, scale);
+            }
+            maintenance[i] = _upWeight(i, a.mark, a.hMM, scale);
+        }
+    }
+
+    /// @dev `OracleMath.upWeight`, rejecting an up weight that does not fit 128 bits (the circuit's bound).
+    function _upWeight(uint256 slot, uint256 p, uint256 haircut, uint256 scale) private pure returns (uint256 w) {
+        w = OracleMath.upWeight(p, haircut, scale);
+        if ((w >> 128) != 0) revert WeightOverflow(slot, w);
     }
 
     /// @inheritdoc IPlimsollOracle

@@ -11,14 +11,15 @@
  *    at load time.
  *  - `PlimsollVerifier`: the generated Groth16 verifiers (contracts/generated/, `npm run build`):
  *    AccountUpdateVerifier, InsolvencyVerifier, the pool's NoteJoinSplitVerifier and
- *    NoteBatchInsertVerifier, the engine's AccountAbsorbVerifier and AccountEmitVerifier.
+ *    NoteBatchInsertVerifier, the engine's AccountAbsorbVerifier, AccountEmitVerifier and
+ *    AccountUpdatePortfolioVerifier.
  *  - `Plimsoll`: the PlimsollOracle (hasher, RiskConfig, AssetConfig[], market underlyings), the
  *    KeeperRegistry, the PerpMarket (quoted by the oracle, in the settlement token read with
  *    `m.staticCall(oracle, "asset", ...)`), its InsuranceFund, the ShieldedPool (the oracle, the
  *    join-split and batch verifiers; linked to PoseidonT3), the engine's linked concept libraries
  *    (AccountUpdates, NoteUpdates, Positions, Leases, Liquidation) and the MarginEngine (a Config struct:
  *    oracle, update and insolvency verifiers, poseidon3, emptyBasketHash, settlementAsset, leaseMaxAge,
- *    leaseGrace, keeperRegistry, market, insuranceFund, shieldedPool, absorbVerifier, emitVerifier),
+ *    leaseGrace, keeperRegistry, market, insuranceFund, shieldedPool, absorbVerifier, emitVerifier, portfolioVerifier),
  *    whose constructor binds the market, the fund and the pool to itself (`bindEngine()`, once each).
  *
  * Governance-free: no contract has an owner or a setter; every constant is a constructor argument.
@@ -195,7 +196,8 @@ export const VerifierModule = buildModule("PlimsollVerifier", (m) => {
   const batchInsertVerifier = m.contract("NoteBatchInsertVerifier", []);
   const absorbVerifier = m.contract("AccountAbsorbVerifier", []);
   const emitVerifier = m.contract("AccountEmitVerifier", []);
-  return { verifier, insolvencyVerifier, joinSplitVerifier, batchInsertVerifier, absorbVerifier, emitVerifier };
+  const portfolioVerifier = m.contract("AccountUpdatePortfolioVerifier", []);
+  return { verifier, insolvencyVerifier, joinSplitVerifier, batchInsertVerifier, absorbVerifier, emitVerifier, portfolioVerifier };
 });
 
 /** What the oracle and the engine are built from: literals, module parameters or futures (for addresses). */
@@ -277,6 +279,7 @@ export function addPlimsollCore(m: IgnitionModuleBuilder, inputs: PlimsollCoreIn
       shieldedPool,
       absorbVerifier: verifiers.absorbVerifier,
       emitVerifier: verifiers.emitVerifier,
+      portfolioVerifier: verifiers.portfolioVerifier,
     },
   ], { libraries });
   // Owners' isolated sub-accounts on the engine (contracts/accounts/); its constructor deploys the SubAccount implementation.

@@ -13,7 +13,7 @@ export type EngineContract = Contract & {
   emptyCommitment: Call<bigint>;
   settlementAsset: Call<bigint>;
   market: Call<string>;
-  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean; keeperId: bigint }>;
+  accountOf: Call<{ commitment: bigint; leaseEpoch: bigint; leaseTimestamp: bigint; leaseRegime: bigint; openMarkets: bigint; frozen: boolean; keeperId: bigint; portfolio: boolean }>;
   leaseOf: Call<[bigint, bigint, bigint] & { status: bigint; lapsesAt: bigint; closableAt: bigint }>;
   settlementOf: Call<{ basketDelta: bigint; owedToPool: bigint; owedToKeeper: bigint; bondKeeper: bigint }>;
   maxEpochAge: Call<bigint>;
@@ -44,6 +44,11 @@ export type EngineContract = Contract & {
   absorbNote: Send;
   emitNote: Send;
   shieldedPool: Call<string>;
+  /** Chooses simple (false) or portfolio (true) margin; no position may be open. */
+  chooseMarginMode: Send;
+  portfolioVerifier: Call<string>;
+  /** The packed floors [lo, hi] a portfolio proof of the account must clear (initial: true, or maintenance). */
+  portfolioFloorsOf: Call<[bigint, bigint]>;
 };
 
 export type OracleContract = Contract & {
@@ -78,6 +83,12 @@ export type OracleContract = Contract & {
   marketHalted: Call<boolean>;
   /** frozen, cooling-off samples left (see IPlimsollOracle.riskState). */
   riskState: Call<[boolean, bigint]>;
+  /** The portfolio scenario grid's up weights: [initial, maintenance] (the down weights are `weightVectors`). */
+  upWeightVectors: Call<[bigint[], bigint[]]>;
+  /** number, timestamp, weightsHash, upHash, regime of the current epoch for the initial (false) or maintenance (true) grid. */
+  currentScenarioParams: Call<[bigint, bigint, bigint, bigint, bigint]>;
+  marketUnderlying: Call<bigint>;
+  marginFloor: Call<bigint>;
 };
 
 export type TokenContract = Contract & {

@@ -22,6 +22,7 @@ import type { CircuitArtifacts, ProofStage, Prover } from "./prover.js";
 import type { AccountKey, OpeningStore } from "./store.js";
 import { SUB_ACCOUNT_ABI } from "./subAccounts.js";
 import { initNoteCrypto, noteStruct, type KeeperNote, type KeeperTarget, type NoteCrypto } from "./keeperNote/index.js";
+import { planPortfolioUpdate, portfolioFloors, portfolioRequirement, SCENARIOS, type ScenarioGrid, type ScenarioPosition } from "./portfolio.js";
 
 /** The public state a proof is built against: one oracle epoch and the account's positions. */
 export interface ChainView {
@@ -59,6 +60,8 @@ export interface TraderOptions {
   store: OpeningStore;
   /** Called when a proof moves to a new stage (for progress output). */
   onProgress?: (stage: ProofStage) => void;
+  /** The portfolio-margin circuit's artifacts (default: the build's account_update_portfolio). */
+  portfolioArtifacts?: CircuitArtifacts;
   /**
    * The keeper to name (its registry id and public key). Default: the keeper the account already
    * names. An account that names none yet must give one.
@@ -117,6 +120,18 @@ async function recoverRemainder(engine: EngineContract, h: SyncPoseidon, store: 
     }
   }
   return undefined;
+}
+
+/** The build's portfolio-margin circuit (circuits/main/account_update_portfolio.circom). */
+export const PORTFOLIO_CIRCUIT = "account_update_portfolio";
+
+/** What an update must clear: the simple rule (requirement, weights) and, for a portfolio account, its margin type and positions. */
+interface MarginRule {
+  requirement: bigint;
+  weights: bigint[];
+  margin: "none" | "initial" | "maintenance";
+  /** The positions after the update (default: the current ones). */
+  positions?: ReadonlyMap<number, PositionState>;
 }
 
 /** Sends one proved update to the engine: epoch, new commitment, keeper note and proof. */
@@ -212,7 +227,7 @@ export class Trader {
 
   /** Deposits `amount` base units of slot `asset` (the engine must be approved; for a sub-account, the sub-account). */
   deposit(asset: number, amount: bigint): Promise<ActionReport> {
-    return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights }), (e, c, n, p) =>
+    return this.run("deposit", { index: asset, amount }, async (v) => ({ requirement: 0n, weights: v.initialWeights, margin: "none" }), (e, c, n, p) =>
       this.via.deposit(asset, amount, e, c, n, p));
   }
 
@@ -221,6 +236,7 @@ export class Trader {
     return this.run("withdraw", { index: asset, amount: -amount }, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, true),
       weights: v.initialWeights,
+      margin: "initial",
     }), (e, c, n, p) => this.via.withdraw(asset, amount, e, c, n, p));
   }
 
@@ -232,6 +248,7 @@ export class Trader {
     return this.run("renewLease", delta, async () => ({
       requirement: accountRequirement(atFundingIndex(v.positions, v.markets), v.markets, false),
       weights: v.maintenanceWeights,
+      margin: "maintenance",
     }), (e, c, n, p) => this.via.renewLease(e, c, n, p), v);
   }
 
@@ -245,6 +262,7 @@ export class Trader {
     return this.run("settle", delta, async (v) => ({
       requirement: accountRequirement(v.positions, v.markets, false),
       weights: v.maintenanceWeights,
+      margin: "maintenance",
     }), (e, c, n, p) => this.via.settle(e, c, n, p));
   }
 
@@ -267,6 +285,8 @@ export class Trader {
     return this.run("trade", { index: this.settlementAsset, amount: pnl }, async () => ({
       requirement: accountRequirement(after, v.markets, grows),
       weights: grows ? v.initialWeights : v.maintenanceWeights,
+      margin: grows ? "initial" : "maintenance",
+      positions: after,
     }), (e, c, n, p) => this.via.trade(market, sizeDelta, e, c, n, p), v);
   }
 
@@ -304,15 +324,60 @@ export class Trader {
   private async run(
     action: ActionReport["action"],
     delta: BasketDelta,
-    rule: (v: ChainView) => Promise<{ requirement: bigint; weights: bigint[] }>,
+    rule: (v: ChainView) => Promise<MarginRule>,
     send: SendUpdate,
     viewed?: ChainView,
   ): Promise<ActionReport> {
     const v = viewed ?? (await this.view());
-    const { requirement, weights } = await rule(v);
+    const r = await rule(v);
     const keeper = await this.keeperTarget();
-    const plan = planUpdate(this.h, this.current, delta, requirement, weights, { crypto: this.crypto, keeper, nonce: v.epoch });
-    return this.submit(action, v, requirement, delta, plan, this.o.artifacts, send);
+    const k = { crypto: this.crypto, keeper, nonce: v.epoch };
+    if (await this.isPortfolio()) {
+      const { grid, floors } = await this.portfolioRule(v, r.margin, r.positions ?? v.positions);
+      const plan = planPortfolioUpdate(this.h, this.current, delta, grid, floors, k);
+      const artifacts = this.o.portfolioArtifacts ?? artifactPaths().circuit(PORTFOLIO_CIRCUIT);
+      return this.submit(action, v, portfolioRequirement(floors), delta, plan, artifacts, send);
+    }
+    const plan = planUpdate(this.h, this.current, delta, r.requirement, r.weights, k);
+    return this.submit(action, v, r.requirement, delta, plan, this.o.artifacts, send);
+  }
+
+  /** True when the account is in portfolio-margin mode (`MarginEngine.chooseMarginMode`). */
+  async isPortfolio(): Promise<boolean> {
+    return Boolean((await this.o.engine.accountOf(this.key.owner)).portfolio);
+  }
+
+  /** Switches the account's margin mode (no position may be open). */
+  async chooseMarginMode(portfolio: boolean): Promise<bigint> {
+    const tx = await this.o.engine.chooseMarginMode(portfolio);
+    const receipt = await tx.wait();
+    if (receipt === null || receipt.status !== 1) throw new Error(`chooseMarginMode transaction ${tx.hash} failed`);
+    return receipt.gasUsed;
+  }
+
+  /**
+   * The scenario grid of the epoch `v` read (checked against the oracle's hashes) and the floors of
+   * `positions` (PortfolioMargin.packedFloors): 0 for a rule-free update.
+   */
+  async portfolioRule(v: ChainView, margin: MarginRule["margin"], positions: ReadonlyMap<number, PositionState>): Promise<{ grid: ScenarioGrid; floors: bigint[] }> {
+    const { oracle } = this.o;
+    const maintenance = margin === "maintenance";
+    const [params, up] = await Promise.all([oracle.currentScenarioParams(maintenance), oracle.upWeightVectors()]);
+    const grid: ScenarioGrid = {
+      down: maintenance ? v.maintenanceWeights : v.initialWeights,
+      up: (up[maintenance ? 1 : 0] as bigint[]).map(BigInt),
+    };
+    if (BigInt(params[0]) !== v.epoch || weightsHash(this.h, grid.down) !== BigInt(params[2]) || weightsHash(this.h, grid.up) !== BigInt(params[3])) {
+      throw new Error("the oracle moved to a new epoch while reading the scenario grid; try again");
+    }
+    if (margin === "none") return { grid, floors: new Array<bigint>(SCENARIOS).fill(0n) };
+    const scenario: ScenarioPosition[] = [];
+    for (const [j, p] of positions) {
+      const underlying = Number(await oracle.marketUnderlying(j));
+      const [hIM, hMM] = await oracle.haircuts(underlying);
+      scenario.push({ ...p, mark: v.markets[j]!.mark, underlying, haircut: BigInt(maintenance ? hMM : hIM), marketFundingIndex: v.markets[j]!.fundingIndex ?? 0n });
+    }
+    return { grid, floors: portfolioFloors(scenario, BigInt(await oracle.marginFloor())) };
   }
 
   /** Proves `plan`, records the next opening as pending, sends, confirms. */

@@ -125,6 +125,8 @@ export interface EngineDeps {
   market?: { getAddress(): Promise<string> };
   /** The market's funding rule, [coefficient, cap, floor] (see `PerpMarket.funding`; default: none). */
   funding?: readonly [bigint, bigint, bigint];
+  /** The portfolio-margin account-update verifier (default: a new AccountUpdatePortfolioVerifier). */
+  portfolioVerifier?: { getAddress(): Promise<string> };
 }
 
 /** A market without funding (cap 0): the engine's numbers are those before funding. */
@@ -183,6 +185,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
   const libraries = deps.libraries ?? (await deployEngineLibraries(ethers));
   const noteVerifiers = deps.noteVerifiers ?? (await deployNoteVerifiers(ethers));
   const shieldedPool = deps.shieldedPool ?? (await deployShieldedPool(ethers, oracleAddress, noteVerifiers)).pool;
+  const portfolioVerifier = deps.portfolioVerifier ?? (await ethers.deployContract("AccountUpdatePortfolioVerifier"));
   const engine = await ethers.deployContract("MarginEngine", [
     {
       oracle: await deps.oracle.getAddress(),
@@ -203,6 +206,7 @@ export async function deployMarginEngine(ethers: HardhatEthers, deps: EngineDeps
       shieldedPool: await shieldedPool.getAddress(),
       absorbVerifier: noteVerifiers.absorb,
       emitVerifier: noteVerifiers.emit,
+      portfolioVerifier: await portfolioVerifier.getAddress(),
     },
   ], { libraries });
   return engine as unknown as EngineContract;

@@ -53,6 +53,7 @@ describe("Forged witnesses: each is rejected by the constraint it targets, and b
     ["note_batch_insert", "circuits/main/note_batch_insert.circom"],
     ["account_notes", "circuits/main/account_absorb.circom"],
     ["account_notes", "circuits/main/account_emit.circom"],
+    ["portfolio_update", "circuits/main/account_update_portfolio.circom"],
   ];
 
   for (const [circuit, main] of layout) {

@@ -702,9 +702,9 @@ describe("MarginEngine", function () {
     const SETTER = /^set[A-Z_]/;
     const governance = (names: string[]): string[] => names.filter((n) => GOVERNANCE.test(n) || SETTER.test(n));
 
-    it("gives the engine no owner, admin, pause or upgrade function: only account updates, lease enforcement and the pool's payouts change state", async function () {
+    it("gives the engine no owner, admin, pause or upgrade function: only account updates, the account's margin mode, lease enforcement and the pool's payouts change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "chooseMarginMode", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);
@@ -771,6 +771,7 @@ describe("MarginEngine", function () {
         shieldedPool: await (pool ?? (await freshPool())).getAddress(),
         absorbVerifier: w.d.noteVerifiers.absorb,
         emitVerifier: w.d.noteVerifiers.emit,
+        portfolioVerifier: await typed(w).engine.portfolioVerifier(),
       });
       const fresh = async () => {
         const market = await ethers.deployContract("PerpMarket", [oracle, quote, decimals, [0n, 0n, 0n]]);

@@ -254,7 +254,9 @@ describe("PlimsollOracle", function () {
         await d.fixture.sources[0]![0]!.setBurnsGas(true);
         await networkHelpers.time.setNextBlockTimestamp(t);
         const receipt = await (await d.fixture.oracle.poke()).wait();
-        expect(receipt!.gasUsed < 900_000n).to.equal(true);
+        console.log("POKEGAS", receipt!.gasUsed);
+        // About 720k before the portfolio scenario grid, whose two up-weight hashes add about 340k.
+        expect(receipt!.gasUsed < 1_150_000n).to.equal(true);
         expect(await d.fixture.oracle.price(0)).to.equal(ETH);
         expect((await d.fixture.oracle.volatility(0))[3]).to.equal(false);
       });

@@ -135,6 +135,17 @@ async function expectSameState(oracle: PlimsollOracle, model: OracleModel, h: Sy
   // The on-chain hash is the shared encoding of the on-chain vector, independently of the model.
   expect(weightsHash(h, [...maintenance])).to.equal(epoch.maintenanceWeightsHash);
   expect(weightsHash(h, [...initial])).to.equal(epoch.initialWeightsHash);
+  // The portfolio scenario grid: up weights and their hashes, the on-chain hash again independently of the model.
+  const [upInitial, upMaintenance] = await oracle.upWeightVectors();
+  const up = model.upWeightVectors();
+  expect([...upInitial], "initial up weights").to.deep.equal(up.initial);
+  expect([...upMaintenance], "maintenance up weights").to.deep.equal(up.maintenance);
+  const [scenarioIM, scenarioMM] = await Promise.all([oracle.currentScenarioParams(false), oracle.currentScenarioParams(true)]);
+  const upHashes = model.upHashes();
+  expect([...scenarioIM], "initial scenario params").to.deep.equal([e, expected.timestamp, expected.initialWeightsHash, upHashes.initial, regime]);
+  expect([...scenarioMM], "maintenance scenario params").to.deep.equal([e, expected.timestamp, expected.maintenanceWeightsHash, upHashes.maintenance, regime]);
+  expect(weightsHash(h, [...upMaintenance])).to.equal(scenarioMM[3]);
+  expect(weightsHash(h, [...upInitial])).to.equal(scenarioIM[3]);
 
   for (let i = 0; i < model.assetCount; i++) {
     const [price, vol, haircuts, weights, bonus] = await Promise.all([

@@ -135,6 +135,14 @@ export function weightOf(price: bigint, haircut: bigint, decimals: number): bigi
   return w;
 }
 
+/** The scenario grid's up weight: floor(price * (WAD + h) * 10^(22-d) / WAD) (OracleMath.upWeight). */
+export function upWeightOf(price: bigint, haircut: bigint, decimals: number): bigint {
+  const scale = 10n ** BigInt(VALUE_DECIMALS - PRICE_DECIMALS - decimals);
+  const w = (price * (WAD + haircut) * scale) / WAD;
+  if (w >> 128n !== 0n) throw new RangeError(`up weight ${w} does not fit 128 bits`);
+  return w;
+}
+
 /**
  * Step 11: true when the mark is further from `ref` than `leaseBandWad` times `band` (the lowest maintenance
  * haircut since the regime started): |mark - ref| * WAD > floor(band * leaseBandWad / WAD) * ref.

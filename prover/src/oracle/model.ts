@@ -9,7 +9,7 @@ import { N_ASSETS, WAD } from "../constants.js";
 import { weightsHash } from "../encoding.js";
 import type { SyncPoseidon } from "../poseidon.js";
 import { type OracleConfig, type SourceReading, type Epoch, type MarginPair, type Volatility, type FrozenAsset, type RiskState, type UnconfirmedPrice } from "./types.js";
-import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, leftBand, liquidationBonusOf, max, min, breakerTrips, coolDown, isJump, confirmsPending, nextMark } from "./math.js";
+import { riskMultiplierOf, aggregate, squaredReturn, ewma, targetRatio, rateLimit, initialOf, weightOf, upWeightOf, leftBand, liquidationBonusOf, max, min, breakerTrips, coolDown, isJump, confirmsPending, nextMark } from "./math.js";
 import { validateConfig } from "./config.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -299,6 +299,28 @@ export class OracleModel {
     return { initial, maintenance };
   }
 
+  /**
+   * The scenario grid's up weights over all N_ASSETS slots (PlimsollOracle.upWeightVectors): P and h as in
+   * `weightVectors`, moved up by h instead of down; the initial one 0 while halted.
+   */
+  upWeightVectors(): { initial: bigint[]; maintenance: bigint[] } {
+    if (this.epochs.length === 0) throw new RangeError("no epoch has been closed yet");
+    const initial = new Array<bigint>(N_ASSETS).fill(0n);
+    const maintenance = new Array<bigint>(N_ASSETS).fill(0n);
+    this.assets.forEach((a, i) => {
+      const decimals = this.config.assets[i]!.decimals;
+      if (!this.isHalted(a)) initial[i] = upWeightOf(min(a.price, a.mark), a.hIM, decimals);
+      maintenance[i] = upWeightOf(a.mark, a.hMM, decimals);
+    });
+    return { initial, maintenance };
+  }
+
+  /** The hashes of the current up-weight vectors (PlimsollOracle.currentScenarioParams' upHash). */
+  upHashes(): { initial: bigint; maintenance: bigint } {
+    const { initial, maintenance } = this.upWeightVectors();
+    return { initial: weightsHash(this.hash, initial), maintenance: weightsHash(this.hash, maintenance) };
+  }
+
   /** Current margin ratios of a market (WAD). */
   marketRatios(market: number): MarginPair {
     const m = this.markets[this.checkMarket(market)]!;
@@ -377,5 +399,6 @@ export {
   squaredReturn,
   targetRatio,
   weightOf,
+  upWeightOf,
 } from "./math.js";
 export * from "./config.js";

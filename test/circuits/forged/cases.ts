@@ -30,6 +30,8 @@ import { noteCommitment, noteNullifier, ownerKeyOf, type Note } from "../../../p
 import { NoteTree, batchChain } from "../../../prover/src/notes/tree.js";
 import { buildBatchInsert, buildJoinSplit, type OwnedNote } from "../../../prover/src/notes/witness.js";
 import { type ForgeCircuit, type Forgery, inverse, oneHot, P } from "../../helpers/forge.js";
+import { upWeightOf, weightOf } from "../../../prover/src/oracle/index.js";
+import { FLOOR_UNIT, packFloors, planPortfolioUpdate, scenarioValues, SCENARIOS } from "../../../prover/src/portfolio.js";
 import { DECIMALS, PRICES_E8, rng, weight } from "../../helpers/reference.js";
 
 /** The statement a forgery must fail at: the owner's template and a snippet of the failing line, and optionally a frame of its stack. */
@@ -1754,10 +1756,168 @@ async function accountNotesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
 /** Every circuit's oracle (builds the inputs; about a second). */
 export async function buildOracles(): Promise<CircuitOracle[]> {
   const h = await initPoseidon();
-  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h), await joinSplitOracle(h), await batchInsertOracle(h), await accountNotesOracle(h)];
+  return [await accountUpdateOracle(h), await insolvencyOracle(h), await reservesOracle(h), await joinSplitOracle(h), await batchInsertOracle(h), await accountNotesOracle(h), await portfolioOracle(h)];
 }
 
 /** Does a failure match a target? */
+/** The portfolio-margin update (circuits/src/portfolio_update.circom), as test/portfolio/circuit.test.ts. */
+async function portfolioOracle(h: SyncPoseidon): Promise<CircuitOracle> {
+  const k: UpdateKeeper = { crypto: await initNoteCrypto(), keeper: { keeperId: 1n, key: (await generateKeeperKey()).publicKey }, nonce: 9n };
+  const down = Array<bigint>(16).fill(0n);
+  const up = Array<bigint>(16).fill(0n);
+  ([[10n ** 8n, 10n ** 16n, 6], [2_700n * 10n ** 8n, 8n * 10n ** 16n, 18], [60_000n * 10n ** 8n, 10n ** 17n, 8]] as [bigint, bigint, number][]).forEach(([price, hc, d], i) => {
+    down[i] = weightOf(price, hc, d);
+    up[i] = upWeightOf(price, hc, d);
+  });
+  const grid = { down, up };
+  const opening: AccountOpening = { owner: 0xabcn, amounts: withSlot(withSlot(Array<bigint>(16).fill(0n), 0, 1_000n * 10n ** 6n), 1, 2n * 10n ** 18n), blinding: 77n };
+  const delta = { index: 0, amount: -100n * 10n ** 6n };
+  const after = withSlot(opening.amounts, 0, 900n * 10n ** 6n);
+  const tight = scenarioValues(after, grid).map((v) => v / FLOOR_UNIT);
+  const plan = (floors: readonly bigint[]) => planPortfolioUpdate(h, opening, delta, grid, floors, k, 0xbeefn).input as unknown as CircuitInput;
+  const honest = plan(tight);
+  const loose = plan(Array<bigint>(SCENARIOS).fill(0n));
+  const above = (s: number): CircuitInput => {
+    const f = [...tight];
+    f[s]! += 1n;
+    const [lo, hi] = packFloors(f);
+    return { ...honest, floorsLo: lo.toString(), floorsHi: hi.toString() };
+  };
+  const free = ["main.newCommitment", "main.binding"];
+  const T = "PortfolioUpdateWithKeeper";
+  const base = async (fc: ForgeCircuit, input: CircuitInput = honest): Promise<Forgery> => fc.forge(await fc.witness(input));
+  const bumpedUp = [...(honest.upWeights as string[])];
+  bumpedUp[1] = (BigInt(bumpedUp[1]!) + 1n).toString();
+  return {
+    circuit: "portfolio_update",
+    sources: ["circuits/src/portfolio_update.circom"],
+    targets: [
+      {
+        main: "circuits/main/account_update_portfolio.circom",
+        honest: [
+          { name: "the tightest floors", input: honest },
+          { name: "zero floors", input: loose },
+          { name: "a deposit of WBTC", input: planPortfolioUpdate(h, opening, { index: 2, amount: 10n ** 8n }, grid, tight, k, 5n).input as unknown as CircuitInput },
+          {
+            // Every amount 2^96 - 1 and every weight 2^128 - 1: V_s is just below 2^228 (the comparison's full width).
+            name: "a basket and weights at their bounds",
+            input: planPortfolioUpdate(
+              h,
+              { owner: (1n << 160n) - 1n, amounts: Array<bigint>(16).fill((1n << 96n) - 1n), blinding: P - 1n },
+              { index: 0, amount: 0n },
+              { down: Array<bigint>(16).fill((1n << 128n) - 1n), up: Array<bigint>(16).fill((1n << 128n) - 1n) },
+              Array<bigint>(SCENARIOS).fill((1n << 62n) - 1n),
+              k,
+              3n,
+            ).input as unknown as CircuitInput,
+          },
+        ],
+        dishonest: [
+          ...Array.from({ length: SCENARIOS }, (_, s) => ({ name: `floor ${s} one unit above the value`, input: above(s) })),
+          { name: "up weights other than the hashed ones", input: { ...honest, upWeights: bumpedUp } },
+          { name: "floorsHi of 2^248", input: { ...honest, floorsHi: (1n << 248n).toString() } },
+        ],
+        forged: [
+          {
+            name: "a scenario value that wraps the field: the floor one unit above it",
+            target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck" },
+            forge: async (fc) => (await base(fc)).set("main.floorsLo", BigInt(above(0).floorsLo as string)).recompute({ free: [...free, "main.floorsLo"] }),
+          },
+          {
+            name: "a scenario value that wraps the field in scenario 4 (floorsHi)",
+            target: { template: "Num2Bits", code: "lc1 === in;", site: "RangeCheck" },
+            forge: async (fc) => (await base(fc)).set("main.floorsHi", BigInt(above(4).floorsHi as string)).recompute({ free: [...free, "main.floorsHi"] }),
+          },
+          {
+            name: "a comparison fed another value than the scenario's sum",
+            target: { template: T, code: "clears[s].in[0] <== v;" },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll(["main.clears[1].in[0]"]).set("main.clears[1].in[0]", f.get("main.clears[1].in[0]") + 1n).recompute({ free });
+            },
+          },
+          {
+            name: "an up-move product that is not new[i] * upWeight[i]",
+            target: { template: T, code: "up[i] <== core.newAmounts[i] * upWeights[i];" },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.set("main.up[1]", f.get("main.up[1]") + 10n ** 30n).recompute({ free });
+            },
+          },
+          {
+            name: "a down-move product that is not new[i] * weight[i]",
+            target: { template: T, code: "down[i] <== core.newAmounts[i] * weights[i];" },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.set("main.down[1]", f.get("main.down[1]") + 10n ** 30n).recompute({ free });
+            },
+          },
+          {
+            name: "up weights other than the hashed ones (the hash recomputed)",
+            target: { template: T, code: "uh.out === upHash;" },
+            forge: async (fc) => {
+              const f = await base(fc);
+              return f.set("main.upWeights[1]", f.get("main.upWeights[1]") * 2n).recompute({ free });
+            },
+          },
+          {
+            name: "a floor whose bits do not recompose the public input",
+            target: { template: "Num2Bits", code: "lc1 === in;", site: "component bits = Num2Bits(FLOORS_PER_INPUT() * FLOOR_BITS());" },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll(fc.signals("main.lo.bits.out[")).set("main.lo.bits.out[1]", 1n - f.get("main.lo.bits.out[1]")).recompute({ free });
+            },
+          },
+          {
+            name: "a private change of the basket beside the public delta",
+            target: { template: T, code: "core.extra[i] <== 0;" },
+            forge: async (fc) => (await base(fc)).set("main.core.extra[1]", 10n ** 18n).recompute({ free }),
+          },
+          // Each input reaches the plain update through one copy: an input other than what the update
+          // proves about (its copy kept) fails at that copy only.
+          ...(
+            [
+              ["oldCommitment", "core.oldCommitment <== oldCommitment;"],
+              ["newCommitment", "core.newCommitment <== newCommitment;"],
+              ["weightsHash", "core.weightsHash <== weightsHash;"],
+              ["statement", "core.statement <== statement;"],
+              ["challenge", "core.challenge <== challenge;"],
+              ["binding", "core.binding <== binding;"],
+              ["owner", "core.owner <== owner;"],
+              ["oldBlinding", "core.oldBlinding <== oldBlinding;"],
+              ["newBlinding", "core.newBlinding <== newBlinding;"],
+              ["nonce", "core.nonce <== nonce;"],
+              ["amounts[1]", "core.amounts <== amounts;"],
+              ["weights[1]", "core.weights <== weights;"],
+              ["keeperKey[0]", "core.keeperKey <== keeperKey;"],
+            ] as const
+          ).map(([signal, code]): ForgedCase => ({
+            name: `a ${signal} other than the plain update's`,
+            target: { template: T, code },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll([`main.core.${signal}`]).set(`main.${signal}`, f.get(`main.${signal}`) + 1n).recompute({ free });
+            },
+          })),
+          ...(
+            [
+              ["floorsLo", "lo.packed <== floorsLo;", "lo"],
+              ["floorsHi", "hi.packed <== floorsHi;", "hi"],
+            ] as const
+          ).map(([signal, code, c]): ForgedCase => ({
+            name: `a ${signal} other than the unpacked one`,
+            target: { template: T, code },
+            forge: async (fc) => {
+              const f = await base(fc, loose);
+              return f.keepAll([`main.${c}.packed`]).set(`main.${signal}`, f.get(`main.${signal}`) + 1n).recompute({ free });
+            },
+          })),
+        ],
+      },
+    ],
+  };
+}
+
 export function matches(f: { template?: string; code?: string; stack: string[] }, t: Target): boolean {
   return f.template === t.template && (f.code ?? "").includes(t.code) && (t.site === undefined || f.stack.some((s) => s.includes(t.site!)));
 }

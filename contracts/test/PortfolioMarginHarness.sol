@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {PortfolioMargin} from "../engine/PortfolioMargin.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+
+/// @notice Exposes PortfolioMargin's floor arithmetic for the TypeScript bit-for-bit test.
+contract PortfolioMarginHarness {
+    /// @dev IMarginEngine's error, declared here so that the tests can decode it.
+    error RequirementTooLarge(uint256 requirement);
+
+    struct Pos {
+        int128 size;
+        uint128 entry;
+        uint256 mark;
+        uint256 haircut;
+        uint8 underlying;
+        int96 fundingIndex;
+        int96 marketFundingIndex;
+    }
+
+    function floors(Pos[] calldata positions, uint256 cushion) external pure returns (uint256 lo, uint256 hi) {
+        int256[8] memory x;
+        for (uint256 j; j < positions.length; ++j) {
+            Pos calldata p = positions[j];
+            PortfolioMargin.addPosition(x, p.size, p.entry, p.mark, p.haircut, p.underlying, cushion);
+            PortfolioMargin.addOwed(x, MarginMath.fundingLoss(p.size, p.fundingIndex, p.marketFundingIndex));
+        }
+        return PortfolioMargin.pack(x);
+    }
+
+    function movesUp(uint256 scenario, uint256 slot) external pure returns (bool) {
+        return PortfolioMargin.movesUp(scenario, slot);
+    }
+}
