@@ -14,7 +14,8 @@ import { explainChainError } from "./chain/contracts.js";
 import { isDirectRun, printJson, runGroup, type CommandGroup, type OptionValues } from "./command.js";
 import { SEED_HELP, WALLET_HELP, type NotesOptions } from "./notes/wallet.js";
 import { rescan, withWallet } from "./notes/pool.js";
-import { basketLine, checkTakeOut, DEFAULT_STORE, factoryOf, loadTrader, positiveAmount, storeOf, subIndex, tokenBySymbol, withTrader } from "./trader/account.js";
+import { basketLine, checkTakeOut, DEFAULT_STORE, loadTrader, positiveAmount, storeOf, tokenBySymbol, withTrader } from "./trader/account.js";
+import { factoryOf, subIndex } from "./trader/subAccount.js";
 import { UsageError } from "./usage.js";
 
 export const SUB_OPTIONS = {

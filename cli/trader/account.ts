@@ -8,21 +8,19 @@
  * engine's empty commitment (empty basket, blinding 0).
  */
 import { existsSync } from "node:fs";
-import type { Contract, Signer } from "ethers";
+import type { Signer } from "ethers";
 import {
   accountRequirement,
   artifacts,
   formatUnits,
   growsExposure,
   LeaseStatus,
-  MAX_SUB_ACCOUNT_INDEX,
   OpeningStore,
   options as optionsMath,
   parseUnits,
   POSITION_DECIMALS,
   Prover,
   realisedPnl,
-  subAccountFactory,
   funding,
   Trader,
   usd,
@@ -38,6 +36,7 @@ import type { DeployedToken } from "../chain/deployment.js";
 import { printJson, type Command } from "../command.js";
 import { UsageError } from "../usage.js";
 import type { TraderOptions } from "./common.js";
+import { existingSub, subIndex } from "./subAccount.js";
 
 /** Where openings are kept by default. */
 export const DEFAULT_STORE = ".plimsoll/openings";
@@ -143,26 +142,6 @@ async function keeperOf(c: Chain, opts: TraderOptions, owner: string): Promise<K
 
 /** What `withTrader` reads of a command's options. */
 export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account" | "sub">;
-
-/** A sub-account index given as `--sub` (or another flag): 0 to 2^32 - 1. */
-export function subIndex(value: string, flag = "--sub"): bigint {
-  if (!/^[0-9]+$/.test(value) || BigInt(value) > MAX_SUB_ACCOUNT_INDEX) throw new UsageError(`${flag} must be a sub-account index (0 to ${MAX_SUB_ACCOUNT_INDEX}), got ${JSON.stringify(value)}`);
-  return BigInt(value);
-}
-
-/** The deployment's sub-account factory, or a usage error saying to deploy again. */
-export function factoryOf(c: Chain & { signer?: Signer }): Contract {
-  const f = c.d.contracts.subAccountFactory;
-  if (f === undefined) throw new UsageError("the deployment file has no subAccountFactory (it predates sub-accounts): deploy again with 'plimsoll deploy --force'");
-  return subAccountFactory(f, c.signer ?? c.provider);
-}
-
-/** The address of `owner`'s sub-account `index`, which must exist. */
-export async function existingSub(c: Chain, owner: string, index: bigint, flag = "--sub"): Promise<string> {
-  const address = String(await factoryOf(c).getFunction("subAccountOf")(owner, index));
-  if ((await c.provider.getCode(address)) === "0x") throw new UsageError(`${flag} ${index}: the wallet ${owner} has no sub-account ${index} (create it with 'plimsoll sub create --index ${index}'; 'plimsoll sub list' shows them)`);
-  return address;
-}
 
 /** Loads the trader of the signer's own account, or of its sub-account `sub`. */
 export async function loadTrader(c: Chain & { signer: Signer }, opts: TraderChainOptions, prover: Prover, sub: string | undefined): Promise<Trader> {

@@ -37,7 +37,9 @@ contract SubAccount is ISubAccount {
         _self = address(this);
     }
 
-    modifier onlyOwner() {
+    /// @dev The account's holder, the only caller: a user's own wallet, not a protocol role (nothing here
+    ///      governs the engine, a market or anyone else's account).
+    modifier onlyAccountOwner() {
         address o = owner();
         if (msg.sender != o) revert NotOwner(msg.sender, o);
         _;
@@ -61,7 +63,7 @@ contract SubAccount is ISubAccount {
         uint256 newCommitment,
         IMarginEngine.KeeperNote calldata note,
         IMarginEngine.Proof calldata proof
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         address token = IEngineTokens(address(engine)).tokenOf(asset);
         token.safeTransferFrom(msg.sender, address(this), amount);
         _approve(token, address(engine), amount);
@@ -76,7 +78,7 @@ contract SubAccount is ISubAccount {
         uint256 newCommitment,
         IMarginEngine.KeeperNote calldata note,
         IMarginEngine.Proof calldata proof
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.withdraw(asset, amount, epoch, newCommitment, note, proof);
         _sweep(IEngineTokens(address(engine)).tokenOf(asset), msg.sender);
     }
@@ -89,7 +91,7 @@ contract SubAccount is ISubAccount {
         uint256 newCommitment,
         IMarginEngine.KeeperNote calldata note,
         IMarginEngine.Proof calldata proof
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.trade(market, sizeDelta, epoch, newCommitment, note, proof);
     }
 
@@ -99,7 +101,7 @@ contract SubAccount is ISubAccount {
         uint256 newCommitment,
         IMarginEngine.KeeperNote calldata note,
         IMarginEngine.Proof calldata proof
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.renewLease(epoch, newCommitment, note, proof);
     }
 
@@ -109,7 +111,7 @@ contract SubAccount is ISubAccount {
         uint256 newCommitment,
         IMarginEngine.KeeperNote calldata note,
         IMarginEngine.Proof calldata proof
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.settle(epoch, newCommitment, note, proof);
     }
 
@@ -121,7 +123,7 @@ contract SubAccount is ISubAccount {
         IMarginEngine.Proof calldata proof,
         uint256 root,
         uint256 nullifier
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.absorbNote(epoch, newCommitment, note, proof, root, nullifier);
     }
 
@@ -133,12 +135,12 @@ contract SubAccount is ISubAccount {
         IMarginEngine.Proof calldata proof,
         uint256 noteCommitment,
         IShieldedPool.EncryptedNote calldata encrypted
-    ) external onlyOwner {
+    ) external onlyAccountOwner {
         engine.emitNote(epoch, newCommitment, note, proof, noteCommitment, encrypted);
     }
 
     /// @inheritdoc ISubAccount
-    function sweep(address token) external onlyOwner {
+    function sweep(address token) external onlyAccountOwner {
         _sweep(token, msg.sender);
     }
 
