@@ -115,6 +115,7 @@ async function everyEntryPoint(s: Setup): Promise<{ name: string; data: string }
     ["absorbNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, 1n]],
     ["emitNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, { ephemeralKey: [0n, 0n], ciphertext: [0n, 0n] }]],
     ["releaseNote", [RUSD, NOBODY, 1n]],
+    ["chooseMarginMode", [true]],
   ];
   return calls.map(([name, args]) => ({ name, data: i.encodeFunctionData(name as "deposit", args as never) }));
 }
@@ -274,7 +275,7 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
-  it("leaves no entry point unguarded: the thirteen re-entered are the engine's state-changing functions", async function () {
+  it("leaves no entry point unguarded: the fourteen re-entered are the engine's state-changing functions", async function () {
     const s = await load();
     const names: string[] = [];
     s.engine.interface.forEachFunction((f) => {

@@ -24,7 +24,7 @@ export const ENGINE_KEEPER_ABI = [
   "function quoteDecimals() view returns (uint8)",
   "function marketCount() view returns (uint256)",
   "function commitmentOf(address account) view returns (uint256)",
-  "function accountOf(address account) view returns (tuple(uint256 commitment, uint64 leaseEpoch, uint64 leaseTimestamp, uint64 leaseRegime, uint8 openMarkets, bool frozen, uint40 keeperId))",
+  "function accountOf(address account) view returns (tuple(uint256 commitment, uint64 leaseEpoch, uint64 leaseTimestamp, uint64 leaseRegime, uint8 openMarkets, bool frozen, uint40 keeperId, bool portfolio))",
   "function positionOf(address account, uint256 market_) view returns (tuple(int104 size, uint56 entryPrice, int96 fundingIndex))",
   "function fundingIndexOf(uint256 market_) view returns (int256)",
   "function leaseOf(address account) view returns (uint8 status, uint64 lapsesAt, uint64 closableAt)",
