@@ -90,6 +90,16 @@ export async function weightVectors(oracle: OracleContract): Promise<{ initial: 
  * A `Trader` for `signer` whose opening is `opening` (default: the empty basket), kept in a fresh
  * store: after `loadFixture` reverts the chain, the world's shared store may hold a later opening.
  */
+/** Resolves to the error `p` rejects with (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
 export async function traderAt(
   w: World,
   signer: Signer,

@@ -14,7 +14,7 @@ import { positionRequirement } from "../../prover/src/margin.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
 import { createWorld, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
-import { BTC_PERP, ETH_PERP, e18, e6, proveByHand, traderAt, USDC, WETH, weightVectors } from "./helpers.js";
+import { BTC_PERP, ETH_PERP, e18, e6, proveByHand, rejection, traderAt, USDC, WETH, weightVectors } from "./helpers.js";
 import type { NoteWallet } from "../../prover/src/notes/index.js";
 import { copyWallet, flush, newWallet, shieldFor } from "../notes/engineNotes.js";
 
@@ -103,16 +103,6 @@ async function inState(state: "fresh" | "frozen" | "cooling off"): Promise<Accou
   expect(coolingOff > 0n, "WETH cooling off").to.equal(state === "cooling off");
   expect(await s.w.d.oracle.marketHalted(ETH_PERP), "ETH-PERP halted").to.equal(state !== "fresh");
   return s;
-}
-
-/** Resolves to the error `p` rejects with (fails the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("MarginEngine in each oracle state", function () {

@@ -24,7 +24,7 @@ import { Prover } from "../../prover/src/prover.js";
 import { PORTFOLIO_CIRCUIT, type Trader } from "../../prover/src/trader.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
 import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
-import { ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, proveByHand, traderAt, USDC, WETH } from "../contracts/helpers.js";
+import { ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, proveByHand, rejection, traderAt, USDC, WETH } from "../contracts/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -73,16 +73,6 @@ async function portfolioTrader(w: World, who: Signer): Promise<Trader> {
   const t = await traderAt(w, who);
   await t.chooseMarginMode(true);
   return t;
-}
-
-/** Resolves to the error `p` rejects with (fails the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("Portfolio margin on the engine", function () {

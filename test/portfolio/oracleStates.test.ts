@@ -13,7 +13,7 @@ import type { AccountOpening } from "../../prover/src/account.js";
 import { Prover } from "../../prover/src/prover.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
 import { createWorld, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
-import { BTC_PERP, ETH_PERP, e18, e6, traderAt, USDC, WETH } from "../contracts/helpers.js";
+import { BTC_PERP, ETH_PERP, e18, e6, rejection, traderAt, USDC, WETH } from "../contracts/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -67,15 +67,6 @@ async function inState(state: "fresh" | "frozen" | "cooling off"): Promise<Accou
   const [frozen, coolingOff] = await s.w.d.oracle.riskState(WETH);
   expect([frozen, coolingOff > 0n]).to.deep.equal([state === "frozen", state === "cooling off"]);
   return s;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("Portfolio margin in each oracle state", function () {
