@@ -7,6 +7,9 @@
  *    renews the lease at maintenance margin after a price move.
  *    A second trader funds its account through shielded notes (absorbed with slot and amount private),
  *    trades and emits a note; the demo prints what an observer rebuilds of each basket.
+ *    Portfolio margin: a hedged trader (WETH behind a short ETH perp) in portfolio mode next to an
+ *    unhedged one (USDC behind the same short), their floors, requirement and margin used; and an
+ *    option position (2 ETH calls on an options engine) with its delta, gamma and vega.
  * 2. Keeper: a keeper daemon decrypts the openings sent to it, liquidates an account after a crash
  *    (its owner recomputes and withdraws the remainder), and force-closes a lapsed lease.
  * 3. Custodian: 1,000 synthetic clients proven in batches, published to the reserve registry and
@@ -29,6 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runReservesDemo } from "./lib/reservesDemo.js";
 import { runNotesDemo } from "./lib/notesDemo.js";
+import { runOptionDemo, runPortfolioDemo } from "./lib/portfolioDemo.js";
 import { createWorld, elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, seedPool, traderFor, type World } from "./lib/world.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { terminateCurves } from "./lib/snarkjs.js";
@@ -44,7 +48,8 @@ if (demoArgs.length > 0) {
   console.log(`Usage: npm run demo
 
 Runs everything on an in-process Hardhat network (no node to start, no RPC URL): the trader flow
-(deposits, a long and a short, a price move, a lease renewal), the keeper flow (decryption,
+(deposits, a long and a short, a price move, a lease renewal, shielded notes, a hedged portfolio-margin
+account next to an unhedged one, an option position with its Greeks), the keeper flow (decryption,
 liquidation after a crash, force-close of a lapsed lease) and a custodian's proof of reserves over
 1,000 synthetic clients (set PLIMSOLL_DEMO_CLIENTS for fewer). About 10 minutes on 2 cores.
 Uses the keys from 'npm run build' (development keys, not for production).`);
@@ -128,6 +133,12 @@ async function main(): Promise<void> {
     step(8, "Shielded collateral: a second trader funds its account through notes, trades and emits a note");
     await runNotesDemo(w, { trader: signers[7]!, shielder: signers[8]!, inserter: signers[9]!, plainTrader: who, plainOpening: trader.opening.amounts }, record);
 
+    step(9, "Portfolio margin: a hedged trader (10 WETH behind a short of 10 ETH-PERP) next to an unhedged one (30,000 USDC behind the same short)");
+    await runPortfolioDemo(w, { hedged: signers[10]!, unhedged: signers[11]! }, record);
+
+    step(10, "An option position: an options engine beside the perp one, and a trader who buys 2 ETH calls");
+    await runOptionDemo(w, { lp: signers[12]!, trader: signers[13]! }, record);
+
     await keeperAct(w, traderSigner, lp);
 
     const reserves = await runReservesDemo(w, { custodian: signers[5]!, submitter: signers[6]! }, { clients: DEMO_CLIENTS });
@@ -152,7 +163,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   const keeperSigner = w.keeper.operator;
   void lp;
 
-  step(9, "Two more traders name the same keeper: Bob (5,000 USDC + 1 WETH, long 10 ETH) and Carol (3,000 USDC, long 1 ETH)");
+  step(11, "Two more traders name the same keeper: Bob (5,000 USDC + 1 WETH, long 10 ETH) and Carol (3,000 USDC, long 1 ETH)");
   await fund(w, bob, new Map([[USDC, 5_000n * 10n ** 6n], [WETH, e18]]));
   await fund(w, carol, new Map([[USDC, 3_000n * 10n ** 6n]]));
   const bobT = await traderFor(w, bob);
@@ -163,7 +174,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   await carolT.deposit(USDC, 3_000n * 10n ** 6n);
   record("Carol opens long 1 ETH-PERP", await carolT.trade(ETH_PERP, e18));
 
-  step(10, `The keeper daemon (keeper #${w.keeper.keeperId}) reads the chain and decrypts the openings addressed to it`);
+  step(12, `The keeper daemon (keeper #${w.keeper.keeperId}) reads the chain and decrypts the openings addressed to it`);
   const usdc = d.tokens[USDC]!.connect(keeperSigner) as TokenContract;
   await (await usdc.mint(await keeperSigner.getAddress(), 50_000n * 10n ** 6n)).wait();
   const stateDir = mkdtempSync(join(tmpdir(), "plimsoll-keeper-"));
@@ -184,7 +195,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     if (a.opening !== null) console.log(`    keeper knows ${["Alice", "Bob", "Carol"][name] ?? account}: ${d.assets.map((x) => tokens(a.opening!.amounts[x.slot]!, x.decimals, x.symbol)).join(", ")}`);
   }
 
-  step(11, "ETH crashes 17% to $2,400: a new epoch and a new price regime (every lease lapses)");
+  step(13, "ETH crashes 17% to $2,400: a new epoch and a new price regime (every lease lapses)");
   await nextEpoch(w, new Map([[WETH, 2_400_00000000n]]));
   const tick = await daemon.tick();
   for (const dcs of tick.decisions) console.log(`    keeper: ${dcs.account.slice(0, 10)}… ${dcs.decision}`);
@@ -193,7 +204,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     rows.push(["keeper liquidates Bob", `${Math.round(l.proveMs)} ms`, l.gasUsed.toLocaleString("en-US"), "-"]);
   }
 
-  step(12, "Bob recomputes his remainder from his old opening and the public seizure, with no message from anyone, and withdraws it");
+  step(14, "Bob recomputes his remainder from his old opening and the public seizure, with no message from anyone, and withdraws it");
   const ev = (await d.engine.queryFilter(d.engine.filters.Liquidated!(await bob.getAddress()))).at(-1) as EventLog | undefined;
   if (ev !== undefined) {
     const seized = [{ index: Number(ev.args.indexA), amount: BigInt(ev.args.amountA) }, { index: Number(ev.args.indexB), amount: BigInt(ev.args.amountB) }].filter((x) => x.amount > 0n);
@@ -213,10 +224,10 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
     if (weth > 0n) record("Bob withdraws his remainder", await bobAfter.withdraw(WETH, weth));
   }
 
-  step(13, "Alice renews her lapsed lease at the new regime; Carol does not");
+  step(15, "Alice renews her lapsed lease at the new regime; Carol does not");
   record("Alice renews after the regime change", await (await traderFor(w, alice)).renewLease());
 
-  step(14, "The grace period passes: the keeper force-closes Carol at the mark, and Carol settles her debt from her basket");
+  step(16, "The grace period passes: the keeper force-closes Carol at the mark, and Carol settles her debt from her basket");
   await elapse(w, DEV_LEASE.grace + 1n);
   await nextEpoch(w);
   const later = await daemon.tick();
@@ -228,7 +239,7 @@ async function keeperAct(w: World, alice: Signer, lp: Signer): Promise<void> {
   console.log(`    Carol's pending settlement: ${tokens(BigInt(pending.basketDelta), 6, "USDC")} (her keeper's bond, up to its draw cap, then the insurance fund advanced any loss to the pool)`);
   if (BigInt(pending.basketDelta) !== 0n) record("Carol settles", await carolT.settle());
 
-  step(15, "What each party learned");
+  step(17, "What each party learned");
   console.log("    the chain: positions, every delta (deposits, withdrawals, PnL, seizures), commitments, lease epochs; never a basket");
   console.log(`    the keeper: the openings of the ${daemon.snapshot.accounts.size} accounts that name it, and nothing of others`);
   console.log("    each owner: its own opening (and, after a liquidation, its remainder, recomputed alone)");

@@ -37,6 +37,7 @@ import { printJson, type Command } from "../command.js";
 import { UsageError } from "../usage.js";
 import type { TraderOptions } from "./common.js";
 import { existingSub, subIndex } from "./subAccount.js";
+import { applyMargin, checkPortfolio, MARGIN_HELP, portfolioArtifacts, portfolioLines, portfolioStatus } from "./margin.js";
 
 /** Where openings are kept by default. */
 export const DEFAULT_STORE = ".plimsoll/openings";
@@ -50,6 +51,9 @@ const COMMON = `  --store        opening store folder (default $PLIMSOLL_STORE o
 ${SUB_HELP}
 ${CHAIN_HELP}
   --json         machine-readable output`;
+/** The options of the commands that prove for an account and may choose its margin mode. */
+const PROVING = `${MARGIN_HELP}
+${COMMON}`;
 
 export const ACCOUNT_HELP: Record<string, string> = {
   "account status": `Usage: plimsoll account status [--address <0x...> | --sub <n>] [chain options] [--json]
@@ -57,29 +61,34 @@ export const ACCOUNT_HELP: Record<string, string> = {
 Prints the account's commitment, its keeper, its open positions (size, entry, mark, unrealised
 PnL, funding owed: negative when the position is owed funding; on an options engine also each position's delta, gamma and vega), its lease (status, when it lapses, when it may be force-closed), today's initial and
 maintenance requirements and, when the opening is in the store, the basket and its headroom
-(margin value minus requirement) at the current epoch.
+(margin value minus requirement) at the current epoch. It names the margin mode; in portfolio mode
+it also shows the eight scenario floors the engine computes at initial and maintenance margin and the
+worst one (the smallest headroom when the basket is known, else the largest floor).
   --address      another account (default: the wallet's)
 ${COMMON}`,
-  deposit: `Usage: plimsoll deposit --asset <SYMBOL> --amount <tokens> [--keeper-id <id>] [chain options] [--json]
+  deposit: `Usage: plimsoll deposit --asset <SYMBOL> --amount <tokens> [--keeper-id <id>] [--margin simple|portfolio] [chain options] [--json]
 
 Approves the engine (with --sub, the sub-account, which pulls the tokens from the wallet) for the
 amount when needed, proves the deposit (requirement 0) and sends it.
-${COMMON}`,
-  withdraw: `Usage: plimsoll withdraw --asset <SYMBOL> --amount <tokens> [chain options] [--json]
+${PROVING}`,
+  withdraw: `Usage: plimsoll withdraw --asset <SYMBOL> --amount <tokens> [--margin simple|portfolio] [chain options] [--json]
 
 Proves that what stays clears the initial margin of the open positions and withdraws (with --sub,
-the sub-account sends the tokens on to the wallet in the same transaction).
-${COMMON}`,
-  trade: `Usage: plimsoll trade --market <SYMBOL> --size <signed units> [chain options] [--json]
+the sub-account sends the tokens on to the wallet in the same transaction). In portfolio mode what
+stays must clear every scenario floor instead.
+${PROVING}`,
+  trade: `Usage: plimsoll trade --market <SYMBOL> --size <signed units> [--margin simple|portfolio] [chain options] [--json]
 
 Changes the position in a perp market by --size (e.g. --size 0.5 buys 0.5 ETH, --size=-0.5 sells;
 write a negative size with '='). The old position settles at the mark; growing or flipping proves
-initial margin, reducing or closing proves maintenance margin.
-${COMMON}`,
-  renew: `Usage: plimsoll renew [chain options] [--json]
+initial margin, reducing or closing proves maintenance margin. In portfolio mode the proof shows the
+basket clears each of the eight scenario floors of the new positions instead of one requirement.
+${PROVING}`,
+  renew: `Usage: plimsoll renew [--margin simple|portfolio] [chain options] [--json]
 
-Renews the solvency lease with a maintenance-margin proof at the current epoch.
-${COMMON}`,
+Renews the solvency lease with a maintenance-margin proof at the current epoch (in portfolio mode,
+the maintenance floors).
+${PROVING}`,
   settle: `Usage: plimsoll settle [chain options] [--json]
 
 Settles a frozen account (its positions were force-closed after its lease expired): the pending
@@ -141,7 +150,7 @@ async function keeperOf(c: Chain, opts: TraderOptions, owner: string): Promise<K
 }
 
 /** What `withTrader` reads of a command's options. */
-export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account" | "sub">;
+export type TraderChainOptions = Pick<TraderOptions, "keeper-id" | "store" | "json" | "deployment" | "rpc" | "key" | "account" | "sub" | "margin">;
 
 /** Loads the trader of the signer's own account, or of its sub-account `sub`. */
 export async function loadTrader(c: Chain & { signer: Signer }, opts: TraderChainOptions, prover: Prover, sub: string | undefined): Promise<Trader> {
@@ -155,6 +164,7 @@ export async function loadTrader(c: Chain & { signer: Signer }, opts: TraderChai
       signer: c.signer,
       prover,
       artifacts: artifacts.circuit("account_update"),
+      portfolioArtifacts: portfolioArtifacts(),
       store: storeOf(opts),
       ...(keeper === undefined ? {} : { keeper }),
       ...(account === undefined ? {} : { account }),
@@ -217,6 +227,7 @@ async function deposit(opts: TraderOptions): Promise<number> {
     const t = tokenBySymbol(c, opts.asset);
     const amount = positiveAmount(t, opts.amount, "deposit");
     checkEpoch(await trader.view());
+    await applyMargin(trader, opts, (n) => checkArtifacts(n));
     // The tokens come from the wallet; a sub-account pulls them itself, so it is the one approved.
     const owner = await c.signer.getAddress();
     const spender = opts.sub === undefined ? c.d.contracts.engine : trader.key.owner;
@@ -238,12 +249,13 @@ async function deposit(opts: TraderOptions): Promise<number> {
  * Checks that the basket holds `amount` of `t` and that what stays clears the initial margin of the
  * open positions (the engine's rule for a withdrawal and for emitting a note); `what` names the action.
  */
-export async function checkTakeOut(trader: Trader, t: DeployedToken, amount: bigint, what: string): Promise<void> {
+export async function checkTakeOut(trader: Trader, t: DeployedToken, amount: bigint, what: string, portfolioOf?: Chain): Promise<void> {
   const held = trader.opening.amounts[t.slot] ?? 0n;
   if (held < amount) throw new UsageError(`${what} of ${formatUnits(amount, t.decimals)} ${t.symbol}: the basket holds only ${formatUnits(held, t.decimals)} ${t.symbol}`);
   const v = await trader.view();
   checkEpoch(v);
   const after = trader.opening.amounts.map((a, i) => (i === t.slot ? a - amount : a));
+  if (portfolioOf !== undefined && (await trader.isPortfolio())) return checkPortfolio(portfolioOf, trader, v, "initial", v.positions, after, `${what} of ${formatUnits(amount, t.decimals)} ${t.symbol}`);
   const requirement = accountRequirement(v.positions, v.markets, true);
   const value = valueOf(after, v.initialWeights);
   if (value < requirement) throw new UsageError(`${what} of ${formatUnits(amount, t.decimals)} ${t.symbol} leaves ${usd(value)} of margin value at initial haircuts, below the initial requirement ${usd(requirement)}`);
@@ -253,7 +265,8 @@ async function withdraw(opts: TraderOptions): Promise<number> {
   return withTrader(opts, async (c, trader) => {
     const t = tokenBySymbol(c, opts.asset);
     const amount = positiveAmount(t, opts.amount, "withdrawal");
-    await checkTakeOut(trader, t, amount, "withdrawal");
+    await applyMargin(trader, opts, (n) => checkArtifacts(n));
+    await checkTakeOut(trader, t, amount, "withdrawal", c);
     const r = await send("withdraw", () => trader.withdraw(t.slot, amount));
     report(opts, c, r, { asset: t.symbol, amount: formatUnits(amount, t.decimals), basket: basketLine(c, trader.opening), summary: `basket: ${basketLine(c, trader.opening)}` });
     return 0;
@@ -281,6 +294,7 @@ async function trade(opts: TraderOptions): Promise<number> {
     const size = parseSize(opts.size);
     const v = await trader.view();
     checkEpoch(v);
+    const portfolio = await applyMargin(trader, opts, (n) => checkArtifacts(n));
     // The same rule as Trader.trade and the engine, checked first for a message in dollars.
     const quote = v.markets[m.id]!;
     const settlement = c.d.tokens.find((t) => t.slot === 0)!;
@@ -296,7 +310,8 @@ async function trade(opts: TraderOptions): Promise<number> {
     if ((basket[settlement.slot] ?? 0n) < 0n) throw new UsageError(`the realised loss ${formatUnits(-pnl, settlement.decimals)} ${settlement.symbol} exceeds the basket's ${formatUnits(trader.opening.amounts[settlement.slot]!, settlement.decimals)} ${settlement.symbol}: deposit ${settlement.symbol} first`);
     const requirement = accountRequirement(after, v.markets, grows);
     const value = valueOf(basket, grows ? v.initialWeights : v.maintenanceWeights);
-    if (value < requirement) throw new UsageError(`the trade needs ${usd(requirement)} of ${grows ? "initial" : "maintenance"} margin, the basket is worth ${usd(value)} at ${grows ? "initial" : "maintenance"} haircuts`);
+    if (portfolio) await checkPortfolio(c, trader, v, grows ? "initial" : "maintenance", after, basket, "the trade");
+    else if (value < requirement) throw new UsageError(`the trade needs ${usd(requirement)} of ${grows ? "initial" : "maintenance"} margin, the basket is worth ${usd(value)} at ${grows ? "initial" : "maintenance"} haircuts`);
     const r = await send("trade", () => trader.trade(m.id, size));
     report(opts, c, r, { market: m.symbol, size: formatSigned(size), position: formatSigned(newSize), realisedPnl: `${formatSigned(pnl, settlement.decimals)} ${settlement.symbol}`, summary: `${m.symbol} position ${formatSigned(newSize)}, realised ${formatSigned(pnl, settlement.decimals)} ${settlement.symbol}` });
     return 0;
@@ -311,9 +326,11 @@ async function renew(opts: TraderOptions): Promise<number> {
   return withTrader(opts, async (c, trader) => {
     const v = await trader.view();
     checkEpoch(v);
+    const portfolio = await applyMargin(trader, opts, (n) => checkArtifacts(n));
     const requirement = accountRequirement(v.positions, v.markets, false);
     const value = valueOf(trader.opening.amounts, v.maintenanceWeights);
-    if (value < requirement) throw new UsageError(`the basket is worth ${usd(value)} at maintenance haircuts, below the maintenance requirement ${usd(requirement)}: deposit first`);
+    if (portfolio) await checkPortfolio(c, trader, v, "maintenance", v.positions, trader.opening.amounts, "the renewal");
+    else if (value < requirement) throw new UsageError(`the basket is worth ${usd(value)} at maintenance haircuts, below the maintenance requirement ${usd(requirement)}: deposit first`);
     const r = await send("renew", () => trader.renewLease());
     report(opts, c, r);
     return 0;
@@ -321,10 +338,12 @@ async function renew(opts: TraderOptions): Promise<number> {
 }
 
 async function settle(opts: TraderOptions): Promise<number> {
+  refuseMargin(opts, "settle");
   return withTrader(opts, async (c, trader) => {
     const a = await c.engine.accountOf(trader.key.owner);
     if (!a.frozen) throw new UsageError("the account is not frozen: nothing to settle (settle follows a force-close)");
     checkEpoch(await trader.view());
+    await applyMargin(trader, { ...opts, margin: undefined }, (n) => checkArtifacts(n));
     const r = await send("settle", () => trader.settle());
     report(opts, c, r, { basket: basketLine(c, trader.opening), summary: `basket: ${basketLine(c, trader.opening)}` });
     return 0;
@@ -339,6 +358,7 @@ async function quoteOf(c: Chain, j: number): Promise<bigint[]> {
 }
 
 async function status(opts: TraderOptions): Promise<number> {
+  refuseMargin(opts, "account status");
   const c = await openChainWithSigner(opts);
   try {
     if (opts.address !== undefined && opts.sub !== undefined) throw new UsageError("--address and --sub name two accounts: give one");
@@ -350,7 +370,7 @@ async function status(opts: TraderOptions): Promise<number> {
       let trader: Trader | undefined;
       let openingNote: string | undefined;
       try {
-        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), store: storeOf(opts), ...(sub === undefined ? {} : { account: sub }), ...(c.quoter === undefined ? {} : { quoter: c.quoter }) });
+        trader = await Trader.load({ engine: c.engine, oracle: c.oracle, signer: opts.address === undefined ? c.signer : (c.provider.getSigner(owner) as never), prover, artifacts: artifacts.circuit("account_update"), portfolioArtifacts: portfolioArtifacts(), store: storeOf(opts), ...(sub === undefined ? {} : { account: sub }), ...(c.quoter === undefined ? {} : { quoter: c.quoter }) });
       } catch (err) {
         openingNote = (err as Error).message;
       }
@@ -374,12 +394,15 @@ async function status(opts: TraderOptions): Promise<number> {
       const opening = trader?.opening;
       const imValue = opening === undefined ? undefined : valueOf(opening.amounts, (vectors[0] as bigint[]).map(BigInt));
       const mmValue = opening === undefined ? undefined : valueOf(opening.amounts, (vectors[1] as bigint[]).map(BigInt));
+      const portfolio = account.portfolio ? await portfolioStatus(c, owner, trader, opening?.amounts) : undefined;
       const doc = {
         account: owner,
         ...(sub === undefined ? {} : { subAccount: { index: subIndex(opts.sub!), owner: await c.signer.getAddress() } }),
         commitment: BigInt(await c.engine.commitmentOf(owner)),
         keeperId: BigInt(account.keeperId),
         frozen: account.frozen,
+        margin: account.portfolio ? "portfolio" : "simple",
+        ...(portfolio === undefined ? {} : { portfolio }),
         epoch,
         positions: markets.filter((x) => x.size !== 0n).map((x) => ({
           market: x.m.symbol, size: formatSigned(x.size), entryPrice: formatUnits(x.entryPrice, 8), mark: formatUnits(x.mark, 8),
@@ -398,7 +421,7 @@ async function status(opts: TraderOptions): Promise<number> {
       if (opts.json) printJson(doc, 2);
       else {
         const when = (t: bigint): string => (t === 0n ? "-" : new Date(Number(t) * 1000).toISOString());
-        console.log(`account ${owner}${sub === undefined ? "" : ` (sub-account ${opts.sub} of ${await c.signer.getAddress()})`}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  epoch        ${epoch}`);
+        console.log(`account ${owner}${sub === undefined ? "" : ` (sub-account ${opts.sub} of ${await c.signer.getAddress()})`}${doc.frozen ? " (FROZEN: run 'plimsoll settle')" : ""}\n  commitment   ${doc.commitment}\n  keeper       ${doc.keeperId === 0n ? "none named yet" : doc.keeperId}\n  margin       ${doc.margin}\n  epoch        ${epoch}`);
         console.log(`  lease        ${doc.lease.status} (epoch ${doc.lease.epoch}; lapses ${when(doc.lease.lapsesAt)}, closable ${when(doc.lease.closableAt)})`);
         if (doc.positions.length === 0) console.log("  positions    none");
         for (const [i, p] of doc.positions.entries()) {
@@ -406,7 +429,8 @@ async function status(opts: TraderOptions): Promise<number> {
           const g = markets.filter((x) => x.size !== 0n)[i]!.greeks;
           if (g !== undefined) console.log(`  ${"".padEnd(12)} ${optionsMath.formatGreeks(g)}`);
         }
-        console.log(`  requirement  ${doc.requirement.initial} initial, ${doc.requirement.maintenance} maintenance`);
+        console.log(`  requirement  ${doc.requirement.initial} initial, ${doc.requirement.maintenance} maintenance${portfolio === undefined ? "" : " (the simple rule; this account's rule is the floors below)"}`);
+        if (portfolio !== undefined) console.log(portfolioLines(portfolio));
         if (opening === undefined) console.log(`  basket       not in the store (${openingNote ?? "unknown"})`);
         else console.log(`  basket       ${basketLine(c, opening)}\n  value        ${doc.value!.initial} initial, ${doc.value!.maintenance} maintenance\n  headroom     ${doc.headroom!.initial} initial, ${doc.headroom!.maintenance} maintenance`);
       }
@@ -417,6 +441,11 @@ async function status(opts: TraderOptions): Promise<number> {
   } finally {
     c.close();
   }
+}
+
+/** `--margin` on a command that does not choose the mode. */
+function refuseMargin(opts: TraderOptions, command: string): void {
+  if (opts.margin !== undefined) throw new UsageError(`--margin applies to deposit, withdraw, trade and renew, not to '${command}'`);
 }
 
 function signedUsd(x: bigint): string {

@@ -48,6 +48,7 @@ export const TRADER_OPTIONS = {
   store: { type: "string" },
   address: { type: "string" },
   sub: { type: "string" },
+  margin: { type: "string" },
   ...CHAIN_OPTIONS,
 } satisfies ParseArgsConfig["options"];
 

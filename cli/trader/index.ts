@@ -38,6 +38,7 @@ export function traderGroup(help: string): CommandGroup<typeof TRADER_OPTIONS> {
     ...c,
     run: (opts: TraderOptions) => {
       if (opts.sub !== undefined) throw new UsageError(`--sub applies to the account commands (deposit, withdraw, trade, renew, settle, account status), not to '${name}'`);
+      if (opts.margin !== undefined) throw new UsageError(`--margin applies to deposit, withdraw, trade and renew, not to '${name}'`);
       return c.run(opts);
     },
   }]));
