@@ -1,8 +1,11 @@
 /**
  * `npm run bench:portfolio`: proving time of the portfolio-margin account update
  * (circuits/main/account_update_portfolio.circom) against the plain one (account_update), interleaved,
- * in one warm prover process: witness and Groth16 times, median of --runs (default 5) after one warm-up.
+ * in one warm prover process: witness and Groth16 times, median of --runs (default 5) after one warm-up,
+ * with the machine's load average (1 minute, sampled after each run) beside them: the figures are only
+ * comparable at a similar load.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { planUpdate } from "../prover/src/account.js";
 import { artifactPaths } from "../prover/src/artifacts.js";
@@ -17,7 +20,8 @@ import { Prover } from "../prover/src/prover.js";
 const HELP = `Usage: npm run bench:portfolio [-- --runs N]
 
 Proves the plain and the portfolio-margin account update in turn, N times each after a warm-up (default 5),
-and prints the median witness and Groth16 times. Needs the build's keys (npm run build runs first).
+and prints the median witness, Groth16 and total proving times, and the load average (1 minute) while it
+ran. Needs the build's keys (npm run build runs first).
 
 Exit status: 0 done, 1 on a failure, 2 on a usage error.`;
 let args: { values: { runs: string; help?: boolean } };
@@ -54,20 +58,29 @@ const circuits = {
   account_update_portfolio: () => planPortfolioUpdate(h, opening, delta, { down, up }, floors, k).input,
 };
 const prover = new Prover();
-const times: Record<string, { witness: number[]; prove: number[] }> = {};
+const times: Record<string, { witness: number[]; prove: number[]; total: number[] }> = {};
+const load: number[] = [];
+const cold: Record<string, number> = {};
 try {
   for (let r = 0; r <= RUNS; r++) {
     for (const [name, input] of Object.entries(circuits)) {
       const out = await prover.prove(artifactPaths().circuit(name), input());
-      if (r === 0) continue; // warm-up
-      (times[name] ??= { witness: [], prove: [] }).witness.push(out.witnessMs);
-      times[name]!.prove.push(out.proveMs);
+      if (r === 0) {
+        cold[name] = out.witnessMs + out.proveMs; // warm-up: the zkey read and the curve built once here
+        continue;
+      }
+      const t = (times[name] ??= { witness: [], prove: [], total: [] });
+      t.witness.push(out.witnessMs);
+      t.prove.push(out.proveMs);
+      t.total.push(out.witnessMs + out.proveMs);
     }
+    if (r > 0) load.push(loadavg()[0]!);
   }
 } finally {
   await prover.close();
 }
 console.log(`proof time, median of ${RUNS} (warm prover, interleaved):`);
 for (const [name, t] of Object.entries(times)) {
-  console.log(`  ${name.padEnd(26)} witness ${median(t.witness).toFixed(0)} ms, Groth16 ${median(t.prove).toFixed(0)} ms`);
+  console.log(`  ${name.padEnd(26)} proving ${median(t.total).toFixed(0)} ms (witness ${median(t.witness).toFixed(0)} ms, Groth16 ${median(t.prove).toFixed(0)} ms); first proof of the process ${cold[name]!.toFixed(0)} ms`);
 }
+console.log(`load average (1 min) during the runs: median ${median(load).toFixed(2)}, ${Math.min(...load).toFixed(2)} to ${Math.max(...load).toFixed(2)}, on ${availableParallelism()} cores`);
