@@ -9,9 +9,9 @@
  */
 import type { Signer } from "ethers";
 import { accountRequirement, type ActionReport, type EngineContract, type TokenContract, Trader } from "../../prover/src/index.js";
-import { formatGreeks, positionGreeks } from "../../prover/src/options/quote.js";
+import { formatGreeks, positionGreeks, type PositionGreeks } from "../../prover/src/options/quote.js";
 import { FLOOR_UNIT, marginUsed, scenarioNeeds, scenarioValues, SCENARIO_UP_MASKS, type ScenarioPosition } from "../../prover/src/portfolio.js";
-import { devOptionSeries, deployOptionsEngine } from "./deployOptions.js";
+import { devOptionSeries, deployOptionsEngine, type OptionsEngine } from "./deployOptions.js";
 import { table, tokens, usd } from "./format.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, fund, now, registerKeeperKey, traderFor, type World } from "./world.js";
 
@@ -118,7 +118,7 @@ export async function runPortfolioDemo(w: World, who: { hedged: Signer; unhedged
 }
 
 /** An options engine beside the perp one (the development series), its pool seeded; a trader buys 2 ETH calls. */
-export async function runOptionDemo(w: World, who: { lp: Signer; trader: Signer }, record: RecordFn): Promise<void> {
+export async function runOptionDemo(w: World, who: { lp: Signer; trader: Signer }, record: RecordFn): Promise<{ market: OptionsEngine["market"]; series: number; size: bigint; greeks: PositionGreeks }> {
   const devSeries = devOptionSeries(await now(w));
   const { engine, market } = await deployOptionsEngine(w.ethers, w.d, { series: devSeries.map((s) => s.series) });
   const registry = (await w.ethers.getContractAt("KeeperRegistry", await engine.keeperRegistry())) as unknown as World["d"]["keeperRegistry"];
@@ -147,6 +147,8 @@ export async function runOptionDemo(w: World, who: { lp: Signer; trader: Signer 
   const size = BigInt((await engine.positionOf(t.key.owner, call)).size);
   const [premium, delta, gamma, vega] = await market.greeks(call);
   console.log(`    position ${tokens(size, 18, devSeries[call]!.symbol)}, mark (Black-Scholes premium) ${usd(BigInt(premium) * 10n ** 22n)} per option`);
-  console.log(`    its Greeks (size x the market's greeks(j)): ${formatGreeks(positionGreeks(size, { delta, gamma, vega }))}`);
+  const greeks = positionGreeks(size, { delta, gamma, vega });
+  console.log(`    its Greeks (size x the market's greeks(j)): ${formatGreeks(greeks)}`);
   console.log(`    initial requirement ${usd(BigInt(await engine.requirementOf(t.key.owner, true)))} (ratios from delta, gamma and vega over a 3-sigma day and a 25% vol rise)`);
+  return { market, series: call, size, greeks };
 }
