@@ -28,7 +28,7 @@ library Leases {
         if (block.timestamp < closableAt) revert IMarginEngine.LeaseNotExpired(account, closableAt);
         if (block.timestamp > timestamp + d.maxEpochAge) revert IMarginEngine.OracleStale(timestamp, d.maxEpochAge);
 
-        int256 pnl = Positions.closeAll(s, d, account, acct);
+        (int256 pnl,) = Positions.closeAll(s, d, account, acct);
         uint256 covered = recordSettlement(s, d, account, acct, pnl);
         markFrozen(acct);
         emit IMarginEngine.ForceClosed(account, msg.sender, epoch, pnl, covered);

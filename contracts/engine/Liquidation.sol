@@ -55,14 +55,15 @@ library Liquidation {
     uint256 internal constant RESTORE_DELTA_SHIFT = 150;
     uint256 internal constant RESTORE_SIGN_SHIFT = 246;
 
-    /// @dev What the seizure costs: the settlement token's unit value and each seized slot's quote.
-    struct Quote {
-        uint256 unit;
-        uint256 priceA;
-        uint256 priceB;
-        uint256 scaleA;
-        uint256 scaleB;
-        uint256 bonus;
+    /// @dev A partial close, from one oracle read per market: the maintenance requirement of what was open (the
+    ///      proof's), the realised PnL and the closed part's maintenance margin (value units), and the target
+    ///      and initial requirements of what stays open (the proof's `restore` and `cap`).
+    struct Close {
+        uint256 requirement;
+        int256 pnl;
+        uint256 closedMargin;
+        uint256 target;
+        uint256 cap;
     }
 
     /// @notice The body of `IMarginEngine.liquidate` (see there): a full close.
@@ -81,15 +82,16 @@ library Liquidation {
         // be below simple maintenance. Its pool is protected by the lease (lapse, then `forceClose`).
         if (acct.portfolio) revert IMarginEngine.PortfolioAccount(account);
         checkSeizure(s, d, seizure);
-        verify(
-            s, d, account, epoch, closeOutRequirement(s, d, account), seizure, remainderCommitment, 0, NO_CAP, proof
-        );
-
         uint64 start = auctionStart(s, account);
+        // The close reads each market once and returns the full-close threshold of what was open: half the
+        // maintenance margin plus the unrealised loss and funding owed. Below it the account cannot be restored
+        // by a partial close. The proof is checked against it after the close (a revert undoes the close).
+        (int256 pnl, uint256 requirement) = Positions.closeAll(s, d, account, acct);
+        if (requirement >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(requirement);
+        verify(s, d, account, epoch, requirement, seizure, remainderCommitment, 0, NO_CAP, proof);
         acct.commitment = remainderCommitment;
-        int256 pnl = Positions.closeAll(s, d, account, acct);
         uint256 loss = pnl < 0 ? uint256(-pnl) : 0;
-        uint256 payment = seizurePayment(d, seizure, auctionFactor(d, start));
+        (uint256 payment,) = seizurePayment(d, seizure, auctionFactor(d, start));
         if (payment > loss) revert IMarginEngine.SeizureTooLarge(payment, loss);
         // What the liquidator pays is the part of the loss the basket settles now.
         Leases.recordSettlement(s, d, account, acct, pnl + int256(payment));
@@ -129,7 +131,6 @@ library Liquidation {
         if (acct.frozen) revert IMarginEngine.AccountFrozen(account, s.settlements[account].basketDelta);
         if (closeBps == 0 || closeBps >= BPS) revert IMarginEngine.CloseOutOfRange(closeBps);
         checkSeizure(s, d, seizure);
-        uint256 requirement = Positions.requirement(s, d, account, IMarginEngine.Margin.Maintenance, false);
         // The liquidator's bid: the bonus it takes, at most the auction's now. The payment, and so the proof's
         // delta, do not depend on when the transaction lands.
         {
@@ -138,13 +139,12 @@ library Liquidation {
         }
 
         // Effects on positions first: the target and the cap are of what stays open.
-        int256 pnl;
-        uint256 payment;
+        (uint256 payment, uint256 unit) = seizurePayment(d, seizure, bonusBps);
+        Close memory c = closePart(s, d, account, acct, closeBps);
+        int256 pnl = c.pnl;
         {
-            uint256 closedMargin;
-            (pnl, closedMargin) = closePart(s, d, account, acct, closeBps);
-            payment = seizurePayment(d, seizure, bonusBps);
-            uint256 bound = (pnl < 0 ? uint256(-pnl) : 0) + closedMargin;
+            // The closed margin from value units (1e-30 USD) to settlement base units, rounded down.
+            uint256 bound = (pnl < 0 ? uint256(-pnl) : 0) + c.closedMargin / unit;
             if (payment > bound) revert IMarginEngine.SeizureTooLarge(payment, bound);
         }
         int256 delta = pnl + int256(payment);
@@ -153,11 +153,10 @@ library Liquidation {
         }
         if (delta <= -int256(AMOUNT_LIMIT) || delta >= int256(AMOUNT_LIMIT)) revert IMarginEngine.PnlTooLarge(delta);
         {
-            (uint256 target, uint256 cap) = restoreBounds(s, d, account);
-            uint256 restore = target | (MarginMath.abs(delta) << RESTORE_DELTA_SHIFT)
+            uint256 restore = c.target | (MarginMath.abs(delta) << RESTORE_DELTA_SHIFT)
                 | (delta < 0 ? uint256(1) << RESTORE_SIGN_SHIFT : 0);
             (uint64 epochTimestamp, uint64 regime) =
-                verify(s, d, account, epoch, requirement, seizure, remainderCommitment, restore, cap, proof);
+                verify(s, d, account, epoch, c.requirement, seizure, remainderCommitment, restore, c.cap, proof);
             acct.commitment = remainderCommitment;
             renewOrClear(s, d, account, acct, epoch, epochTimestamp, regime);
         }
@@ -191,7 +190,7 @@ library Liquidation {
         uint64 epochTimestamp,
         uint64 regime
     ) internal {
-        if (d.keeperRegistry.keeperOf(acct.keeperId).status == IKeeperRegistry.Status.Active) {
+        if (d.keeperRegistry.statusOf(acct.keeperId) == IKeeperRegistry.Status.Active) {
             acct.leaseEpoch = epoch;
             acct.leaseTimestamp = epochTimestamp;
             acct.leaseRegime = regime;
@@ -252,7 +251,7 @@ library Liquidation {
         if (block.timestamp < seizableAt) revert IMarginEngine.SeizureNotDue(account, seizableAt);
         checkSeizure(s, d, seizure);
         uint256 debt = uint256(-owed);
-        uint256 payment = seizurePayment(d, seizure, auctionFactor(d, uint64(seizableAt)));
+        (uint256 payment,) = seizurePayment(d, seizure, auctionFactor(d, uint64(seizableAt)));
         if (payment > debt) revert IMarginEngine.SeizureTooLarge(payment, debt);
         verify(s, d, account, epoch, NO_CAP, seizure, remainderCommitment, 0, NO_CAP, proof);
 
@@ -290,97 +289,61 @@ library Liquidation {
     // ------------------------------------------------------------------------------------------
     // Requirements and the auction
 
-    /// @dev The full-close threshold: half the maintenance margin plus the unrealised loss and funding owed. Below it the account
-    ///      cannot be restored by a partial close.
-    function closeOutRequirement(EngineState storage s, EngineDeps memory d, address account)
-        internal
-        view
-        returns (uint256 total)
-    {
-        uint256 open = s.accounts[account].openMarkets;
-        uint64 step = Positions.fundingStepNow(d);
-        for (uint256 j; open != 0; ++j) {
-            if (open & (1 << j) != 0) {
-                open &= ~(1 << j);
-                IMarginEngine.Position memory p = s.positions[account][j];
-                (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
-                total += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio / 2)
-                    + MarginMath.fundingLoss(p.size, p.fundingIndex, Positions.fundingIndex(s, d, j, mark, step));
-            }
-        }
-        if (total >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(total);
-    }
-
-    /// @dev The target requirement (ratio mm + targetHealthBps * (im - mm)) and the initial requirement of the
-    ///      open positions, each rounded up (against the trader: the target is harder to reach).
-    function restoreBounds(EngineState storage s, EngineDeps memory d, address account)
-        internal
-        view
-        returns (uint256 target, uint256 cap)
-    {
-        uint256 open = s.accounts[account].openMarkets;
-        for (uint256 j; open != 0; ++j) {
-            if (open & (1 << j) != 0) {
-                open &= ~(1 << j);
-                IMarginEngine.Position memory p = s.positions[account][j];
-                (uint256 mark, uint256 imRatio, uint256 mmRatio,) = d.quoter.marketQuote(j);
-                uint256 ratio = mmRatio + ((imRatio - mmRatio) * d.targetHealthBps + BPS - 1) / BPS;
-                target += MarginMath.positionRequirement(p.size, p.entryPrice, mark, ratio);
-                cap += MarginMath.positionRequirement(p.size, p.entryPrice, mark, imRatio);
-            }
-        }
-        if (cap >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(cap);
-    }
-
     /// @dev Closes `closeBps` / 10,000 of every open position at the mark (the closed size rounds down: more
-    ///      stays open). Returns the realised PnL (settlement base units) and the closed part's maintenance
-    ///      margin in settlement base units (rounded down: it bounds the seizure).
+    ///      stays open), reading each market's quote and the funding step once (see `Close`).
     function closePart(
         EngineState storage s,
         EngineDeps memory d,
         address account,
         IMarginEngine.Account storage acct,
         uint16 closeBps
-    ) internal returns (int256 pnl, uint256 closedMargin) {
+    ) internal returns (Close memory c) {
         uint256 open = acct.openMarkets;
+        uint64 step = Positions.fundingStepNow(d);
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
-                (int256 realised, uint256 margin) = closeOne(s, d, account, acct, j, closeBps);
-                pnl += realised;
-                closedMargin += margin;
+                closeOne(s, d, account, acct, j, closeBps, step, c);
             }
         }
-        // value units (1e-30 USD) to settlement base units at the settlement token's price.
-        (uint256 price,,) = d.oracle.seizureQuote(d.settlementAsset);
-        closedMargin /= price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals));
+        if (c.requirement >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(c.requirement);
+        if (c.cap >> MAGNITUDE_SHIFT != 0) revert IMarginEngine.RequirementTooLarge(c.cap);
     }
 
     /// @dev Closes `closeBps` / 10,000 of the position in market `j` (clearing its bit when nothing stays
-    ///      open); returns its realised PnL (with the whole position's funding) and the closed part's
-    ///      maintenance margin (value units).
+    ///      open) and adds to `c`: its maintenance requirement before the close (unrealised loss and funding
+    ///      owed included), its realised PnL (with the whole position's funding), the closed part's maintenance
+    ///      margin, and what stays open's target (ratio mm + targetHealthBps (im - mm)) and initial requirements,
+    ///      each rounded up (against the trader: the target is harder to reach).
     function closeOne(
         EngineState storage s,
         EngineDeps memory d,
         address account,
         IMarginEngine.Account storage acct,
         uint256 j,
-        uint16 closeBps
-    ) internal returns (int256 realised, uint256 margin) {
+        uint16 closeBps,
+        uint64 step,
+        Close memory c
+    ) internal {
         IMarginEngine.Position memory p = s.positions[account][j];
-        (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
+        (uint256 mark, uint256 imRatio, uint256 mmRatio,) = d.quoter.marketQuote(j);
+        // The whole position's funding is realised, not only the closed part's.
+        int256 index = Positions.accrueFundingAt(s, d, j, mark, step);
+        c.requirement += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio)
+            + MarginMath.fundingLoss(p.size, p.fundingIndex, index);
         int256 closed = int256(p.size) * int256(uint256(closeBps)) / int256(BPS);
         int256 newSize = p.size - closed;
         int256 pnl = MarginMath.realisedPnl(closed, p.entryPrice, mark, d.quoteDecimals);
-        // The whole position's funding is realised, not only the closed part's.
-        int256 index = Positions.accrueFunding(s, d, j, mark);
-        realised = pnl - Positions.realiseFunding(account, j, p, index, d.quoteDecimals);
+        c.pnl += pnl - Positions.realiseFunding(account, j, p, index, d.quoteDecimals);
         s.positions[account][j] = IMarginEngine.Position(int104(newSize), p.entryPrice, int96(index));
         Positions.moveOpenInterest(s, j, p.size, p.entryPrice, newSize, p.entryPrice);
         Positions.moveFunding(s, d, j, p.size, p.fundingIndex, newSize, index);
         if (newSize == 0) acct.openMarkets &= ~uint8(1 << j);
         emit IMarginEngine.PositionChanged(account, uint8(j), p.size, newSize, mark, pnl);
-        margin = MarginMath.positionRequirement(closed, mark, mark, mmRatio);
+        c.closedMargin += MarginMath.positionRequirement(closed, mark, mark, mmRatio);
+        uint256 ratio = mmRatio + ((imRatio - mmRatio) * d.targetHealthBps + BPS - 1) / BPS;
+        c.target += MarginMath.positionRequirement(newSize, p.entryPrice, mark, ratio);
+        c.cap += MarginMath.positionRequirement(newSize, p.entryPrice, mark, imRatio);
     }
 
     /// @dev When the auction of `account` started: its flag when one is newer than its lease, else now (an
@@ -484,27 +447,33 @@ library Liquidation {
     ///      oracle price and divided by (1 + bonus), the bonus being `factor` / 10,000 of the oracle's (rounded
     ///      down), the payment rounded up. Since the bonus is at most the oracle's and (1 + bonus)(1 - maintenance
     ///      haircut) <= 1, this is at least the assets' haircut value.
+    ///      The settlement token's quote is read once: `unit` is the value units (1e-30 USD) of one of its base units.
     function seizurePayment(EngineDeps memory d, IMarginEngine.Seizure calldata seizure, uint256 factor)
         internal
         view
-        returns (uint256)
+        returns (uint256 payment, uint256 unit)
     {
-        uint256 value = discountedValue(d, seizure.indexA, seizure.amountA, factor)
-            + discountedValue(d, seizure.indexB, seizure.amountB, factor);
-        if (value == 0) return 0;
-        // value is in 1e-30 USD; one settlement base unit is worth price * 10^(22 - decimals) of those.
-        (uint256 price,,) = d.oracle.seizureQuote(d.settlementAsset);
-        uint256 unit = price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals));
-        return (value + unit - 1) / unit;
+        (uint256 price, uint8 decimals, uint256 bound) = d.oracle.seizureQuote(d.settlementAsset);
+        // One settlement base unit is worth price * 10^(22 - decimals) value units.
+        unit = price * 10 ** (VALUE_EXPONENT - uint256(d.quoteDecimals));
+        uint256 value = discountedValue(d, seizure.indexA, seizure.amountA, factor, price, decimals, bound)
+            + discountedValue(d, seizure.indexB, seizure.amountB, factor, price, decimals, bound);
+        payment = (value + unit - 1) / unit;
     }
 
-    function discountedValue(EngineDeps memory d, uint8 slot, uint256 amount, uint256 factor)
-        internal
-        view
-        returns (uint256)
-    {
+    /// @dev `amount` of `slot` at its oracle price less `factor` / 10,000 of its bonus (value units), the
+    ///      settlement slot's quote given.
+    function discountedValue(
+        EngineDeps memory d,
+        uint8 slot,
+        uint256 amount,
+        uint256 factor,
+        uint256 price,
+        uint8 decimals,
+        uint256 bound
+    ) internal view returns (uint256) {
         if (amount == 0) return 0;
-        (uint256 price, uint8 decimals, uint256 bound) = d.oracle.seizureQuote(slot);
+        if (slot != d.settlementAsset) (price, decimals, bound) = d.oracle.seizureQuote(slot);
         uint256 bonus = bound * factor / BPS;
         uint256 value = amount * price * 10 ** (VALUE_EXPONENT - uint256(decimals));
         return (value * WAD + WAD + bonus - 1) / (WAD + bonus);

@@ -126,18 +126,23 @@ library Positions {
 
     /// @dev Closes every open position of `account` at the current mark; returns the total realised PnL and
     ///      funding in settlement-token base units (profit rounded down, loss up, per position).
+    ///      Also returns the full-close threshold (`Liquidation`'s close-out requirement) of what was open: half the
+    ///      maintenance margin plus the unrealised loss and the funding owed, from the same oracle reads.
     function closeAll(EngineState storage s, EngineDeps memory d, address account, IMarginEngine.Account storage acct)
         internal
-        returns (int256 total)
+        returns (int256 total, uint256 closeOut)
     {
         uint256 open = acct.openMarkets;
+        uint64 step = fundingStepNow(d);
         for (uint256 j; open != 0; ++j) {
             if (open & (1 << j) != 0) {
                 open &= ~(1 << j);
                 IMarginEngine.Position memory p = s.positions[account][j];
-                (uint256 mark,,,) = d.quoter.marketQuote(j);
+                (uint256 mark,, uint256 mmRatio,) = d.quoter.marketQuote(j);
                 int256 pnl = MarginMath.realisedPnl(p.size, p.entryPrice, mark, d.quoteDecimals);
-                int256 index = accrueFunding(s, d, j, mark);
+                int256 index = accrueFundingAt(s, d, j, mark, step);
+                closeOut += MarginMath.positionRequirement(p.size, p.entryPrice, mark, mmRatio / 2)
+                    + MarginMath.fundingLoss(p.size, p.fundingIndex, index);
                 total += pnl - realiseFunding(account, j, p, index, d.quoteDecimals);
                 s.positions[account][j] = IMarginEngine.Position(0, uint56(mark), int96(index));
                 moveOpenInterest(s, j, p.size, p.entryPrice, 0, mark);
@@ -180,8 +185,15 @@ library Positions {
         internal
         returns (int256 index)
     {
+        return accrueFundingAt(s, d, j, mark, fundingStepNow(d));
+    }
+
+    /// @dev `accrueFunding` at grid step `step` (`fundingStepNow`, read once by a caller that touches several markets).
+    function accrueFundingAt(EngineState storage s, EngineDeps memory d, uint256 j, uint256 mark, uint64 step)
+        internal
+        returns (int256 index)
+    {
         if (d.fundingCap == 0) return 0;
-        uint64 step = d.oracle.lastSample();
         index = fundingIndex(s, d, j, mark, step);
         IMarginEngine.MarketFunding storage f = s.funding[j];
         if (step > f.step) {

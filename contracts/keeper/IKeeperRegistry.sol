@@ -184,6 +184,11 @@ interface IKeeperRegistry {
     /// @return The record.
     function keeperOf(uint256 keeperId) external view returns (Keeper memory);
 
+    /// @notice The status of `keeperId` alone (None for an unknown id): one storage read, for the engine's checks
+    ///         that need nothing else of the record.
+    /// @param keeperId The keeper.
+    function statusOf(uint256 keeperId) external view returns (Status);
+
     /// @notice The public key of `keeperId`, whatever its status; reverts `UnknownKeeper` for an id never registered.
     /// @param keeperId The keeper.
     /// @return x Key x coordinate.

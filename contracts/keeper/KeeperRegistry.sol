@@ -205,6 +205,11 @@ contract KeeperRegistry is IKeeperRegistry {
     }
 
     /// @inheritdoc IKeeperRegistry
+    function statusOf(uint256 keeperId) external view returns (Status) {
+        return _keepers[keeperId].status;
+    }
+
+    /// @inheritdoc IKeeperRegistry
     function keyOf(uint256 keeperId) external view returns (uint256 x, uint256 y) {
         Keeper storage keeper = _keepers[keeperId];
         if (keeper.status == Status.None) revert UnknownKeeper(keeperId);

@@ -347,6 +347,18 @@ describe("KeeperRegistry", function () {
       expect([await registry.isNameable(2n), await registry.isBound(2n)]).to.deep.equal([true, true]);
     });
 
+    it("statusOf follows the record's status through the life cycle (None, Active, Exiting, Exited), the other keepers untouched", async function () {
+      const { registry, alice } = await networkHelpers.loadFixture(registeredFixture);
+      const both = async () => [await registry.statusOf(1n), await registry.statusOf(2n), await registry.statusOf(99n)];
+      expect(await both()).to.deep.equal([Status.Active, Status.Active, Status.None]);
+      await registry.connect(alice).requestExit(1n);
+      expect(await both()).to.deep.equal([Status.Exiting, Status.Active, Status.None]);
+      await networkHelpers.time.increase(EXIT_DELAY);
+      await registry.connect(alice).completeExit(1n);
+      expect(await both()).to.deep.equal([Status.Exited, Status.Active, Status.None]);
+      expect(await registry.statusOf(1n)).to.equal((await registry.keeperOf(1n)).status);
+    });
+
     it("cannot be requested twice, nor after the exit completed", async function () {
       const { registry, alice } = await networkHelpers.loadFixture(registeredFixture);
       await registry.connect(alice).requestExit(1n);
