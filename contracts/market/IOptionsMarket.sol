@@ -76,6 +76,15 @@ interface IOptionsMarket is IMarketPool, IMarketQuoter {
     /// @return vega dPremium/dSigma for sigma annualised over 365 days (WAD USD per 1.00 of volatility).
     function greeks(uint256 j) external view returns (uint256 premium, int256 delta, uint256 gamma, uint256 vega);
 
+    /// @notice Series `j`'s value per unit (WAD USD) when its underlying's mark moves up and down by `move` (WAD
+    ///         fraction of the mark) and sigma sqrt T moves by `volShock` at the same time: up when `volUp`
+    ///         (the worst case of a short: an option's value rises with the volatility), down otherwise (a
+    ///         long's). Portfolio margin's scenario values (contracts/engine/PortfolioMargin.sol): a full
+    ///         Black-Scholes re-price at the shocked mark and variance, the time to expiry unchanged. At and
+    ///         after expiry the intrinsic value at the moved mark; settled, the settled mark (no moves); the
+    ///         underlying unpriced: 0.
+    function scenarioValues(uint256 j, uint256 move, bool volUp) external view returns (uint256 up, uint256 down);
+
     /// @notice The per-sample variance the oracle prices asset `slot`'s risk with (WAD): max(varFast, varSlow,
     ///         peakWeight * varPeak, varianceFloor), from its public `volatility` and constants.
     function variancePerSample(uint256 slot) external view returns (uint256);

@@ -186,6 +186,32 @@ contract OptionsMarket is MarketPool, IOptionsMarket {
     }
 
     /// @inheritdoc IOptionsMarket
+    function scenarioValues(uint256 j, uint256 move, bool volUp) external view returns (uint256 up, uint256 down) {
+        Series memory s = series(j);
+        uint256 settled = _settlement[j];
+        if (settled != 0) {
+            up = _floor(_intrinsic(s, settled)) * PRICE_TO_WAD;
+            return (up, up);
+        }
+        uint256 spot = oracle.assetMark(s.asset);
+        if (spot == 0) return (0, 0);
+        uint256 variance = _varianceToExpiry(s, variancePerSample(s.asset), _epochTime());
+        // (sigma sqrt T (1 +- volShock))^2, rounded against the side: up for a short's vol up, down for a long's.
+        uint256 f = volUp ? WAD + _volShock : WAD - _volShock;
+        uint256 shocked = variance * f * f;
+        shocked = volUp ? (shocked + WAD * WAD - 1) / (WAD * WAD) : shocked / (WAD * WAD);
+        up = _valueAt(s, spot + (spot * move + WAD - 1) / WAD, shocked);
+        down = _valueAt(s, move >= WAD ? 0 : spot - (spot * move + WAD - 1) / WAD, shocked);
+    }
+
+    /// @dev The Black-Scholes value (WAD USD) of `s` at the underlying price `price` (8 decimals) and total
+    ///      variance `variance`; at a price of 0 (a move of the whole mark) the intrinsic value.
+    function _valueAt(Series memory s, uint256 price, uint256 variance) private pure returns (uint256 value) {
+        if (price == 0) return _intrinsic(s, 0) * PRICE_TO_WAD;
+        (value,,,) = BlackScholes.quote(price, s.strike, variance, s.isCall);
+    }
+
+    /// @inheritdoc IOptionsMarket
     function variancePerSample(uint256 slot) public view returns (uint256 v) {
         (uint256 varFast, uint256 varSlow, uint256 varPeak,) = oracle.volatility(slot);
         v = varFast > varSlow ? varFast : varSlow;

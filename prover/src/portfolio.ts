@@ -65,12 +65,22 @@ export interface ScenarioPosition extends PositionState {
   haircut: bigint;
   /** Its market's funding index now (the engine's `fundingIndexOf`; absent: 0, no funding). */
   marketFundingIndex?: bigint;
+  /**
+   * An option position: its value per unit (WAD USD) when the underlying moves up and down by `haircut`
+   * and the volatility moves against its side (OptionsMarket.scenarioValues, `optionScenarioValues`),
+   * in place of the linear mark (WAD +- haircut).
+   */
+  option?: { up: bigint; down: bigint };
 }
+
+/** An option's scenario value (WAD USD) times this is in mark x WAD units (PortfolioMargin.PRICE_TO_WAD_MARK). */
+const PRICE_TO_WAD_MARK = 10n ** 8n;
 
 /**
  * X_s of each scenario (PortfolioMargin.packedFloors), in value units x WAD:
  *   X_s = sum_j (|size| * mark * 1e4 * cushion - size * (mark * (WAD +- h) - entry * WAD) * 1e4 + owed_j * WAD),
- * with + when the underlying moves up in s and owed_j the funding the position owes (PortfolioMargin.addOwed).
+ * with + when the underlying moves up in s and owed_j the funding the position owes (PortfolioMargin.addOwed);
+ * an option's scenario value x 1e8 replaces mark * (WAD +- h) (PortfolioMargin.addMoves).
  */
 function scenarioTotals(positions: readonly ScenarioPosition[], cushion: bigint): bigint[] {
   return SCENARIO_UP_MASKS.map((_, s) => {
@@ -78,7 +88,8 @@ function scenarioTotals(positions: readonly ScenarioPosition[], cushion: bigint)
     for (const p of positions) {
       if (p.size === 0n) continue;
       const abs = p.size < 0n ? -p.size : p.size;
-      const moved = p.mark * (movesUp(s, p.underlying) ? WAD + p.haircut : WAD - p.haircut);
+      const up = movesUp(s, p.underlying);
+      const moved = p.option !== undefined ? (up ? p.option.up : p.option.down) * PRICE_TO_WAD_MARK : p.mark * (up ? WAD + p.haircut : WAD - p.haircut);
       x += abs * p.mark * VALUE_SCALE * cushion - p.size * (moved - p.entryPrice * WAD) * VALUE_SCALE;
       x += fundingLoss(p.size, p.fundingIndex ?? 0n, p.marketFundingIndex ?? 0n) * WAD;
     }

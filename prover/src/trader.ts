@@ -85,6 +85,12 @@ export interface TraderOptions {
 export interface MarketQuoter {
   marketCount(): Promise<bigint>;
   marketQuote(j: number): Promise<readonly [bigint, bigint, bigint, boolean] | bigint[]>;
+  /**
+   * An options market's series and scenario values (IOptionsMarket.series, .scenarioValues), for portfolio
+   * margin: its positions are re-priced in each scenario instead of moved linearly.
+   */
+  series?(j: number): Promise<{ asset: bigint | number }>;
+  scenarioValues?(j: number, move: bigint, volUp: boolean): Promise<readonly [bigint, bigint] | bigint[]>;
 }
 
 /**
@@ -372,10 +378,15 @@ export class Trader {
     }
     if (margin === "none") return { grid, floors: new Array<bigint>(SCENARIOS).fill(0n) };
     const scenario: ScenarioPosition[] = [];
+    const q = this.o.quoter;
     for (const [j, p] of positions) {
-      const underlying = Number(await oracle.marketUnderlying(j));
+      const underlying = Number(q?.series !== undefined ? (await q.series(j)).asset : await oracle.marketUnderlying(j));
       const [hIM, hMM] = await oracle.haircuts(underlying);
-      scenario.push({ ...p, mark: v.markets[j]!.mark, underlying, haircut: BigInt(maintenance ? hMM : hIM), marketFundingIndex: v.markets[j]!.fundingIndex ?? 0n });
+      const haircut = BigInt(maintenance ? hMM : hIM);
+      // An option is re-priced at the moved underlying, its volatility shocked against its side (short: up).
+      const values = q?.scenarioValues !== undefined ? await q.scenarioValues(j, haircut, p.size < 0n) : undefined;
+      const option = values === undefined ? undefined : { up: BigInt(values[0]!), down: BigInt(values[1]!) };
+      scenario.push({ ...p, mark: v.markets[j]!.mark, underlying, haircut, marketFundingIndex: v.markets[j]!.fundingIndex ?? 0n, option });
     }
     return { grid, floors: portfolioFloors(scenario, BigInt(await oracle.marginFloor())) };
   }

@@ -29,6 +29,8 @@ export interface OptionsEngineOptions {
   risk?: OptionRiskParams;
   /** The engine's account-update verifier (default: the deployment's). */
   updateVerifier?: EngineDeps["updateVerifier"];
+  /** The engine's portfolio-margin account-update verifier (default: a new one). */
+  portfolioVerifier?: EngineDeps["portfolioVerifier"];
 }
 
 /** The options engine and its market (ethers contracts). */
@@ -60,6 +62,7 @@ export async function deployOptionsEngine(ethers: HardhatEthers, d: Deployment, 
     libraries: d.libraries,
     noteVerifiers: d.noteVerifiers,
     market,
+    portfolioVerifier: o.portfolioVerifier,
   });
   return { engine, market: market as unknown as OptionsMarket };
 }

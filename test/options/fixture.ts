@@ -29,8 +29,11 @@ export interface OptionsWorld {
   lp: Signer;
 }
 
-/** The world, an options engine on the fixture's series and a seeded pool; `verifier` replaces the engine's account-update verifier. */
-export async function optionsWorld(ethers: HardhatEthers, opts: { prover?: Prover; verifier?: string } = {}): Promise<OptionsWorld> {
+/**
+ * The world, an options engine on the fixture's series and a seeded pool; `verifier` and `portfolioVerifier`
+ * replace the engine's account-update verifiers (simple and portfolio margin).
+ */
+export async function optionsWorld(ethers: HardhatEthers, opts: { prover?: Prover; verifier?: string; portfolioVerifier?: string } = {}): Promise<OptionsWorld> {
   const w = await createWorld(ethers, { prover: opts.prover });
   const t0 = await now(w);
   const series: OptionSeries[] = [
@@ -40,7 +43,8 @@ export async function optionsWorld(ethers: HardhatEthers, opts: { prover?: Prove
     { asset: WBTC, isCall: true, strike: 60_000n * PRICE, expiry: t0 + 30n * DAY },
   ];
   const updateVerifier = opts.verifier === undefined ? undefined : { getAddress: async (): Promise<string> => opts.verifier! };
-  const { engine, market } = await deployOptionsEngine(ethers, w.d, { series, updateVerifier });
+  const portfolioVerifier = opts.portfolioVerifier === undefined ? undefined : { getAddress: async (): Promise<string> => opts.portfolioVerifier! };
+  const { engine, market } = await deployOptionsEngine(ethers, w.d, { series, updateVerifier, portfolioVerifier });
   await registerWorldKeeper(ethers, w, engine);
   const [, lp] = await ethers.getSigners();
   const usdc = w.d.tokens[USDC]!.connect(lp!) as TokenContract;

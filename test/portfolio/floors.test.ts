@@ -71,6 +71,39 @@ describe("Portfolio margin floors: TypeScript and Solidity", function () {
     expect(nonzero, "rounds with a nonzero floor").to.be.greaterThan(40);
   });
 
+  it("agree bit for bit on the floors of random option positions re-priced per direction, beside linear ones", async function () {
+    const rand = seededRandom(0x0b7);
+    const big = (bits: number): bigint => {
+      let x = 0n;
+      for (let b = 0; b < bits; b += 16) x = (x << 16n) | BigInt(Math.floor(rand() * 65_536));
+      return x & ((1n << BigInt(bits)) - 1n);
+    };
+    for (let round = 0; round < 40; round++) {
+      const linear: ScenarioPosition[] = [];
+      const options: ScenarioPosition[] = [];
+      for (let j = 0; j < 1 + Math.floor(rand() * 8); j++) {
+        const size = (rand() < 0.5 ? -1n : 1n) * (big(40 + Math.floor(rand() * 36)) + 1n);
+        const mark = 1n + big(20 + Math.floor(rand() * 27));
+        const entry = (mark * BigInt(50 + Math.floor(rand() * 100))) / 100n + 1n;
+        const underlying = Math.floor(rand() * 16);
+        if (rand() < 0.3) {
+          linear.push({ size, entryPrice: entry, mark, haircut: (WAD * BigInt(Math.floor(rand() * 900))) / 1000n, underlying });
+        } else {
+          // Values per unit in WAD USD around the mark (x 1e10), the worthless and deep cases included.
+          const around = (): bigint => (rand() < 0.1 ? 0n : (mark * 10n ** 10n * BigInt(Math.floor(rand() * 300))) / 100n + big(30));
+          options.push({ size, entryPrice: entry, mark, haircut: 0n, underlying, option: { up: around(), down: around() } });
+        }
+      }
+      const cushion = (WAD * BigInt(Math.floor(rand() * 300))) / 1000n;
+      const solidity = await harness.floorsWithOptions(
+        linear.map((p) => ({ size: p.size, entry: p.entryPrice, mark: p.mark, haircut: p.haircut, underlying: p.underlying, fundingIndex: 0n, marketFundingIndex: 0n })),
+        options.map((p) => ({ size: p.size, entry: p.entryPrice, mark: p.mark, upValue: p.option!.up, downValue: p.option!.down, underlying: p.underlying })),
+        cushion,
+      );
+      expect([...solidity], `round ${round}`).to.deep.equal(packFloors(portfolioFloors([...linear, ...options], cushion)));
+    }
+  });
+
   it("rounds each floor up to 1e-6 USD, clamps a net gain at 0, and refuses a floor beyond 62 bits", async function () {
     // One short of 1 unit (1e18) at mark = entry = 1 USD (1e8), h = 10%, no cushion: it loses 0.1 USD when
     // its underlying moves up, gains 0.1 USD when it moves down.

@@ -92,6 +92,27 @@ export function optionMarketQuote(s: OptionSeries, risk: OptionRiskParams, x: Op
   return { mark, imRatio, mmRatio, halted, delta: q.delta, gamma: q.gamma, vega };
 }
 
+/**
+ * OptionsMarket.scenarioValues: the series' value per unit (WAD USD) when the underlying's mark moves up and
+ * down by `move` (WAD) and sigma sqrt T by the market's volShock, up when `volUp` (a short's worst case),
+ * down otherwise; a full Black-Scholes re-price at the epoch's time to expiry.
+ */
+export function optionScenarioValues(s: OptionSeries, risk: OptionRiskParams, x: OptionQuoteInputs, move: bigint, volUp: boolean): { up: bigint; down: bigint } {
+  if (x.settlement !== 0n) {
+    const v = floorMark(intrinsic(s, x.settlement)) * PRICE_TO_WAD;
+    return { up: v, down: v };
+  }
+  if (x.spot === 0n) return { up: 0n, down: 0n };
+  const tau = x.epochTime < s.expiry ? s.expiry - x.epochTime : 0n;
+  const variance = (x.perSample * tau) / x.gridSeconds;
+  const f = volUp ? WAD + risk.volShock : WAD - risk.volShock;
+  const product = variance * f * f;
+  const shocked = volUp ? (product + WAD * WAD - 1n) / (WAD * WAD) : product / (WAD * WAD);
+  const valueAt = (price: bigint): bigint => (price === 0n ? intrinsic(s, 0n) * PRICE_TO_WAD : quote(price, s.strike, shocked, s.isCall).premium);
+  const step = (x.spot * move + WAD - 1n) / WAD;
+  return { up: valueAt(x.spot + step), down: valueAt(move >= WAD ? 0n : x.spot - step) };
+}
+
 /** OptionsMarket.variancePerSample from the oracle's `volatility` and constants. */
 export function variancePerSample(varFast: bigint, varSlow: bigint, varPeak: bigint, peakWeight: bigint, varianceFloor: bigint): bigint {
   let v = varFast > varSlow ? varFast : varSlow;
