@@ -80,6 +80,8 @@ const TARGETS: Record<string, { file: string; tests: string[] }> = {
   ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },
   PlimsollOracle: { file: "contracts/oracle/PlimsollOracle.sol", tests: ["test/oracle/poke.test.ts", "test/oracle/breaker.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts"] },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
+  SubAccount: { file: "contracts/accounts/SubAccount.sol", tests: ["test/accounts/subAccounts.test.ts"] },
+  SubAccountFactory: { file: "contracts/accounts/SubAccountFactory.sol", tests: ["test/accounts/subAccounts.test.ts"] },
   NoteUpdates: {
     file: "contracts/engine/NoteUpdates.sol",
     tests: ["test/notes/account.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/oracleStates.test.ts"],
