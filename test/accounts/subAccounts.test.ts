@@ -88,6 +88,28 @@ describe("Sub-accounts", function () {
       expect(await sub.owner()).to.equal(await other.getAddress());
       expect(await ((await ethers.getContractAt("SubAccount", first)) as unknown as SubAccount).owner()).to.equal(o);
     });
+
+    it("never returns address 0: a CREATE2 that runs out of gas reverts SubAccountExists(owner, index, predicted)", async function () {
+      // A factory of its own (its engine is never called at creation). Below the estimate, some gas limits leave
+      // the clone's code deposit short of gas while the factory keeps its 1/64 (EIP-150): CREATE2 returns 0 there.
+      const [, owner] = await ethers.getSigners();
+      const f = (await ethers.deployContract("SubAccountFactory", [await owner!.getAddress()])) as unknown as SubAccountFactory;
+      const o = await owner!.getAddress();
+      const predicted = await f.subAccountOf(o, 3n);
+      const estimate = await f.connect(owner!).create.estimateGas(3n);
+      const exists = f.interface.encodeErrorResult("SubAccountExists", [o, 3n, predicted]);
+      let hits = 0;
+      for (let g = estimate - 50n; g > estimate - 15_000n; g -= 50n) {
+        const data = await f.connect(owner!).create.staticCall(3n, { gasLimit: g }).then(
+          (r) => expect.fail(`create succeeded with ${g} gas, returning ${r}`),
+          (e: { data?: string }) => e.data,
+        );
+        if (data === exists) hits++;
+      }
+      expect(hits).to.be.above(0);
+      await (await f.connect(owner!).create(3n, { gasLimit: estimate })).wait();
+      expect(await ethers.provider.getCode(predicted)).to.have.length(2 + 2 * 65);
+    });
   });
 
   describe("SubAccount: only the owner", function () {
