@@ -83,6 +83,8 @@ describe("Sub-accounts", function () {
       const first = await factory.subAccountOf(o, 7n);
       await (await factory.connect(owner).create(7n)).wait();
       await expect(factory.connect(owner).create(7n)).to.be.revertedWithCustomError(factory, "SubAccountExists").withArgs(o, 7n, first);
+      // Checked before CREATE2 (whose collision would burn the gas it was given): 40,000 gas cannot pay CREATE2's 32,000.
+      await expect(factory.connect(owner).create(7n, { gasLimit: 40_000n })).to.be.revertedWithCustomError(factory, "SubAccountExists").withArgs(o, 7n, first);
       await (await factory.connect(other).create(7n)).wait();
       const sub = (await ethers.getContractAt("SubAccount", await factory.subAccountOf(await other.getAddress(), 7n))) as unknown as SubAccount;
       expect(await sub.owner()).to.equal(await other.getAddress());
