@@ -4,12 +4,12 @@
  * mutant is killed when a test fails (or the run times out), and survives when every test passes.
  *
  *   npm run mutate:contracts -- [--contract NAME] [--operator OP] [--limit N] [--from K] [--only LINE]
- *                               [--tests a.test.ts,b.test.ts] [--timeout S] [--list] [--help]
+ *                               [--tests a.test.ts,b.test.ts] [--grep RE] [--timeout S] [--list] [--help]
  *
  * Everything runs in a copy of the repository (/tmp/plimsoll-mutants by default, PLIMSOLL_MUTANT_DIR
  * to change it): the sources are copied there afresh, node_modules is symlinked, build/ (keys, circuits) is
  * copied, so the shared tree is never written to except for the report, build/mutation/contracts-NAME.json
- * (contracts-NAME-<filters>.json for a run narrowed by --operator, --only, --limit, --from or --tests), rewritten
+ * (contracts-NAME-<filters>.json for a run narrowed by --operator, --only, --limit, --from, --tests or --grep), rewritten
  * after every mutant ("complete": false until the last), so a run stopped early leaves its partial score.
  *
  * Operators, per line of code (comments and strings ignored):
@@ -42,6 +42,8 @@ Options:
                     progress lines number them), e.g. to resume a run that was stopped
   --only LINE       only the mutants of this source line
   --tests LIST      comma-separated test files instead of the contract's default suites
+  --grep RE         only the tests whose title matches RE (mocha's --grep), e.g. to show that
+                    a new test kills a survivor (--only LINE) without the whole suite
   --timeout S       per-mutant timeout in seconds (default 900); a timeout counts as killed
   --no-baseline     skip the run of the unmutated copy (it must pass for the score to mean anything)
   --list            print the mutants and exit
@@ -80,6 +82,8 @@ const TARGETS: Record<string, { file: string; tests: string[] }> = {
   ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },
   PlimsollOracle: { file: "contracts/oracle/PlimsollOracle.sol", tests: ["test/oracle/poke.test.ts", "test/oracle/breaker.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts"] },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
+  SubAccount: { file: "contracts/accounts/SubAccount.sol", tests: ["test/accounts/subAccounts.test.ts"] },
+  SubAccountFactory: { file: "contracts/accounts/SubAccountFactory.sol", tests: ["test/accounts/subAccounts.test.ts"] },
   NoteUpdates: {
     file: "contracts/engine/NoteUpdates.sol",
     tests: ["test/notes/account.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/oracleStates.test.ts"],
@@ -117,6 +121,7 @@ interface Args {
   from: number;
   only?: number;
   tests?: string[];
+  grep?: string;
   timeout: number;
   baseline: boolean;
   list: boolean;
@@ -146,6 +151,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === "--from") a.from = Number(value());
     else if (x === "--only") a.only = Number(value());
     else if (x === "--tests") a.tests = value().split(",").filter(Boolean);
+    else if (x === "--grep") a.grep = value();
     else if (x === "--timeout") a.timeout = Number(value());
     else if (x === "--no-baseline") a.baseline = false;
     else if (x === "--list") a.list = true;
@@ -289,9 +295,9 @@ function prepareCopy(): void {
   if (!lstatSync(nm).isSymbolicLink()) throw new Error(`${nm} should be a symlink to the shared node_modules`);
 }
 
-function runTests(tests: readonly string[], timeoutSeconds: number): Promise<{ code: number | null; timedOut: boolean; output: string }> {
+function runTests(tests: readonly string[], timeoutSeconds: number, grep?: string): Promise<{ code: number | null; timedOut: boolean; output: string }> {
   return new Promise((done) => {
-    const child = spawn("npx", ["hardhat", "test", "mocha", ...tests], { cwd: COPY, detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn("npx", ["hardhat", "test", "mocha", ...(grep === undefined ? [] : ["--grep", grep]), ...tests], { cwd: COPY, detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
     let output = "";
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
@@ -326,7 +332,7 @@ export function failures(output: string): string | undefined {
   return `${count} failing${title ? `, first: ${title}` : ""}`;
 }
 
-async function runMutant(m: Mutant, tests: readonly string[], timeout: number): Promise<Outcome> {
+async function runMutant(m: Mutant, tests: readonly string[], timeout: number, grep?: string): Promise<Outcome> {
   const path = join(COPY, m.file);
   const original = readFileSync(path, "utf8");
   const lines = original.split("\n");
@@ -335,7 +341,7 @@ async function runMutant(m: Mutant, tests: readonly string[], timeout: number): 
   writeFileSync(path, lines.join("\n"));
   const start = Date.now();
   try {
-    const r = await runTests(tests, timeout);
+    const r = await runTests(tests, timeout, grep);
     const ms = Date.now() - start;
     if (r.timedOut) return { mutant: m, status: "timeout", ms };
     const ran = /Running Mocha tests/.test(r.output) && /passing|failing/.test(r.output);
@@ -378,7 +384,9 @@ async function main(): Promise<void> {
     let baseline: { passed: boolean; ms: number } | undefined;
     if (args.baseline) {
       const start = Date.now();
-      const r = await runTests(p.tests, args.timeout);
+      const r = await runTests(p.tests, args.timeout, args.grep);
+      // A --grep that matches no test passes vacuously: it must not score mutants as survivors.
+      if (/\b0 passing/.test(r.output)) throw new Error(`no test of ${p.contract}'s suites ran${args.grep ? ` (--grep ${args.grep} matches none)` : ""}`);
       baseline = { passed: r.code === 0 && !r.timedOut, ms: Date.now() - start };
       console.log(`  baseline (unmutated): ${baseline.passed ? "passes" : "FAILS"} in ${(baseline.ms / 1000).toFixed(0)} s`);
       if (!baseline.passed) {
@@ -393,6 +401,7 @@ async function main(): Promise<void> {
       ...(args.from > 1 ? [`from${args.from}`] : []),
       ...(Number.isFinite(args.limit) ? [`limit${args.limit}`] : []),
       ...(args.tests !== undefined ? ["tests"] : []),
+      ...(args.grep !== undefined ? ["grep"] : []),
     ];
     const out = join(ROOT, "build", "mutation", `contracts-${p.contract}${filters.length ? `-${filters.join("-")}` : ""}.json`);
     const outcomes: Outcome[] = [];
@@ -412,6 +421,7 @@ async function main(): Promise<void> {
         contract: p.contract,
         file: TARGETS[p.contract]!.file,
         suites: p.tests,
+        grep: args.grep ?? null,
         operators: args.operators,
         limit: Number.isFinite(args.limit) ? args.limit : null,
         from: args.from,
@@ -425,7 +435,7 @@ async function main(): Promise<void> {
       writeFileSync(out, JSON.stringify(report, null, 2));
     };
     for (const [k, m] of p.mutants.entries()) {
-      const o = await runMutant(m, p.tests, args.timeout);
+      const o = await runMutant(m, p.tests, args.timeout, args.grep);
       outcomes.push(o);
       writeReport();
       console.log(`  [${k + args.from}/${p.mutants.length + args.from - 1}] ${o.status.padEnd(8)} ${m.id}  ${m.mutated.trim() || "(line removed)"}  (${(o.ms / 1000).toFixed(0)} s)${o.failure ? `  <- ${o.failure}` : ""}`);

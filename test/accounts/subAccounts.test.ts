@@ -19,7 +19,7 @@ import { Prover } from "../../prover/src/prover.js";
 import { SUB_ACCOUNT_ABI, subAccountAddress, subAccountInitCode } from "../../prover/src/subAccounts.js";
 import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, INSOLVENCY_ARTIFACTS, nextEpoch, now, registerKeeper, seedPool, type World } from "../../scripts/lib/world.js";
-import type { ReentrantERC20, SubAccount, SubAccountFactory } from "../../types/ethers-contracts/index.js";
+import type { QuirkyERC20, ReentrantERC20, SubAccount, SubAccountFactory } from "../../types/ethers-contracts/index.js";
 import { createCustomWorld, e18, e6, ETH_PERP, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, traderAt, USDC, WETH } from "../contracts/helpers.js";
 import { createSub, subTrader } from "./helpers.js";
 
@@ -83,10 +83,34 @@ describe("Sub-accounts", function () {
       const first = await factory.subAccountOf(o, 7n);
       await (await factory.connect(owner).create(7n)).wait();
       await expect(factory.connect(owner).create(7n)).to.be.revertedWithCustomError(factory, "SubAccountExists").withArgs(o, 7n, first);
+      // Checked before CREATE2 (whose collision would burn the gas it was given): 40,000 gas cannot pay CREATE2's 32,000.
+      await expect(factory.connect(owner).create(7n, { gasLimit: 40_000n })).to.be.revertedWithCustomError(factory, "SubAccountExists").withArgs(o, 7n, first);
       await (await factory.connect(other).create(7n)).wait();
       const sub = (await ethers.getContractAt("SubAccount", await factory.subAccountOf(await other.getAddress(), 7n))) as unknown as SubAccount;
       expect(await sub.owner()).to.equal(await other.getAddress());
       expect(await ((await ethers.getContractAt("SubAccount", first)) as unknown as SubAccount).owner()).to.equal(o);
+    });
+
+    it("never returns address 0: a CREATE2 that runs out of gas reverts SubAccountExists(owner, index, predicted)", async function () {
+      // A factory of its own (its engine is never called at creation). Below the estimate, some gas limits leave
+      // the clone's code deposit short of gas while the factory keeps its 1/64 (EIP-150): CREATE2 returns 0 there.
+      const [, owner] = await ethers.getSigners();
+      const f = (await ethers.deployContract("SubAccountFactory", [await owner!.getAddress()])) as unknown as SubAccountFactory;
+      const o = await owner!.getAddress();
+      const predicted = await f.subAccountOf(o, 3n);
+      const estimate = await f.connect(owner!).create.estimateGas(3n);
+      const exists = f.interface.encodeErrorResult("SubAccountExists", [o, 3n, predicted]);
+      let hits = 0;
+      for (let g = estimate - 50n; g > estimate - 15_000n; g -= 50n) {
+        const data = await f.connect(owner!).create.staticCall(3n, { gasLimit: g }).then(
+          (r) => expect.fail(`create succeeded with ${g} gas, returning ${r}`),
+          (e: { data?: string }) => e.data,
+        );
+        if (data === exists) hits++;
+      }
+      expect(hits).to.be.above(0);
+      await (await f.connect(owner!).create(3n, { gasLimit: estimate })).wait();
+      expect(await ethers.provider.getCode(predicted)).to.have.length(2 + 2 * 65);
     });
   });
 
@@ -285,6 +309,52 @@ describe("Sub-accounts", function () {
       expect(await token.balanceOf(address)).to.equal(0n);
       expect(await token.allowance(address, await engine.getAddress())).to.equal(0n);
       expect((await (engine as unknown as EngineContract).accountOf(address)).commitment).to.equal(6n);
+    });
+  });
+  describe("a token whose approve misbehaves", function () {
+    /** QuirkyERC20.Mode */
+    const Mode = { Standard: 0n, ReturnsFalse: 1n, ReturnsNothing: 2n, Reverts: 3n } as const;
+
+    /** A world whose slot 0 is a QuirkyERC20, an engine that accepts every proof, and the owner's sub-account funded and approved. */
+    async function quirkyApprove(): Promise<{ sub: SubAccount; token: QuirkyERC20; engine: string; owner: Signer; epoch: bigint }> {
+      const token = (await ethers.deployContract("QuirkyERC20", [6])) as unknown as QuirkyERC20;
+      const weth = await ethers.deployContract("MockERC20", ["Mock WETH", "WETH", 18]);
+      const w = await createCustomWorld(ethers, prover, [
+        { symbol: "QRK", decimals: 6, price: 1_00000000n, annualVol: 0.05, token },
+        { symbol: "WETH", decimals: 18, price: 3_000_00000000n, annualVol: 0.8, token: weth },
+      ], [{ symbol: "ETH-PERP", underlying: 1 }]);
+      const engine = await deployMarginEngine(ethers, {
+        oracle: w.d.oracle,
+        updateVerifier: await ethers.deployContract("AcceptingVerifier"),
+        insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
+        poseidon3: w.d.poseidon3,
+        settlementAsset: 0,
+        lease: DEV_LEASE,
+        libraries: w.d.libraries,
+      });
+      await registerWorldKeeper(ethers, w, engine);
+      const factory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as SubAccountFactory;
+      const [, owner] = await ethers.getSigners();
+      const { address } = await createSub(w, owner!, 0n, factory as unknown as Contract);
+      await (await token.mint(await owner!.getAddress(), 1_000n * e6)).wait();
+      await (await token.connect(owner!).approve(address, 1_000n * e6)).wait();
+      const sub = (await ethers.getContractAt("SubAccount", address)) as unknown as SubAccount;
+      return { sub, token, engine: await engine.getAddress(), owner: owner!, epoch: BigInt(await w.d.oracle.currentEpoch()) };
+    }
+
+    it("reverts ApproveFailed(token, engine, amount) when approve returns false or reverts, and deposits when it returns nothing (USDT-style)", async function () {
+      const { sub, token, engine, owner, epoch } = await networkHelpers.loadFixture(quirkyApprove);
+      const t = await token.getAddress();
+      const deposit = () => sub.connect(owner).deposit(0, 1_000n * e6, epoch, 6n, GARBAGE_NOTE, GARBAGE_PROOF);
+      for (const mode of [Mode.ReturnsFalse, Mode.Reverts]) {
+        await (await token.setApproveMode(mode)).wait();
+        await expect(deposit()).to.be.revertedWithCustomError(sub, "ApproveFailed").withArgs(t, engine, 1_000n * e6);
+      }
+      await (await token.setApproveMode(Mode.ReturnsNothing)).wait();
+      await (await deposit()).wait();
+      expect(await token.balanceOf(engine)).to.equal(1_000n * e6);
+      expect(await token.balanceOf(await sub.getAddress())).to.equal(0n);
+      expect(await token.allowance(await sub.getAddress(), engine)).to.equal(0n);
     });
   });
 });

@@ -15,8 +15,9 @@ import { realisedPnl } from "../../prover/src/margin.js";
 import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import { WitnessInputError } from "../../prover/src/index.js";
 import type { Trader } from "../../prover/src/trader.js";
-import { BTC_PERP, ETH_PERP, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC, WBTC, WETH } from "./helpers.js";
+import { BTC_PERP, deployEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_96, traderAt, USDC, WBTC, WETH } from "./helpers.js";
 import { seededRandom } from "../../prover/src/prng.js";
+import type { MarginEngine } from "../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -51,6 +52,23 @@ async function leasedAccount(): Promise<Leased> {
   await t.deposit(WETH, 5n * e18);
   await t.trade(ETH_PERP, 10n * e18);
   return { w, lp: lp!, alice: alice!, opening: t.opening, keeper: keeper! };
+}
+
+/**
+ * An engine settled in WETH (18 decimals) on a fresh world, where alice deposited 10,000,000 WETH and went short
+ * 100,000 BTC-PERP: a loss of 2^96 WETH base units (about 79 billion USD at 1 USD = 1 WETH) is then within reach.
+ */
+async function wethSettledShort(): Promise<{ w: World; engine: MarginEngine; alice: Signer; size: bigint }> {
+  const w = await createWorld(ethers);
+  const { engine } = await deployEngine(ethers, w, { settlementAsset: WETH });
+  const [, , alice] = await ethers.getSigners();
+  const collateral = 10_000_000n * e18;
+  await fundFor(w, await engine.getAddress(), alice!, new Map([[WETH, collateral]]));
+  const t = await traderAt(w, alice!, undefined, engine);
+  await t.deposit(WETH, collateral);
+  const size = -100_000n * e18;
+  await t.trade(BTC_PERP, size);
+  return { w, engine, alice: alice!, size };
 }
 
 describe("MarginEngine leases", function () {
@@ -170,6 +188,41 @@ describe("MarginEngine leases", function () {
       expect(account.openMarkets).to.equal(0n);
       const st = await w.d.engine.settlementOf(await who(alice));
       expect([st.basketDelta, st.owedToPool, st.owedToKeeper, st.bondKeeper]).to.deep.equal([loss, 0n, cap, w.keeper.keeperId]);
+    });
+
+    /** Moves WBTC (and BTC-PERP's mark) to `price`, out of the circuit breaker's cooling-off and past `account`'s closableAt. */
+    async function markAtAndLapsed(w: World, engine: MarginEngine, account: string, price: bigint): Promise<void> {
+      // The mark moves at most markBandBps a sample and the jump trips WBTC's circuit breaker: poke until both are past.
+      await nextEpoch(w, new Map([[WBTC, price]]));
+      while ((await w.d.oracle.markPrice(BTC_PERP)) !== price || (await w.d.oracle.marketHalted(BTC_PERP))) await nextEpoch(w);
+      const [, , closableAt] = await engine.leaseOf(account);
+      const t = BigInt(await networkHelpers.time.latest());
+      if (t < closableAt) await elapse(w, closableAt - t);
+      await nextEpoch(w);
+    }
+
+    it("reverts PnlTooLarge when the force-closed loss reaches 2^96 base units of an 18-decimal settlement asset (a debt no settle proof could carry)", async function () {
+      const { w, engine, alice, size } = await networkHelpers.loadFixture(wethSettledShort);
+      if (!worlds.includes(w)) worlds.push(w);
+      const account = await who(alice);
+      const entry = BigInt((await engine.positionOf(account, BTC_PERP)).entryPrice);
+      await markAtAndLapsed(w, engine, account, 10n ** 14n); // BTC 60,000 -> 1,000,000 USD
+      const loss = realisedPnl(size, entry, 10n ** 14n, 18);
+      expect(loss).to.be.at.most(-LIMIT_96);
+      await expect(engine.forceClose(account)).to.be.revertedWithCustomError(engine, "PnlTooLarge").withArgs(loss);
+    });
+
+    it("force-closes a loss just under 2^96 WETH base units and records it as the frozen account's debt (the control)", async function () {
+      const { w, engine, alice, size } = await networkHelpers.loadFixture(wethSettledShort);
+      if (!worlds.includes(w)) worlds.push(w);
+      const account = await who(alice);
+      const entry = BigInt((await engine.positionOf(account, BTC_PERP)).entryPrice);
+      await markAtAndLapsed(w, engine, account, 800_000_00000000n); // BTC 60,000 -> 800,000 USD
+      const loss = realisedPnl(size, entry, 800_000_00000000n, 18);
+      expect(loss).to.be.above(-LIMIT_96).and.below(-(LIMIT_96 * 9n) / 10n);
+      await (await engine.forceClose(account)).wait();
+      expect((await engine.accountOf(account)).frozen).to.equal(true);
+      expect((await engine.settlementOf(account)).basketDelta).to.equal(loss);
     });
 
     it("keeps a frozen account from withdrawing, trading or renewing, but lets it deposit", async function () {
