@@ -77,3 +77,17 @@ export function freshCommitment(): bigint {
 export async function tradeAccepted(o: OptionsWorld, who: Signer, j: number, size: bigint): Promise<ContractTransactionResponse> {
   return o.engine.connect(who).trade(j, size, await o.w.d.oracle.currentEpoch(), nextCommitment++, GARBAGE_NOTE, GARBAGE_PROOF);
 }
+
+/** A new epoch in which every source of `slot` is stale: the asset is frozen at its last valid price. */
+export async function frozenEpoch(o: OptionsWorld, slot: number): Promise<void> {
+  const w = o.w;
+  const t = await now(w);
+  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
+  await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${next.toString(16)}`]);
+  await w.ethers.provider.send("evm_mine", []);
+  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
+  for (let s = 0; s < w.prices.length; s++) {
+    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === slot ? stale : next)).wait();
+  }
+  await (await w.d.oracle.poke()).wait();
+}

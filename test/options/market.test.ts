@@ -14,7 +14,7 @@ import { DEV_OPTION_RISK } from "../../scripts/lib/deployOptions.js";
 import { elapse, nextEpoch, now } from "../../scripts/lib/world.js";
 import type { OptionsMarket, PlimsollOracle } from "../../types/ethers-contracts/index.js";
 import { e6, e18, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WBTC, WETH } from "../contracts/helpers.js";
-import { BTC_CALL, DAY, depositAccepted, freshCommitment, ETH_CALL, ETH_CALL_NEAR, ETH_PUT, optionsWorld, PRICE, tradeAccepted, type OptionsWorld } from "./fixture.js";
+import { BTC_CALL, DAY, depositAccepted, freshCommitment, frozenEpoch, ETH_CALL, ETH_CALL_NEAR, ETH_PUT, optionsWorld, PRICE, tradeAccepted, type OptionsWorld } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -351,16 +351,3 @@ describe("OptionsMarket", function () {
   });
 });
 
-/** A new epoch in which every source of `slot` is stale: the asset is frozen at its last valid price. */
-async function frozenEpoch(o: OptionsWorld, slot: number): Promise<void> {
-  const w = o.w;
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await networkHelpers.time.setNextBlockTimestamp(next);
-  await networkHelpers.mine();
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === slot ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
-}

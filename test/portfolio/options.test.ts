@@ -23,7 +23,7 @@ import { DEV_OPTION_RISK } from "../../scripts/lib/deployOptions.js";
 import type { PlimsollOracle } from "../../types/ethers-contracts/index.js";
 import { ACCOUNT_UPDATE_ARTIFACTS, elapse, nextEpoch, now } from "../../scripts/lib/world.js";
 import { e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WETH } from "../contracts/helpers.js";
-import { BTC_CALL, depositAccepted, ETH_CALL, ETH_CALL_NEAR, ETH_PUT, freshCommitment, optionsWorld, tradeAccepted, type OptionsWorld } from "../options/fixture.js";
+import { BTC_CALL, depositAccepted, ETH_CALL, ETH_CALL_NEAR, ETH_PUT, freshCommitment, frozenEpoch, optionsWorld, tradeAccepted, type OptionsWorld } from "../options/fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -102,19 +102,6 @@ async function engineFloors(o: OptionsWorld, who: Signer, initial: boolean): Pro
 
 const max = (xs: readonly bigint[]): bigint => xs.reduce((m, x) => (x > m ? x : m), 0n);
 
-/** A new epoch in which every source of `slot` is stale: the asset is frozen at its last valid price. */
-async function frozenEpoch(o: OptionsWorld, slot: number): Promise<void> {
-  const w = o.w;
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await networkHelpers.time.setNextBlockTimestamp(next);
-  await networkHelpers.mine();
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === slot ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
-}
 
 describe("Portfolio margin of options", function () {
   this.timeout(600_000);
