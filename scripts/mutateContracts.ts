@@ -20,6 +20,7 @@
  * A mutant that does not compile is reported as invalid and left out of the score.
  */
 import { UsageError } from "../cli/usage.js";
+import { TARGETS } from "./lib/mutationTargets.js";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -53,46 +54,6 @@ Output: one progress line per mutant, a summary per contract, and
 build/mutation/contracts-<NAME>.json (mutants, status, the failing test, time;
 contracts-<NAME>-<filters>.json for a narrowed run), rewritten after every mutant
 ("complete": false until the last one).`;
-
-/** Each production contract, its source file, and the suites that cover it. */
-const TARGETS: Record<string, { file: string; tests: string[] }> = {
-  MarginEngine: {
-    file: "contracts/engine/MarginEngine.sol",
-    tests: ["test/contracts/reentrancy.test.ts", "test/contracts/engine.test.ts", "test/contracts/lease.test.ts", "test/contracts/liquidation.test.ts"],
-  },
-  // lease.test.ts: the only suite that reaches requireNotFrozen (AccountFrozen).
-  AccountUpdates: {
-    file: "contracts/engine/AccountUpdates.sol",
-    tests: ["test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
-  },
-  // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose).
-  Positions: {
-    file: "contracts/engine/Positions.sol",
-    tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts"],
-  },
-  Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/keeperBond.test.ts"] },
-  Liquidation: { file: "contracts/engine/Liquidation.sol", tests: ["test/contracts/liquidation.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/engineChecks.test.ts"] },
-  // The pool's logic is MarketPool (PerpMarket and OptionsMarket derive from it).
-  MarketPool: { file: "contracts/market/MarketPool.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
-  OptionsMarket: { file: "contracts/market/OptionsMarket.sol", tests: ["test/options/market.test.ts"] },
-  BlackScholes: { file: "contracts/libraries/BlackScholes.sol", tests: ["test/options/math.test.ts"] },
-  FixedPointMath: { file: "contracts/libraries/FixedPointMath.sol", tests: ["test/options/math.test.ts"] },
-  InsuranceFund: { file: "contracts/fund/InsuranceFund.sol", tests: ["test/contracts/insuranceFund.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/liquidation.test.ts"] },
-  KeeperRegistry: { file: "contracts/keeper/KeeperRegistry.sol", tests: ["test/keeper/registry.test.ts", "test/contracts/tokenCallbacks.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperBond.test.ts"] },
-  ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },
-  PlimsollOracle: { file: "contracts/oracle/PlimsollOracle.sol", tests: ["test/oracle/poke.test.ts", "test/oracle/breaker.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts"] },
-  MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
-  SubAccount: { file: "contracts/accounts/SubAccount.sol", tests: ["test/accounts/subAccounts.test.ts"] },
-  SubAccountFactory: { file: "contracts/accounts/SubAccountFactory.sol", tests: ["test/accounts/subAccounts.test.ts"] },
-  NoteUpdates: {
-    file: "contracts/engine/NoteUpdates.sol",
-    tests: ["test/notes/account.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/oracleStates.test.ts"],
-  },
-  ShieldedPool: {
-    file: "contracts/notes/ShieldedPool.sol",
-    tests: ["test/notes/pool.test.ts", "test/notes/poolChecks.test.ts", "test/notes/account.test.ts"],
-  },
-};
 
 type Operator = "guard" | "revert" | "compare" | "rounding";
 

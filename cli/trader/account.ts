@@ -18,7 +18,6 @@ import {
   OpeningStore,
   options as optionsMath,
   parseUnits,
-  POSITION_DECIMALS,
   Prover,
   realisedPnl,
   funding,
@@ -37,6 +36,7 @@ import { printJson, type Command } from "../command.js";
 import { UsageError } from "../usage.js";
 import type { TraderOptions } from "./common.js";
 import { existingSub, subIndex } from "./subAccount.js";
+import { formatSigned, parseSize, signedUsd } from "./units.js";
 import { applyMargin, checkPortfolio, MARGIN_HELP, portfolioArtifacts, portfolioLines, portfolioStatus } from "./margin.js";
 
 /** Where openings are kept by default. */
@@ -273,19 +273,6 @@ async function withdraw(opts: TraderOptions): Promise<number> {
   });
 }
 
-function parseSize(value: string | undefined): bigint {
-  if (value === undefined) throw new UsageError("--size is required (signed units of the underlying, e.g. 0.5 or --size=-0.5)");
-  const negative = value.startsWith("-");
-  let units: bigint;
-  try {
-    units = parseUnits(negative ? value.slice(1) : value, POSITION_DECIMALS, "--size");
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (units === 0n) throw new UsageError("--size must not be 0");
-  return negative ? -units : units;
-}
-
 async function trade(opts: TraderOptions): Promise<number> {
   return withTrader(opts, async (c, trader) => {
     if (opts.market === undefined) throw new UsageError(`--market is required (one of ${c.d.markets.map((m) => m.symbol).join(", ")})`);
@@ -316,10 +303,6 @@ async function trade(opts: TraderOptions): Promise<number> {
     report(opts, c, r, { market: m.symbol, size: formatSigned(size), position: formatSigned(newSize), realisedPnl: `${formatSigned(pnl, settlement.decimals)} ${settlement.symbol}`, summary: `${m.symbol} position ${formatSigned(newSize)}, realised ${formatSigned(pnl, settlement.decimals)} ${settlement.symbol}` });
     return 0;
   });
-}
-
-function formatSigned(x: bigint, decimals = POSITION_DECIMALS): string {
-  return x < 0n ? `-${formatUnits(-x, decimals)}` : formatUnits(x, decimals);
 }
 
 async function renew(opts: TraderOptions): Promise<number> {
@@ -446,10 +429,6 @@ async function status(opts: TraderOptions): Promise<number> {
 /** `--margin` on a command that does not choose the mode. */
 function refuseMargin(opts: TraderOptions, command: string): void {
   if (opts.margin !== undefined) throw new UsageError(`--margin applies to deposit, withdraw, trade and renew, not to '${command}'`);
-}
-
-function signedUsd(x: bigint): string {
-  return x < 0n ? `-${usd(-x)}` : usd(x);
 }
 
 export const accountCommands: Record<string, Command<TraderOptions>> = {
