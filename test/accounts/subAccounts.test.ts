@@ -265,26 +265,32 @@ describe("Sub-accounts", function () {
     });
   });
 
+  /** A world whose slot 0 is `token` (6 decimals) beside WETH, an engine that accepts every proof, its sub-account factory, and the owner. */
+  async function acceptingWorld(token: TokenContract | ReentrantERC20 | QuirkyERC20, symbol: string) {
+    const weth = await ethers.deployContract("MockERC20", ["Mock WETH", "WETH", 18]);
+    const w = await createCustomWorld(ethers, prover, [
+      { symbol, decimals: 6, price: 1_00000000n, annualVol: 0.05, token },
+      { symbol: "WETH", decimals: 18, price: 3_000_00000000n, annualVol: 0.8, token: weth },
+    ], [{ symbol: "ETH-PERP", underlying: 1 }]);
+    const engine = await deployMarginEngine(ethers, {
+      oracle: w.d.oracle,
+      updateVerifier: await ethers.deployContract("AcceptingVerifier"),
+      insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
+      poseidon3: w.d.poseidon3,
+      settlementAsset: 0,
+      lease: DEV_LEASE,
+      libraries: w.d.libraries,
+    });
+    await registerWorldKeeper(ethers, w, engine);
+    const factory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as SubAccountFactory;
+    const [, owner] = await ethers.getSigners();
+    return { w, engine, factory, owner: owner! };
+  }
+
   describe("a token that calls back", function () {
     it("cannot drive a sub-account from inside the deposit's transfer: each call reverts with NotOwner(token, owner)", async function () {
       const token = (await ethers.deployContract("ReentrantERC20", ["Reentrant USD", "rUSD", 6])) as unknown as ReentrantERC20;
-      const weth = await ethers.deployContract("MockERC20", ["Mock WETH", "WETH", 18]);
-      const w = await createCustomWorld(ethers, prover, [
-        { symbol: "rUSD", decimals: 6, price: 1_00000000n, annualVol: 0.05, token },
-        { symbol: "WETH", decimals: 18, price: 3_000_00000000n, annualVol: 0.8, token: weth },
-      ], [{ symbol: "ETH-PERP", underlying: 1 }]);
-      const engine = await deployMarginEngine(ethers, {
-        oracle: w.d.oracle,
-        updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-        insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-        poseidon3: w.d.poseidon3,
-        settlementAsset: 0,
-        lease: DEV_LEASE,
-        libraries: w.d.libraries,
-      });
-      await registerWorldKeeper(ethers, w, engine);
-      const factory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as SubAccountFactory;
-      const [, owner] = await ethers.getSigners();
+      const { w, engine, factory, owner } = await acceptingWorld(token, "rUSD");
       const o = await owner!.getAddress();
       const { address } = await createSub(w, owner!, 0n, factory as unknown as Contract);
       const sub = (await ethers.getContractAt("SubAccount", address)) as unknown as SubAccount;
@@ -318,23 +324,7 @@ describe("Sub-accounts", function () {
     /** A world whose slot 0 is a QuirkyERC20, an engine that accepts every proof, and the owner's sub-account funded and approved. */
     async function quirkyApprove(): Promise<{ sub: SubAccount; token: QuirkyERC20; engine: string; owner: Signer; epoch: bigint }> {
       const token = (await ethers.deployContract("QuirkyERC20", [6])) as unknown as QuirkyERC20;
-      const weth = await ethers.deployContract("MockERC20", ["Mock WETH", "WETH", 18]);
-      const w = await createCustomWorld(ethers, prover, [
-        { symbol: "QRK", decimals: 6, price: 1_00000000n, annualVol: 0.05, token },
-        { symbol: "WETH", decimals: 18, price: 3_000_00000000n, annualVol: 0.8, token: weth },
-      ], [{ symbol: "ETH-PERP", underlying: 1 }]);
-      const engine = await deployMarginEngine(ethers, {
-        oracle: w.d.oracle,
-        updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-        insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-        poseidon3: w.d.poseidon3,
-        settlementAsset: 0,
-        lease: DEV_LEASE,
-        libraries: w.d.libraries,
-      });
-      await registerWorldKeeper(ethers, w, engine);
-      const factory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as SubAccountFactory;
-      const [, owner] = await ethers.getSigners();
+      const { w, engine, factory, owner } = await acceptingWorld(token, "QRK");
       const { address } = await createSub(w, owner!, 0n, factory as unknown as Contract);
       await (await token.mint(await owner!.getAddress(), 1_000n * e6)).wait();
       await (await token.connect(owner!).approve(address, 1_000n * e6)).wait();
