@@ -1,8 +1,9 @@
 /**
  * Reentrancy through a token that calls back, on the production contracts other than the engine
  * that move tokens and carry no guard of their own: PerpMarket (addLiquidity, removeLiquidity) and
- * KeeperRegistry (register, completeExit); InsuranceFund's `cover` is in insuranceFund.test.ts and
- * PerpMarket's `payProfit` only answers the (guarded) engine. ReserveRegistry moves no tokens.
+ * KeeperRegistry (register, completeExit); InsuranceFund's `cover` is in insuranceFund.test.ts.
+ * PerpMarket's `payProfit` only answers the (guarded) engine; its own guard is shown with a contract
+ * bound as the engine that re-enters. ReserveRegistry moves no tokens.
  *
  * The token is `ReentrantERC20`, which calls back before it moves balances; the re-entered call is
  * made by the contract's own user (`ReentrantActor`, a liquidity provider or keeper operator that
@@ -85,6 +86,22 @@ describe("token callbacks into contracts without a guard", function () {
       expect(await actor.results(0)).to.equal(market.interface.encodeErrorResult("Reentrancy", []));
       expect((await token.balanceOf(a)) + (await valueOf(market, a)) <= 2_000_000n * e6).to.equal(true);
       expect(await valueOf(market, await honest.getAddress())).to.be.gte(1_000_000n * e6 - 1n);
+    });
+
+    it("#payProfit: a second payout re-entered by the bound engine from the first one's transfer reverts Reentrancy(), and one payout is made", async function () {
+      // Through the real engine the engine's own guard stops this first; the market's guard is defence
+      // in depth, shown here with a contract engine (the actor binds the market) that re-enters.
+      const { token, market, actor } = await networkHelpers.loadFixture(marketSetup);
+      const a = await actor.getAddress();
+      await (await actor.act(market.interface.encodeFunctionData("bindEngine", []))).wait();
+      const before = await token.balanceOf(a);
+      const pay = market.interface.encodeFunctionData("payProfit", [300_000n * e6]);
+      await (await token.arm(a, [actor.interface.encodeFunctionData("reenter", [pay])])).wait();
+      await (await actor.act(pay)).wait();
+      expect(await actor.succeeded(0)).to.equal(false);
+      expect(await actor.results(0)).to.equal(market.interface.encodeErrorResult("Reentrancy", []));
+      expect((await token.balanceOf(a)) - before).to.equal(300_000n * e6);
+      expect(await market.poolBalance()).to.equal(1_700_000n * e6);
     });
   });
 
