@@ -348,6 +348,35 @@ describe("OptionsMarket", function () {
       await expect(deploy([ok], { ...risk, imMultiplier: WAD - 1n })).to.be.revertedWithCustomError(o.market, "InvalidOptionsConfig").withArgs("imMultiplier");
       expect(await o.market.series(ETH_PUT)).to.deep.equal([WETH, false, 3_000n * PRICE, o.series[ETH_PUT]!.expiry]);
     });
+
+    it("stores and returns each of 8 series in its own slot, and refuses a ninth index with UnknownSeries", async function () {
+      const o = await load();
+      const t = await now(o.w);
+      const all = Array.from({ length: 8 }, (_, j) => ({ asset: j % 2 === 0 ? WETH : WBTC, isCall: j % 3 !== 0, strike: BigInt(1_000 + 111 * j) * PRICE, expiry: t + DAY * BigInt(j + 1) }));
+      const [token, decimals] = await o.w.d.oracle.asset(USDC);
+      const eight = await ethers.deployContract("OptionsMarket", [await o.w.d.oracle.getAddress(), token, decimals, all, DEV_OPTION_RISK]);
+      for (const [j, s] of all.entries()) expect(await eight.series(j), `series ${j}`).to.deep.equal([BigInt(s.asset), s.isCall, s.strike, s.expiry]);
+      await expect(eight.series(8)).to.be.revertedWithCustomError(eight, "UnknownSeries").withArgs(8n);
+    });
+  });
+
+  describe("#scenarioValues", function () {
+    it("values each series at the twin's Black-Scholes price up and down, and at the intrinsic value when the move takes the whole mark", async function () {
+      const o = await load();
+      const oracle = (await ethers.getContractAt("PlimsollOracle", await o.w.d.oracle.getAddress())) as unknown as PlimsollOracle;
+      for (const j of [ETH_CALL, ETH_PUT]) {
+        const s = o.series[j]!;
+        const spot = await oracle.assetMark(s.asset);
+        // A move of 100%: the down corner is the price 0, where a call is worth 0 and a put its strike.
+        const [, down] = await o.market.scenarioValues(j, WAD, true);
+        expect(down, `series ${j} down at price 0`).to.equal(intrinsic(s, 0n) * (WAD / PRICE));
+        // A small move: up is worth more than down for a call, less for a put; both positive.
+        const [up2, down2] = await o.market.scenarioValues(j, WAD / 10n, false);
+        expect(up2 > 0n && down2 > 0n, `series ${j} values positive`).to.equal(true);
+        expect(s.isCall ? up2 > down2 : up2 < down2, `series ${j} direction`).to.equal(true);
+        expect(spot > 0n).to.equal(true);
+      }
+    });
   });
 });
 
