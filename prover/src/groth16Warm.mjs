@@ -8,11 +8,14 @@
 // Everything else (iFFT, coset shift, FFT, joinABC, the multi-exponentiations, the assembly with fresh
 // random r, s) is snarkjs's `groth16Prove` step for step, on the curve and thread pool snarkjs uses.
 //
-// Why not snarkjs's own threaded `buildABC` (commented out in snarkjs's groth16_prove.js): it cuts the
-// coefficient list into per-thread ranges by binary search on the constraint index, which assumes the
-// list is sorted by constraint. The zkey stores all A coefficients, then all B coefficients, then the
-// A terms of the public-input constraints, so those cut points drop and double-count terms. Here the
-// coefficients are bucketed once, at parse time, by the constraint range each thread owns.
+// Why not snarkjs's own threaded `buildABC` (commented out in its groth16_prove.js): it cuts the
+// coefficient list where it finds, by binary search on the constraint index, a thread's first
+// constraint, then lets the wasm drop every coefficient outside the thread's range. That is right only
+// if the list is sorted by constraint (snarkjs's `zkey new` writes it so; the format does not promise
+// it) and the search finds the first coefficient of that constraint; its search is not a lower bound
+// (on a constraint with no A or B terms it can stop one entry late, dropping it), and past 2^26 signals
+// it adds per-chunk C = A * B products, which do not add up. Here the coefficients are bucketed once,
+// at parse time, by the constraint range each thread builds, whatever their order.
 //
 // Plain JavaScript: loaded by proveWorker.mjs, a child process with no TypeScript loader. Types in
 // groth16Warm.d.mts.
