@@ -1,5 +1,6 @@
 // `npm pack` / `npm publish` (the "prepack" script): compiles the CLI and the library to dist/ with
-// tsconfig.build.json and copies the prover's child-process script beside its compiled module.
+// tsconfig.build.json and copies the prover's child-process script and the warm prover it loads (plain
+// JavaScript, which tsc does not emit) beside its compiled module.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,4 +16,6 @@ try {
   console.error("prepack: tsc -p tsconfig.build.json failed (errors above)");
   process.exit(1);
 }
-copyFileSync(path.join(root, "prover/src/proveWorker.mjs"), path.join(root, "dist/prover/src/proveWorker.mjs"));
+for (const file of ["proveWorker.mjs", "groth16Warm.mjs"]) {
+  copyFileSync(path.join(root, "prover/src", file), path.join(root, "dist/prover/src", file));
+}

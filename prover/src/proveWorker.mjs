@@ -2,10 +2,13 @@
 // A child process, not a worker thread: snarkjs's thread pool (web-worker) cannot start inside
 // a worker thread, while in its own process it uses every core.
 // Plain JavaScript on purpose: it needs no TypeScript loader in whatever process spawns it.
+// Proofs come from the warm prover (groth16Warm.mjs: each key parsed once, the QAP in wasm); a key it
+// does not handle (UnsupportedKeyError: not a bn128 Groth16 key) is proved by snarkjs.groth16.prove.
 // Messages in:  { id, input, wasmPath, zkeyPath }
 // Messages out: { id, type: "progress", stage } | { id, type: "done", proof, publicSignals, witnessMs, proveMs } | { id, type: "error", message }
 import { readFile } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
+import { groth16ProveWarm, UnsupportedKeyError } from "./groth16Warm.mjs";
 
 const files = new Map();
 
@@ -21,6 +24,15 @@ async function load(path) {
   return { type: "mem", data };
 }
 
+async function prove(zkey, wtns) {
+  try {
+    return await groth16ProveWarm(zkey.data, wtns.data);
+  } catch (err) {
+    if (!(err instanceof UnsupportedKeyError)) throw err;
+    return snarkjs.groth16.prove(zkey, wtns);
+  }
+}
+
 process.on("message", async ({ id, input, wasmPath, zkeyPath }) => {
   try {
     const [wasm, zkey] = await Promise.all([load(wasmPath), load(zkeyPath)]);
@@ -30,7 +42,7 @@ process.on("message", async ({ id, input, wasmPath, zkeyPath }) => {
     await snarkjs.wtns.calculate(input, wasm, wtns);
     const t1 = performance.now();
     process.send({ id, type: "progress", stage: "prove" });
-    const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, wtns);
+    const { proof, publicSignals } = await prove(zkey, wtns);
     const t2 = performance.now();
     process.send({ id, type: "done", proof, publicSignals, witnessMs: t1 - t0, proveMs: t2 - t1 });
   } catch (err) {

@@ -47,6 +47,7 @@ describe("the npm package", function () {
     const root = join(prefix, "lib", "node_modules", "plimsoll");
     expect(existsSync(join(root, "dist", "cli", "index.js"))).to.equal(true);
     expect(existsSync(join(root, "dist", "prover", "src", "proveWorker.mjs"))).to.equal(true);
+    expect(existsSync(join(root, "dist", "prover", "src", "groth16Warm.mjs"))).to.equal(true); // the warm prover proveWorker.mjs loads
     expect(existsSync(join(root, "cli", "index.ts"))).to.equal(false);
     expect(existsSync(join(root, "artifacts", "contracts", "engine", "MarginEngine.sol", "MarginEngine.json"))).to.equal(true);
     expect(existsSync(join(root, "node_modules", "tsx"))).to.equal(false);
