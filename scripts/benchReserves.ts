@@ -70,7 +70,7 @@ const { values: args } = (() => {
         budget: { type: "string", default: "300" },
         full: { type: "boolean", default: false },
         workers: { type: "string", default: "2" },
-        "rate-clients": { type: "string", default: "160" },
+        "rate-clients": { type: "string", default: String(10 * BATCH_SIZE) },
         "skip-sizes": { type: "boolean", default: false },
         queue: { type: "boolean", default: false },
         redis: { type: "string" },
@@ -100,7 +100,8 @@ Options:
   --full                prove every batch of every size (may take hours for 100,000 clients)
   --workers <n>         prover processes of the second rate run and of the sizes (the first rate
                         run always uses 1; default 2)
-  --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default 160)
+  --rate-clients <n>    clients of the on-chain period that gives the rate and the gas (default
+                        ${10 * BATCH_SIZE}: 10 batches)
   --skip-sizes          only the rate and gas measurement
   --queue               also the rate through the BullMQ queue with 1 and 2 'reserves worker'
                         processes (starts redis-server on 127.0.0.1 unless --redis is given)

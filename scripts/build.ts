@@ -9,7 +9,7 @@ import { buildKeys } from "./lib/keys.js";
 import { BuildError, formatMs, header, isVerbose, now, setVerbose, since } from "./lib/log.js";
 import { paths, rel } from "./lib/paths.js";
 import { buildPoseidonArtifacts } from "./lib/poseidonArtifacts.js";
-import { PTAU_ENV, resolvePtau } from "./lib/ptau.js";
+import { keyingPower, keyingPowers, PTAU_ENV, resolvePtau, type PtauChoice } from "./lib/ptau.js";
 import { terminateCurves } from "./lib/snarkjs.js";
 import { acquireLock, cleanStaleTmp, releaseLock, releaseOnSignal } from "./lib/stamps.js";
 import { buildVerifier, removeStaleVerifiers } from "./lib/verifiers.js";
@@ -23,7 +23,9 @@ the Poseidon hasher artifacts, and compiles the contracts. Only steps whose inpu
 
 Steps and outputs:
   1 circuits   circom2 --r1cs --wasm --sym --O2 -l node_modules -> build/circuits/<name>/
-  2 phase 1    the powers-of-tau file: ${PTAU_ENV}, else build/ptau/ cache, else generate one
+  2 phase 1    the powers-of-tau file: ${PTAU_ENV}, else build/ptau/ cache, else generate one;
+               every circuit of power <= 16 is keyed on a power-16 file, a larger one
+               (reserves_batch, power 17) on the smallest file that fits it
   3 keys       build/keys/<name>.zkey, <name>.vkey.json, <name>.json (development keys)
   4 verifiers  contracts/generated/<Name>Verifier.sol
   5 poseidon   build/poseidon/PoseidonT4.json, PoseidonT5.json
@@ -44,7 +46,8 @@ Environment:
                      public Hermez ceremony file of that power downloaded from its published
                      URL and checked against its published BLAKE2b-512, else (offline, or a
                      wrong hash) a development file generated there (one contributor: not for
-                     production; power 16 takes about 25 min on 2 cores).
+                     production; power 16 took 24 min and power 17 69 min on this 2-core
+                     machine, see circuits/README.md).
   PLIMSOLL_PTAU_MIRROR=<url>
                      base URL serving the Hermez file names instead of the Hermez bucket
                      (the published hash is still required).
@@ -79,12 +82,16 @@ async function build(options: Options): Promise<void> {
   const circuits: CircuitInfo[] = [];
   for (const c of discoverCircuits()) circuits.push(await compileCircuit(c, options.force));
 
-  const power = Math.max(...circuits.map((c) => c.power));
-  header(2, STEPS, `phase 1: powers of tau (largest circuit needs power ${power})`);
-  const ptau = await resolvePtau(power);
+  // Each circuit is keyed on keyingPower(its power): the others stay on their power-16 file when
+  // reserves_batch needs 17 (scripts/lib/ptau.ts).
+  const powers = keyingPowers(circuits.map((c) => c.power));
+  header(2, STEPS, `phase 1: powers of tau (circuits keyed on power ${[...powers].reverse().join(" and ")})`);
+  const ptaus = new Map<number, PtauChoice>();
+  for (const p of powers) ptaus.set(p, await resolvePtau(p));
+  const ptau = ptaus.get(powers[0]!)!;
 
   header(3, STEPS, "phase 2: Groth16 keys");
-  for (const c of circuits) await buildKeys(c, ptau, options.force);
+  for (const c of circuits) await buildKeys(c, ptaus.get(keyingPower(c.power))!, options.force);
 
   header(4, STEPS, "Solidity verifiers");
   for (const c of circuits) await buildVerifier(c.name, options.force);

@@ -110,8 +110,8 @@ template ReservesStateHash() {
 //      idHash[j-1] (or lastIdHashIn for j = 0), and leaf hash ReservesLeafHash;
 //   6. the new last id hash (that of the last real leaf, else lastIdHashIn) is
 //      < 2^248. With lastIdHashIn < 2^248 and the gaps of step 5, the real id
-//      hashes are lastIdHashIn + sum(1 + gap), integers below 17 * 2^248 < p
-//      (no wrap), so this single check bounds all of them below 2^248 and
+//      hashes are lastIdHashIn + sum(1 + gap), integers below (B + 1) * 2^248
+//      <= 33 * 2^248 < p (B <= 32 asserted below; p > 48 * 2^248) (no wrap), so this single check bounds all of them below 2^248 and
 //      makes them strictly increasing integers: no client appears twice;
 //   7. subtree root of the B leaf hashes, appended at batchIndex
 //      (FrontierAppend over levels log2(B) .. DEPTH-1): new frontier and root;
@@ -134,6 +134,7 @@ template ReservesBatch(B, N, DEPTH) {
     var BAL = RESERVES_BALANCE_BITS();
     var ID = RESERVES_ID_HASH_BITS();
     assert(L >= 1);
+    assert(B <= 32); // step 6: (B + 1) * 2^248 < p
     assert(F >= 1);
     assert(F <= 16);
     assert(F <= RESERVES_INDEX_BITS());

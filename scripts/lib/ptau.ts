@@ -32,6 +32,25 @@ export const PTAU_ENV = "PLIMSOLL_PTAU";
 export const MIN_GENERATED_POWER = 12;
 /** Largest power snarkjs supports on BN254. */
 export const MAX_POWER = 28;
+/**
+ * The smallest power any circuit is keyed on: every circuit was keyed on power 16 before
+ * reserves_batch outgrew it, and a key is rebuilt whenever its file's sha256 changes, so a larger
+ * circuit must not move the others to another file.
+ */
+export const MIN_KEYING_POWER = 16;
+
+/** The phase-1 power a circuit that needs `power` is keyed on. */
+export function keyingPower(power: number): number {
+  return Math.max(power, MIN_KEYING_POWER);
+}
+
+/**
+ * The powers to resolve for circuits that need `powers`, largest first: a build that has to
+ * generate a file then generates only the largest, and the smaller requests find it in the cache.
+ */
+export function keyingPowers(powers: readonly number[]): number[] {
+  return [...new Set(powers.map(keyingPower))].sort((a, b) => b - a);
+}
 
 export type PtauKind = "env" | "cache" | "previous" | "public" | "generated";
 
@@ -209,10 +228,16 @@ export async function previousPtau(power: number, keysDir: string = paths.keysDi
   return undefined;
 }
 
-/** Measured here (2 cores, snarkjs 0.7.6, see ../shared/ptau/README.md): power 14 in 349 s, about doubling per power. */
+/** Seconds to generate a development file here (2 cores, snarkjs 0.7.6, ../shared/ptau/README.md). */
+const MEASURED_GENERATION_S: Record<number, number> = { 14: 349, 16: 1437, 17: 4153 };
+
+/** The measured time for `power` if there is one, else an estimate from power 17's, tripling per power. */
 function expectedGenerationTime(power: number): string {
-  const seconds = 349 * 2 ** (power - 14);
-  return seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s` : seconds < 5400 ? `about ${Math.round(seconds / 60)} min` : `about ${(seconds / 3600).toFixed(1)} h`;
+  const measured = MEASURED_GENERATION_S[power];
+  const seconds = measured ?? 4153 * 3 ** (power - 17);
+  const how = measured !== undefined ? "measured here" : "an estimate from power 17's measured 69 min, tripling per power";
+  const time = seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s` : seconds < 5400 ? `about ${Math.round(seconds / 60)} min` : `about ${(seconds / 3600).toFixed(1)} h`;
+  return `${time} (${how})`;
 }
 
 /** The smallest prepared BN254 `.ptau` in `dir` of at least `power`. */
@@ -251,7 +276,7 @@ async function generatePtau(power: number): Promise<PtauChoice> {
     `No phase-1 file: ${PTAU_ENV} is unset and ${rel(paths.ptauCache)}/ has none of power >= ${power}.`,
     `GENERATING A DEVELOPMENT POWERS-OF-TAU FILE (power ${power}) WITH ONE CONTRIBUTOR.`,
     "NOT FOR PRODUCTION: whoever holds this machine's randomness could forge proofs.",
-    `Expect ${expectedGenerationTime(power)} on 2 cores for power ${power} (an estimate from power 14's measured 349 s, doubling per power); a line every 30 s shows it is alive. Cached as ${rel(final)}.`,
+    `Expect ${expectedGenerationTime(power)} on 2 cores for power ${power}; a line every 30 s shows it is alive. Cached as ${rel(final)}.`,
     `To skip this, set ${PTAU_ENV} to an existing prepared .ptau file.`,
   ]);
   const start = now();

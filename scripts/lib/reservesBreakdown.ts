@@ -21,6 +21,7 @@ import {
   TREE_DEPTH,
 } from "../../prover/src/index.js";
 import { table } from "./format.js";
+import { powerFor } from "./circuits.js";
 import { readKeyMetadata } from "./metadata.js";
 import { packageBin, packageVersion, paths } from "./paths.js";
 
@@ -80,7 +81,7 @@ export async function printReservesBreakdown(): Promise<void> {
   const wasm = { type: "mem", data: new Uint8Array(readFileSync(art.wasmPath)) };
   const zkey = { type: "mem", data: new Uint8Array(readFileSync(art.zkeyPath)) };
   const hb = await initPoseidon();
-  // 16 healthy clients at a flat price, two assets each: the witness has the shape of a real batch.
+  // BATCH_SIZE healthy clients at a flat price, two assets each: the witness has the shape of a real batch.
   const weights = reserveWeights(new Array<bigint>(N_ASSETS).fill(10n ** 8n), new Array<bigint>(N_ASSETS).fill(10n ** 17n));
   const clients = Array.from({ length: BATCH_SIZE }, (_, k) => {
     const assets = new Array<bigint>(N_ASSETS).fill(0n);
@@ -91,12 +92,14 @@ export async function printReservesBreakdown(): Promise<void> {
     return { id: `phase-${k}`, assets, liabilities };
   });
   const input = toCircuitInput(planPeriod({ h: hb, custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 0, clients, weights }).batches[0]!.input);
+  const meta = readKeyMetadata("reserves_batch");
+  const domain = `2^${powerFor(meta.constraints, meta.nPublic)}`;
   const phases = new Map<string, number>();
   let last = 0;
   const phaseOf = (m: string): string => {
     const msm = /^Multiexp end: multiexp (\w+)/.exec(m);
-    if (msm) return `multi-exponentiation ${msm[1]}${msm[1] === "H" ? ", over the 2^16 domain" : ", over the wires"}${msm[1] === "B2" ? " (G2)" : ""}`;
-    if (/FFT/.test(m)) return "FFTs (domain 2^16)";
+    if (msm) return `multi-exponentiation ${msm[1]}${msm[1] === "H" ? `, over the ${domain} domain` : ", over the wires"}${msm[1] === "B2" ? " (G2)" : ""}`;
+    if (/FFT/.test(m)) return `FFTs (domain ${domain})`;
     if (/^QAP/.test(m)) return "QAP: A.w, B.w, C over the R1CS coefficients";
     return "other (reading the key and the witness)";
   };

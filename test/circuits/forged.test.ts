@@ -66,7 +66,7 @@ describe("Forged witnesses: each is rejected by the constraint it targets, and b
           expect(fc.failures(w), name).to.deep.equal([]);
         }
         // The solver's self-check: re-solving an honest witness from its inputs gives it back
-        // (skipped for the 158k-wire reserves batch, whose forgeries below re-solve it anyway).
+        // (skipped for the reserves batch, the largest circuit, whose forgeries below re-solve it anyway).
         if (circuit === "reserves_batch") return;
         const w = await fc.witness(target.honest[0]!.input);
         const again = fc.forge(w).recompute();

@@ -1,5 +1,5 @@
 /**
- * The reserves circuits (circuits/src/reserves*.circom): ReservesBatch(16, 16, 20) and
+ * The reserves circuits (circuits/src/reserves*.circom): ReservesBatch(32, 16, 20) and
  * ReservesFinalize(16), on real witnesses.
  *
  * Expected public values are computed here from the Poseidon permutation and the documented
@@ -34,9 +34,9 @@ const TWO_64 = 1n << 64n;
 const TWO_84 = 1n << 84n;
 const TWO_110 = 1n << 110n;
 const TWO_248 = 1n << 248n;
-const B = 16;
+const B = 32;
 const DEPTH = 20;
-const LB = 4; // log2(B)
+const LB = 5; // log2(B)
 const F = DEPTH - LB;
 
 const mod = (x: bigint): bigint => ((x % P) + P) % P;
@@ -227,7 +227,7 @@ function rawFinalOf(h: SyncPoseidon, plan: PeriodPlan, reserves: readonly bigint
 }
 
 // ---------------------------------------------------------------------------
-// A custodian with 37 clients over 16 assets (3 batches, the last one with 5 clients).
+// A custodian with 69 clients over 16 assets (3 batches, the last one with 5 clients).
 
 const CUSTODIAN = "0x5b38da6a701c568545dcfcb03fcb875f56beddc4";
 const OTHER_CUSTODIAN = "0xab8483f64d9c6d1ecf9b849ae677dd3315835cb2";
@@ -304,7 +304,7 @@ describe("Reserves circuits", function () {
       );
     }
     weights = reserveWeights(PRICES, HAIRCUTS);
-    clients = makeClients(37, 1n);
+    clients = makeClients(69, 1n);
     plan = planPeriod({ custodian: CUSTODIAN, periodIndex: PERIOD, clients, weights, h });
   });
 
@@ -323,9 +323,12 @@ describe("Reserves circuits", function () {
   }
 
   describe("sizes and constants", function () {
-    it("fits the batch circuit (constraints + public inputs) in a 2^16 phase-1 file", function () {
+    it("fits the batch circuit of B = BATCH_SIZE clients (constraints + public inputs) in a 2^17 phase-1 file, not a 2^16 one", function () {
+      expect(BATCH_SIZE).to.equal(B);
       expect(batch.info.publicInputs).to.equal(4);
-      expect(batch.info.constraints + batch.info.publicInputs + batch.info.publicOutputs).to.be.below(2 ** 16);
+      const domain = batch.info.constraints + batch.info.publicInputs + batch.info.publicOutputs;
+      expect(domain).to.be.below(2 ** 17);
+      expect(domain).to.be.at.least(2 ** 16);
       expect(finalize.info.publicInputs).to.equal(9);
     });
 
@@ -339,8 +342,8 @@ describe("Reserves circuits", function () {
   });
 
   describe("an honest period", function () {
-    it("proves 37 clients batch by batch (16, 16, 5) and the states chain", async function () {
-      expect(plan.batches.map((b) => b.clients)).to.deep.equal([16, 16, 5]);
+    it("proves 69 clients batch by batch (32, 32, 5) and the states chain", async function () {
+      expect(plan.batches.map((b) => b.clients)).to.deep.equal([32, 32, 5]);
       for (const [k, b] of plan.batches.entries()) {
         await provesBatch(plan, b);
         expect(b.tagIndex).to.equal(periodTagOf(CUSTODIAN, PERIOD) * TWO_32 + BigInt(k));
@@ -357,13 +360,13 @@ describe("Reserves circuits", function () {
       expect(plan.root).to.equal(root);
       const last = plan.batches[2]!;
       expect(last.after.root).to.equal(root);
-      expect(last.after.count).to.equal(37);
-      expect(last.after.lastIdHash).to.equal(refIdHash(sorted[36]!.id));
+      expect(last.after.count).to.equal(69);
+      expect(last.after.lastIdHash).to.equal(refIdHash(sorted[68]!.id));
       const sums = (key: "assets" | "liabilities"): bigint[] => Array.from({ length: N_ASSETS }, (_, i) => clients.reduce((acc, c) => acc + c[key][i]!, 0n));
       expect(last.after.assetSums).to.deep.equal(sums("assets"));
       expect(last.after.liabilitySums).to.deep.equal(sums("liabilities"));
       // The circuit's stateOut opens to exactly this tuple.
-      const tuple = [periodTagOf(CUSTODIAN, PERIOD), 37n, refIdHash(sorted[36]!.id), refSumsHash(h, sums("assets"), sums("liabilities")), h(last.after.frontier), root];
+      const tuple = [periodTagOf(CUSTODIAN, PERIOD), 69n, refIdHash(sorted[68]!.id), refSumsHash(h, sums("assets"), sums("liabilities")), h(last.after.frontier), root];
       const witness = await batch.calculateWitness(last.input);
       expect(batch.readSignal(witness, "main.stateOut")).to.equal(h(tuple));
     });
@@ -376,7 +379,7 @@ describe("Reserves circuits", function () {
       expect(finalize.publicSignals(witness)).to.deep.equal(plan.final.publicSignals);
       expect(plan.final.publicSignals).to.deep.equal([expected.stateFinal, expected.root, expected.tagCount, ...(expected.reserves as bigint[])]);
       expect(plan.final.stateFinal).to.equal(plan.batches[2]!.stateOut);
-      expect(plan.final.tagCount).to.equal(periodTagOf(CUSTODIAN, PERIOD) * TWO_32 + 37n);
+      expect(plan.final.tagCount).to.equal(periodTagOf(CUSTODIAN, PERIOD) * TWO_32 + 69n);
       finalize.checkConstraints(witness);
     });
 
@@ -393,8 +396,8 @@ describe("Reserves circuits", function () {
       finalize.checkConstraints(await finalize.calculateWitness(p.final.input));
     });
 
-    it("accepts two full batches (32 clients) and a period of one client", async function () {
-      for (const n of [32, 1]) {
+    it("accepts two full batches (64 clients) and a period of one client", async function () {
+      for (const n of [64, 1]) {
         const p = planPeriod({ custodian: CUSTODIAN, periodIndex: 1, clients: makeClients(n, BigInt(n)), weights, h });
         for (const b of p.batches) await provesBatch(p, b);
         expect(p.batches[p.batches.length - 1]!.after.root).to.equal(refRoot(h, z, p.leafHashes));
@@ -571,7 +574,7 @@ describe("Reserves circuits", function () {
       await batch.expectWitnessFailure(rawBatchInput(h, z, overlap, { stateIn: plan.batches[2]!.stateIn }), STATE_IN);
     });
 
-    it("rejects any batch after the partial last one (37 clients is not a multiple of 16)", async function () {
+    it("rejects any batch after the partial last one (69 clients is not a multiple of 32)", async function () {
       const after = plan.batches[2]!.after;
       for (const batchIndex of [2n, 3n]) {
         const raw: RawBatch = {
@@ -606,7 +609,7 @@ describe("Reserves circuits", function () {
       const tagA = plan.batches[1]!.tagIndex;
       for (const tagB of [periodTagOf(OTHER_CUSTODIAN, PERIOD), periodTagOf(CUSTODIAN, PERIOD + 1)]) {
         // Period B's batch 1 (its own consistent witness), checked against period A's tagIndex:
-        // tagIndex_A does not split as periodTag_B * 2^32 + a batch index below 2^16.
+        // tagIndex_A does not split as periodTag_B * 2^32 + a batch index below 2^15.
         const rawB = honest(1);
         rawB.periodTag = tagB;
         await batch.calculateWitness(rawBatchInput(h, z, rawB));
@@ -627,9 +630,9 @@ describe("Reserves circuits", function () {
       await batch.expectWitnessFailure(rawBatchInput(h, z, raw, { tagIndex: plan.batches[1]!.tagIndex }), PERIOD_TAG_RANGE);
     });
 
-    it("rejects a batchIndex of 2^16 (the tree of 2^20 clients is full)", async function () {
+    it("rejects a batchIndex of 2^15 (the tree of 2^20 clients is full)", async function () {
       const raw = honest(1);
-      raw.batchIndex = 1n << 16n;
+      raw.batchIndex = 1n << 15n;
       await batch.expectWitnessFailure(rawBatchInput(h, z, raw), BATCH_INDEX_RANGE);
     });
   });
@@ -675,7 +678,7 @@ describe("Reserves circuits", function () {
       const raw = rawFinalOf(h, plan);
       const stateFinal = rawFinalInput(h, raw).stateFinal as bigint;
       await finalize.expectWitnessFailure(rawFinalInput(h, { ...raw, root }, { stateFinal }), F_STATE);
-      await finalize.expectWitnessFailure(rawFinalInput(h, { ...raw, count: 36n }, { stateFinal }), F_STATE);
+      await finalize.expectWitnessFailure(rawFinalInput(h, { ...raw, count: 68n }, { stateFinal }), F_STATE);
     });
 
     it("rejects a finalization for another period", async function () {

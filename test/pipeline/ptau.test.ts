@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { previousPtau, readPtauHeader } from "../../scripts/lib/ptau.js";
+import { keyingPower, keyingPowers, MIN_KEYING_POWER, previousPtau, readPtauHeader } from "../../scripts/lib/ptau.js";
 import { hashFile } from "../../scripts/lib/stamps.js";
 import { paths } from "../../scripts/lib/paths.js";
 import { loadSnarkjs, terminateCurves } from "../../scripts/lib/snarkjs.js";
@@ -41,6 +41,15 @@ describe("phase 1 (ptau) resolution", function () {
     const ptauField = { path: relative(paths.root, file), power: 4, kind: "env", sha256: sha256 ?? (await hashFile(file)) };
     writeFileSync(join(keysDir, `${name}.json`), JSON.stringify({ circuit: name, ptau: ptauField }));
   };
+
+  it("keys every circuit of power <= 16 on power 16 and a larger one on its own power, resolving the largest first", function () {
+    expect(MIN_KEYING_POWER).to.equal(16);
+    expect([12, 13, 14, 16].map(keyingPower)).to.deep.equal([16, 16, 16, 16]);
+    expect([17, 18].map(keyingPower)).to.deep.equal([17, 18]);
+    // Today's circuits: seven at power 14, two at 13, reserves_batch at 17.
+    expect(keyingPowers([14, 14, 14, 14, 13, 14, 14, 17, 13])).to.deep.equal([17, 16]);
+    expect(keyingPowers([14, 13])).to.deep.equal([16]);
+  });
 
   it("reuses the file the keys were built from while its hash is unchanged", async function () {
     await writeMetadata("a", ptau);

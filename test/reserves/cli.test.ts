@@ -1,5 +1,5 @@
 /**
- * `plimsoll reserves` (cli/reserves/index.ts) end to end on 20 clients: prove (real proofs, two
+ * `plimsoll reserves` (cli/reserves/index.ts) end to end on 40 clients: prove (real proofs, two
  * prover processes), verify, include, and resume after a deleted batch file (only that batch is
  * proved again). Also the exit codes and messages of bad input.
  */
@@ -12,13 +12,15 @@ import { promisify } from "node:util";
 import { DEV_ASSETS, DEV_REGISTRY } from "../../prover/src/devnet.js";
 import { idHash } from "../../prover/src/reserves/leaf.js";
 import { formatClientsCsv } from "../../prover/src/reserves/csv.js";
-import { periodFiles } from "../../prover/src/reserves/index.js";
+import { BATCH_SIZE, periodFiles } from "../../prover/src/reserves/index.js";
 import { devWeights } from "../../cli/reserves/index.js";
 import { syntheticClients } from "../../scripts/lib/reservesDemo.js";
 import { paths } from "../../scripts/lib/paths.js";
 
 const run = promisify(execFile);
 const CLI = join(paths.root, "cli", "reserves", "index.ts");
+/** Two batches: a full one and one of 8 clients. */
+const N = BATCH_SIZE + 8;
 
 interface Result {
   code: number;
@@ -43,7 +45,7 @@ describe("plimsoll reserves CLI", function () {
   const file = (name: string): string => join(dir, name);
   const HEADER = "id,USDC,USDC_debt,WETH,WETH_debt,WBTC,WBTC_debt";
   const { weights } = devWeights();
-  const rows = syntheticClients(20, 11, DEV_REGISTRY, [...DEV_ASSETS.map((a) => a.price), ...new Array<bigint>(13).fill(0n)], weights);
+  const rows = syntheticClients(N, 11, DEV_REGISTRY, [...DEV_ASSETS.map((a) => a.price), ...new Array<bigint>(13).fill(0n)], weights);
   const ids = rows.map((r) => r.id);
   writeFileSync(file("clients.csv"), formatClientsCsv(rows, DEV_REGISTRY));
 
@@ -105,11 +107,11 @@ describe("plimsoll reserves CLI", function () {
   describe("prove, verify, include, resume", function () {
     let first: Record<string, unknown>;
 
-    it("proves 20 clients (2 batches + the final proof) into --out with 2 provers", async function () {
+    it(`proves ${N} clients (2 batches + the final proof) into --out with 2 provers`, async function () {
       const r = await reserves("prove", "--clients", file("clients.csv"), "--reserves", "net", "--out", out, "--workers", "2", "--json");
       expect(r.code, r.stderr).to.equal(0);
       first = JSON.parse(r.stdout) as Record<string, unknown>;
-      expect(first).to.include({ clientCount: 20, batchCount: 2, provedBatches: 2, skippedBatches: 0, resumed: false, inclusionFiles: 20, workers: 2 });
+      expect(first).to.include({ clientCount: N, batchCount: 2, provedBatches: 2, skippedBatches: 0, resumed: false, inclusionFiles: N, workers: 2 });
       for (const f of ["run.db", "period.json", "batch-0.json", "batch-1.json", "final.json"]) expect(existsSync(join(out, f)), f).to.equal(true);
       expect(statSync(join(out, "run.db")).mode & 0o077).to.equal(0);
       expect(existsSync(periodFiles.inclusion(out, idHash(ids[5]!)))).to.equal(true);
@@ -119,7 +121,7 @@ describe("plimsoll reserves CLI", function () {
       const r = await reserves("verify", "--dir", out);
       expect(r.code, r.stdout + r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^VALID proof of reserves/);
-      for (const s of ["USDC", "WETH", "WBTC", "coverage", "100.00%", "20 clients in 2 batches", "[ok] all 2 batch proofs verify"]) expect(r.stdout).to.include(s);
+      for (const s of ["USDC", "WETH", "WBTC", "coverage", "100.00%", `${N} clients in 2 batches`, "[ok] all 2 batch proofs verify"]) expect(r.stdout).to.include(s);
       const j = JSON.parse((await reserves("verify", "--dir", out, "--json")).stdout) as { valid: boolean; root: string; assets: { symbol: string; surplus: string }[]; totalsProven: boolean };
       expect(j.valid).to.equal(true);
       expect(j.totalsProven).to.equal(true);
@@ -131,7 +133,7 @@ describe("plimsoll reserves CLI", function () {
     it("shows a client its inclusion, and refuses an unknown client", async function () {
       const r = await reserves("include", "--dir", out, "--id", ids[5]!);
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/^INCLUDED: client "client-0000005" is leaf \d+ of 20/);
+      expect(r.stdout).to.match(new RegExp(`^INCLUDED: client "client-0000005" is leaf \\d+ of ${N}`));
       expect(r.stdout).to.include("root from period.json");
       const j = JSON.parse((await reserves("include", "--dir", out, "--id", ids[5]!, "--root", String(first.root), "--json")).stdout) as { valid: boolean; rootSource: string };
       expect(j).to.include({ valid: true, rootSource: "--root" });

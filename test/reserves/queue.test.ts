@@ -1,7 +1,7 @@
 /**
  * `plimsoll reserves prove --queue` and `plimsoll reserves worker` (prover/src/reserves/queue.ts):
  * a redis-server of its own on 127.0.0.1 (a free port, no persistence), worker processes started
- * and stopped here. One period of 20 clients (2 batches + the final proof) is proved locally, then
+ * and stopped here. One period of 40 clients (2 batches + the final proof) is proved locally, then
  * through the queue from the same plan while one worker is SIGKILLed in the middle of a batch: the
  * batch is proved again by the other worker, and every output file is what local proving writes
  * (period.json and the inclusion files byte for byte, the same stored plan; batch and final
@@ -22,6 +22,7 @@ import { terminateCurves } from "../../prover/src/snarkjs.js";
 import { planFromFile } from "../../prover/src/reserves/prepare.js";
 import { proveBatches } from "../../prover/src/reserves/prove.js";
 import { ReservesQueue } from "../../prover/src/reserves/queue.js";
+import { BATCH_SIZE } from "../../prover/src/reserves/constants.js";
 import { readStoredPlan, writeStoredPlan } from "../../prover/src/reserves/runState.js";
 import { devWeights } from "../../cli/reserves/index.js";
 import { syntheticClients } from "../../scripts/lib/reservesDemo.js";
@@ -33,6 +34,8 @@ import { redisServerBinary, startRedis, type LocalRedis } from "../../scripts/li
 const { plimsoll } = cliRunner(paths.root, process.env);
 /** `plimsoll reserves <args>`, one process, as a user runs it. */
 const reserves = (...args: string[]): Promise<CliResult> => plimsoll("reserves", ...args);
+/** Two batches: a full one and one of 8 clients. */
+const N = BATCH_SIZE + 8;
 
 /** A child process whose stderr is collected, with a way to wait for a line. */
 interface Spawned {
@@ -126,7 +129,7 @@ describe("plimsoll reserves prove --queue and reserves worker (BullMQ on a redis
     if (redisServerBinary() === undefined) throw new Error("redis-server is not installed: apt-get install redis-server (.ci/run installs it)");
     redis = await startRedis();
     const { weights } = devWeights();
-    const rows = syntheticClients(20, 11, DEV_REGISTRY, [...DEV_ASSETS.map((a) => a.price), ...new Array<bigint>(13).fill(0n)], weights);
+    const rows = syntheticClients(N, 11, DEV_REGISTRY, [...DEV_ASSETS.map((a) => a.price), ...new Array<bigint>(13).fill(0n)], weights);
     writeFileSync(csv, formatClientsCsv(rows, DEV_REGISTRY));
   });
 
@@ -220,7 +223,7 @@ describe("plimsoll reserves prove --queue and reserves worker (BullMQ on a redis
       expect(b.stderr()).to.match(new RegExp(`batch ${killed}: proving \\(attempt 2, after 1 lost worker\\)`));
       expect(b.stderr()).to.include(`batch ${killed}: proved`);
       const s = JSON.parse(coordinator.stdout()) as Record<string, unknown>;
-      expect(s).to.include({ clientCount: 20, batchCount: 2, provedBatches: 2, skippedBatches: 0, resumed: true, inclusionFiles: 20, root: localSummary.root });
+      expect(s).to.include({ clientCount: N, batchCount: 2, provedBatches: 2, skippedBatches: 0, resumed: true, inclusionFiles: N, root: localSummary.root });
       expect(s.queue).to.deep.equal({ url: redis!.url, name: "plimsoll-reserves" });
       const meta = (JSON.parse(readFileSync(join(queued, `batch-${killed}.json`), "utf8")) as { meta: { host: string } }).meta;
       expect(meta.host).to.equal(`${hostname()} pid ${b.child.pid}`);

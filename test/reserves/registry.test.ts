@@ -1,5 +1,5 @@
 /**
- * ReserveRegistry with real Groth16 proofs: an honest period of 20 clients (2 batches + the final
+ * ReserveRegistry with real Groth16 proofs: an honest period of 40 clients (2 batches + the final
  * proof) is verified; every error by name and arguments; the proofs are bound to their custodian,
  * period, batch, previous state, weights and reserves. Proofs are made once, in `before`, by two
  * prover processes (6 proofs in all).
@@ -45,6 +45,8 @@ import { deployReserveRegistry, syntheticClients, type ReservesDeployment } from
 const { ethers } = await network.create();
 const h = await initPoseidon();
 const gas: Record<string, bigint> = {};
+/** A's period 0: one full batch and 8 clients in a second one. */
+const HONEST_CLIENTS = BATCH_SIZE + 8;
 
 type ProofArg = ReturnType<typeof proofTuple>;
 
@@ -76,7 +78,7 @@ describe("ReserveRegistry", function () {
   let epoch: bigint;
   let weights: ReserveWeights;
   let clients: ClientBalances[];
-  /** A's period 0: 20 clients, 2 batches, reserves 105% of the net. */
+  /** A's period 0: HONEST_CLIENTS clients, 2 batches, reserves 105% of the net. */
   let honest: Proved;
   /** A's period 1: 10 clients (1 batch); opened with reserves other than the proven ones. */
   let period1: Proved;
@@ -94,7 +96,7 @@ describe("ReserveRegistry", function () {
     registry = dep.registry;
     ({ epoch, weights } = await readRegistryWeights(registry));
     const prices = await Promise.all(DEV_REGISTRY.map(async (a) => BigInt(await w.d.oracle.price(a.slot))));
-    clients = toClientBalances(syntheticClients(20, 7, DEV_REGISTRY, prices, weights), DEV_REGISTRY);
+    clients = toClientBalances(syntheticClients(HONEST_CLIENTS, 7, DEV_REGISTRY, prices, weights), DEV_REGISTRY);
     const net = (cs: ClientBalances[]): bigint[] =>
       Array.from({ length: N_ASSETS }, (_, i) => cs.reduce((s, c) => s + c.assets[i]! - c.liabilities[i]!, 0n)).map((x) => (x > 0n ? (x * 105n) / 100n : 0n));
     const few = clients.slice(0, 10);
@@ -144,8 +146,8 @@ describe("ReserveRegistry", function () {
 
     it("computes the period tag as the circuits do", async function () {
       expect(await registry.periodTag(A, 7)).to.equal(periodTag(A, 7));
-      expect(await registry.batchCountFor(20)).to.equal(2n);
-      expect(await registry.batchCountFor(16)).to.equal(1n);
+      expect(await registry.batchCountFor(BATCH_SIZE + 1)).to.equal(2n);
+      expect(await registry.batchCountFor(BATCH_SIZE)).to.equal(1n);
     });
 
     it("reverts UnknownPeriod for a period never opened", async function () {
@@ -157,34 +159,34 @@ describe("ReserveRegistry", function () {
 
   describe("#openPeriod", function () {
     it("rejects an epoch other than the oracle's current one", async function () {
-      await expect(as(custodian).openPeriod(epoch + 1n, honest.plan.root, 20, reservesOf(honest.plan)))
+      await expect(as(custodian).openPeriod(epoch + 1n, honest.plan.root, HONEST_CLIENTS, reservesOf(honest.plan)))
         .to.be.revertedWithCustomError(registry, "EpochMismatch")
         .withArgs(epoch + 1n, epoch);
     });
 
     it("rejects a root outside the field, a client count of 0 or above 2^20, and bad reserves", async function () {
       const r = reservesOf(honest.plan);
-      await expect(as(custodian).openPeriod(epoch, FIELD_MODULUS, 20, r)).to.be.revertedWithCustomError(registry, "NotAFieldElement").withArgs(FIELD_MODULUS);
+      await expect(as(custodian).openPeriod(epoch, FIELD_MODULUS, HONEST_CLIENTS, r)).to.be.revertedWithCustomError(registry, "NotAFieldElement").withArgs(FIELD_MODULUS);
       await expect(as(custodian).openPeriod(epoch, 1n, 0, r)).to.be.revertedWithCustomError(registry, "InvalidClientCount").withArgs(0, MAX_CLIENTS);
       await expect(as(custodian).openPeriod(epoch, 1n, MAX_CLIENTS + 1, r)).to.be.revertedWithCustomError(registry, "InvalidClientCount").withArgs(MAX_CLIENTS + 1, MAX_CLIENTS);
       const big = [...r];
       big[2] = 1n << 84n;
-      await expect(as(custodian).openPeriod(epoch, 1n, 20, big)).to.be.revertedWithCustomError(registry, "ReserveTooLarge").withArgs(2, 1n << 84n);
+      await expect(as(custodian).openPeriod(epoch, 1n, HONEST_CLIENTS, big)).to.be.revertedWithCustomError(registry, "ReserveTooLarge").withArgs(2, 1n << 84n);
       const unused = [...r];
       unused[3] = 1n;
-      await expect(as(custodian).openPeriod(epoch, 1n, 20, unused)).to.be.revertedWithCustomError(registry, "ReserveInUnusedSlot").withArgs(3, 1n);
+      await expect(as(custodian).openPeriod(epoch, 1n, HONEST_CLIENTS, unused)).to.be.revertedWithCustomError(registry, "ReserveInUnusedSlot").withArgs(3, 1n);
     });
 
     it("opens period 0 with the epoch, root, count and reserves, and hashes the epoch's weights once", async function () {
       const p = honest.plan;
       const tx = await as(custodian).openPeriod(epoch, p.root, p.clientCount, reservesOf(p));
-      await expect(tx).to.emit(registry, "PeriodOpened").withArgs(A, 0, epoch, p.root, 20, p.reserveWeightsHash, reservesOf(p));
+      await expect(tx).to.emit(registry, "PeriodOpened").withArgs(A, 0, epoch, p.root, HONEST_CLIENTS, p.reserveWeightsHash, reservesOf(p));
       await expect(tx).to.emit(registry, "ReserveWeights").withArgs(epoch, weights.assetWeights, weights.liabilityWeights, p.reserveWeightsHash);
       gas["openPeriod (first in the epoch: weights hashed)"] = (await tx.wait())!.gasUsed;
       const stored = await registry.period(A, 0);
       expect(stored.epoch).to.equal(epoch);
       expect(stored.root).to.equal(p.root);
-      expect(stored.clientCount).to.equal(20n);
+      expect(stored.clientCount).to.equal(BigInt(HONEST_CLIENTS));
       expect(stored.batchCount).to.equal(2n);
       expect(stored.nextBatch).to.equal(0n);
       expect(stored.verified).to.equal(false);
@@ -194,7 +196,7 @@ describe("ReserveRegistry", function () {
     });
 
     it("keys periods by custodian: another custodian's open does not touch A's entries", async function () {
-      const tx = await as(other).openPeriod(epoch, honest.plan.root, 20, reservesOf(honest.plan));
+      const tx = await as(other).openPeriod(epoch, honest.plan.root, HONEST_CLIENTS, reservesOf(honest.plan));
       await expect(tx).to.not.emit(registry, "ReserveWeights");
       gas["openPeriod (same epoch: weights hash cached)"] = (await tx.wait())!.gasUsed;
       expect(await registry.periodCount(B)).to.equal(1n);

@@ -11,9 +11,9 @@ export const RESERVE_DECIMALS = 6;
 /** Every normalised balance is below 2^64 (1.8e13 whole tokens). */
 export const BALANCE_BITS = 64;
 /** Clients per batch proof (the circuit's template parameter B, a power of two). */
-export const BATCH_SIZE = 16;
+export const BATCH_SIZE = 32;
 /** log2(BATCH_SIZE): height of one batch's subtree. */
-export const BATCH_LEVELS = 4;
+export const BATCH_LEVELS = 5;
 /** Depth of the client tree (the circuit's DEPTH): at most 2^20 clients per period. */
 export const TREE_DEPTH = 20;
 /** Largest number of clients in one period. */

@@ -41,7 +41,7 @@ export interface ReservesState {
   assetSums: bigint[];
   /** Per asset slot, running total of the clients' liability balances (normalised units, < 2^84). */
   liabilitySums: bigint[];
-  /** FRONTIER_SIZE (16) incremental-Merkle left nodes, levels 4 .. 19. */
+  /** FRONTIER_SIZE (15) incremental-Merkle left nodes, levels BATCH_LEVELS (5) .. 19. */
   frontier: bigint[];
   /** Root of the tree with every client so far and empty leaves after (0 at genesis). */
   root: bigint;

@@ -22,7 +22,7 @@ import {
 } from "./state.js";
 import { buildTree, type MerkleTree } from "./tree.js";
 
-/** Input of the batch circuit ReservesBatch(16, 16, 20), signal by signal. */
+/** Input of the batch circuit ReservesBatch(BATCH_SIZE, N_ASSETS, TREE_DEPTH) = (32, 16, 20), signal by signal. */
 export type BatchCircuitInput = {
   stateIn: bigint;
   stateOut: bigint;
@@ -75,7 +75,7 @@ export interface BatchPlan {
   /** The states stateIn and stateOut open to. */
   before: ReservesState;
   after: ReservesState;
-  /** Root of this batch's 16 leaves. */
+  /** Root of this batch's BATCH_SIZE leaves. */
   subtreeRoot: bigint;
   /** The circuit input (public and private signals). */
   input: BatchCircuitInput;

@@ -23,7 +23,7 @@ import { NO_DELTA } from "../../../prover/src/encoding.js";
 import { planAbsorb, planEmit } from "../../../prover/src/notes/account.js";
 import { initNoteCrypto, noteChallenge, linearBind, noteValues } from "../../../prover/src/keeperNote/index.js";
 import { generateKeeperKey } from "../../../prover/src/keeper/index.js";
-import { idHash, planPeriod, reserveWeights, type ClientBalances, type ReserveWeights } from "../../../prover/src/reserves/index.js";
+import { BATCH_SIZE, idHash, planPeriod, reserveWeights, type ClientBalances, type ReserveWeights } from "../../../prover/src/reserves/index.js";
 import type { CircuitInput } from "../../helpers/circuit.js";
 import { NOTE_BATCH_LEVELS, NOTE_BATCH_SIZE, NOTE_MAX_BATCHES } from "../../../prover/src/notes/constants.js";
 import { noteCommitment, noteNullifier, ownerKeyOf, type Note } from "../../../prover/src/notes/note.js";
@@ -983,8 +983,8 @@ function reservesForgeries(h: SyncPoseidon, input: CircuitInput, base: (fc: Forg
     one("client 2's leaf hashed under another id hash than the ordered one", { template: "ReservesLeafHash", code: "h.inputs[0] <== idHash;" }, (f, p) => f.keepAll([`${p.leaf}[2].h.inputs[0]`]).set("main.idHash[2]", f.get("main.idHash[2]") + 1n)),
     one("client 2's leaf hashed under another salt", { template: "ReservesLeafHash", code: "h.inputs[1] <== salt;" }, (f, p) => bump(f, `${p.leaf}[2].h.inputs[1]`)),
     // The subtree and the append.
-    hide("its leaf kept in the subtree", { template: "MerkleSubtreeRoot", code: "level[B - 1 + j] <== leaves[j];" }, (p) => `${p.tree}.level[17]`),
-    hide("its parent node kept", { template: "MerkleSubtreeRoot", code: "level[k] <== nodes[k].out;" }, (p) => `${p.tree}.level[8]`),
+    hide("its leaf kept in the subtree", { template: "MerkleSubtreeRoot", code: "level[B - 1 + j] <== leaves[j];" }, (p) => `${p.tree}.level[${BATCH_SIZE + 1}]`), // leaf 2 in the heap: B - 1 + 2
+    hide("its parent node kept", { template: "MerkleSubtreeRoot", code: "level[k] <== nodes[k].out;" }, (p) => `${p.tree}.level[${BATCH_SIZE / 2}]`), // its parent: (B + 1 - 1) / 2
     hide("the subtree root kept", { template: "MerkleSubtreeRoot", code: "out <== level[0];" }, (p) => `${p.tree}.out`),
     hide("the appended subtree root kept", B("append.subtreeRoot <== subtreeRoot;"), () => "main.append.subtreeRoot"),
     hide("the append's first node kept", { template: "FrontierAppend", code: "node[0] <== subtreeRoot;" }, () => "main.append.node[0]"),
