@@ -143,6 +143,13 @@ describe("OptionsMarket", function () {
       await expect(o.market.marketQuote(4n)).to.be.revertedWithCustomError(o.market, "UnknownSeries").withArgs(4n);
       await expect(o.market.settleSeries(8n)).to.be.revertedWithCustomError(o.market, "UnknownSeries").withArgs(8n);
     });
+
+    it("has the engine refuse a trade in a series past the count with its own UnknownMarket, before asking the quoter", async function () {
+      // On a perp engine the oracle's UnknownMarket has the same selector as the engine's; here the quoter
+      // would answer UnknownSeries, so only the engine's own check gives UnknownMarket.
+      const o = await load();
+      await expect(tradeAccepted(o, o.alice, 4, e18)).to.be.revertedWithCustomError(o.engine, "UnknownMarket").withArgs(4n);
+    });
   });
 
   describe("#settleSeries", function () {
