@@ -14,16 +14,18 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
     file: "contracts/engine/AccountUpdates.sol",
     tests: ["test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
   },
-  // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose).
+  // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose);
+  // options/market.test.ts: UnknownMarket on an engine whose quoter answers UnknownSeries (a perp engine's oracle answers UnknownMarket too).
   Positions: {
     file: "contracts/engine/Positions.sol",
-    tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts"],
+    tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts", "test/options/market.test.ts"],
   },
   Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/keeperBond.test.ts"] },
   Liquidation: { file: "contracts/engine/Liquidation.sol", tests: ["test/contracts/liquidation.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/engineChecks.test.ts"] },
   // The pool's logic is MarketPool (PerpMarket and OptionsMarket derive from it).
   MarketPool: { file: "contracts/market/MarketPool.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
-  OptionsMarket: { file: "contracts/market/OptionsMarket.sol", tests: ["test/options/market.test.ts"] },
+  // portfolio/options.test.ts: scenarioValues against its twin, bit for bit (the rounding of the shocked variance and the moves).
+  OptionsMarket: { file: "contracts/market/OptionsMarket.sol", tests: ["test/options/market.test.ts", "test/portfolio/options.test.ts"] },
   BlackScholes: { file: "contracts/libraries/BlackScholes.sol", tests: ["test/options/math.test.ts"] },
   FixedPointMath: { file: "contracts/libraries/FixedPointMath.sol", tests: ["test/options/math.test.ts"] },
   InsuranceFund: { file: "contracts/fund/InsuranceFund.sol", tests: ["test/contracts/insuranceFund.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/liquidation.test.ts"] },
