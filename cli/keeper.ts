@@ -98,7 +98,7 @@ function summary(report: TickReport): string {
   const n = report.notes;
   return `${scanned}: ${n.decrypted} note(s) decrypted, ${n.invalid} skipped, ${n.foreign} for other keepers; `
     + `${report.decisions.length} account(s) evaluated${report.epoch === undefined ? "" : ` at epoch ${report.epoch}`}, `
-    + `${report.liquidations.length} liquidation(s), ${report.forceClosed.length} force-close(s), ${report.seized.length} seizure(s), ${report.flagged.length} flag(s), ${report.failures.length} failure(s)`;
+    + `${report.liquidations.length} liquidation(s), ${report.forceClosed.length} force-close(s), ${report.seized.length} seizure(s), ${report.flagged.length} flag(s), ${report.claimed.length} claim(s), ${report.failures.length} failure(s)`;
 }
 
 async function run(opts: Options): Promise<number> {

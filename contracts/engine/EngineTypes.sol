@@ -25,6 +25,8 @@ struct EngineState {
     mapping(address account => IMarginEngine.Distress) distress;
     /// Funding per market: the cumulative index and the open sides' sums (see `Positions.accrueFunding`).
     mapping(uint256 market => IMarginEngine.MarketFunding) funding;
+    /// What liquidations credited each liquidator per slot (pull payments, `claim`).
+    mapping(address liquidator => mapping(uint256 asset => IMarginEngine.Claimable)) claimable;
 }
 
 /// @notice The engine's immutable dependencies and constants, copied into memory from its immutables and

@@ -409,7 +409,7 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     ///      then the fund advancing a loss to the pool. The account is frozen until it settles. Runs `Liquidation.liquidate`.
     /// @param account The insolvent account.
     /// @param epoch The oracle's current epoch.
-    /// @param seizure The assets taken (paid to the liquidator).
+    /// @param seizure The assets taken (credited to the liquidator, who takes them with `claim`).
     /// @param remainderCommitment Commitment to the basket minus the seized assets.
     /// @param proof Insolvency proof.
     function liquidate(
@@ -435,7 +435,7 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
     /// @param bonusBps The liquidator's bid: the part (out of 10,000) of the oracle's bonus it takes, at most the
     ///        Dutch auction's now (`BonusAboveAuction`); the payment is priced at it, so the proof's delta does
     ///        not depend on the block the transaction lands in.
-    /// @param seizure The assets taken (paid to the liquidator).
+    /// @param seizure The assets taken (credited to the liquidator, who takes them with `claim`).
     /// @param remainderCommitment Commitment to the basket after the seizure and the delta.
     /// @param proof Insolvency proof.
     function liquidatePartial(
@@ -487,8 +487,18 @@ contract MarginEngine is IMarginEngine, IMarketEngine, INoteCustody {
         Liquidation.seizeFrozen(_s, _deps(), account, epoch, seizure, remainderCommitment, proof);
     }
 
+    /// @inheritdoc IMarginEngine
+    function claim(uint256 asset, address to) external nonReentrant returns (uint256 amount) {
+        return Liquidation.claim(_s, _deps(), asset, to);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Views
+
+    /// @notice What liquidations credited `liquidator` in slot `asset` and `claim` would send.
+    function claimableOf(address liquidator, uint256 asset) external view returns (uint256) {
+        return _s.claimable[liquidator][asset].amount;
+    }
 
     /// @notice The account's flag (the Dutch auction's clock; it counts only while newer than the lease).
     function distressOf(address account) external view returns (Distress memory) {

@@ -210,8 +210,10 @@ describe("Sub-accounts", function () {
       const wethBefore = BigInt(await (w.d.tokens[WETH]! as TokenContract).balanceOf(liq));
       await submitLiquidation({ engine: w.d.engine, liquidator: liquidator!, prover, artifacts: INSOLVENCY_ARTIFACTS, account: a.address, epoch: view.epoch, plan: p });
       expect((await w.d.engine.accountOf(a.address)).commitment).to.equal(p.remainderCommitment);
-      // The seizure went to the liquidator, not to the sub-account or its owner.
+      // The seizure went to the liquidator (credited, then claimed), not to the sub-account or its owner.
       const seizedWeth = p.seizures.filter((x) => x.index === WETH).reduce((s, x) => s + x.amount, 0n);
+      expect(await w.d.engine.claimableOf!(liq, WETH)).to.equal(seizedWeth);
+      if (seizedWeth > 0n) await (await (w.d.engine.connect(liquidator!) as typeof w.d.engine).claim!(WETH, liq)).wait();
       expect(await (w.d.tokens[WETH]! as TokenContract).balanceOf(liq)).to.equal(wethBefore + seizedWeth);
       expect(await (w.d.tokens[WETH]! as TokenContract).balanceOf(a.address)).to.equal(0n);
 

@@ -43,7 +43,7 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
     await ok("trade", "--market", "ETH-PERP", "--size", "1", ...carol);
     // the daemon reads the openings sent to it; nothing to do yet
     const first = await ok("keeper", "run", ...keeper, ...fromDeployment());
-    expect(first.stdout).to.match(/2 account\(s\) evaluated .* 0 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 failure\(s\)/);
+    expect(first.stdout).to.match(/2 account\(s\) evaluated .* 0 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 claim\(s\), 0 failure\(s\)/);
   });
   after(async function () {
     await node?.stop();
@@ -55,7 +55,7 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
     const before = await json("account", "status", ...bob);
     expect(before.basket).to.include({ USDC: "5000", WETH: "1" });
     const r = await ok("keeper", "run", ...keeper);
-    expect(r.stdout).to.match(/1 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 failure\(s\)/);
+    expect(r.stdout).to.match(/1 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), [1-9] claim\(s\), 0 failure\(s\)/);
     // bob's next command finds the remainder by itself: stored opening less the logged seizure
     const after = await json("account", "status", ...bob);
     expect(after.positions).to.have.length(0);
@@ -79,7 +79,7 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
     await ok("dev", "advance", "--seconds", "3700");
     await ok("oracle", "poke");
     const r = await ok("keeper", "run", ...keeper);
-    expect(r.stdout).to.match(/0 liquidation\(s\), 1 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 failure\(s\)/);
+    expect(r.stdout).to.match(/0 liquidation\(s\), 1 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 claim\(s\), 0 failure\(s\)/);
     const frozen = await json("account", "status", ...carol);
     expect(frozen.frozen).to.equal(true);
     expect(frozen.positions).to.have.length(0);

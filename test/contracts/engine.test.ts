@@ -704,7 +704,7 @@ describe("MarginEngine", function () {
 
     it("gives the engine no owner, admin, pause or upgrade function: only account updates, the account's margin mode, lease enforcement and the pool's payouts change state", async function () {
       const { w } = await loadOpenPositions();
-      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "chooseMarginMode", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
+      expect(stateChanging(w.d.engine)).to.deep.equal(["absorbNote", "chooseMarginMode", "claim", "deposit", "emitNote", "flagLiquidatable", "forceClose", "liquidate", "liquidatePartial", "releaseNote", "renewLease", "seizeFrozen", "settle", "trade", "withdraw"]);
       expect(governance(allNames(w.d.engine))).to.deep.equal([]);
       expect(w.d.engine.interface.fallback).to.equal(null);
       expect(w.d.engine.interface.receive).to.equal(false);

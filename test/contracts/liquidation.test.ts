@@ -113,7 +113,9 @@ describe("MarginEngine #liquidate and #liquidatePartial", function () {
     expect((await s.w.d.engine.positionOf(await s.alice.getAddress(), ETH_PERP)).size).to.equal(10n * e18 - closed);
     const seized = new Map(p.seizures.map((x) => [x.index, x.amount]));
     expect(await usdc.balanceOf(keeper)).to.equal(before.keeperUsdc - p.payment);
-    expect(await weth.balanceOf(keeper)).to.equal(before.keeperWeth + (seized.get(WETH) ?? 0n));
+    // Pull payments: the seized WETH stays in custody, credited to the liquidator, until it claims it.
+    expect(await weth.balanceOf(keeper)).to.equal(before.keeperWeth);
+    expect(await s.w.d.engine.claimableOf!(keeper, WETH)).to.equal(seized.get(WETH) ?? 0n);
     expect(await usdc.balanceOf(pool)).to.equal(before.pool + p.loss);
     expect(await usdc.balanceOf(engineAddr)).to.equal(before.engine + p.delta);
     expect(p.delta).to.equal(p.payment - p.loss);

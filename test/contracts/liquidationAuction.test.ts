@@ -275,7 +275,9 @@ describe("MarginEngine #seizeFrozen", function () {
       expect(await usdc.balanceOf(fundAddr)).to.equal(s.fundBefore);
       expect([await registry.bondOf(keeperId), await registry.isNameable(keeperId)]).to.deep.equal([bond, true]);
       const seizedUsdc = plan.seizures.filter((x) => x.index === USDC).reduce((t, x) => t + x.amount, 0n);
-      expect(await usdc.balanceOf(keeper)).to.equal(keeperBefore - plan.payment + seizedUsdc);
+      // Seized settlement tokens are netted against the payment; a surplus is credited (pull payments).
+      expect(await usdc.balanceOf(keeper)).to.equal(keeperBefore - (plan.payment > seizedUsdc ? plan.payment - seizedUsdc : 0n));
+      expect(await s.w.d.engine.claimableOf!(keeper, USDC)).to.equal(seizedUsdc > plan.payment ? seizedUsdc - plan.payment : 0n);
       const account = await s.w.d.engine.accountOf(alice);
       expect(account.frozen).to.equal(false);
       expect(account.commitment).to.equal(plan.remainderCommitment);

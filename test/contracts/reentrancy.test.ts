@@ -1,7 +1,7 @@
 /**
  * The engine's reentrancy guard on every state-changing entry point. A token that calls back
- * (`ReentrantERC20`, the settlement slot here) re-enters all seven entry points from inside each
- * entry point that moves it: deposit, withdraw, trade, liquidate, forceClose and settle
+ * (`ReentrantERC20`, the settlement slot here) re-enters every entry point from inside each
+ * entry point that moves it: deposit, withdraw, trade, liquidate, claim, forceClose and settle
  * (renewLease moves no token, so it is only re-entered). Every re-entered call must stop at the
  * guard with `Reentrancy()`, and the outer call must complete with the right balances.
  *
@@ -116,6 +116,7 @@ async function everyEntryPoint(s: Setup): Promise<{ name: string; data: string }
     ["emitNote", [epoch, 1n, GARBAGE_NOTE, GARBAGE_PROOF, 1n, { ephemeralKey: [0n, 0n], ciphertext: [0n, 0n] }]],
     ["releaseNote", [RUSD, NOBODY, 1n]],
     ["chooseMarginMode", [true]],
+    ["claim", [RUSD, NOBODY]],
   ];
   return calls.map(([name, args]) => ({ name, data: i.encodeFunctionData(name as "deposit", args as never) }));
 }
@@ -195,15 +196,27 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
       const alice = await s.alice.getAddress();
       await expectGuarded(s, () => send(s.engine.connect(s.bob).liquidate(alice, epoch, seizure, next(), GARBAGE_PROOF)));
       // The liquidator pays the pool for the seizure at the discounted price out of the seized rUSD
-      // itself, and keeps the difference: the bonus. The keeper's bond pays the pool the first 500 rUSD
-      // (its draw cap) of the shortfall.
-      const bobGain = (await s.token.balanceOf(bob)) - bobBefore;
+      // itself, and is credited the difference, the bonus (pull payments: nothing is sent to it). The
+      // keeper's bond pays the pool the first 500 rUSD (its draw cap) of the shortfall.
+      expect(await s.token.balanceOf(bob)).to.equal(bobBefore);
+      const bobGain = await s.engine.claimableOf(bob, RUSD);
       const poolGain = (await s.token.balanceOf(pool)) - poolBefore;
       const drawn = bondsBefore - (await s.token.balanceOf(registry));
       expect(drawn).to.equal(500n * e6);
       expect(bobGain + poolGain).to.equal(500n * e6 + drawn);
       expect(bobGain > 0n).to.equal(true);
       expect((await s.engine.accountOf(await s.alice.getAddress())).frozen).to.equal(true);
+      // The claim sends the credit, once, and is guarded too: the token re-enters every entry point from it.
+      const carol = (await ethers.getSigners())[5]!.address;
+      await expectGuarded(s, async () => {
+        await expect(s.engine.connect(s.bob).claim(RUSD, carol)).to.emit(s.engine, "Claimed").withArgs(bob, RUSD, carol, bobGain);
+      });
+      expect(await s.token.balanceOf(carol)).to.equal(bobGain);
+      expect(await s.engine.claimableOf(bob, RUSD)).to.equal(0n);
+      expect(await s.token.balanceOf(bob)).to.equal(bobBefore);
+      await expect(s.engine.connect(s.bob).claim(RUSD, bob)).to.be.revertedWithCustomError(s.engine, "NothingToClaim").withArgs(bob, RUSD);
+      await expect(s.engine.connect(s.bob).claim(WETH, bob)).to.be.revertedWithCustomError(s.engine, "NothingToClaim").withArgs(bob, WETH);
+      await expect(s.engine.connect(s.bob).claim(2, bob)).to.be.revertedWithCustomError(s.engine, "UnknownAsset").withArgs(2);
     });
   });
 
@@ -275,7 +288,7 @@ describe("MarginEngine reentrancy guard (accepting verifiers)", function () {
     });
   });
 
-  it("leaves no entry point unguarded: the fourteen re-entered are the engine's state-changing functions", async function () {
+  it("leaves no entry point unguarded: the fifteen re-entered are the engine's state-changing functions", async function () {
     const s = await load();
     const names: string[] = [];
     s.engine.interface.forEachFunction((f) => {

@@ -250,6 +250,12 @@ describe("KeeperDaemon", function () {
       expect(ev.epoch).to.equal(epoch);
       expect(report.liquidations[0]!.txHash).to.equal(events[0]!.transactionHash);
       expect((await s.w.d.engine.accountOf(alice)).openMarkets).to.equal(0n);
+      // The seized assets were credited (pull payments) and the same tick claimed them: nothing is left.
+      const liquidatorAddr = await s.liquidator.getAddress();
+      const seizedSlots = report.liquidations[0]!.seizures.filter((x) => x.amount > 0n).map((x) => x.index);
+      for (const c of report.claimed) expect((await s.w.d.engine.queryFilter(s.w.d.engine.filters.Claimed!(liquidatorAddr, c.asset))).some((e) => e.transactionHash === c.txHash)).to.equal(true);
+      for (const slot of seizedSlots) expect(await s.w.d.engine.claimableOf!(liquidatorAddr, slot)).to.equal(0n);
+      expect(report.claimed.length).to.be.greaterThan(0);
       console.log(`      liquidation by the daemon: proof ${report.liquidations[0]!.proveMs.toFixed(0)} ms, gas ${report.liquidations[0]!.gasUsed}`);
 
       // The decision is in keeper.log as a JSON line.

@@ -39,6 +39,9 @@ export const ENGINE_KEEPER_ABI = [
   "function auctionStartBps() view returns (uint16)",
   "function auctionDuration() view returns (uint64)",
   "function seizeDelay() view returns (uint64)",
+  "function claimableOf(address liquidator, uint256 asset) view returns (uint256)",
+  "function claim(uint256 asset, address to) returns (uint256 amount)",
+  "event Claimed(address indexed liquidator, uint256 indexed asset, address to, uint256 amount)",
   "event KeeperNoteSent(address indexed account, uint64 indexed keeperId, uint64 indexed epoch, uint256 commitment, uint256[2] ephemeralKey, uint256[9] ciphertext)",
   "event Liquidated(address indexed account, address indexed liquidator, uint64 indexed epoch, int256 realisedPnl, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 payment, uint256 remainderCommitment)",
   "event PartiallyLiquidated(address indexed account, address indexed liquidator, uint64 indexed epoch, uint16 closeBps, int256 realisedPnl, uint8 indexA, uint256 amountA, uint8 indexB, uint256 amountB, uint256 payment, int256 basketDelta, uint256 remainderCommitment)",
@@ -64,6 +67,7 @@ export const ENGINE_KEEPER_ABI = [
   "error NoDebt(address account, int256 basketDelta)",
   "error SeizureNotDue(address account, uint256 seizableAt)",
   "error AccountFrozen(address account, int256 basketDelta)",
+  "error NothingToClaim(address liquidator, uint256 asset)",
 ] as const;
 
 /** The oracle views the keeper reads (subset of IPlimsollOracle). */
@@ -99,6 +103,8 @@ export type KeeperEngineContract = EngineContract & {
   settlementToken: Call<string>;
   quoteDecimals: Call<bigint>;
   marketCount: Call<bigint>;
+  claimableOf: Call<bigint>;
+  claim: Call<{ wait(): Promise<{ hash: string; gasUsed: bigint }> }>;
 };
 
 /** The oracle as the keeper sees it: `OracleContract` plus the engine's one-call market quote. */

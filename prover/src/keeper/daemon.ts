@@ -2,7 +2,7 @@
  * The keeper daemon: watches a margin engine over any ethers v6 provider, decrypts the openings
  * addressed to its key, recomputes every watched account's health at each new oracle epoch with
  * the TypeScript formulas, proves and submits liquidations (partial when the engine allows, at the
- * Dutch auction's bonus), force-closes expired leases, and seizes frozen accounts' unsettled debts.
+ * Dutch auction's bonus), force-closes expired leases, seizes frozen accounts' unsettled debts, and claims its credits.
  *
  * One `tick()`:
  *   1. scans the blocks since the last processed one (bounded ranges) for `KeeperNoteSent` and
@@ -18,6 +18,7 @@
  *      auction's factor; below `minBonusBps` it flags the account (the auction starts) and waits;
  *   3. force-closes every watched account whose lease is Expired;
  *   4. seizes the basket of every watched frozen account whose debt is unsettled past the deadline.
+ *   5. claims what those liquidations and seizures credited the liquidator (the engine pays by credit).
  *
  * The state (last block, last epoch evaluated, the openings) is saved in one SQLite transaction to
  * `<stateDir>/keeper.db` after every scanned range and every tick, so a restart resumes at
@@ -37,6 +38,7 @@ import { scanLogs } from "./events.js";
 import { evaluateAccounts } from "./health.js";
 import { forceCloseExpired } from "./leases.js";
 import { seizeFrozenDebts } from "./seize.js";
+import { claimCredits } from "./claim.js";
 import { keeperFileLogger, type KeeperLogLevel } from "./log.js";
 import { resolveDaemonOptions, type KeeperDaemonOptions } from "./options.js";
 import { emptyReport, type TickReport } from "./report.js";
@@ -244,6 +246,7 @@ export class KeeperDaemon {
     await evaluateAccounts(this.core, head, report);
     await forceCloseExpired(this.core, report);
     await seizeFrozenDebts(this.core, report);
+    await claimCredits(this.core, report);
     this.save();
     return report;
   }

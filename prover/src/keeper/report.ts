@@ -19,10 +19,13 @@ export interface TickReport {
   waiting: Array<{ account: string; factor: number; minBonusBps: number }>;
   /** Frozen accounts whose debt was seized after the deadline. */
   seized: Array<{ account: string; txHash: string; gasUsed: bigint; payment: bigint; seizures: Seizure[] }>;
-  failures: Array<{ account: string; action: "liquidate" | "forceClose" | "flag" | "seize"; reason: string }>;
+  /** What this tick's liquidations and seizures credited the liquidator, claimed (`claim`), per slot. */
+  claimed: Array<{ asset: number; amount: bigint; txHash: string; gasUsed: bigint }>;
+  /** `account` is the liquidator's own address for a failed claim. */
+  failures: Array<{ account: string; action: "liquidate" | "forceClose" | "flag" | "seize" | "claim"; reason: string }>;
 }
 
 /** A report of a tick that has done nothing yet. */
 export function emptyReport(): TickReport {
-  return { notes: { decrypted: 0, invalid: 0, foreign: 0 }, decisions: [], liquidations: [], forceClosed: [], flagged: [], waiting: [], seized: [], failures: [] };
+  return { notes: { decrypted: 0, invalid: 0, foreign: 0 }, decisions: [], liquidations: [], forceClosed: [], flagged: [], waiting: [], seized: [], claimed: [], failures: [] };
 }
