@@ -83,8 +83,8 @@ submits the liquidation of an insolvent one (partial when a partial close restor
 close; priced at the Dutch auction's bonus, and below --min-bonus-bps it flags the account and waits
 for the auction); every tick it force-closes accounts whose lease expired and seizes the basket of a
 frozen account whose debt is unsettled past the engine's deadline. The engine pays liquidators by
-credit (pull payments): after its liquidations and seizures the tick claims what they credited the
-wallet (claim, one transaction per slot). State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
+credit (pull payments): each tick ends by claiming every credit the wallet holds (claim, one
+transaction per slot; a claim that failed is tried again on the next tick). State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
 keeper-state.json of an older release is migrated into it and kept as .bak): a restart resumes where
 it stopped and never rescans from genesis. One daemon per state folder: <dir>/.lock names the
 running one's pid, and a second is refused while it lives. Every decision is logged as a JSON line

@@ -1,21 +1,18 @@
 /**
- * Step 5 of a keeper tick: take what this tick's liquidations and seizures credited the liquidator.
- * The engine pays liquidators by credit (pull payments: a liquidation moves no token to its
- * liquidator); `claim(slot, to)` sends one slot's credit. Every slot seized this tick is claimed, and
- * the settlement slot (seized settlement tokens beyond the payment are credited there).
+ * Step 5 of a keeper tick: take what the liquidator is credited. The engine pays liquidators by
+ * credit (pull payments: a liquidation moves no token to its liquidator); `claim(slot, to)` sends one
+ * slot's credit. Every asset slot is read each tick, so a claim that failed (a token that refused the
+ * transfer) is tried again on the next tick, and credits from before the daemon started are taken too.
  */
 import type { DaemonCore } from "./core.js";
 import type { TickReport } from "./report.js";
 import { revertReason } from "./revert.js";
 
-/** Claims the liquidator's credit in every slot this tick seized from; a failed claim is reported (the credit stays). */
+/** Claims the liquidator's credit in every asset slot that holds one; a failed claim is reported (the credit stays). */
 export async function claimCredits(core: DaemonCore, report: TickReport): Promise<void> {
-  const seized = [...report.liquidations, ...report.seized].flatMap((x) => x.seizures.filter((s) => s.amount > 0n).map((s) => s.index));
-  if (seized.length === 0) return;
-  const slots = [...new Set([core.c.settlementSlot, ...seized])].sort((a, b) => a - b);
   const engine = core.c.engine.connect(core.o.signer) as typeof core.c.engine;
-  for (const asset of slots) {
-    const amount = BigInt(await core.c.engine.claimableOf(core.c.liquidator, asset));
+  const credits = await Promise.all(Array.from({ length: core.c.assetCount }, async (_, asset) => BigInt(await core.c.engine.claimableOf(core.c.liquidator, asset))));
+  for (const [asset, amount] of credits.entries()) {
     if (amount === 0n) continue;
     try {
       const receipt = await (await engine.claim(asset, core.c.liquidator)).wait();

@@ -15,6 +15,8 @@ export interface DaemonContext {
   settlementSlot: number;
   quoteDecimals: number;
   marketCount: number;
+  /** The oracle's asset slots (the liquidator's credits are per slot). */
+  assetCount: number;
   liquidator: string;
   crypto: NoteCrypto;
   noteTopic: string;
@@ -45,16 +47,18 @@ export async function openContext(provider: Provider, engineAddressText: string,
     engine.keeperRegistry(),
   ]);
   const crypto = await initNoteCrypto();
+  const oracle = oracleAt(oracleAddress, provider);
   return {
     provider,
     chainId,
     engineAddress,
     engine,
-    oracle: oracleAt(oracleAddress, provider),
+    oracle,
     settlementToken: new Contract(tokenAddress, ERC20_KEEPER_ABI, provider) as unknown as TokenContract,
     settlementSlot: Number(settlementSlot),
     quoteDecimals: Number(quoteDecimals),
     marketCount: Number(marketCount),
+    assetCount: Number(await oracle.assetCount()),
     liquidator: getAddress(await signer.getAddress()),
     crypto,
     noteTopic: engine.interface.getEvent("KeeperNoteSent")!.topicHash,

@@ -18,7 +18,7 @@
  *      auction's factor; below `minBonusBps` it flags the account (the auction starts) and waits;
  *   3. force-closes every watched account whose lease is Expired;
  *   4. seizes the basket of every watched frozen account whose debt is unsettled past the deadline.
- *   5. claims what those liquidations and seizures credited the liquidator (the engine pays by credit).
+ *   5. claims every credit the liquidator holds (the engine pays by credit; a failed claim is retried next tick).
  *
  * The state (last block, last epoch evaluated, the openings) is saved in one SQLite transaction to
  * `<stateDir>/keeper.db` after every scanned range and every tick, so a restart resumes at
