@@ -93,7 +93,7 @@ describe("token callbacks into contracts without a guard", function () {
       // in depth, shown here with a contract engine (the actor binds the market) that re-enters.
       const { token, market, actor } = await networkHelpers.loadFixture(marketSetup);
       const a = await actor.getAddress();
-      await (await actor.act(market.interface.encodeFunctionData("bindEngine", []))).wait();
+      await (await actor.act(market.interface.encodeFunctionData("bindEngine"))).wait();
       const before = await token.balanceOf(a);
       const pay = market.interface.encodeFunctionData("payProfit", [300_000n * e6]);
       await (await token.arm(a, [actor.interface.encodeFunctionData("reenter", [pay])])).wait();
