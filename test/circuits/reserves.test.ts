@@ -528,6 +528,23 @@ describe("Reserves circuits", function () {
       await batch.expectWitnessFailure(rawBatchInput(h, z, raw), ORDER);
     });
 
+    it("rejects ids that wrap the field back onto an earlier client through 25 gaps just under 2^249 (each gap is held below 2^248)", async function () {
+      // With B = 32 the single last-id check bounds the ids only while the gaps are below 2^248:
+      // 25 gaps of about 2^248.96 sum to exactly p, so leaf 25 would repeat leaf 0's id and the last id
+      // would still be below 2^248. A gap check one bit wider would accept this batch.
+      const raw = honest(0);
+      expect(raw.leaves.every((l) => l.isReal === 1n)).to.equal(true);
+      const q = P / 25n;
+      const steps = [...Array<bigint>(24).fill(q), P - 24n * q];
+      expect(steps.every((s) => s - 1n >= TWO_248 && s - 1n < 2n * TWO_248)).to.equal(true);
+      const first = raw.leaves[0]!.idHash;
+      let id = first;
+      for (let k = 1; k <= 25; k++) raw.leaves[k]!.idHash = id = (id + steps[k - 1]!) % P;
+      expect(id).to.equal(first);
+      for (let k = 26; k < B; k++) raw.leaves[k]!.idHash = first + BigInt(k - 25);
+      await batch.expectWitnessFailure(rawBatchInput(h, z, raw), ORDER);
+    });
+
     it("rejects a padding leaf with balances (they would count in the sums without a leaf)", async function () {
       const raw = honest(2);
       raw.leaves[10]!.assets[2] = 5n;

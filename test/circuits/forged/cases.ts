@@ -1089,6 +1089,30 @@ function packingCollision(h: SyncPoseidon): ForgedCase {
   };
 }
 
+/**
+ * With B = 32 the single last-id check bounds the id hashes only while every gap is below 2^248: 25 gaps
+ * of about 2^248.96 sum to exactly p, so leaf 25 repeats leaf 0's id hash (the same client twice) and
+ * the last id hash is still below 2^248. A full batch is needed: the 5-client period has too few gaps.
+ */
+function reservesWrap(h: SyncPoseidon, target: Target): ForgedCase {
+  const input = planPeriod({ custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 3, clients: reserveClients(BATCH_SIZE), weights: reserveWeights(R_PRICES, R_HAIRCUTS), h })
+    .batches[0]!.input as unknown as CircuitInput;
+  return {
+    name: "ids that wrap the field back onto leaf 0 through 25 gaps just under 2^249 (a full batch of 32, the tree and state recomputed)",
+    target,
+    forge: async (fc) => {
+      const f = fc.forge(await fc.witness(input));
+      const first = BigInt((input.idHash as readonly bigint[])[0]!);
+      const q = P / 25n;
+      let id = first;
+      for (let k = 1; k <= 25; k++) f.set(`main.idHash[${k}]`, (id = (id + (k < 25 ? q : P - 24n * q)) % P));
+      if (id !== first) throw new Error("reservesWrap: the ids did not come back to leaf 0's");
+      for (let k = 26; k < BATCH_SIZE; k++) f.set(`main.idHash[${k}]`, first + BigInt(k - 25));
+      return f.recompute({ free: ["main.stateOut"] });
+    },
+  };
+}
+
 async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
   const plan = planPeriod({ custodian: "0x5b38da6a701c568545dcfcb03fcb875f56beddc4", periodIndex: 3, clients: reserveClients(5), weights: reserveWeights(R_PRICES, R_HAIRCUTS), h });
   const input = plan.batches[0]!.input as unknown as CircuitInput;
@@ -1127,6 +1151,7 @@ async function reservesOracle(h: SyncPoseidon): Promise<CircuitOracle> {
           },
           ...reservesForgeries(h, input, base),
           packingCollision(h),
+          reservesWrap(h, ORDER),
         ],
       },
     ],
