@@ -16,25 +16,37 @@ import { buildABC, groth16ProveWarm, keyParseCount, loadKey, readWitness } from 
 import { EXAMPLE_CIRCUITS, exampleInput, type ExampleCircuit } from "./lib/proverInputs.js";
 import { median, table } from "./lib/format.js";
 
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "3" },
-    single: { type: "boolean", default: false },
-    circuits: { type: "string", default: EXAMPLE_CIRCUITS.join(",") },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+/** A bad command line: the message and a pointer to --help on stderr, exit 2. */
+function usageError(message: string): never {
+  console.error(`bench:prover: ${message} (see --help)`);
+  process.exit(2);
+}
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        rounds: { type: "string", default: "3" },
+        single: { type: "boolean", default: false },
+        circuits: { type: "string", default: EXAMPLE_CIRCUITS.join(",") },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
+})();
 if (args.help) {
-  console.log(`Usage: node --import tsx scripts/benchProver.ts [--rounds N] [--single] [--circuits ${EXAMPLE_CIRCUITS.join(",")}]
+  console.log(`Usage: npm run bench:prover [-- options]
+       node --import tsx scripts/benchProver.ts [--rounds N] [--single] [--circuits ${EXAMPLE_CIRCUITS.join(",")}]
 
 CPU ms and wall ms per proof (medians of N rounds), snarkjs groth16.prove and the warm prover alternately
 on the same witness. --single proves on one thread (snarkjs's singleThread option, for both).`);
   process.exit(0);
 }
 const rounds = Number(args.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${args.rounds}`);
+if (!/^[0-9]+$/.test(args.rounds) || rounds < 1) usageError(`--rounds must be a positive integer, got ${args.rounds}`);
 const circuits = args.circuits.split(",") as ExampleCircuit[];
-for (const c of circuits) if (!EXAMPLE_CIRCUITS.includes(c)) throw new Error(`unknown circuit ${c}: one of ${EXAMPLE_CIRCUITS.join(", ")}`);
+for (const c of circuits) if (!EXAMPLE_CIRCUITS.includes(c)) usageError(`unknown circuit ${c}: one of ${EXAMPLE_CIRCUITS.join(", ")}`);
 const options = { singleThread: args.single };
 const snarkjs = await loadSnarkjs();
 

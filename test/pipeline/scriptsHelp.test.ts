@@ -25,7 +25,7 @@ describe("scripts' --help", function () {
 
   it("finds the benches, the build, the demo, the backtest and the mutation runs", function () {
     const names = scripts.map((s) => s.name);
-    for (const n of ["build", "demo", "bench", "bench:reserves", "bench:notes", "bench:portfolio", "bench:web", "backtest", "mutate:circuits", "mutate:contracts"]) {
+    for (const n of ["build", "demo", "bench", "bench:reserves", "bench:notes", "bench:portfolio", "bench:prover", "bench:web", "backtest", "mutate:circuits", "mutate:contracts"]) {
       expect(names, n).to.include(n);
     }
   });
