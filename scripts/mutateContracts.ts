@@ -46,6 +46,9 @@ Options:
   --grep RE         only the tests whose title matches RE (mocha's --grep), e.g. to show that
                     a new test kills a survivor (--only LINE) without the whole suite
   --timeout S       per-mutant timeout in seconds (default 900); a timeout counts as killed
+  --no-bail         run every test of the suites against each mutant (by default mocha stops
+                    at the first failing test: a mutant is killed by one failure, so the rest
+                    of its run would change nothing but the failure count in the report)
   --no-baseline     skip the run of the unmutated copy (it must pass for the score to mean anything)
   --list            print the mutants and exit
   --help            this text
@@ -85,11 +88,12 @@ interface Args {
   grep?: string;
   timeout: number;
   baseline: boolean;
+  bail: boolean;
   list: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { contracts: [], operators: [], limit: Infinity, from: 1, timeout: 900, baseline: true, list: false };
+  const a: Args = { contracts: [], operators: [], limit: Infinity, from: 1, timeout: 900, baseline: true, bail: true, list: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (): string => {
@@ -115,6 +119,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === "--grep") a.grep = value();
     else if (x === "--timeout") a.timeout = Number(value());
     else if (x === "--no-baseline") a.baseline = false;
+    else if (x === "--no-bail") a.bail = false;
     else if (x === "--list") a.list = true;
     else throw new UsageError(`unknown option ${x} (see --help)`);
   }
@@ -256,9 +261,9 @@ function prepareCopy(): void {
   if (!lstatSync(nm).isSymbolicLink()) throw new Error(`${nm} should be a symlink to the shared node_modules`);
 }
 
-function runTests(tests: readonly string[], timeoutSeconds: number, grep?: string): Promise<{ code: number | null; timedOut: boolean; output: string }> {
+function runTests(tests: readonly string[], timeoutSeconds: number, bail: boolean, grep?: string): Promise<{ code: number | null; timedOut: boolean; output: string }> {
   return new Promise((done) => {
-    const child = spawn("npx", ["hardhat", "test", "mocha", ...(grep === undefined ? [] : ["--grep", grep]), ...tests], { cwd: COPY, detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn("npx", ["hardhat", "test", "mocha", ...(bail ? ["--bail"] : []), ...(grep === undefined ? [] : ["--grep", grep]), ...tests], { cwd: COPY, detached: true, env: { ...process.env, FORCE_COLOR: "0" } });
     let output = "";
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
@@ -293,7 +298,7 @@ export function failures(output: string): string | undefined {
   return `${count} failing${title ? `, first: ${title}` : ""}`;
 }
 
-async function runMutant(m: Mutant, tests: readonly string[], timeout: number, grep?: string): Promise<Outcome> {
+async function runMutant(m: Mutant, tests: readonly string[], timeout: number, bail: boolean, grep?: string): Promise<Outcome> {
   const path = join(COPY, m.file);
   const original = readFileSync(path, "utf8");
   const lines = original.split("\n");
@@ -302,7 +307,7 @@ async function runMutant(m: Mutant, tests: readonly string[], timeout: number, g
   writeFileSync(path, lines.join("\n"));
   const start = Date.now();
   try {
-    const r = await runTests(tests, timeout, grep);
+    const r = await runTests(tests, timeout, bail, grep);
     const ms = Date.now() - start;
     if (r.timedOut) return { mutant: m, status: "timeout", ms };
     const ran = /Running Mocha tests/.test(r.output) && /passing|failing/.test(r.output);
@@ -345,7 +350,7 @@ async function main(): Promise<void> {
     let baseline: { passed: boolean; ms: number } | undefined;
     if (args.baseline) {
       const start = Date.now();
-      const r = await runTests(p.tests, args.timeout, args.grep);
+      const r = await runTests(p.tests, args.timeout, false, args.grep);
       // A --grep that matches no test passes vacuously: it must not score mutants as survivors.
       if (/\b0 passing/.test(r.output)) throw new Error(`no test of ${p.contract}'s suites ran${args.grep ? ` (--grep ${args.grep} matches none)` : ""}`);
       baseline = { passed: r.code === 0 && !r.timedOut, ms: Date.now() - start };
@@ -383,6 +388,7 @@ async function main(): Promise<void> {
         file: TARGETS[p.contract]!.file,
         suites: p.tests,
         grep: args.grep ?? null,
+        bail: args.bail,
         operators: args.operators,
         limit: Number.isFinite(args.limit) ? args.limit : null,
         from: args.from,
@@ -396,7 +402,7 @@ async function main(): Promise<void> {
       writeFileSync(out, JSON.stringify(report, null, 2));
     };
     for (const [k, m] of p.mutants.entries()) {
-      const o = await runMutant(m, p.tests, args.timeout, args.grep);
+      const o = await runMutant(m, p.tests, args.timeout, args.bail, args.grep);
       outcomes.push(o);
       writeReport();
       console.log(`  [${k + args.from}/${p.mutants.length + args.from - 1}] ${o.status.padEnd(8)} ${m.id}  ${m.mutated.trim() || "(line removed)"}  (${(o.ms / 1000).toFixed(0)} s)${o.failure ? `  <- ${o.failure}` : ""}`);

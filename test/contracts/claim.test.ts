@@ -9,12 +9,10 @@
 import { expect } from "chai";
 import type { Signer } from "ethers";
 import { network } from "hardhat";
-import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { Prover } from "../../prover/src/prover.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, MockERC20, QuirkyERC20 } from "../../types/ethers-contracts/index.js";
-import { createCustomWorld, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper } from "./helpers.js";
+import { createCustomWorld, deployAcceptingEngine, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -48,22 +46,9 @@ async function setup(): Promise<Setup> {
     ],
     [{ symbol: "ETH-PERP", underlying: QETH }],
   );
-  const engine = (await deployMarginEngine(ethers, {
-    oracle: w.d.oracle,
-    updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-    insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-    poseidon3: w.d.poseidon3,
-    settlementAsset: USD,
-    lease: DEV_LEASE,
-    libraries: w.d.libraries,
-  })) as unknown as MarginEngine;
-  await registerWorldKeeper(ethers, w, engine);
-  const engineAddr = await engine.getAddress();
-  const market = await ethers.getContractAt("PerpMarket", await engine.market());
   const [, lp, alice, bob, carol] = await ethers.getSigners();
-  await (await usd.mint(await lp!.getAddress(), 1_000_000n * e6)).wait();
-  await (await usd.connect(lp!).approve(await market.getAddress(), 1_000_000n * e6)).wait();
-  await (await market.connect(lp!).addLiquidity(1_000_000n * e6)).wait();
+  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const engineAddr = await engine.getAddress();
   await (await usd.mint(await alice!.getAddress(), 20_000n * e6)).wait();
   await (await usd.connect(alice!).approve(engineAddr, 20_000n * e6)).wait();
   await (await usd.mint(await bob!.getAddress(), 100_000n * e6)).wait();

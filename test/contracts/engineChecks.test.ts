@@ -12,12 +12,9 @@ import { expect } from "chai";
 import type { Signer } from "ethers";
 import { network } from "hardhat";
 import { FIELD_MODULUS } from "../../prover/src/constants.js";
-import { DEV_LEASE } from "../../prover/src/devnet.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, elapse, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine } from "../../types/ethers-contracts/index.js";
-import type { TokenContract } from "../../prover/src/contracts.js";
-import { ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, USDC, WETH } from "./helpers.js";
+import { deployAcceptingEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WETH } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -33,22 +30,8 @@ interface Setup {
 
 async function setup(): Promise<Setup> {
   const w = await createWorld(ethers);
-  const engine = (await deployMarginEngine(ethers, {
-    oracle: w.d.oracle,
-    updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-    insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-    poseidon3: w.d.poseidon3,
-    settlementAsset: USDC,
-    lease: DEV_LEASE,
-    libraries: w.d.libraries,
-  })) as unknown as MarginEngine;
-  await registerWorldKeeper(ethers, w, engine);
-  const market = await ethers.getContractAt("PerpMarket", await engine.market());
   const [, lp, alice, bob] = await ethers.getSigners();
-  const usdc = w.d.tokens[USDC]! as TokenContract;
-  await (await usdc.mint(await lp!.getAddress(), 1_000_000n * e6)).wait();
-  await (await (usdc.connect(lp!) as TokenContract).approve(await market.getAddress(), 1_000_000n * e6)).wait();
-  await (await market.connect(lp!).addLiquidity(1_000_000n * e6)).wait();
+  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
   await fundFor(w, await engine.getAddress(), alice!, new Map([[USDC, 10_000n * e6], [WETH, 5n * e18]]));
   let c = 100n;
   const a = engine.connect(alice!);

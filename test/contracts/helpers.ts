@@ -162,6 +162,30 @@ export async function deployEngine(
   return { engine, market };
 }
 
+/**
+ * An engine on `w`'s oracle that accepts every proof (`AcceptingVerifier`, `AcceptingInsolvencyVerifier`),
+ * settled in slot 0, the world's keeper registered, and its pool seeded with `liquidity` of slot 0 by `lp`:
+ * for the suites about the engine's checks and token movements, not its proofs.
+ */
+export async function deployAcceptingEngine(ethers: HardhatEthers, w: World, lp: Signer, liquidity: bigint): Promise<{ engine: MarginEngine; market: PerpMarket }> {
+  const engine = (await deployMarginEngine(ethers, {
+    oracle: w.d.oracle,
+    updateVerifier: await ethers.deployContract("AcceptingVerifier"),
+    insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
+    poseidon3: w.d.poseidon3,
+    settlementAsset: 0,
+    lease: DEV_LEASE,
+    libraries: w.d.libraries,
+  })) as unknown as MarginEngine;
+  await registerWorldKeeper(ethers, w, engine);
+  const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as PerpMarket;
+  const settlement = w.d.tokens[0]! as TokenContract;
+  await (await settlement.mint(await lp.getAddress(), liquidity)).wait();
+  await (await (settlement.connect(lp) as TokenContract).approve(await market.getAddress(), liquidity)).wait();
+  await (await market.connect(lp).addLiquidity(liquidity)).wait();
+  return { engine, market };
+}
+
 /** Registers the world's keeper key on `engine`'s own keeper registry, by the world's keeper operator. */
 export async function registerWorldKeeper(ethers: HardhatEthers, w: World, engine: { keeperRegistry(): Promise<string> }): Promise<void> {
   const registry = (await ethers.getContractAt("KeeperRegistry", await engine.keeperRegistry())) as unknown as World["d"]["keeperRegistry"];

@@ -17,10 +17,9 @@ import { network } from "hardhat";
 import type { EngineContract, TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { Prover } from "../../prover/src/prover.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { elapse, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, ReentrantERC20 } from "../../types/ethers-contracts/index.js";
-import { createCustomWorld, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper } from "./helpers.js";
+import { createCustomWorld, deployAcceptingEngine, e18, e6, GARBAGE_NOTE, GARBAGE_PROOF } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const prover = new Prover();
@@ -58,24 +57,9 @@ async function setup(): Promise<Setup> {
     ],
     [{ symbol: "ETH-PERP", underlying: WETH }],
   );
-  const updateVerifier = await ethers.deployContract("AcceptingVerifier");
-  const insolvencyVerifier = await ethers.deployContract("AcceptingInsolvencyVerifier");
-  const engine = (await deployMarginEngine(ethers, {
-    oracle: w.d.oracle,
-    updateVerifier,
-    insolvencyVerifier,
-    poseidon3: w.d.poseidon3,
-    settlementAsset: RUSD,
-    lease: DEV_LEASE,
-    libraries: w.d.libraries,
-  })) as unknown as MarginEngine;
-  await registerWorldKeeper(ethers, w, engine);
-  const engineAddr = await engine.getAddress();
-  const market = await ethers.getContractAt("PerpMarket", await engine.market());
   const [, lp, alice, bob] = await ethers.getSigners();
-  await (await token.mint(await lp!.getAddress(), 1_000_000n * e6)).wait();
-  await (await token.connect(lp!).approve(await market.getAddress(), 1_000_000n * e6)).wait();
-  await (await market.connect(lp!).addLiquidity(1_000_000n * e6)).wait();
+  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const engineAddr = await engine.getAddress();
   for (const who of [alice!, bob!]) {
     await (await token.mint(await who.getAddress(), 100_000n * e6)).wait();
     await (await token.connect(who).approve(engineAddr, 100_000n * e6)).wait();
