@@ -53,6 +53,7 @@ const KEEPER_OPTIONS = {
   confirmations: { type: "string" },
   "min-bonus-bps": { type: "string" },
   once: { type: "boolean" },
+  "no-claim": { type: "boolean" },
   wasm: { type: "string" },
   zkey: { type: "string" },
   out: { type: "string" },
@@ -162,6 +163,7 @@ async function run(opts: Options): Promise<number> {
       ...(confirmations === undefined ? {} : { confirmations: Number(confirmations) }),
       ...(minBonusBps === undefined ? {} : { minBonusBps: Number(minBonusBps) }),
       pollIntervalMs,
+      claim: opts["no-claim"] !== true,
       logger: keeperFileLogger(stateDir, { json: opts.json === true }),
     });
     try {
@@ -333,25 +335,42 @@ async function claim(opts: Options): Promise<number> {
   const c = await openChainWithSigner(walletFlags(opts));
   try {
     const registry = c.keeperRegistry.connect(c.signer) as typeof c.keeperRegistry;
+    const engine = c.engine.connect(c.signer) as typeof c.engine;
     const me = await c.signer.getAddress();
     let to = me;
     if (opts.to !== undefined) {
       if (!isAddress(opts.to)) throw new UsageError(`--to must be an address (0x and 40 hex digits), got ${JSON.stringify(opts.to)}`);
       to = getAddress(opts.to);
     }
+    const labelOf = (tokenAddress: string) => {
+      const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
+      return (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
+    };
+    // Everything credited to this wallet: the registry's repayments to a keeper's owner, and the engine's
+    // liquidation credits (pull payments), one per asset slot.
+    const credits: { source: string; amount: bigint; label: (x: bigint) => string; send: () => Promise<{ hash: string }> }[] = [];
     const owed = BigInt(await registry.claimable(me));
-    if (owed === 0n) throw new UsageError(`nothing is credited to ${me}: repayments beyond a whole bond, or after an exit, are credited to the keeper's owner`);
-    const tokenAddress = await registry.bondToken();
-    const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
-    const label = (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
-    try {
-      const receipt = await (await registry.claim(to)).wait();
-      if (opts.json) printJson({ owner: me, to, amount: label(owed), txHash: receipt!.hash }, 2);
-      else console.log(`claimed ${label(owed)} credited to ${me}, sent to ${to}`);
-    } catch (err) {
-      throw new Error(`claim failed: ${explainChainError(err)}`);
+    if (owed !== 0n) credits.push({ source: "keeper registry (bond repayments)", amount: owed, label: labelOf(await registry.bondToken()), send: async () => (await (await registry.claim(to)).wait())! });
+    for (const [slot, token] of c.d.tokens.entries()) {
+      const amount = BigInt(await engine.getFunction("claimableOf")(me, slot));
+      if (amount !== 0n) credits.push({ source: `engine slot ${slot} (liquidation proceeds)`, amount, label: labelOf(token.address), send: async () => (await (await engine.getFunction("claim")(slot, to)).wait())! });
     }
-    return 0;
+    if (credits.length === 0) throw new UsageError(`nothing is credited to ${me}: neither bond repayments (beyond a whole bond, or after an exit) nor liquidation proceeds`);
+    const done: { source: string; amount: string; txHash: string }[] = [];
+    const failed: { source: string; amount: string; reason: string }[] = [];
+    for (const credit of credits) {
+      try {
+        const receipt = await credit.send();
+        done.push({ source: credit.source, amount: credit.label(credit.amount), txHash: receipt.hash });
+        if (!opts.json) console.log(`claimed ${credit.label(credit.amount)} from the ${credit.source}, credited to ${me}, sent to ${to}`);
+      } catch (err) {
+        // The credit stays on-chain: a token that refused this time can be claimed again later.
+        failed.push({ source: credit.source, amount: credit.label(credit.amount), reason: explainChainError(err) });
+        if (!opts.json) console.error(`claim from the ${credit.source} failed (the credit stays): ${explainChainError(err)}`);
+      }
+    }
+    if (opts.json) printJson({ owner: me, to, claimed: done, failed }, 2);
+    return failed.length === 0 ? 0 : 1;
   } finally {
     c.close();
   }

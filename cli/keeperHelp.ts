@@ -8,7 +8,7 @@ export const DEFAULT_KEEPER_RPC = "http://127.0.0.1:8545";
 export const KEEPER_SUMMARY = `  keeper register  Register a keeper key on the KeeperRegistry (approves and posts the bond)
   keeper status    A keeper's registration: owner, key, status, bond held, exit time; whether a key file matches
   keeper topup     Restore a keeper's bond after the engine drew on it (it is nameable again)
-  keeper claim     Take the repayments credited to this wallet as a keeper's owner (beyond a whole bond, or after an exit)
+  keeper claim     Take what is credited to this wallet: liquidation proceeds, and bond repayments to a keeper's owner
   keeper exit      Request a keeper's exit, or complete it once the delay has passed (returns what is left of the bond)
   keeper run       Watch an engine: decrypt the openings sent to this keeper, liquidate insolvent accounts, force-close expired leases
   keeper keygen    Make a keeper's Baby Jubjub key file (register its public key on the KeeperRegistry)`;
@@ -54,11 +54,14 @@ ${CHAIN_HELP}
   --json         machine-readable output`,
   claim: `Usage: plimsoll keeper claim [--to <address>] [chain options] [--json]
 
-When an account whose shortfall a keeper's bond paid settles, its repayment restores the bond; what
-would lift the bond above the registry's amount (it was topped up meanwhile), or all of it once the
-keeper has exited, is credited to the keeper's owner instead of being sent, so that an owner the
-token refuses to pay can never block an account's settle. This command sends the wallet everything
-credited to it, or to --to. Exit 2 when nothing is credited.
+Sends the wallet (or --to) everything credited to it, in one transaction per credit:
+- liquidation proceeds: a liquidation moves no token to its liquidator; the engine credits it the
+  seized assets, one credit per asset slot ('keeper run' claims them at the end of every tick);
+- bond repayments: when an account whose shortfall a keeper's bond paid settles, its repayment
+  restores the bond; what would lift the bond above the registry's amount (it was topped up
+  meanwhile), or all of it once the keeper has exited, is credited to the keeper's owner.
+A credit whose token refuses the transfer stays credited (claim again later). Exit 2 when nothing is
+credited, 1 when a claim failed.
   --to           where the tokens go (default: the wallet)
 ${CHAIN_HELP}
   --json         machine-readable output`,
@@ -73,7 +76,7 @@ ${CHAIN_HELP}
   --json         machine-readable output`,
   run: `Usage: plimsoll keeper run --engine <address> --key <keeper-key.json> --keeper-id <n> --state <dir>
                            [--rpc <url>] [--private-key-env <VAR>] [--from-block <n>] [--interval <s>]
-                           [--confirmations <n>] [--min-bonus-bps <n>] [--once] [--json]
+                           [--confirmations <n>] [--min-bonus-bps <n>] [--no-claim] [--once] [--json]
 
 Watches a MarginEngine over JSON-RPC. Each tick scans the new blocks (bounded ranges) for notes
 addressed to --keeper-id and decrypts them with the key file (a note that does not decrypt is
@@ -84,7 +87,8 @@ close; priced at the Dutch auction's bonus, and below --min-bonus-bps it flags t
 for the auction); every tick it force-closes accounts whose lease expired and seizes the basket of a
 frozen account whose debt is unsettled past the engine's deadline. The engine pays liquidators by
 credit (pull payments): each tick ends by claiming every credit the wallet holds (claim, one
-transaction per slot; a claim that failed is tried again on the next tick). State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
+transaction per slot; a claim that failed is tried again on the next tick; --no-claim leaves them
+credited for 'plimsoll keeper claim'). State (last block, openings) is kept in <dir>/keeper.db (SQLite, mode 0600; a
 keeper-state.json of an older release is migrated into it and kept as .bak): a restart resumes where
 it stopped and never rescans from genesis. One daemon per state folder: <dir>/.lock names the
 running one's pid, and a second is refused while it lives. Every decision is logged as a JSON line
@@ -112,6 +116,8 @@ in <dir>/keeper.log and as a short line on stderr. Stop with Ctrl-C (the tick un
   --confirmations    blocks to stay behind the head (default 0)
   --min-bonus-bps    the least part (out of 10000) of the oracle's bonus to liquidate at: below it
                      the daemon flags the account and waits for the Dutch auction (default 0: at once)
+  --no-claim         leave the liquidation proceeds credited instead of claiming them every tick
+                     (take them later with 'plimsoll keeper claim')
   --once             run one tick, print what it did and exit (1 if a liquidation or force-close failed)
   --wasm, --zkey     insolvency circuit artifacts (default: build/ from 'npm run build')
   --json             JSON lines on stdout instead of short lines on stderr`,

@@ -1,11 +1,13 @@
 /**
  * The keeper daemon and the traders against a real `hardhat node` (127.0.0.1, a free port, stopped in
- * `after`), every step a separate `plimsoll` process: ETH crashes, `keeper run --once` liquidates the
- * insolvent account with an insolvency proof, and its owner's next command recomputes the remainder
+ * `after`), every step a separate `plimsoll` process: ETH crashes, `keeper run --once --no-claim`
+ * liquidates the insolvent account with an insolvency proof, `keeper claim` takes the proceeds the
+ * engine credited to the liquidator, and the account owner's next command recomputes the remainder
  * from the stored opening and the public seizure and withdraws it; after the grace period the daemon
  * force-closes the account whose lease lapsed, and its owner settles with `plimsoll settle`.
  */
 import { expect } from "chai";
+import { Contract, JsonRpcProvider } from "ethers";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +21,7 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
   const dir = mkdtempSync(join(tmpdir(), "plimsoll-keeper-chain-"));
   const deployment = join(dir, "deployment.json");
   const env = { ...process.env, PLIMSOLL_DEPLOYMENT: deployment, PLIMSOLL_STORE: join(dir, "openings"), PLIMSOLL_PRIVATE_KEY: "" };
-  const { ok, json } = cliRunner(dir, env);
+  const { plimsoll, ok, json } = cliRunner(dir, env);
   const key = join(dir, "keeper-key.json");
   const keeper = ["--key", key, "--keeper-id", "1", "--state", join(dir, "keeper-state"), "--once", "--account", "9"];
   /** The first run scans from the deployment block; later runs resume from the daemon's state. */
@@ -54,8 +56,30 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
     await ok("oracle", "poke");
     const before = await json("account", "status", ...bob);
     expect(before.basket).to.include({ USDC: "5000", WETH: "1" });
-    const r = await ok("keeper", "run", ...keeper);
-    expect(r.stdout).to.match(/1 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), [1-9] claim\(s\), 0 failure\(s\)/);
+    // --no-claim: the proceeds stay credited in the engine, and 'keeper claim' takes them
+    const r = await ok("keeper", "run", ...keeper, "--no-claim");
+    expect(r.stdout).to.match(/1 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 claim\(s\), 0 failure\(s\)/);
+    const d = JSON.parse(readFileSync(deployment, "utf8")) as { tokens: { address: string; symbol: string; decimals: number }[] };
+    const provider = new JsonRpcProvider(node.url);
+    try {
+      const liquidator = await (await provider.getSigner(9)).getAddress();
+      const engine = new Contract((JSON.parse(readFileSync(deployment, "utf8")) as { contracts: { engine: string } }).contracts.engine, ["function claimableOf(address, uint256) view returns (uint256)"], provider);
+      const balanceOf = (slot: number): Promise<bigint> => new Contract(d.tokens[slot]!.address, ["function balanceOf(address) view returns (uint256)"], provider).getFunction("balanceOf")(liquidator) as Promise<bigint>;
+      const slots = d.tokens.map((_, i) => i);
+      const credited = await Promise.all(slots.map(async (i) => (await engine.getFunction("claimableOf")(liquidator, i)) as bigint));
+      expect(credited.some((x) => x > 0n), "the liquidation credits its liquidator").to.equal(true);
+      const before = await Promise.all(slots.map(balanceOf));
+      const claimed = await json("keeper", "claim", "--account", "9");
+      expect(claimed.failed).to.deep.equal([]);
+      expect(claimed.claimed.map((c: { source: string }) => c.source)).to.deep.equal(slots.filter((i) => credited[i]! > 0n).map((i) => `engine slot ${i} (liquidation proceeds)`));
+      const after = await Promise.all(slots.map(balanceOf));
+      for (const i of slots) expect(after[i]! - before[i]!, d.tokens[i]!.symbol).to.equal(credited[i]);
+      const again = await plimsoll("keeper", "claim", "--account", "9");
+      expect(again.code).to.equal(2);
+      expect(again.stderr).to.match(/nothing is credited to 0x[0-9a-fA-F]{40}: neither bond repayments .* nor liquidation proceeds/);
+    } finally {
+      provider.destroy();
+    }
     // bob's next command finds the remainder by itself: stored opening less the logged seizure
     const after = await json("account", "status", ...bob);
     expect(after.positions).to.have.length(0);

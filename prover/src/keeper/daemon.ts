@@ -246,7 +246,7 @@ export class KeeperDaemon {
     await evaluateAccounts(this.core, head, report);
     await forceCloseExpired(this.core, report);
     await seizeFrozenDebts(this.core, report);
-    await claimCredits(this.core, report);
+    if (this.core.o.claim !== false) await claimCredits(this.core, report);
     this.save();
     return report;
   }

@@ -42,6 +42,12 @@ export interface KeeperDaemonOptions {
    * factor once it reaches this. Default 0: liquidate at once, at the auction's current factor.
    */
   minBonusBps?: number;
+  /**
+   * Whether each tick ends by claiming the liquidator's credits (pull payments: a liquidation credits the
+   * seized assets, `claim(slot, to)` sends them). Default true; false leaves them credited, to be claimed
+   * later (`plimsoll keeper claim`), e.g. to pay one claim's gas for many liquidations.
+   */
+  claim?: boolean;
 }
 
 /** The options with every default filled in. */
@@ -68,6 +74,7 @@ export function resolveDaemonOptions(options: KeeperDaemonOptions): { o: Resolve
   if (typeof options.prover?.prove !== "function") throw new TypeError("prover is required");
   if (typeof options.artifacts?.wasmPath !== "string" || typeof options.artifacts.zkeyPath !== "string") throw new TypeError("artifacts must give the insolvency circuit's wasmPath and zkeyPath");
   if (options.fromBlock !== undefined) positiveInteger(options.fromBlock, "fromBlock", 0);
+  if (options.claim !== undefined && typeof options.claim !== "boolean") throw new TypeError(`claim must be a boolean, got ${String(options.claim)}`);
   const o = {
     ...options,
     pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 2000, "pollIntervalMs", 1),
