@@ -9,10 +9,11 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
     file: "contracts/engine/MarginEngine.sol",
     tests: ["test/contracts/reentrancy.test.ts", "test/contracts/engine.test.ts", "test/contracts/lease.test.ts", "test/contracts/liquidation.test.ts"],
   },
-  // lease.test.ts: the only suite that reaches requireNotFrozen (AccountFrozen).
+  // lease.test.ts: the only suite that reaches requireNotFrozen (AccountFrozen); portfolio/engine.test.ts: the portfolio
+  // verifier's InvalidProof (a proof for another grid or other floors).
   AccountUpdates: {
     file: "contracts/engine/AccountUpdates.sol",
-    tests: ["test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
+    tests: ["test/portfolio/engine.test.ts", "test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
   },
   // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose);
   // options/market.test.ts: UnknownMarket on an engine whose quoter answers UnknownSeries (a perp engine's oracle answers UnknownMarket too).

@@ -58,7 +58,7 @@ async function leasedAccount(): Promise<Leased> {
  * An engine settled in WETH (18 decimals) on a fresh world, where alice deposited 10,000,000 WETH and went short
  * 100,000 BTC-PERP: a loss of 2^96 WETH base units (about 79 billion USD at 1 USD = 1 WETH) is then within reach.
  */
-async function wethSettledShort(): Promise<{ w: World; engine: MarginEngine; alice: Signer; size: bigint }> {
+async function wethSettledShort(): Promise<{ w: World; engine: MarginEngine; alice: Signer; size: bigint; opening: AccountOpening }> {
   const w = await createWorld(ethers);
   const { engine } = await deployEngine(ethers, w, { settlementAsset: WETH });
   const [, , alice] = await ethers.getSigners();
@@ -68,7 +68,7 @@ async function wethSettledShort(): Promise<{ w: World; engine: MarginEngine; ali
   await t.deposit(WETH, collateral);
   const size = -100_000n * e18;
   await t.trade(BTC_PERP, size);
-  return { w, engine, alice: alice!, size };
+  return { w, engine, alice: alice!, size, opening: t.opening };
 }
 
 describe("MarginEngine leases", function () {
@@ -223,6 +223,20 @@ describe("MarginEngine leases", function () {
       await (await engine.forceClose(account)).wait();
       expect((await engine.accountOf(account)).frozen).to.equal(true);
       expect((await engine.settlementOf(account)).basketDelta).to.equal(loss);
+    });
+
+    it("renews, on the WETH-settled engine, a lease whose positions owe no funding: the proof names slot 0 with a delta of 0, not the settlement slot", async function () {
+      // Same fixture as the two tests above (kept contiguous). No funding rule on this engine: the renewal's
+      // delta is NO_DELTA, and the engine must derive the same public slot the prover did.
+      const { w, engine, alice, opening } = await networkHelpers.loadFixture(wethSettledShort);
+      if (!worlds.includes(w)) worlds.push(w);
+      w.prices.splice(0, w.prices.length, ...w.d.specs.map((x) => x.price)); // the tests above moved BTC
+      const account = await who(alice);
+      const epoch = await nextEpoch(w);
+      const t = await traderAt(w, alice, opening, engine);
+      await t.renewLease();
+      expect((await engine.accountOf(account)).leaseEpoch).to.equal(epoch);
+      expect((await engine.leaseOf(account))[0]).to.equal(Status.Current);
     });
 
     it("keeps a frozen account from withdrawing, trading or renewing, but lets it deposit", async function () {

@@ -245,6 +245,15 @@ describe("ReserveRegistry", function () {
       await expect(as(anyone).submitBatch(A, 0, 0, sIn, FIELD_MODULUS, honest.batch[0]!)).to.be.revertedWithCustomError(registry, "NotAFieldElement").withArgs(FIELD_MODULUS);
     });
 
+    it("rejects batch 0's starting state out of the field, its own alias included, before the verifier sees it", async function () {
+      // Batch 0's state in is checked against no earlier batch: the registry's own bound names it (the
+      // verifier would only answer false, InvalidBatchProof), also for the honest state's alias sIn + p.
+      const [sIn, sOut] = stateOf(honest.plan, 0);
+      for (const alias of [FIELD_MODULUS, sIn + FIELD_MODULUS]) {
+        await expect(as(anyone).submitBatch(A, 0, 0, alias, sOut, honest.batch[0]!)).to.be.revertedWithCustomError(registry, "NotAFieldElement").withArgs(alias);
+      }
+    });
+
     it("accepts batch 0 from anyone", async function () {
       const [sIn, sOut] = stateOf(honest.plan, 0);
       const tx = await as(anyone).submitBatch(A, 0, 0, sIn, sOut, honest.batch[0]!);
