@@ -32,7 +32,12 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
   InsuranceFund: { file: "contracts/fund/InsuranceFund.sol", tests: ["test/contracts/insuranceFund.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/liquidation.test.ts"] },
   KeeperRegistry: { file: "contracts/keeper/KeeperRegistry.sol", tests: ["test/keeper/registry.test.ts", "test/contracts/tokenCallbacks.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperBond.test.ts"] },
   ReserveRegistry: { file: "contracts/reserves/ReserveRegistry.sol", tests: ["test/reserves/registry.test.ts", "test/reserves/registryChecks.test.ts"] },
-  PlimsollOracle: { file: "contracts/oracle/PlimsollOracle.sol", tests: ["test/oracle/poke.test.ts", "test/oracle/breaker.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts"] },
+  // plausibility.test.ts: the freeze, jump and mark rules; property.test.ts: Solidity against its TypeScript twin, bit for bit,
+  // along random paths (the rounding and comparison mutants the scenario tests cannot see). Quick suites first: mocha bails.
+  PlimsollOracle: {
+    file: "contracts/oracle/PlimsollOracle.sol",
+    tests: ["test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"],
+  },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
   SubAccount: { file: "contracts/accounts/SubAccount.sol", tests: ["test/accounts/subAccounts.test.ts"] },
   SubAccountFactory: { file: "contracts/accounts/SubAccountFactory.sol", tests: ["test/accounts/subAccounts.test.ts"] },
