@@ -10,17 +10,15 @@ import { expect } from "chai";
 import { Contract, getCreate2Address, keccak256, zeroPadValue, toBeHex, type Signer } from "ethers";
 import { network } from "hardhat";
 import type { EngineContract, TokenContract } from "../../prover/src/contracts.js";
-import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { accountCommitment } from "../../prover/src/encoding.js";
 import { planLiquidation, readAuction, readLiquidationRules, readSeizureMarket, submitLiquidation } from "../../prover/src/liquidation/index.js";
 import { SolventAccountError } from "../../prover/src/liquidation/witness.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
 import { SUB_ACCOUNT_ABI, subAccountAddress, subAccountInitCode } from "../../prover/src/subAccounts.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, INSOLVENCY_ARTIFACTS, nextEpoch, now, registerKeeper, seedPool, type World } from "../../scripts/lib/world.js";
 import type { QuirkyERC20, ReentrantERC20, SubAccount, SubAccountFactory } from "../../types/ethers-contracts/index.js";
-import { createCustomWorld, e18, e6, ETH_PERP, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, traderAt, USDC, WETH } from "../contracts/helpers.js";
+import { createCustomWorld, deployAcceptingEngine, e18, e6, ETH_PERP, GARBAGE_NOTE, GARBAGE_PROOF, traderAt, USDC, WETH } from "../contracts/helpers.js";
 import { createSub, subTrader } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -274,16 +272,7 @@ describe("Sub-accounts", function () {
       { symbol, decimals: 6, price: 1_00000000n, annualVol: 0.05, token },
       { symbol: "WETH", decimals: 18, price: 3_000_00000000n, annualVol: 0.8, token: weth },
     ], [{ symbol: "ETH-PERP", underlying: 1 }]);
-    const engine = await deployMarginEngine(ethers, {
-      oracle: w.d.oracle,
-      updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-      insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-      poseidon3: w.d.poseidon3,
-      settlementAsset: 0,
-      lease: DEV_LEASE,
-      libraries: w.d.libraries,
-    });
-    await registerWorldKeeper(ethers, w, engine);
+    const { engine } = await deployAcceptingEngine(ethers, w);
     const factory = (await ethers.deployContract("SubAccountFactory", [await engine.getAddress()])) as unknown as SubAccountFactory;
     const [, owner] = await ethers.getSigners();
     return { w, engine, factory, owner: owner! };

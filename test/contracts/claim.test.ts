@@ -47,7 +47,7 @@ async function setup(): Promise<Setup> {
     [{ symbol: "ETH-PERP", underlying: QETH }],
   );
   const [, lp, alice, bob, carol] = await ethers.getSigners();
-  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const { engine } = await deployAcceptingEngine(ethers, w, { lp: lp!, liquidity: 1_000_000n * e6 });
   const engineAddr = await engine.getAddress();
   await (await usd.mint(await alice!.getAddress(), 20_000n * e6)).wait();
   await (await usd.connect(alice!).approve(engineAddr, 20_000n * e6)).wait();

@@ -31,7 +31,7 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const w = await createWorld(ethers);
   const [, lp, alice, bob] = await ethers.getSigners();
-  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const { engine } = await deployAcceptingEngine(ethers, w, { lp: lp!, liquidity: 1_000_000n * e6 });
   await fundFor(w, await engine.getAddress(), alice!, new Map([[USDC, 10_000n * e6], [WETH, 5n * e18]]));
   let c = 100n;
   const a = engine.connect(alice!);

@@ -164,10 +164,16 @@ export async function deployEngine(
 
 /**
  * An engine on `w`'s oracle that accepts every proof (`AcceptingVerifier`, `AcceptingInsolvencyVerifier`),
- * settled in slot 0, the world's keeper registered, and its pool seeded with `liquidity` of slot 0 by `lp`:
- * for the suites about the engine's checks and token movements, not its proofs.
+ * settled in slot 0, optionally with a funding rule, the world's keeper registered, and (with `pool`) its
+ * pool seeded with `liquidity` of slot 0 by `lp`: for the suites about the engine's checks and token
+ * movements, not its proofs.
  */
-export async function deployAcceptingEngine(ethers: HardhatEthers, w: World, lp: Signer, liquidity: bigint): Promise<{ engine: MarginEngine; market: PerpMarket }> {
+export async function deployAcceptingEngine(
+  ethers: HardhatEthers,
+  w: World,
+  pool?: { lp: Signer; liquidity: bigint },
+  funding?: readonly [bigint, bigint, bigint],
+): Promise<{ engine: MarginEngine; market: PerpMarket }> {
   const engine = (await deployMarginEngine(ethers, {
     oracle: w.d.oracle,
     updateVerifier: await ethers.deployContract("AcceptingVerifier"),
@@ -176,13 +182,16 @@ export async function deployAcceptingEngine(ethers: HardhatEthers, w: World, lp:
     settlementAsset: 0,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
+    ...(funding === undefined ? {} : { funding }),
   })) as unknown as MarginEngine;
   await registerWorldKeeper(ethers, w, engine);
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as PerpMarket;
-  const settlement = w.d.tokens[0]! as TokenContract;
-  await (await settlement.mint(await lp.getAddress(), liquidity)).wait();
-  await (await (settlement.connect(lp) as TokenContract).approve(await market.getAddress(), liquidity)).wait();
-  await (await market.connect(lp).addLiquidity(liquidity)).wait();
+  if (pool !== undefined) {
+    const settlement = w.d.tokens[0]! as TokenContract;
+    await (await settlement.mint(await pool.lp.getAddress(), pool.liquidity)).wait();
+    await (await (settlement.connect(pool.lp) as TokenContract).approve(await market.getAddress(), pool.liquidity)).wait();
+    await (await market.connect(pool.lp).addLiquidity(pool.liquidity)).wait();
+  }
   return { engine, market };
 }
 

@@ -39,7 +39,7 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const w = await createWorld(ethers);
   const [, lp, alice, bob] = await ethers.getSigners();
-  const { engine, market } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const { engine, market } = await deployAcceptingEngine(ethers, w, { lp: lp!, liquidity: 1_000_000n * e6 });
   const registry = (await ethers.getContractAt("KeeperRegistry", await engine.keeperRegistry())) as unknown as KeeperRegistryContract;
   const usdc = w.d.tokens[USDC]! as TokenContract;
   const fund = await engine.insuranceFund();

@@ -58,7 +58,7 @@ async function setup(): Promise<Setup> {
     [{ symbol: "ETH-PERP", underlying: WETH }],
   );
   const [, lp, alice, bob] = await ethers.getSigners();
-  const { engine } = await deployAcceptingEngine(ethers, w, lp!, 1_000_000n * e6);
+  const { engine } = await deployAcceptingEngine(ethers, w, { lp: lp!, liquidity: 1_000_000n * e6 });
   const engineAddr = await engine.getAddress();
   for (const who of [alice!, bob!]) {
     await (await token.mint(await who.getAddress(), 100_000n * e6)).wait();

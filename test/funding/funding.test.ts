@@ -12,10 +12,9 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { accountRequirement, funding, fundingLoss, fundingStep, realisedPnl, type FundingRule } from "../../prover/src/margin.js";
 import { seededRandom } from "../../prover/src/prng.js";
-import { deployMarginEngine } from "../../scripts/lib/deploy.js";
 import { createWorld, elapse, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket, PlimsollOracle } from "../../types/ethers-contracts/index.js";
-import { ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, USDC, WETH } from "../contracts/helpers.js";
+import { deployAcceptingEngine, e18, e6, ETH_PERP, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WETH } from "../contracts/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -38,24 +37,10 @@ const next = (): bigint => ++commitment;
 
 async function deploy(rule: FundingRule): Promise<Setup> {
   const w = await createWorld(ethers);
-  const engine = (await deployMarginEngine(ethers, {
-    oracle: w.d.oracle,
-    updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-    insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-    poseidon3: w.d.poseidon3,
-    settlementAsset: USDC,
-    lease: DEV_LEASE,
-    libraries: w.d.libraries,
-    funding: [rule.coefficient, rule.cap, rule.floor],
-  })) as unknown as MarginEngine;
-  await registerWorldKeeper(ethers, w, engine);
-  const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as PerpMarket;
   const signers = await ethers.getSigners();
   const lp = signers[1]!;
+  const { engine, market } = await deployAcceptingEngine(ethers, w, { lp, liquidity: 1_000_000n * e6 }, [rule.coefficient, rule.cap, rule.floor]);
   const usdc = w.d.tokens[USDC]! as TokenContract;
-  await (await usdc.mint(await lp.getAddress(), 1_000_000n * e6)).wait();
-  await (await (usdc.connect(lp) as TokenContract).approve(await market.getAddress(), 1_000_000n * e6)).wait();
-  await (await market.connect(lp).addLiquidity(1_000_000n * e6)).wait();
   const traders = signers.slice(2, 6);
   const epoch = await w.d.oracle.currentEpoch();
   for (const t of traders) {
