@@ -25,7 +25,15 @@ export async function buildContracts(force: boolean): Promise<void> {
     item("hardhat build", `up to date (${formatMs(since(start))})`);
     return;
   }
-  const summary = text.split("\n").filter((l) => /^Compiled|warning/i.test(l.trim()));
+  // Each warning with the place solc names on a following "--> file:line:col" line (the one known today:
+  // poseidon-solidity's PoseidonT3 is over 24 KB when built here; deployments link its published bytecode).
+  const lines = text.split("\n");
+  const summary = lines.flatMap((l, i) => {
+    if (/^Compiled/i.test(l.trim())) return [l];
+    if (!/warning/i.test(l)) return [];
+    const at = lines.slice(i + 1, i + 4).find((x) => /-->/.test(x))?.trim();
+    return [at === undefined ? l : `${l} (${at.replace(/^-->\s*/, "")})`];
+  });
   item("hardhat build", `done in ${formatMs(since(start))}`);
   if (isVerbose()) detail(text);
   else if (summary.length > 0) detail(summary.join("\n"));
