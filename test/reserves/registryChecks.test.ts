@@ -3,7 +3,8 @@
  * functions (governance), the constructor's InvalidConfig, NoOracleEpoch before the oracle's first
  * epoch, AssetUnpriced for a slot that never had a valid price, TooManyPeriods at the 2^32 - 1
  * bound (the period counter is set in storage), and a period opened with a root or a client count
- * other than the ones its real proofs were made for (one batch and one final proof).
+ * other than the ones its real proofs were made for (one batch and one final proof); the reserve
+ * weights' rounding (assets down, liabilities up) at prices where it matters.
  */
 import { expect } from "chai";
 import type { Signer } from "ethers";
@@ -15,7 +16,7 @@ import { packProof, proofTuple } from "../../prover/src/calldata.js";
 import { DEV_ASSETS, DEV_REGISTRY } from "../../prover/src/devnet.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
-import { BATCH_SIZE, MAX_CLIENTS, N_ASSETS, planPeriod, type PeriodPlan } from "../../prover/src/reserves/index.js";
+import { BATCH_SIZE, MAX_CLIENTS, N_ASSETS, planPeriod, reserveWeights, reserveWeightsHash, type PeriodPlan } from "../../prover/src/reserves/index.js";
 import { toClientBalances } from "../../prover/src/reserves/csv.js";
 import { periodFiles, proveBatches, readJsonFile, readRegistryWeights, type RegistryContract, type ReservesProofFileJson } from "../../prover/src/index.js";
 import { deployPlimsoll } from "../../scripts/lib/deploy.js";
@@ -84,6 +85,33 @@ describe("ReserveRegistry checks", function () {
       const sixteen = await ethers.deployContract("MockAssetCountOracle", [BigInt(N_ASSETS)]);
       const r = (await deployWith(w, await sixteen.getAddress(), BigInt(BATCH_SIZE))) as { assetCount(): Promise<bigint> };
       expect(await r.assetCount()).to.equal(BigInt(N_ASSETS));
+    });
+  });
+
+  describe("#currentReserveWeights", function () {
+    it("rounds the asset weights down and the liability weights up at prices whose product with the haircut is not a whole weight unit", async function () {
+      // The world's default prices are multiples of 100 (8 decimals), so p * (WAD ± h) * 1e16 / WAD is exact
+      // there and the two roundings cannot be told apart; these prices end in 7.
+      const w = await createWorld(ethers, { assets: DEV_ASSETS.map((a) => ({ ...a, price: a.price + 7n })) });
+      const { registry } = await deployReserveRegistry(ethers, await w.d.oracle.getAddress(), await w.d.poseidon4.getAddress());
+      const n = Number(await w.d.oracle.assetCount());
+      const prices = new Array<bigint>(N_ASSETS).fill(0n);
+      const haircuts = new Array<bigint>(N_ASSETS).fill(0n);
+      for (let i = 0; i < n; i++) {
+        prices[i] = BigInt(await w.d.oracle.price(i));
+        haircuts[i] = (await w.d.oracle.haircuts(i))[1];
+      }
+      const WAD = 10n ** 18n;
+      const inexact = prices.slice(0, n).map((p, i) => [(p * (WAD - haircuts[i]!) * 10n ** 16n) % WAD !== 0n, (p * (WAD + haircuts[i]!) * 10n ** 16n) % WAD !== 0n]);
+      // Slot 0 (USDC) sits at the 5% haircut floor, an exact product; the volatile slots' haircuts are not round.
+      expect(inexact.slice(1).every(([a, l]) => a && l), "the volatile slots' weights are rounded").to.equal(true);
+      const model = reserveWeights(prices, haircuts);
+      const [, wA, wL, hash] = await registry.currentReserveWeights();
+      expect([...wA]).to.deep.equal(model.assetWeights);
+      expect([...wL]).to.deep.equal(model.liabilityWeights);
+      for (let i = 1; i < n; i++) expect(wL[i]! * WAD, `slot ${i}`).to.be.above(prices[i]! * (WAD + haircuts[i]!) * 10n ** 16n);
+      expect(hash).to.equal(reserveWeightsHash(h, model.assetWeights, model.liabilityWeights));
+      await w.prover.close();
     });
   });
 
