@@ -41,7 +41,7 @@ if (args.help) {
 Measures, on this machine: each circuit's constraints and the median proving time over N
 proofs in the prover process (after one warm-up proof per circuit, not counted: witness + proof
 as the prover reports them, and the round trip, the wall time of the whole prove call), and the gas of deposit, withdraw, open, grow, reduce,
-close, renewLease, liquidatePartial, liquidate (full close), forceClose, settle, poke() and of the
+close, renewLease, liquidatePartial (a keeper's first and a later one), liquidate (full close), forceClose, settle, poke() and of the
 Groth16 verifier alone, each contract's runtime code size against the EIP-170 limit, the bonus
 a trader pays on a simulated crash under the Dutch auction against today's fixed bonus (full close),
 and on an options engine the Greeks of an example position and the gas of its trades and of marketQuote.
@@ -118,7 +118,7 @@ try {
 
   // --- Liquidation: insolvency proofs, partial and full liquidation, the Dutch auction ------------
   log("measuring the insolvency proof, a partial and a full liquidation, and the auction's bonus...");
-  const [, , , victim, keeperSigner, lapsed, broke] = (await ethers.getSigners()) as unknown as Signer[];
+  const [, , , victim, keeperSigner, lapsed, broke, victimLater] = (await ethers.getSigners()) as unknown as Signer[];
   const insolvencyMeta = readKeyMetadata("insolvency");
   // victim: 5,000 USDC and 1 WETH, long 10 ETH (a partial close restores it after a 1/6 fall);
   // broke: 3,000 USDC and 1 WETH, long 10 ETH (only a full close is allowed after the same fall).
@@ -131,6 +131,8 @@ try {
     return v;
   };
   const v2 = await openVictim(victim!, 5_000n * 10n ** 6n);
+  // victimLater: the same account as victim, liquidated by the same keeper after it (its credit slot is used).
+  const v2Later = await openVictim(victimLater!, 5_000n * 10n ** 6n);
   const v4 = await openVictim(broke!, 3_000n * 10n ** 6n);
   await fund(w, lapsed!, new Map([[0, 20_000n * 10n ** 6n]]));
   const v3 = await traderFor(w, lapsed!);
@@ -172,6 +174,11 @@ try {
   const seizedValue = (p: { seizures: { index: number; amount: bigint }[] }): bigint =>
     bonusPaid({ seizures: p.seizures, payment: 0n });
   const liq = await submitLiquidation({ engine: w.d.engine, liquidator: keeperSigner!, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await victim!.getAddress(), epoch: view.epoch, plan });
+  // A keeper's later partial liquidation: its WETH credit slot is already used (a storage update, not a new slot).
+  const viewLater = await v2Later.view();
+  const planLater = planLiquidation(h, { opening: v2Later.opening, view: viewLater, market, liquidator, quoteDecimals: 6, rules, bonusBps: rules.auctionStartBps });
+  if (planLater.mode !== "partial") throw new Error(`the bench's later partial victim planned a ${planLater.mode} liquidation`);
+  const liqLater = await submitLiquidation({ engine: w.d.engine, liquidator: keeperSigner!, prover: w.prover, artifacts: INSOLVENCY_ARTIFACTS, account: await victimLater!.getAddress(), epoch: viewLater.epoch, plan: planLater });
   const gasUsd = (Number(liq.receipt.gasUsed) * 20e-9 * Number(w.prices[1]!)) / 1e8;
   const costOf = (p: { seizures: { index: number; amount: bigint }[] }): number => gasUsd + (0.005 * Number(seizedValue(p))) / 1e6;
   let auction: { factor: number; seconds: number; bonus: bigint } | undefined;
@@ -216,7 +223,8 @@ try {
   const labels = await deploymentLabels(w.d);
   const traced: [string, { gasUsed: bigint; hash: string }][] = [
     ...actions.map(([k, r]): [string, { gasUsed: bigint; hash: string }] => [k, { gasUsed: r.gasUsed, hash: r.txHash }]),
-    [`liquidatePartial (insolvency proof, ${plan.closeBps} bps closed, 1 asset seized and the settlement slot moved)`, liq.receipt],
+    [`liquidatePartial (insolvency proof, ${plan.closeBps} bps closed, 1 asset seized and the settlement slot moved; the keeper's first credit in the slot)`, liq.receipt],
+    [`liquidatePartial (the same, a later liquidation by that keeper: its credit slot already used)`, liqLater.receipt],
     [`liquidate (full close, insolvency proof, ${planFull.seizures.length} asset(s) seized)`, liqFull.receipt],
     ["forceClose (expired lease)", fc!],
     ["settle (pay the force-close debt)", { gasUsed: settled.gasUsed, hash: settled.txHash }],

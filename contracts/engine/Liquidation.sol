@@ -132,8 +132,9 @@ library Liquidation {
         if (closeBps == 0 || closeBps >= BPS) revert IMarginEngine.CloseOutOfRange(closeBps);
         checkSeizure(d, seizure);
         // The liquidator's bid: the bonus it takes, at most the auction's now. The payment, and so the proof's
-        // delta, do not depend on when the transaction lands.
-        {
+        // delta, do not depend on when the transaction lands. The auction's factor is never below its opening
+        // (`auctionFactor`), so a bid at most the opening needs neither the flag's slot nor the factor.
+        if (bonusBps > d.auctionStartBps) {
             uint256 factor = auctionFactor(d, auctionStart(s, account));
             if (bonusBps > factor) revert IMarginEngine.BonusAboveAuction(bonusBps, factor);
         }
