@@ -253,6 +253,15 @@ describe("PlimsollOracle", function () {
       await expect(oracle.markPrice(0)).to.be.revertedWithCustomError(oracle, "NoEpoch");
       await expect(oracle.weights(0)).to.be.revertedWithCustomError(oracle, "NoEpoch");
       await expect(oracle.weightVectors()).to.be.revertedWithCustomError(oracle, "NoEpoch");
+      // The views the engine reads an epoch's public inputs from: without the check they would answer
+      // epoch 0 with empty hashes (mutation survivors PlimsollOracle:492 and :509).
+      for (const maintenance of [false, true]) {
+        await expect(oracle.currentEpochParams(maintenance)).to.be.revertedWithCustomError(oracle, "NoEpoch");
+        await expect(oracle.currentScenarioParams(maintenance)).to.be.revertedWithCustomError(oracle, "NoEpoch");
+      }
+      await expect(oracle.upWeightVectors()).to.be.revertedWithCustomError(oracle, "NoEpoch");
+      await expect(oracle.assetMark(0)).to.be.revertedWithCustomError(oracle, "NoEpoch");
+      await expect(oracle.seizureQuote(0)).to.be.revertedWithCustomError(oracle, "NoEpoch");
     });
 
     it("revert with UnknownEpoch for epoch 0 and epochs not closed yet", async function () {
