@@ -140,6 +140,24 @@ describe("PlimsollOracle limits", function () {
       await expect((await oracleOf(w)).weightVectors()).to.be.revertedWithCustomError(w.d.oracle, "WeightOverflow").withArgs(ZERO_DECIMALS, overflows);
     });
 
+    it("reverts WeightOverflow from upWeightVectors at a 0-decimal price whose down weights fit 128 bits and whose up weight does not", async function () {
+      const w = await loadExtreme();
+      const [hIM, hMM] = await (await oracleOf(w)).haircuts(ZERO_DECIMALS);
+      const scale = 10n ** 22n;
+      // The least price whose maintenance up weight p * (WAD + hMM) * scale / WAD reaches 2^128.
+      const p = ((1n << 128n) * WAD + (WAD + hMM) * scale - 1n) / ((WAD + hMM) * scale);
+      await forcePrice(w, ZERO_DECIMALS, p);
+      const [wIM, wMM] = await (await oracleOf(w)).weights(ZERO_DECIMALS);
+      expect(wMM).to.equal((p * (WAD - hMM) * scale) / WAD);
+      expect(wMM >> 128n, "the down weights fit").to.equal(0n);
+      expect(wIM).to.be.at.most(wMM);
+      expect(((p * (WAD + hMM) * scale) / WAD) >> 128n, "the up weight does not").to.not.equal(0n);
+      expect(hIM).to.be.at.least(hMM);
+      await expect((await oracleOf(w)).upWeightVectors())
+        .to.be.revertedWithCustomError(w.d.oracle, "WeightOverflow")
+        .withArgs(ZERO_DECIMALS, (x: bigint) => x >> 128n !== 0n);
+    });
+
     it("does not overflow at the same price 2^64 - 1 for a 6-decimal token: the bound is the weight's 128 bits, not the price", async function () {
       const w = await loadExtreme();
       // w = floor(p * (WAD - h) * 10^(22 - decimals) / WAD): at 6 decimals (scale 10^16) the price
