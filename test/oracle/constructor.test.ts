@@ -85,6 +85,8 @@ const REJECTIONS: Rejection[] = [
   config("markLambda not below WAD", { markLambda: WAD }, "risk.markLambda"),
   config("markBandBps not in (0, 10000)", { markBandBps: 0n }, "risk.markBandBps"),
   config("markBandBps not in (0, 10000)", { markBandBps: 10_000n }, "risk.markBandBps"),
+  config("breakerKWad is zero", { breakerKWad: 0n }, "risk.breakerKWad"),
+  config("breakerSamples is zero", { breakerSamples: 0n }, "risk.breakerSamples"),
   {
     what: "an empty asset list",
     change: (c) => ({ ...c, assets: [], marketUnderlyings: [] }),
