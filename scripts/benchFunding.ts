@@ -7,10 +7,9 @@
 import { network } from "hardhat";
 import type { Signer } from "ethers";
 import type { TokenContract } from "../prover/src/contracts.js";
-import { DEV_LEASE } from "../prover/src/devnet.js";
-import { deployMarginEngine } from "./lib/deploy.js";
+import { deployAcceptingEngine } from "../test/contracts/helpers.js";
 import { table } from "./lib/format.js";
-import { createWorld, nextEpoch, registerKeeperKey, type World } from "./lib/world.js";
+import { createWorld, nextEpoch } from "./lib/world.js";
 import type { MarginEngine } from "../types/ethers-contracts/index.js";
 
 const { ethers } = await network.create();
@@ -24,24 +23,7 @@ const e18 = 10n ** 18n;
 let commitment = 1_000n;
 
 async function engineWith(funding: readonly [bigint, bigint, bigint]): Promise<MarginEngine> {
-  const engine = (await deployMarginEngine(ethers, {
-    oracle: w.d.oracle,
-    updateVerifier: await ethers.deployContract("AcceptingVerifier"),
-    insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
-    poseidon3: w.d.poseidon3,
-    settlementAsset: 0,
-    lease: DEV_LEASE,
-    libraries: w.d.libraries,
-    funding,
-  })) as unknown as MarginEngine;
-  const registry = (await ethers.getContractAt("KeeperRegistry", await engine.keeperRegistry())) as unknown as World["d"]["keeperRegistry"];
-  await registerKeeperKey(ethers, registry, w.keeper.operator, w.keeper.key);
-  const usdc = w.d.tokens[0]! as TokenContract;
-  const market = await ethers.getContractAt("PerpMarket", await engine.market());
-  await (await usdc.mint(await lp.getAddress(), 1_000_000n * e6)).wait();
-  await (await (usdc.connect(lp) as TokenContract).approve(await market.getAddress(), 1_000_000n * e6)).wait();
-  await (await market.connect(lp).addLiquidity(1_000_000n * e6)).wait();
-  return engine;
+  return (await deployAcceptingEngine(ethers, w, { lp, liquidity: 1_000_000n * e6 }, funding)).engine;
 }
 
 async function deposit(engine: MarginEngine, who: Signer): Promise<void> {
