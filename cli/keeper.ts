@@ -342,31 +342,33 @@ async function claim(opts: Options): Promise<number> {
       if (!isAddress(opts.to)) throw new UsageError(`--to must be an address (0x and 40 hex digits), got ${JSON.stringify(opts.to)}`);
       to = getAddress(opts.to);
     }
-    const labelOf = (tokenAddress: string) => {
-      const t = c.d.tokens.find((x) => x.address.toLowerCase() === tokenAddress.toLowerCase());
-      return (x: bigint): string => (t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`);
+    const label = (tokenAddress: string, x: bigint): string => {
+      const t = c.d.tokens.find((k) => k.address.toLowerCase() === tokenAddress.toLowerCase());
+      return t === undefined ? `${x} base units` : `${formatUnits(x, t.decimals)} ${t.symbol}`;
     };
     // Everything credited to this wallet: the registry's repayments to a keeper's owner, and the engine's
     // liquidation credits (pull payments), one per asset slot.
-    const credits: { source: string; amount: bigint; label: (x: bigint) => string; send: () => Promise<{ hash: string }> }[] = [];
-    const owed = BigInt(await registry.claimable(me));
-    if (owed !== 0n) credits.push({ source: "keeper registry (bond repayments)", amount: owed, label: labelOf(await registry.bondToken()), send: async () => (await (await registry.claim(to)).wait())! });
-    for (const [slot, token] of c.d.tokens.entries()) {
-      const amount = BigInt(await engine.getFunction("claimableOf")(me, slot));
-      if (amount !== 0n) credits.push({ source: `engine slot ${slot} (liquidation proceeds)`, amount, label: labelOf(token.address), send: async () => (await (await engine.getFunction("claim")(slot, to)).wait())! });
+    const [owed, proceeds] = await Promise.all([
+      registry.claimable(me).then(BigInt),
+      Promise.all(c.d.tokens.map(async (_, slot) => BigInt(await engine.getFunction("claimableOf")(me, slot)))),
+    ]);
+    const credits: { source: string; amount: string; send: () => Promise<{ hash: string }> }[] = [];
+    if (owed !== 0n) credits.push({ source: "keeper registry (bond repayments)", amount: label(await registry.bondToken(), owed), send: async () => (await (await registry.claim(to)).wait())! });
+    for (const [slot, amount] of proceeds.entries()) {
+      if (amount !== 0n) credits.push({ source: `engine slot ${slot} (liquidation proceeds)`, amount: label(c.d.tokens[slot]!.address, amount), send: async () => (await (await engine.getFunction("claim")(slot, to)).wait())! });
     }
     if (credits.length === 0) throw new UsageError(`nothing is credited to ${me}: neither bond repayments (beyond a whole bond, or after an exit) nor liquidation proceeds`);
     const done: { source: string; amount: string; txHash: string }[] = [];
     const failed: { source: string; amount: string; reason: string }[] = [];
-    for (const credit of credits) {
+    for (const { source, amount, send } of credits) {
       try {
-        const receipt = await credit.send();
-        done.push({ source: credit.source, amount: credit.label(credit.amount), txHash: receipt.hash });
-        if (!opts.json) console.log(`claimed ${credit.label(credit.amount)} from the ${credit.source}, credited to ${me}, sent to ${to}`);
+        done.push({ source, amount, txHash: (await send()).hash });
+        if (!opts.json) console.log(`claimed ${amount} from the ${source}, credited to ${me}, sent to ${to}`);
       } catch (err) {
         // The credit stays on-chain: a token that refused this time can be claimed again later.
-        failed.push({ source: credit.source, amount: credit.label(credit.amount), reason: explainChainError(err) });
-        if (!opts.json) console.error(`claim from the ${credit.source} failed (the credit stays): ${explainChainError(err)}`);
+        const reason = explainChainError(err);
+        failed.push({ source, amount, reason });
+        if (!opts.json) console.error(`claim from the ${source} failed (the credit stays): ${reason}`);
       }
     }
     if (opts.json) printJson({ owner: me, to, claimed: done, failed }, 2);

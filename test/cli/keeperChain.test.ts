@@ -59,11 +59,11 @@ describe("keeper daemon and traders against a hardhat node: liquidation, remaind
     // --no-claim: the proceeds stay credited in the engine, and 'keeper claim' takes them
     const r = await ok("keeper", "run", ...keeper, "--no-claim");
     expect(r.stdout).to.match(/1 liquidation\(s\), 0 force-close\(s\), 0 seizure\(s\), 0 flag\(s\), 0 claim\(s\), 0 failure\(s\)/);
-    const d = JSON.parse(readFileSync(deployment, "utf8")) as { tokens: { address: string; symbol: string; decimals: number }[] };
+    const d = JSON.parse(readFileSync(deployment, "utf8")) as { contracts: { engine: string }; tokens: { address: string; symbol: string }[] };
     const provider = new JsonRpcProvider(node.url);
     try {
       const liquidator = await (await provider.getSigner(9)).getAddress();
-      const engine = new Contract((JSON.parse(readFileSync(deployment, "utf8")) as { contracts: { engine: string } }).contracts.engine, ["function claimableOf(address, uint256) view returns (uint256)"], provider);
+      const engine = new Contract(d.contracts.engine, ["function claimableOf(address, uint256) view returns (uint256)"], provider);
       const balanceOf = (slot: number): Promise<bigint> => new Contract(d.tokens[slot]!.address, ["function balanceOf(address) view returns (uint256)"], provider).getFunction("balanceOf")(liquidator) as Promise<bigint>;
       const slots = d.tokens.map((_, i) => i);
       const credited = await Promise.all(slots.map(async (i) => (await engine.getFunction("claimableOf")(liquidator, i)) as bigint));
