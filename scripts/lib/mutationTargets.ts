@@ -22,7 +22,21 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
     tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts", "test/options/market.test.ts"],
   },
   Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/keeperBond.test.ts"] },
-  Liquidation: { file: "contracts/engine/Liquidation.sol", tests: ["test/contracts/liquidation.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/engineChecks.test.ts", "test/contracts/claim.test.ts"] },
+  // liquidationAuction.test.ts: the flag, the auction's factor, the partial bid and seizeFrozen; keeperBond.test.ts: a
+  // frozen seizure that refills the keeper's bond (payIn's toKeeper leg); portfolio/engine.test.ts: PortfolioAccount
+  // from liquidate, liquidatePartial and flagLiquidatable (real portfolio proofs: last, only survivors pay for it).
+  Liquidation: {
+    file: "contracts/engine/Liquidation.sol",
+    tests: [
+      "test/contracts/liquidation.test.ts",
+      "test/contracts/reentrancy.test.ts",
+      "test/contracts/engineChecks.test.ts",
+      "test/contracts/claim.test.ts",
+      "test/contracts/liquidationAuction.test.ts",
+      "test/contracts/keeperBond.test.ts",
+      "test/portfolio/engine.test.ts",
+    ],
+  },
   // The pool's logic is MarketPool (PerpMarket and OptionsMarket derive from it).
   MarketPool: { file: "contracts/market/MarketPool.sol", tests: ["test/contracts/market.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
   // portfolio/options.test.ts: scenarioValues against its twin, bit for bit (the rounding of the shocked variance and the moves).

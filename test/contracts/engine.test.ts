@@ -31,6 +31,7 @@ import {
   GARBAGE_PROOF,
   LIMIT_150,
   LIMIT_96,
+  markBtcAt,
   proveByHand,
   sumByAsset,
   traderAt,
@@ -561,10 +562,7 @@ describe("MarginEngine", function () {
 
     it("reverts RequirementTooLarge for a 2^96 - 1 position at a $1,000,000 mark", async function () {
       const { w, bob } = await loadOpenPositions();
-      let epoch = await nextEpoch(w, new Map([[WBTC, 10n ** 14n]]));
-      // The mark moves at most markBandBps a sample, and the jump trips WBTC's circuit breaker: wait for the
-      // mark to reach the price and out the cooling-off, after which BTC-PERP takes risk again.
-      while ((await w.d.oracle.markPrice(BTC_PERP)) !== 10n ** 14n || (await w.d.oracle.marketHalted(BTC_PERP))) epoch = await nextEpoch(w);
+      const epoch = await markBtcAt(w, 10n ** 14n);
       const mark = BigInt(await w.d.oracle.markPrice(BTC_PERP));
       expect(mark).to.equal(10n ** 14n);
       const [imRatio] = await w.d.oracle.marketRatios(BTC_PERP);

@@ -20,7 +20,7 @@ import type { Prover } from "../../prover/src/prover.js";
 import { OpeningStore } from "../../prover/src/store.js";
 import { Trader } from "../../prover/src/trader.js";
 import { deployMarginEngine } from "../../scripts/lib/deploy.js";
-import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, fund, registerKeeperKey, seedPool, type World } from "../../scripts/lib/world.js";
+import { ACCOUNT_UPDATE_ARTIFACTS, createWorld, fund, nextEpoch, registerKeeperKey, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket } from "../../types/ethers-contracts/index.js";
 
 export const USDC = 0;
@@ -164,22 +164,23 @@ export async function deployEngine(
 
 /**
  * An engine on `w`'s oracle that accepts every proof (`AcceptingVerifier`, `AcceptingInsolvencyVerifier`),
- * settled in slot 0, optionally with a funding rule, the world's keeper registered, and (with `pool`) its
- * pool seeded with `liquidity` of slot 0 by `lp`: for the suites about the engine's checks and token
- * movements, not its proofs.
+ * settled in slot `settlementAsset` (0 unless given), optionally with a funding rule, the world's keeper
+ * registered, and (with `pool`) its pool seeded with `liquidity` of the settlement slot by `lp`: for the
+ * suites about the engine's checks and token movements, not its proofs.
  */
 export async function deployAcceptingEngine(
   ethers: HardhatEthers,
   w: World,
   pool?: { lp: Signer; liquidity: bigint },
   funding?: readonly [bigint, bigint, bigint],
+  settlementAsset = 0,
 ): Promise<{ engine: MarginEngine; market: PerpMarket }> {
   const engine = (await deployMarginEngine(ethers, {
     oracle: w.d.oracle,
     updateVerifier: await ethers.deployContract("AcceptingVerifier"),
     insolvencyVerifier: await ethers.deployContract("AcceptingInsolvencyVerifier"),
     poseidon3: w.d.poseidon3,
-    settlementAsset: 0,
+    settlementAsset,
     lease: DEV_LEASE,
     libraries: w.d.libraries,
     ...(funding === undefined ? {} : { funding }),
@@ -187,7 +188,7 @@ export async function deployAcceptingEngine(
   await registerWorldKeeper(ethers, w, engine);
   const market = (await ethers.getContractAt("PerpMarket", await engine.market())) as unknown as PerpMarket;
   if (pool !== undefined) {
-    const settlement = w.d.tokens[0]! as TokenContract;
+    const settlement = w.d.tokens[settlementAsset]! as TokenContract;
     await (await settlement.mint(await pool.lp.getAddress(), pool.liquidity)).wait();
     await (await (settlement.connect(pool.lp) as TokenContract).approve(await market.getAddress(), pool.liquidity)).wait();
     await (await market.connect(pool.lp).addLiquidity(pool.liquidity)).wait();
@@ -268,4 +269,15 @@ export async function openLongAccount(ethers: HardhatEthers): Promise<LongAccoun
     await (await (w.d.tokens[WETH]! as TokenContract).mint(await k.getAddress(), e18)).wait();
   }
   return { w, alice: alice!, keeper: keeper!, other: other!, opening: t.opening };
+}
+
+/**
+ * Moves WBTC to `price` and pokes until BTC-PERP's mark has followed it (the mark moves at most markBandBps a
+ * sample) and the jump's cooling-off is over (the jump trips WBTC's circuit breaker), after which BTC-PERP takes
+ * risk again. Returns the last epoch.
+ */
+export async function markBtcAt(w: World, price: bigint): Promise<bigint> {
+  let epoch = await nextEpoch(w, new Map([[WBTC, price]]));
+  while ((await w.d.oracle.markPrice(BTC_PERP)) !== price || (await w.d.oracle.marketHalted(BTC_PERP))) epoch = await nextEpoch(w);
+  return epoch;
 }

@@ -15,7 +15,7 @@ import { realisedPnl } from "../../prover/src/margin.js";
 import { createWorld, elapse, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import { WitnessInputError } from "../../prover/src/index.js";
 import type { Trader } from "../../prover/src/trader.js";
-import { BTC_PERP, deployEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_96, traderAt, USDC, WBTC, WETH } from "./helpers.js";
+import { BTC_PERP, deployEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_96, markBtcAt, traderAt, USDC, WBTC, WETH } from "./helpers.js";
 import { seededRandom } from "../../prover/src/prng.js";
 import type { MarginEngine } from "../../types/ethers-contracts/index.js";
 
@@ -192,9 +192,7 @@ describe("MarginEngine leases", function () {
 
     /** Moves WBTC (and BTC-PERP's mark) to `price`, out of the circuit breaker's cooling-off and past `account`'s closableAt. */
     async function markAtAndLapsed(w: World, engine: MarginEngine, account: string, price: bigint): Promise<void> {
-      // The mark moves at most markBandBps a sample and the jump trips WBTC's circuit breaker: poke until both are past.
-      await nextEpoch(w, new Map([[WBTC, price]]));
-      while ((await w.d.oracle.markPrice(BTC_PERP)) !== price || (await w.d.oracle.marketHalted(BTC_PERP))) await nextEpoch(w);
+      await markBtcAt(w, price);
       const [, , closableAt] = await engine.leaseOf(account);
       const t = BigInt(await networkHelpers.time.latest());
       if (t < closableAt) await elapse(w, closableAt - t);
