@@ -12,7 +12,7 @@
  * error), which the control cases and the errors' arguments show.
  */
 import { expect } from "chai";
-import type { Signer } from "ethers";
+import type { ContractTransactionReceipt, Result, Signer } from "ethers";
 import { network } from "hardhat";
 import { FIELD_MODULUS, WAD } from "../../prover/src/constants.js";
 import type { TokenContract } from "../../prover/src/contracts.js";
@@ -106,6 +106,13 @@ async function wethSettled(): Promise<Setup> {
   await (await a.trade(ETH_PERP, e18, epoch0, 102n, GARBAGE_NOTE, GARBAGE_PROOF)).wait();
   const epoch = await nextEpoch(w, new Map([[WETH, 2_900_00000000n]]));
   return { w, engine, alice: await alice!.getAddress(), bob: bob!, epoch };
+}
+
+/** The arguments of the engine's event `name` in `receipt` (a failed assertion when it was not emitted). */
+function emitted(engine: MarginEngine, receipt: ContractTransactionReceipt | null, name: string): Result {
+  const event = receipt?.logs.map((l) => engine.interface.parseLog(l)).find((e) => e?.name === name);
+  if (event == null) expect.fail(`${name} was not emitted`);
+  return event.args;
 }
 
 function gcd(a: bigint, b: bigint): bigint {
@@ -253,8 +260,8 @@ describe("MarginEngine #liquidate checks (accepting verifiers)", function () {
     expect(payment).to.equal(floored / unit + 1n);
     const seizure = { indexA: USDC, amountA: 0n, indexB: WETH, amountB: amount };
     const receipt = await (await (s.engine.connect(s.bob) as typeof s.engine).liquidatePartial(s.alice, s.epoch, 5_000, Number(bps), seizure, 7n, GARBAGE_PROOF)).wait();
-    const event = receipt!.logs.map((l) => s.engine.interface.parseLog(l)).find((e) => e?.name === "PartiallyLiquidated");
-    expect(event?.args.payment).to.equal(payment);
+    const event = emitted(s.engine, receipt, "PartiallyLiquidated");
+    expect(event.payment).to.equal(payment);
     // The liquidator is credited the seized WETH less what it paid.
     expect((await s.engine.claimableOf(await s.bob.getAddress(), WETH))).to.equal(amount - payment);
   });
@@ -308,8 +315,8 @@ describe("MarginEngine liquidation payments (accepting verifiers)", function () 
     const [pool, custody] = [await s.engine.market(), await s.engine.getAddress()];
     const [poolBefore, custodyBefore] = [await balanceOf(s.w, USDC, pool), await balanceOf(s.w, USDC, custody)];
     const receipt = await (await (s.engine.connect(s.bob) as typeof s.engine).liquidatePartial(s.alice, epoch, 5_000, 0, SEIZE_NOTHING, 7n, GARBAGE_PROOF)).wait();
-    const event = receipt!.logs.map((l) => s.engine.interface.parseLog(l)).find((e) => e?.name === "PartiallyLiquidated");
-    const pnl = BigInt(event!.args.realisedPnl);
+    const event = emitted(s.engine, receipt, "PartiallyLiquidated");
+    const pnl = BigInt(event.realisedPnl);
     expect(pnl).to.be.above(0n);
     expect(await balanceOf(s.w, USDC, pool)).to.equal(poolBefore - pnl);
     expect(await balanceOf(s.w, USDC, custody)).to.equal(custodyBefore + pnl);
@@ -327,8 +334,8 @@ describe("MarginEngine liquidation payments (accepting verifiers)", function () 
     ]) {
       const id = await networkHelpers.takeSnapshot();
       const receipt = await (await (s.engine.connect(s.bob) as typeof s.engine).liquidate(s.alice, s.epoch, seizure, 7n, GARBAGE_PROOF)).wait();
-      const event = receipt!.logs.map((l) => s.engine.interface.parseLog(l)).find((e) => e?.name === "Liquidated");
-      const payment = BigInt(event!.args.payment);
+      const event = emitted(s.engine, receipt, "Liquidated");
+      const payment = BigInt(event.payment);
       expect(await s.engine.claimableOf(bob, WETH), `WETH in slot ${seizure.indexB === WETH ? "B" : "A"}`).to.equal(weth);
       expect(await s.engine.claimableOf(bob, USDC)).to.equal(usdc > payment ? usdc - payment : 0n);
       await id.restore();
@@ -356,8 +363,8 @@ describe("MarginEngine liquidation payments (accepting verifiers)", function () 
     // Seizes `debt` USDC: at the auction's bonus the payment is below the debt and above what the pool and the bond are owed.
     const seizure = { indexA: USDC, amountA: debt, indexB: WETH, amountB: 0n };
     const receipt = await (await (s.engine.connect(s.bob) as typeof s.engine).seizeFrozen(s.alice, epoch, seizure, 8n, GARBAGE_PROOF)).wait();
-    const event = receipt!.logs.map((l) => s.engine.interface.parseLog(l)).find((e) => e?.name === "FrozenSeized");
-    const [toPool, toFund] = [BigInt(event!.args.repaidToPool), BigInt(event!.args.repaidToFund)];
+    const event = emitted(s.engine, receipt, "FrozenSeized");
+    const [toPool, toFund] = [BigInt(event.repaidToPool), BigInt(event.repaidToFund)];
     expect(toPool).to.equal(owedToPool);
     expect(toFund).to.be.above(0n);
     expect(await balanceOf(s.w, USDC, pool)).to.equal(before[0]! + toPool);
