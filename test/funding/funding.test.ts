@@ -212,14 +212,56 @@ describe("funding", function () {
       const ok = await deploy({ coefficient: 10n ** 20n, cap: 10n ** 16n, floor: (1n << 64n) - 1n });
       expect(await ok.engine.fundingCap()).to.equal(10n ** 16n);
     });
+
+    it("reverts FundingIndexTooLarge when the index would leave its 96 bits (a full skew at the largest cap for ~1.3e11 steps), storing nothing", async function () {
+      // One step at the cap moves the index by cap * mark / 1e10; the steps just past 2^95 of it, with nobody poking between.
+      const rule: FundingRule = { coefficient: 10n ** 20n, cap: 10n ** 16n, floor: 1n };
+      const s = await deploy(rule);
+      const [alice, bob] = s.traders as [Signer, Signer];
+      await trade(s, alice, e18);
+      const [mark] = await s.w.d.oracle.marketQuote(ETH_PERP);
+      const perStep = fundingStep(BigInt((await s.engine.openInterestOf(ETH_PERP)).longSize), 0n, BigInt(mark), rule);
+      expect(perStep).to.equal((rule.cap * BigInt(mark)) / 10n ** 10n);
+      const before = await s.engine.fundingOf(ETH_PERP);
+      await epochAfter(s.w, (1n << 95n) / perStep + 1n);
+      const index = await predictedIndex(s, ETH_PERP, rule);
+      expect(index >= 1n << 95n).to.equal(true);
+      expect(await s.engine.fundingIndexOf(ETH_PERP)).to.equal(index);
+      for (const size of [e18, -e18]) {
+        await expect(s.engine.connect(bob).trade(ETH_PERP, size, await s.w.d.oracle.currentEpoch(), next(), GARBAGE_NOTE, GARBAGE_PROOF))
+          .to.be.revertedWithCustomError(s.engine, "FundingIndexTooLarge")
+          .withArgs(ETH_PERP, index);
+      }
+      await expect(renew(s, alice)).to.be.revertedWithCustomError(s.engine, "FundingIndexTooLarge").withArgs(ETH_PERP, index);
+      const after = await s.engine.fundingOf(ETH_PERP);
+      expect([after.index, after.step]).to.deep.equal([before.index, before.step]);
+    });
+
+    it("reverts PnlTooLarge from a renewal whose funding owed reaches 2^96 base units (a debt no proof could carry), while the index still fits", async function () {
+      const rule: FundingRule = { coefficient: 10n ** 20n, cap: 10n ** 16n, floor: 1n };
+      const s = await deploy(rule);
+      const [alice] = s.traders as [Signer];
+      const size = 6n * 10n ** 28n; // 6e10 ETH, below the 2^96 position bound
+      await trade(s, alice, size);
+      const [mark] = await s.w.d.oracle.marketQuote(ETH_PERP);
+      const perStep = fundingStep(BigInt((await s.engine.openInterestOf(ETH_PERP)).longSize), 0n, BigInt(mark), rule);
+      // size * (index - 0) * 10^6 / 1e34 >= 2^96 base units of USDC.
+      await epochAfter(s.w, ((1n << 96n) * 10n ** 28n) / (size * perStep) + 1n);
+      const index = await predictedIndex(s, ETH_PERP, rule);
+      expect(index < 1n << 95n).to.equal(true);
+      const owed = funding(size, 0n, index, 6);
+      expect(owed >= 1n << 96n).to.equal(true);
+      await expect(renew(s, alice)).to.be.revertedWithCustomError(s.engine, "PnlTooLarge").withArgs(-owed);
+    });
   });
 
   describe("oracle states", function () {
-    /** Alice long 10 ETH-PERP, Bob short 4, opened while fresh. */
+    /** Alice long 10 ETH-PERP, Bob short 4, Carol short 2, opened while fresh. */
     async function withPositions(): Promise<Setup> {
       const s = await withFunding();
       await trade(s, s.traders[0]!, 10n * e18);
       await trade(s, s.traders[1]!, -4n * e18);
+      await trade(s, s.traders[2]!, -2n * e18);
       return s;
     }
 
@@ -240,7 +282,7 @@ describe("funding", function () {
       it(`${state}: the index accrues at the quoter's mark; reductions, renewals and liquidations realise it, new risk is refused only when halted`, async function () {
         const s = await networkHelpers.loadFixture(withPositions);
         s.w.prices.splice(0, s.w.prices.length, ...s.w.d.specs.map((x) => x.price));
-        const [alice, bob] = s.traders as [Signer, Signer];
+        const [alice, bob, carol] = s.traders as [Signer, Signer, Signer];
         const halted = state !== "fresh";
         if (state === "fresh") await nextEpoch(s.w);
         else if (state === "frozen") await frozenEpoch(s);
@@ -253,8 +295,9 @@ describe("funding", function () {
         expect(index).to.equal(await predictedIndex(s, ETH_PERP));
         expect(index > 0n).to.equal(true);
         const epoch = await s.oracle.currentEpoch();
-        // A reduction and a renewal run in every state and realise the funding.
+        // A reduction (of a long and of a short) and a renewal run in every state and realise the funding.
         expect((await trade(s, alice, -1n * e18)).funded.map((f) => f.owed)).to.deep.equal([funding(10n * e18, 0n, index, 6)]);
+        expect((await trade(s, carol, 1n * e18)).funded.map((f) => f.owed)).to.deep.equal([funding(-2n * e18, 0n, index, 6)]);
         expect((await renew(s, bob)).funded.map((f) => f.owed)).to.deep.equal([funding(-4n * e18, 0n, index, 6)]);
         // New risk (a grown position, a withdrawal at initial margin) only when the market is not halted.
         const grow = s.engine.connect(alice).trade(ETH_PERP, 1n * e18, epoch, next(), GARBAGE_NOTE, GARBAGE_PROOF);
