@@ -6,7 +6,8 @@
  * insolvency proof exists against a requirement of 0), requirements of 2^150 value units or more
  * (RequirementTooLarge: what was open of a full or partial close, the cap of what stays open), a partial
  * close's delta of 2^96 base units or more (PnlTooLarge), all of which no proof could carry, and the
- * rounding up of each seized value on an 18-decimal settlement token (the one place it shows). The engine
+ * rounding up of each seized value on an 18-decimal settlement token (the one place it shows); and a trade's
+ * own MarketHalted check, which names the traded market where the requirement would name the first halted one. The engine
  * here verifies with `AcceptingVerifier` and `AcceptingInsolvencyVerifier` (accept every proof): each check
  * must stop the call by itself, and with the check removed the call would go on (through, or to another
  * error), which the control cases and the errors' arguments show.
@@ -19,7 +20,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { positionRequirement, seizurePayment } from "../../prover/src/margin.js";
 import { createWorld, elapse, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine } from "../../types/ethers-contracts/index.js";
-import { BTC_PERP, deployAcceptingEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_150, LIMIT_96, markBtcAt, USDC, WETH } from "./helpers.js";
+import { BTC_PERP, deployAcceptingEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_150, LIMIT_96, markBtcAt, USDC, WBTC, WETH } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -373,5 +374,35 @@ describe("MarginEngine liquidation payments (accepting verifiers)", function () 
     expect(await registry.bondOf(st.bondKeeper)).to.equal(await registry.bondAmount());
     // The liquidator is credited the seized USDC less what it paid.
     expect(await s.engine.claimableOf(await s.bob.getAddress(), USDC)).to.equal(debt - toPool - owedToKeeper - toFund);
+  });
+});
+
+describe("MarginEngine #trade checks (accepting verifiers)", function () {
+  it("names the traded market in MarketHalted when it grows there while an earlier open market is halted too", async function () {
+    // The requirement at initial margin refuses every halted open market, the first one first; the trade's own
+    // check refuses first, with the market the trader asked for. Here ETH-PERP (0) and BTC-PERP (1) are both halted.
+    const s = await networkHelpers.loadFixture(setup);
+    const [, , alice] = await ethers.getSigners();
+    const a = s.engine.connect(alice!) as typeof s.engine;
+    await (await a.trade(BTC_PERP, e18 / 10n, s.epoch, 301n, GARBAGE_NOTE, GARBAGE_PROOF)).wait();
+    const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const at = (t / s.w.gridSeconds + 1n) * s.w.gridSeconds + 1n;
+    await networkHelpers.time.setNextBlockTimestamp(at);
+    await networkHelpers.mine();
+    const stale = at - BigInt(await s.w.d.oracle.maxStaleness()) - 1n;
+    for (let slot = 0; slot < s.w.prices.length; slot++) {
+      for (const f of s.w.d.feeds[slot]!) await (await f.setAnswer(s.w.prices[slot]!, slot === WETH || slot === WBTC ? stale : at)).wait();
+    }
+    await (await s.w.d.oracle.poke()).wait();
+    const epoch = await s.w.d.oracle.currentEpoch();
+    for (const m of [ETH_PERP, BTC_PERP]) expect((await s.w.d.oracle.marketQuote(m))[3], `market ${m} halted`).to.equal(true);
+    await expect(a.trade(BTC_PERP, e18 / 10n, epoch, 302n, GARBAGE_NOTE, GARBAGE_PROOF))
+      .to.be.revertedWithCustomError(s.engine, "MarketHalted")
+      .withArgs(BTC_PERP);
+    await expect(a.trade(ETH_PERP, e18, epoch, 303n, GARBAGE_NOTE, GARBAGE_PROOF))
+      .to.be.revertedWithCustomError(s.engine, "MarketHalted")
+      .withArgs(ETH_PERP);
+    // Reducing the halted market still goes through (at maintenance margin).
+    await expect(a.trade(BTC_PERP, -e18 / 20n, epoch, 304n, GARBAGE_NOTE, GARBAGE_PROOF)).to.emit(s.engine, "PositionChanged");
   });
 });
