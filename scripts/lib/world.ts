@@ -105,13 +105,27 @@ export async function elapse(w: World, seconds: bigint): Promise<void> {
  * to every source with a fresh timestamp, and pokes the oracle: one new epoch.
  */
 export async function nextEpoch(w: World, changes: ReadonlyMap<number, bigint> = new Map()): Promise<bigint> {
+  return epochWith(w, changes, []);
+}
+
+/**
+ * `nextEpoch` in which every source of each slot of `frozen` answers with an `updatedAt` older than
+ * maxStaleness: those assets stay frozen at their last valid price (their markets halted).
+ */
+export async function frozenEpoch(w: World, frozen: readonly number[]): Promise<bigint> {
+  return epochWith(w, new Map(), frozen);
+}
+
+async function epochWith(w: World, changes: ReadonlyMap<number, bigint>, frozen: readonly number[]): Promise<bigint> {
   const t = await now(w);
   const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
   await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${next.toString(16)}`]);
   await w.ethers.provider.send("evm_mine", []);
+  const stale = frozen.length === 0 ? next : next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
   for (const [slot, price] of changes) w.prices[slot] = price;
   for (let slot = 0; slot < w.prices.length; slot++) {
-    for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, next)).wait();
+    const at = frozen.includes(slot) ? stale : next;
+    for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, at)).wait();
   }
   await (await w.d.oracle.poke()).wait();
   return BigInt(await w.d.oracle.currentEpoch());

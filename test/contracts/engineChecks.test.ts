@@ -18,7 +18,7 @@ import { network } from "hardhat";
 import { FIELD_MODULUS, WAD } from "../../prover/src/constants.js";
 import type { TokenContract } from "../../prover/src/contracts.js";
 import { positionRequirement, seizurePayment } from "../../prover/src/margin.js";
-import { createWorld, elapse, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
+import { createWorld, elapse, frozenEpoch, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine } from "../../types/ethers-contracts/index.js";
 import { BTC_PERP, deployAcceptingEngine, ETH_PERP, e18, e6, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, LIMIT_150, LIMIT_96, markBtcAt, USDC, WBTC, WETH } from "./helpers.js";
 
@@ -385,16 +385,7 @@ describe("MarginEngine #trade checks (accepting verifiers)", function () {
     const [, , alice] = await ethers.getSigners();
     const a = s.engine.connect(alice!) as typeof s.engine;
     await (await a.trade(BTC_PERP, e18 / 10n, s.epoch, 301n, GARBAGE_NOTE, GARBAGE_PROOF)).wait();
-    const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const at = (t / s.w.gridSeconds + 1n) * s.w.gridSeconds + 1n;
-    await networkHelpers.time.setNextBlockTimestamp(at);
-    await networkHelpers.mine();
-    const stale = at - BigInt(await s.w.d.oracle.maxStaleness()) - 1n;
-    for (let slot = 0; slot < s.w.prices.length; slot++) {
-      for (const f of s.w.d.feeds[slot]!) await (await f.setAnswer(s.w.prices[slot]!, slot === WETH || slot === WBTC ? stale : at)).wait();
-    }
-    await (await s.w.d.oracle.poke()).wait();
-    const epoch = await s.w.d.oracle.currentEpoch();
+    const epoch = await frozenEpoch(s.w, [WETH, WBTC]);
     for (const m of [ETH_PERP, BTC_PERP]) expect((await s.w.d.oracle.marketQuote(m))[3], `market ${m} halted`).to.equal(true);
     await expect(a.trade(BTC_PERP, e18 / 10n, epoch, 302n, GARBAGE_NOTE, GARBAGE_PROOF))
       .to.be.revertedWithCustomError(s.engine, "MarketHalted")

@@ -12,7 +12,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { accountRequirement, funding, fundingLoss, fundingStep, realisedPnl, type FundingRule } from "../../prover/src/margin.js";
 import { seededRandom } from "../../prover/src/prng.js";
-import { createWorld, elapse, nextEpoch, type World } from "../../scripts/lib/world.js";
+import { createWorld, elapse, frozenEpoch, nextEpoch, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, PerpMarket, PlimsollOracle } from "../../types/ethers-contracts/index.js";
 import { deployAcceptingEngine, e18, e6, ETH_PERP, fundFor, GARBAGE_NOTE, GARBAGE_PROOF, USDC, WETH } from "../contracts/helpers.js";
 
@@ -20,6 +20,8 @@ const { ethers, networkHelpers } = await network.create();
 
 /** 0.1% of the notional per grid step at a full skew; the skew is divided by at least 1 whole unit (1e5 OI units). */
 const RULE: FundingRule = { coefficient: 10n ** 15n, cap: 10n ** 15n, floor: 100_000n };
+/** The largest rule the engine accepts, with a floor of one OI unit: a one-sided market funds at the cap. */
+const LARGEST_RULE: FundingRule = { coefficient: 10n ** 20n, cap: 10n ** 16n, floor: 1n };
 const NO_SEIZURE = { indexA: USDC, amountA: 0n, indexB: WETH, amountB: 0n };
 
 interface Setup {
@@ -215,7 +217,7 @@ describe("funding", function () {
 
     it("reverts FundingIndexTooLarge when the index would leave its 96 bits (a full skew at the largest cap for ~1.3e11 steps), storing nothing", async function () {
       // One step at the cap moves the index by cap * mark / 1e10; the steps just past 2^95 of it, with nobody poking between.
-      const rule: FundingRule = { coefficient: 10n ** 20n, cap: 10n ** 16n, floor: 1n };
+      const rule = LARGEST_RULE;
       const s = await deploy(rule);
       const [alice, bob] = s.traders as [Signer, Signer];
       await trade(s, alice, e18);
@@ -238,7 +240,7 @@ describe("funding", function () {
     });
 
     it("reverts PnlTooLarge from a renewal whose funding owed reaches 2^96 base units (a debt no proof could carry), while the index still fits", async function () {
-      const rule: FundingRule = { coefficient: 10n ** 20n, cap: 10n ** 16n, floor: 1n };
+      const rule = LARGEST_RULE;
       const s = await deploy(rule);
       const [alice] = s.traders as [Signer];
       const size = 6n * 10n ** 28n; // 6e10 ETH, below the 2^96 position bound
@@ -265,19 +267,6 @@ describe("funding", function () {
       return s;
     }
 
-    /** A new epoch in which every WETH source answers with an `updatedAt` older than maxStaleness: frozen at its last price. */
-    async function frozenEpoch(s: Setup): Promise<void> {
-      const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      const at = (t / s.w.gridSeconds + 1n) * s.w.gridSeconds + 1n;
-      await networkHelpers.time.setNextBlockTimestamp(at);
-      await networkHelpers.mine();
-      const stale = at - BigInt(await s.oracle.maxStaleness()) - 1n;
-      for (let slot = 0; slot < s.w.prices.length; slot++) {
-        for (const f of s.w.d.feeds[slot]!) await (await f.setAnswer(s.w.prices[slot]!, slot === WETH ? stale : at)).wait();
-      }
-      await (await s.oracle.poke()).wait();
-    }
-
     for (const state of ["fresh", "frozen", "cooling off"] as const) {
       it(`${state}: the index accrues at the quoter's mark; reductions, renewals and liquidations realise it, new risk is refused only when halted`, async function () {
         const s = await networkHelpers.loadFixture(withPositions);
@@ -285,7 +274,7 @@ describe("funding", function () {
         const [alice, bob, carol] = s.traders as [Signer, Signer, Signer];
         const halted = state !== "fresh";
         if (state === "fresh") await nextEpoch(s.w);
-        else if (state === "frozen") await frozenEpoch(s);
+        else if (state === "frozen") await frozenEpoch(s.w, [WETH]);
         else await nextEpoch(s.w, new Map([[WETH, (s.w.prices[WETH]! * 80n) / 100n]]));
         const [frozen, coolingOff] = await s.oracle.riskState(WETH);
         expect([frozen, coolingOff > 0n]).to.deep.equal([state === "frozen", state === "cooling off"]);
@@ -314,7 +303,7 @@ describe("funding", function () {
         const liq = await logsOf(s, s.engine.liquidatePartial(await bob.getAddress(), epoch, 5_000, 0, seizure, next(), GARBAGE_PROOF));
         expect(liq.funded).to.deep.equal([]);
         // The next step, still halted: the index moves again (the skew can only have shrunk: no new risk).
-        if (state === "frozen") await frozenEpoch(s);
+        if (state === "frozen") await frozenEpoch(s.w, [WETH]);
         else await nextEpoch(s.w);
         const stillCooling = state === "cooling off" && (await s.oracle.breakerSamples()) > 1n;
         expect((await s.oracle.marketQuote(ETH_PERP))[3]).to.equal(state === "frozen" || stillCooling);
