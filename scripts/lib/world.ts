@@ -110,13 +110,20 @@ export async function nextEpoch(w: World, changes: ReadonlyMap<number, bigint> =
 
 /**
  * `nextEpoch` in which every source of each slot of `frozen` answers with an `updatedAt` older than
- * maxStaleness: those assets stay frozen at their last valid price (their markets halted).
+ * maxStaleness: those assets stay frozen at their last valid price (their markets halted). A stale
+ * source answers `answers.get(slot)` when given (the real price, which the oracle cannot see), else
+ * the slot's price in `w.prices`; `w.prices` keeps the frozen price either way.
  */
-export async function frozenEpoch(w: World, frozen: readonly number[]): Promise<bigint> {
-  return epochWith(w, new Map(), frozen);
+export async function frozenEpoch(w: World, frozen: readonly number[], answers: ReadonlyMap<number, bigint> = new Map()): Promise<bigint> {
+  return epochWith(w, new Map(), frozen, answers);
 }
 
-async function epochWith(w: World, changes: ReadonlyMap<number, bigint>, frozen: readonly number[]): Promise<bigint> {
+async function epochWith(
+  w: World,
+  changes: ReadonlyMap<number, bigint>,
+  frozen: readonly number[],
+  answers: ReadonlyMap<number, bigint> = new Map(),
+): Promise<bigint> {
   const t = await now(w);
   const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
   await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${next.toString(16)}`]);
@@ -124,8 +131,9 @@ async function epochWith(w: World, changes: ReadonlyMap<number, bigint>, frozen:
   const stale = frozen.length === 0 ? next : next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
   for (const [slot, price] of changes) w.prices[slot] = price;
   for (let slot = 0; slot < w.prices.length; slot++) {
-    const at = frozen.includes(slot) ? stale : next;
-    for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, at)).wait();
+    const isFrozen = frozen.includes(slot);
+    const answer = (isFrozen ? answers.get(slot) : undefined) ?? w.prices[slot]!;
+    for (const f of w.d.feeds[slot]!) await (await f.setAnswer(answer, isFrozen ? stale : next)).wait();
   }
   await (await w.d.oracle.poke()).wait();
   return BigInt(await w.d.oracle.currentEpoch());

@@ -27,7 +27,7 @@ import {
 import { seizurePayment } from "../../prover/src/margin.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { accountRequirement } from "../../prover/src/margin.js";
-import { fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
+import { frozenEpoch, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
 import { ETH_PERP, e18, e6, GARBAGE_PROOF, openLongAccount, traderAt, USDC, WETH, type LongAccount } from "./helpers.js";
 
@@ -271,15 +271,7 @@ describe("MarginEngine #liquidate and #liquidatePartial", function () {
     expect((await w.d.engine.positionOf(await s.alice.getAddress(), ETH_PERP)).size).to.be.lessThan(10n * e18);
     await snapshot.restore();
     // Then every WETH source goes stale: the asset is frozen at $2,500.
-    const t = BigInt(await networkHelpers.time.latest());
-    const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-    await networkHelpers.time.setNextBlockTimestamp(next);
-    await networkHelpers.mine();
-    const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-    for (let slot = 0; slot < w.prices.length; slot++) {
-      for (const f of w.d.feeds[slot]!) await (await f.setAnswer(w.prices[slot]!, slot === WETH ? stale : next)).wait();
-    }
-    await (await w.d.oracle.poke()).wait();
+    await frozenEpoch(w, [WETH]);
     expect((await w.d.oracle.riskState(WETH))[0]).to.equal(true);
     expect((await w.d.oracle.weightVectors())[0][WETH]).to.equal(0n);
     const { plan: p, epoch } = await plan(s, s.keeper);

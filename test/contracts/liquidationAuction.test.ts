@@ -30,7 +30,7 @@ import {
 } from "../../prover/src/liquidation/index.js";
 import { remainderOpening } from "../../prover/src/liquidation/witness.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
-import { elapse, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
+import { elapse, frozenEpoch, fund, INSOLVENCY_ARTIFACTS, nextEpoch, now, type World } from "../../scripts/lib/world.js";
 import { DEV_LEASE } from "../../prover/src/devnet.js";
 import { e18, e6, GARBAGE_PROOF, openLongAccount, traderAt, USDC, WETH, type LongAccount } from "./helpers.js";
 
@@ -50,19 +50,6 @@ async function openAccount(): Promise<Setup> {
 
 type OracleState = "fresh" | "frozen" | "cooling off";
 
-/** A new epoch in which every WETH source is stale (the asset frozen at its last valid price). */
-async function frozenEpoch(w: World): Promise<void> {
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await networkHelpers.time.setNextBlockTimestamp(next);
-  await networkHelpers.mine();
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === WETH ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
-}
-
 /**
  * ETH at `price` in `state`: "cooling off" crashes in one sample (the breaker trips), "fresh" walks
  * down in small steps and waits for any breaker to cool, "frozen" then goes stale.
@@ -75,7 +62,7 @@ async function reach(s: Setup, price: bigint, state: OracleState): Promise<void>
     const start = s.w.prices[WETH]!;
     for (let k = 1n; k <= 10n; k++) await nextEpoch(s.w, new Map([[WETH, start - ((start - price) * k) / 10n]]));
     for (let k = 0; k < 12 && (await s.w.d.oracle.riskState(WETH))[1] > 0n; k++) await nextEpoch(s.w);
-    if (state === "frozen") await frozenEpoch(s.w);
+    if (state === "frozen") await frozenEpoch(s.w, [WETH]);
   }
   const [frozen, cooling] = await s.w.d.oracle.riskState(WETH);
   expect(frozen, "WETH frozen").to.equal(state === "frozen");
@@ -261,7 +248,7 @@ describe("MarginEngine #seizeFrozen", function () {
       expect(await usdc.balanceOf(fundAddr)).to.equal(s.fundBefore - (1_000n * e6 - cap));
       await elapse(s.w, BigInt(await s.w.d.engine.seizeDelay()));
       if (state === "fresh") await nextEpoch(s.w);
-      else if (state === "frozen") await frozenEpoch(s.w);
+      else if (state === "frozen") await frozenEpoch(s.w, [WETH]);
       else await nextEpoch(s.w, new Map([[WETH, 2_300_00000000n]]));
       expect((await s.w.d.oracle.riskState(WETH))[0]).to.equal(state === "frozen");
       expect((await s.w.d.oracle.riskState(WETH))[1] > 0n).to.equal(state === "cooling off");

@@ -13,7 +13,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import { positionRequirement } from "../../prover/src/margin.js";
 import { initPoseidon } from "../../prover/src/poseidon.js";
 import { Prover } from "../../prover/src/prover.js";
-import { createWorld, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
+import { createWorld, frozenEpoch, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
 import { BTC_PERP, ETH_PERP, e18, e6, proveByHand, rejection, traderAt, USDC, WETH, weightVectors } from "./helpers.js";
 import type { NoteWallet } from "../../prover/src/notes/index.js";
 import { copyWallet, flush, newWallet, shieldFor } from "../notes/engineNotes.js";
@@ -68,23 +68,6 @@ async function accountsFixture(): Promise<Accounts> {
   };
 }
 
-/**
- * A new epoch in which every source of `slot` answers `price` (the real price, which the oracle cannot see)
- * with an `updatedAt` older than maxStaleness: the asset is frozen at its last valid price.
- */
-async function frozenEpoch(w: World, slot: number, price: bigint = w.prices[slot]!): Promise<bigint> {
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await networkHelpers.time.setNextBlockTimestamp(next);
-  await networkHelpers.mine();
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(s === slot ? price : w.prices[s]!, s === slot ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
-  return BigInt(await w.d.oracle.currentEpoch());
-}
-
 /** The fixture, restored, with the world's price array reset to the fixture's. */
 async function load(): Promise<Accounts> {
   const s = await networkHelpers.loadFixture(accountsFixture);
@@ -96,7 +79,7 @@ async function load(): Promise<Accounts> {
 async function inState(state: "fresh" | "frozen" | "cooling off"): Promise<Accounts> {
   const s = await load();
   if (state === "fresh") await nextEpoch(s.w);
-  else if (state === "frozen") await frozenEpoch(s.w, WETH);
+  else if (state === "frozen") await frozenEpoch(s.w, [WETH]);
   else await nextEpoch(s.w, new Map([[WETH, (s.w.prices[WETH]! * 80n) / 100n]]));
   const [frozen, coolingOff] = await s.w.d.oracle.riskState(WETH);
   expect(frozen, "WETH frozen").to.equal(state === "frozen");
@@ -228,7 +211,7 @@ describe("MarginEngine in each oracle state", function () {
       // poke() keeps stamping fresh epochs with the frozen price: the engine's epoch freshness rule passes.
       const b = await traderAt(w, s.bob, s.bobOpening);
       for (let k = 0; k < 3; k++) {
-        const epoch = await frozenEpoch(w, WETH, realPrice);
+        const epoch = await frozenEpoch(w, [WETH], new Map([[WETH, realPrice]]));
         const e = await w.d.oracle.epoch(epoch);
         expect(BigInt(e.timestamp)).to.equal((BigInt(await now(w)) / w.gridSeconds) * w.gridSeconds);
         expect((await w.d.oracle.marketQuote(ETH_PERP))[0]).to.equal(frozenMark);

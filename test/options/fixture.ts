@@ -8,7 +8,7 @@ import type { TokenContract } from "../../prover/src/contracts.js";
 import type { OptionSeries } from "../../prover/src/options/quote.js";
 import type { Prover } from "../../prover/src/prover.js";
 import { deployOptionsEngine } from "../../scripts/lib/deployOptions.js";
-import { createWorld, now, type World } from "../../scripts/lib/world.js";
+import { createWorld, frozenEpoch as frozenWorldEpoch, now, type World } from "../../scripts/lib/world.js";
 import type { MarginEngine, OptionsMarket } from "../../types/ethers-contracts/index.js";
 import { e6, GARBAGE_NOTE, GARBAGE_PROOF, registerWorldKeeper, USDC, WBTC, WETH } from "../contracts/helpers.js";
 
@@ -80,14 +80,5 @@ export async function tradeAccepted(o: OptionsWorld, who: Signer, j: number, siz
 
 /** A new epoch in which every source of `slot` is stale: the asset is frozen at its last valid price. */
 export async function frozenEpoch(o: OptionsWorld, slot: number): Promise<void> {
-  const w = o.w;
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await w.ethers.provider.send("evm_setNextBlockTimestamp", [`0x${next.toString(16)}`]);
-  await w.ethers.provider.send("evm_mine", []);
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === slot ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
+  await frozenWorldEpoch(o.w, [slot]);
 }

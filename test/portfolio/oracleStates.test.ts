@@ -12,7 +12,7 @@ import type { AccountOpening } from "../../prover/src/account.js";
 
 import { Prover } from "../../prover/src/prover.js";
 import { WitnessInputError } from "../../prover/src/validate.js";
-import { createWorld, fund, nextEpoch, now, seedPool, type World } from "../../scripts/lib/world.js";
+import { createWorld, frozenEpoch, fund, nextEpoch, seedPool, type World } from "../../scripts/lib/world.js";
 import { BTC_PERP, ETH_PERP, e18, e6, rejection, traderAt, USDC, WETH } from "../contracts/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -45,24 +45,11 @@ async function accountsFixture(): Promise<Accounts> {
   return { w, alice: alice!, aliceOpening: out[0]!, carol: carol!, carolOpening: out[1]! };
 }
 
-/** A new epoch in which every source of `slot` is older than maxStaleness: the asset is frozen. */
-async function frozenEpoch(w: World, slot: number): Promise<void> {
-  const t = await now(w);
-  const next = (t / w.gridSeconds + 1n) * w.gridSeconds + 1n;
-  await networkHelpers.time.setNextBlockTimestamp(next);
-  await networkHelpers.mine();
-  const stale = next - BigInt(await w.d.oracle.maxStaleness()) - 1n;
-  for (let s = 0; s < w.prices.length; s++) {
-    for (const f of w.d.feeds[s]!) await (await f.setAnswer(w.prices[s]!, s === slot ? stale : next)).wait();
-  }
-  await (await w.d.oracle.poke()).wait();
-}
-
 async function inState(state: "fresh" | "frozen" | "cooling off"): Promise<Accounts> {
   const s = await networkHelpers.loadFixture(accountsFixture);
   s.w.prices.splice(0, s.w.prices.length, ...s.w.d.specs.map((x) => x.price));
   if (state === "fresh") await nextEpoch(s.w);
-  else if (state === "frozen") await frozenEpoch(s.w, WETH);
+  else if (state === "frozen") await frozenEpoch(s.w, [WETH]);
   else await nextEpoch(s.w, new Map([[WETH, (s.w.prices[WETH]! * 80n) / 100n]]));
   const [frozen, coolingOff] = await s.w.d.oracle.riskState(WETH);
   expect([frozen, coolingOff > 0n]).to.deep.equal([state === "frozen", state === "cooling off"]);
