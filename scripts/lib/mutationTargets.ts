@@ -15,11 +15,23 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
     file: "contracts/engine/AccountUpdates.sol",
     tests: ["test/portfolio/engine.test.ts", "test/contracts/engine.test.ts", "test/contracts/keeperNaming.test.ts", "test/contracts/keeperNoteBinding.test.ts", "test/contracts/lease.test.ts"],
   },
-  // poolReserve.test.ts: open interest and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose);
-  // options/market.test.ts: UnknownMarket on an engine whose quoter answers UnknownSeries (a perp engine's oracle answers UnknownMarket too).
+  // The fast suites first (accepting verifiers or few proofs), engine.test.ts's real proofs last: funding.test.ts: the index,
+  // its bounds and a renewal's funding; engineChecks.test.ts: the trade's own MarketHalted; poolReserve.test.ts: open interest
+  // and poolReserve; oracleStates.test.ts: MarketHalted; lease.test.ts: closeAll (forceClose); options/market.test.ts:
+  // UnknownMarket on an engine whose quoter answers UnknownSeries (a perp engine's oracle answers UnknownMarket too);
+  // engine.test.ts: the trade's input checks (ZeroAmount, NoMarkPrice, PositionTooLarge, PnlTooLarge, RequirementTooLarge).
   Positions: {
     file: "contracts/engine/Positions.sol",
-    tests: ["test/contracts/engine.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/poolReserve.test.ts", "test/contracts/oracleStates.test.ts", "test/contracts/lease.test.ts", "test/options/market.test.ts"],
+    tests: [
+      "test/funding/funding.test.ts",
+      "test/contracts/engineChecks.test.ts",
+      "test/contracts/poolReserve.test.ts",
+      "test/contracts/reentrancy.test.ts",
+      "test/contracts/oracleStates.test.ts",
+      "test/contracts/lease.test.ts",
+      "test/options/market.test.ts",
+      "test/contracts/engine.test.ts",
+    ],
   },
   Leases: { file: "contracts/engine/Leases.sol", tests: ["test/contracts/lease.test.ts", "test/contracts/reentrancy.test.ts", "test/contracts/keeperBond.test.ts"] },
   // liquidationAuction.test.ts: the flag, the auction's factor, the partial bid and seizeFrozen; keeperBond.test.ts: a
@@ -52,7 +64,23 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
     file: "contracts/oracle/PlimsollOracle.sol",
     tests: ["test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"],
   },
+  // Portfolio margin's floors, compiled into AccountUpdates and Liquidation: floors.test.ts runs them through
+  // PortfolioMarginHarness against the TypeScript twin (fast); the engine's suites with accepting verifiers, then real proofs.
+  PortfolioMargin: {
+    file: "contracts/engine/PortfolioMargin.sol",
+    tests: ["test/portfolio/floors.test.ts", "test/portfolio/options.test.ts", "test/portfolio/oracleStates.test.ts", "test/portfolio/engine.test.ts"],
+  },
+  // The oracle's pure formulas, compiled into PlimsollOracle: math.test.ts (sqrt and median over their whole domain, through
+  // OracleMathHarness), then the oracle's suites, the model's bit-for-bit property test included.
+  OracleMath: {
+    file: "contracts/oracle/OracleMath.sol",
+    tests: ["test/oracle/math.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"],
+  },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
+  // The keeper key proof's curve arithmetic (KeeperRegistry): babyjubjub.test.ts, bit for bit against circomlibjs.
+  BabyJubJub: { file: "contracts/libraries/BabyJubJub.sol", tests: ["test/keeper/babyjubjub.test.ts", "test/keeper/keys.test.ts"] },
+  // The tokens' transfer wrappers: market.test.ts runs SafeTransferHarness on quirky tokens; tokenCallbacks.test.ts.
+  SafeTransferLib: { file: "contracts/libraries/SafeTransferLib.sol", tests: ["test/contracts/market.test.ts", "test/contracts/tokenCallbacks.test.ts"] },
   SubAccount: { file: "contracts/accounts/SubAccount.sol", tests: ["test/accounts/subAccounts.test.ts"] },
   SubAccountFactory: { file: "contracts/accounts/SubAccountFactory.sol", tests: ["test/accounts/subAccounts.test.ts"] },
   NoteUpdates: {
