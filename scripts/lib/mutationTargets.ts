@@ -3,6 +3,9 @@
  * the suites run against each mutant.
  */
 
+/** The oracle's suites: the constructor, the limits, the breakers, poke, the plausibility rules and the model, bit for bit. */
+const ORACLE_SUITES = ["test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"];
+
 /** Each production contract, its source file, and the suites that cover it. */
 export const TARGETS: Record<string, { file: string; tests: string[] }> = {
   MarginEngine: {
@@ -62,7 +65,7 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
   // along random paths (the rounding and comparison mutants the scenario tests cannot see). Quick suites first: mocha bails.
   PlimsollOracle: {
     file: "contracts/oracle/PlimsollOracle.sol",
-    tests: ["test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"],
+    tests: ORACLE_SUITES,
   },
   // Portfolio margin's floors, compiled into AccountUpdates and Liquidation: floors.test.ts runs them through
   // PortfolioMarginHarness against the TypeScript twin (fast); the engine's suites with accepting verifiers, then real proofs.
@@ -74,7 +77,7 @@ export const TARGETS: Record<string, { file: string; tests: string[] }> = {
   // OracleMathHarness), then the oracle's suites, the model's bit-for-bit property test included.
   OracleMath: {
     file: "contracts/oracle/OracleMath.sol",
-    tests: ["test/oracle/math.test.ts", "test/oracle/constructor.test.ts", "test/oracle/limits.test.ts", "test/oracle/breaker.test.ts", "test/oracle/poke.test.ts", "test/oracle/plausibility.test.ts", "test/oracle/property.test.ts"],
+    tests: ["test/oracle/math.test.ts", ...ORACLE_SUITES],
   },
   MarginMath: { file: "contracts/libraries/MarginMath.sol", tests: ["test/contracts/marginMath.test.ts"] },
   // The keeper key proof's curve arithmetic (KeeperRegistry): babyjubjub.test.ts, bit for bit against circomlibjs.
