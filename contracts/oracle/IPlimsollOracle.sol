@@ -207,10 +207,10 @@ interface IPlimsollOracle is IMarketQuoter {
 
     /// @notice What a liquidation needs of a collateral slot, in one call (for the margin engine).
     /// @param slot The asset slot.
-    /// @return price The asset's mark (8 decimals): seized collateral is priced at it.
+    /// @return mark The asset's mark (8 decimals): seized collateral is priced at it.
     /// @return decimals The token's decimals.
     /// @return bonus Current liquidation bonus (WAD).
-    function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus);
+    function seizureQuote(uint256 slot) external view returns (uint256 mark, uint8 decimals, uint256 bonus);
 
     /// @notice The latest valid median of an asset, USD per whole token with 8 decimals (a confirmed one:
     ///         an unconfirmed jump does not count).

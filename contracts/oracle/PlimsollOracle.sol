@@ -662,7 +662,7 @@ contract PlimsollOracle is IPlimsollOracle {
     }
 
     /// @inheritdoc IPlimsollOracle
-    function seizureQuote(uint256 slot) external view returns (uint256 price, uint8 decimals, uint256 bonus) {
+    function seizureQuote(uint256 slot) external view returns (uint256 mark, uint8 decimals, uint256 bonus) {
         _requireAsset(slot);
         _requireEpoch();
         AssetState storage a = _assets[slot];

@@ -81,7 +81,7 @@ export const ORACLE_KEEPER_ABI = [
   "function asset(uint256 slot) view returns (address token, uint8 decimals)",
   "function price(uint256 slot) view returns (uint256)",
   "function liquidationBonus(uint256 slot) view returns (uint256)",
-  "function seizureQuote(uint256 slot) view returns (uint256 price, uint8 decimals, uint256 bonus)",
+  "function seizureQuote(uint256 slot) view returns (uint256 mark, uint8 decimals, uint256 bonus)",
 ] as const;
 
 /** The keeper registry view the keeper reads (subset of IKeeperRegistry). */
