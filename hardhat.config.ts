@@ -15,8 +15,9 @@ const SOLJSON = require.resolve("solc/soljson.js");
  *
  * viaIR with 2,000 optimizer runs: the account-update path runs on every proof; every deployed contract
  * stays at least 30% under the 24,576-byte limit at these settings (`npm run bench` prints the sizes).
+ * Exported for scripts that compile outside Hardhat (scripts/benchInsolvencyHashed.ts).
  */
-const COMPILER = {
+export const COMPILER = {
   version: "0.8.28",
   path: SOLJSON,
   settings: {

@@ -26,7 +26,8 @@ import { compileCircuit } from "./lib/circuits.js";
 import { resolvePtau } from "./lib/ptau.js";
 import { loadSnarkjs, terminateCurves } from "./lib/snarkjs.js";
 import { exampleInput } from "./lib/proverInputs.js";
-import { adaptVerifier, SOLIDITY_VERSION } from "./lib/verifiers.js";
+import { adaptVerifier } from "./lib/verifiers.js";
+import { COMPILER } from "../hardhat.config.js";
 import { readKeyMetadata } from "./lib/metadata.js";
 import { median, table } from "./lib/format.js";
 import { packageFile, paths, rel } from "./lib/paths.js";
@@ -73,14 +74,14 @@ function inputsHash(values: readonly bigint[]): bigint {
   return BigInt(`0x${digest}`) >> 3n;
 }
 
-/** Compiles one snarkjs verifier with the project's compiler settings; returns its ABI and bytecode. */
+/** Compiles one snarkjs verifier with the project's compiler settings (hardhat.config.ts); returns its ABI and bytecode. */
 function compileVerifier(contractName: string, source: string): { abi: unknown[]; bytecode: string } {
   const solc = createRequire(import.meta.url)("solc") as { compile(input: string): string; version(): string };
-  if (!solc.version().startsWith(SOLIDITY_VERSION)) throw new Error(`npm solc is ${solc.version()}, the project compiles with ${SOLIDITY_VERSION}`);
+  if (!solc.version().startsWith(COMPILER.version)) throw new Error(`npm solc is ${solc.version()}, the project compiles with ${COMPILER.version}`);
   const input = {
     language: "Solidity",
     sources: { [`${contractName}.sol`]: { content: source } },
-    settings: { optimizer: { enabled: true, runs: 2000 }, viaIR: true, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+    settings: { ...COMPILER.settings, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
     errors?: { severity: string; formattedMessage: string }[];
